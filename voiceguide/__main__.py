@@ -1,0 +1,5 @@
+"""``python -m voiceguide``."""
+
+from voiceguide.cli import main
+
+main()

@@ -1,0 +1,72 @@
+"""Options shared by several commands, and the Settings they produce."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from voiceguide.config import Settings, load_settings
+from voiceguide.paths import cache_dir
+from voiceguide.routine import COUNT_STYLES
+from voiceguide.script import PACE_RANGE, RATE_RANGE, CompileOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def timing_options(func: F) -> F:
+    """``--pace``, ``--rate`` and ``--count``: how the script is timed and counted."""
+    func = click.option(
+        "--count",
+        type=click.Choice(COUNT_STYLES),
+        default=None,
+        help="Counting style for every hold: down (last seconds), up (every second) or none.",
+    )(func)
+    func = click.option(
+        "--rate",
+        type=click.IntRange(*RATE_RANGE),
+        default=None,
+        help="Speech rate in words per minute (default 160, or the config file's).",
+    )(func)
+    func = click.option(
+        "--pace",
+        type=click.FloatRange(*PACE_RANGE),
+        default=None,
+        help="Multiply every hold, breath, rest and pause by this (0.5 to 3).",
+    )(func)
+    return func
+
+
+def voice_options(func: F) -> F:
+    """``--engine`` and ``--voice``: which speech engine and voice render the cues."""
+    func = click.option(
+        "--voice", default=None, help="Voice name or id (see `voiceguide voices`)."
+    )(func)
+    func = click.option(
+        "--engine",
+        default=None,
+        help="Speech engine: pyttsx3 (default), espeak-ng or piper (see `voiceguide voices`).",
+    )(func)
+    return func
+
+
+def settings(ctx: click.Context, **overrides: Any) -> Settings:
+    """The config file's settings with the options the user gave on the command line."""
+    root = ctx.find_root().obj or {}
+    base = load_settings(root.get("config_path"))
+    given = {name: value for name, value in overrides.items() if value is not None}
+    return dataclasses.replace(base, **given)
+
+
+def compile_options(chosen: Settings) -> CompileOptions:
+    return CompileOptions(pace=chosen.pace, rate=chosen.rate, count=chosen.count)
+
+
+def cache_path(ctx: click.Context) -> Path:
+    """The clip cache: ``--cache-dir`` / ``$VOICEGUIDE_CACHE_DIR``, else the platform's."""
+    root = ctx.find_root().obj or {}
+    override: Path | None = root.get("cache_dir")
+    return cache_dir(override)

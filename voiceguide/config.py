@@ -1,0 +1,107 @@
+"""Settings: defaults, overridden by the config file, overridden by command-line options.
+
+The config file is ``config.yaml`` in the platform config dir (``paths.config_file``). A bad
+file is a ``ConfigError`` naming the file and line. ``Settings`` is frozen; the CLI makes a
+changed copy with ``dataclasses.replace`` for the options the user gave.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from voiceguide.errors import ConfigError, SourcePosition
+from voiceguide.paths import config_file
+from voiceguide.routine import COUNT_STYLES, CountStyle
+from voiceguide.script import DEFAULT_RATE, PACE_RANGE, RATE_RANGE
+from voiceguide.yamlfile import YamlMap, read_yaml
+
+MAX_CONFIG_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user can set once instead of on every command."""
+
+    engine: str = "pyttsx3"
+    voice: str | None = None
+    rate: int = DEFAULT_RATE
+    pace: float = 1.0
+    count: CountStyle | None = None
+    backend: str = "sounddevice"
+    device: str | None = None
+    pan_sides: bool = False  # side cues panned to that ear (stereo output)
+    breath_tones: bool = False  # rising and falling tones under breath phases
+    assume_yes: bool = False  # skip the safety question before routines with warnings
+    crack_min_hours: float = 4.0  # frequency guard: hours between crack routines
+    crack_max_per_day: int = 2  # frequency guard: crack routines per calendar day
+
+
+def _check_number(
+    name: str, value: Any, low: float, high: float, *, integer: bool = False
+) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"'{name}' must be a number from {low:g} to {high:g}"
+    if integer and not isinstance(value, int):
+        return f"'{name}' must be a whole number from {low:g} to {high:g}"
+    if not low <= value <= high:
+        return f"'{name}' must be from {low:g} to {high:g}, not {value:g}"
+    return None
+
+
+def _validate(name: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for setting ``name``, or None when it is fine."""
+    if name == "rate":
+        return _check_number(name, value, *RATE_RANGE, integer=True)
+    if name == "pace":
+        return _check_number(name, value, *PACE_RANGE)
+    if name == "crack_min_hours":
+        return _check_number(name, value, 0, 168)
+    if name == "crack_max_per_day":
+        return _check_number(name, value, 1, 100, integer=True)
+    if name == "count":
+        if value is not None and value not in COUNT_STYLES:
+            return f"'count' must be one of {', '.join(COUNT_STYLES)}"
+        return None
+    if name in ("pan_sides", "breath_tones", "assume_yes"):
+        return None if isinstance(value, bool) else f"'{name}' must be true or false"
+    if name in ("voice", "device"):
+        if value is None or isinstance(value, str | int):
+            return None
+        return f"'{name}' must be a name"
+    # engine, backend: non-empty words; which exist is checked where they are used.
+    return None if isinstance(value, str) and value.strip() else f"'{name}' must be a name"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The settings from ``path`` (default: the user's config file, if it exists)."""
+    path = path or config_file()
+    if not path.exists():
+        return Settings()
+    data = read_yaml(path, max_bytes=MAX_CONFIG_BYTES, error=ConfigError)
+    if data is None:
+        return Settings()
+    if not isinstance(data, YamlMap):
+        raise ConfigError(
+            "the config file must be a mapping of settings, like 'rate: 150'",
+            SourcePosition(path, 1, 1),
+        )
+    known = [f.name for f in dataclasses.fields(Settings)]
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(known)}"
+            raise ConfigError(f"unknown setting '{name}'{suggestion}", data.key_positions[name])
+        problem = _validate(name, value)
+        if problem:
+            raise ConfigError(problem, data.value_positions[name])
+        if name == "voice" and value is not None:
+            value = str(value)
+        if name == "device" and value is not None:
+            value = str(value)
+        values[name] = float(value) if name in ("pace", "crack_min_hours") else value
+    return Settings(**values)

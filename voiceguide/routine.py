@@ -1,0 +1,107 @@
+"""The Routine: the validated, typed form of a routine file.
+
+``loader`` builds these from YAML; ``compiler`` turns them into a Script. Nothing here
+knows YAML or audio. Every step keeps the line it came from so later stages can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["crack", "stretch"]
+CountStyle = Literal["down", "up", "none"]
+KINDS: tuple[Kind, ...] = ("crack", "stretch")
+COUNT_STYLES: tuple[CountStyle, ...] = ("down", "up", "none")
+
+
+@dataclass(frozen=True)
+class Say:
+    """Speak ``text``; then optionally pause (get into position) or hold (timed, counted)."""
+
+    text: str
+    line: int
+    pause: float | None = None
+    hold: float | None = None
+    count: CountStyle = "down"
+    then: str | None = None  # spoken when the hold ends; None means the compiler's default
+
+
+@dataclass(frozen=True)
+class Breathe:
+    """Paced breathing: ``cycles`` of in, hold, out, hold-out; ``say`` is spoken first."""
+
+    inhale: float
+    exhale: float
+    line: int
+    hold_in: float = 0.0
+    hold_out: float = 0.0
+    cycles: int = 1
+    count: bool = False
+    say: str | None = None
+
+
+@dataclass(frozen=True)
+class Rest:
+    """Silence to recover, with an optional ``say`` first."""
+
+    seconds: float
+    line: int
+    say: str | None = None
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A spoken safety reminder, set apart by a tone."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """``steps`` done ``times`` times, with natural phrasing between rounds."""
+
+    times: int
+    steps: tuple[Step, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Sides:
+    """``steps`` done once per side; ``{side}`` and ``{other}`` are filled in."""
+
+    sides: tuple[str, ...]
+    steps: tuple[Step, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Include:
+    """The steps of another routine, resolved by the loader (``routine: ID``)."""
+
+    routine: Routine
+    line: int
+
+
+Step = Say | Breathe | Rest | Caution | Repeat | Sides | Include
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A routine file, validated. ``path`` is where it was loaded from."""
+
+    id: str
+    title: str
+    kind: Kind
+    steps: tuple[Step, ...]
+    path: Path
+    summary: str | None = None
+    source: str | None = None
+    area: str | None = None
+    position: str | None = None
+    equipment: tuple[str, ...] = ()
+    contraindications: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
+    notes: str | None = None

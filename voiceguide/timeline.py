@@ -1,0 +1,96 @@
+"""The Timeline: every clip and tone placed to the sample, one rate for the whole session.
+
+``render`` builds it from a Script; ``player`` and ``export`` both read it through
+``read``, block by block, so an exported file is exactly what ``play`` plays. Only the
+distinct clips are held in memory; the mix is made on demand, so memory stays flat
+however long the session is.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from voiceguide.script import Script
+
+Samples = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Clip ``clip`` starts sounding at frame ``start``; ``pan`` is -1 (left) to 1 (right)."""
+
+    start: int
+    clip: str
+    pan: float = 0.0
+    gain: float = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """A session ready to be heard: ``placements`` sorted by start, ``clips`` mono float32."""
+
+    script: Script
+    sample_rate: int
+    channels: int
+    frames: int
+    placements: tuple[Placement, ...]
+    clips: Mapping[str, Samples]
+    _starts: list[int] = field(init=False, repr=False)
+    _longest: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        starts = [p.start for p in self.placements]
+        if starts != sorted(starts):
+            raise ValueError("placements must be sorted by start")
+        missing = {p.clip for p in self.placements} - set(self.clips)
+        if missing:
+            raise ValueError(f"placements name clips that are not given: {sorted(missing)}")
+        object.__setattr__(self, "_starts", starts)
+        object.__setattr__(self, "_longest", max((len(c) for c in self.clips.values()), default=0))
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate
+
+    def frame_at(self, seconds: float) -> int:
+        """The frame at which something timed at ``seconds`` sounds."""
+        return round(seconds * self.sample_rate)
+
+    def read(self, start: int, count: int) -> Samples:
+        """Frames ``start`` to ``start + count`` as a (count, channels) float32 array;
+        silence past the end."""
+        out = np.zeros((count, self.channels), dtype=np.float32)
+        end = start + count
+        first = bisect.bisect_left(self._starts, start - self._longest)
+        last = bisect.bisect_left(self._starts, end)
+        for placement in self.placements[first:last]:
+            clip = self.clips[placement.clip]
+            lo = max(start, placement.start)
+            hi = min(end, placement.start + len(clip))
+            if lo >= hi:
+                continue
+            piece = clip[lo - placement.start : hi - placement.start] * placement.gain
+            if self.channels == 1:
+                out[lo - start : hi - start, 0] += piece
+            else:
+                left, right = _pan_gains(placement.pan)
+                out[lo - start : hi - start, 0] += piece * left
+                out[lo - start : hi - start, 1] += piece * right
+        np.clip(out, -1.0, 1.0, out=out)
+        return out
+
+    def blocks(self, size: int = 4096, start: int = 0) -> Iterator[Samples]:
+        """The whole session from ``start``, ``size`` frames at a time (the last is shorter)."""
+        for offset in range(start, self.frames, size):
+            yield self.read(offset, min(size, self.frames - offset))
+
+
+def _pan_gains(pan: float) -> tuple[float, float]:
+    """Equal-power panning, so a cue panned to one ear is as loud as a centred one."""
+    angle = (min(max(pan, -1.0), 1.0) + 1.0) * np.pi / 4.0
+    return float(np.cos(angle)), float(np.sin(angle))

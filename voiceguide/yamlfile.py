@@ -1,0 +1,151 @@
+"""Reading YAML files safely, with the position of every value.
+
+This is the only module that knows YAML. It returns plain Python values wrapped so that a
+validator can say *where* a value came from: mappings are ``YamlMap`` (a dict remembering
+the position of each key and value), sequences ``YamlList``. Scalars are the plain values
+``yaml.safe_load`` would give. Hostile input (huge files, alias bombs, bad bytes, duplicate
+keys) becomes a ``FileFormatError`` subclass with a position, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from voiceguide.errors import FileFormatError, SourcePosition
+
+# Aliases can make a small document expand into a huge one ("billion laughs"); no honest
+# routine or config file comes anywhere near this many values.
+MAX_VALUES = 50_000
+
+
+class YamlMap(dict[str, Any]):
+    """A mapping that remembers where it, each key and each value stand in the file."""
+
+    position: SourcePosition
+    key_positions: dict[str, SourcePosition]
+    value_positions: dict[str, SourcePosition]
+
+
+class YamlList(list[Any]):
+    """A sequence that remembers where it and each item stand in the file."""
+
+    position: SourcePosition
+    item_positions: list[SourcePosition]
+
+
+def position_of(value: Any, fallback: SourcePosition) -> SourcePosition:
+    """The position of a mapping or sequence, or ``fallback`` for a scalar."""
+    return getattr(value, "position", fallback)
+
+
+def read_yaml(path: Path, *, max_bytes: int, error: type[FileFormatError] = FileFormatError) -> Any:
+    """Parse ``path`` and return its value; errors are raised as ``error``."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise error(f"no such file: {path}") from None
+    except OSError as exc:
+        raise error(f"cannot read {path}: {exc.strerror}") from None
+    if path.is_dir():
+        raise error(f"{path} is a folder, not a file")
+    if size > max_bytes:
+        raise error(
+            f"the file is {size // 1024} KiB; at most {max_bytes // 1024} KiB is allowed",
+            SourcePosition(path),
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read {path}: {exc.strerror}") from None
+    text = _decode(raw, path, error)
+    return parse_yaml(text, path, error=error)
+
+
+def parse_yaml(text: str, path: Path, *, error: type[FileFormatError] = FileFormatError) -> Any:
+    """Parse YAML ``text`` (said to come from ``path``) into located values."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = _mark_position(path, mark) if mark else SourcePosition(path)
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise error(f"YAML syntax error: {problem}", where) from None
+    except yaml.YAMLError as exc:
+        raise error(f"YAML syntax error: {exc}", SourcePosition(path)) from None
+    if node is None:
+        return None
+    return _Converter(path, error).convert(node)
+
+
+def _decode(raw: bytes, path: Path, error: type[FileFormatError]) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise error(
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+            SourcePosition(path, line, column),
+        ) from None
+
+
+def _mark_position(path: Path, mark: Any) -> SourcePosition:
+    return SourcePosition(path, mark.line + 1, mark.column + 1)
+
+
+class _Converter:
+    """Turns a composed node tree into located Python values, like ``safe_load`` does."""
+
+    def __init__(self, path: Path, error: type[FileFormatError]) -> None:
+        self.path = path
+        self.error = error
+        self.count = 0
+        # SafeConstructor knows how to turn each scalar tag into a value (ints, bools, ...).
+        self.constructor = yaml.SafeLoader("")
+
+    def convert(self, node: yaml.Node) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.error(
+                f"the file expands to more than {MAX_VALUES} values (too many aliases?); "
+                "write the values out instead",
+                _mark_position(self.path, node.start_mark),
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            return self._sequence(node)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self.error(
+                f"cannot read this value: {exc}", _mark_position(self.path, node.start_mark)
+            ) from None
+
+    def _mapping(self, node: yaml.MappingNode) -> YamlMap:
+        result = YamlMap()
+        result.position = _mark_position(self.path, node.start_mark)
+        result.key_positions = {}
+        result.value_positions = {}
+        self.constructor.flatten_mapping(node)  # resolves "<<" merge keys
+        for key_node, value_node in node.value:
+            key = self.convert(key_node)
+            where = _mark_position(self.path, key_node.start_mark)
+            if not isinstance(key, str):
+                raise self.error(f"keys must be words, not {key!r}", where)
+            if key in result:
+                raise self.error(f"'{key}' is given twice in this mapping; keep one", where)
+            result[key] = self.convert(value_node)
+            result.key_positions[key] = where
+            result.value_positions[key] = _mark_position(self.path, value_node.start_mark)
+        return result
+
+    def _sequence(self, node: yaml.SequenceNode) -> YamlList:
+        result = YamlList(self.convert(item) for item in node.value)
+        result.position = _mark_position(self.path, node.start_mark)
+        result.item_positions = [_mark_position(self.path, item.start_mark) for item in node.value]
+        return result
