@@ -1,0 +1,475 @@
+"""The practice journal: every session played, in SQLite in the user's data dir.
+
+The journal must never stand between the user and their routine. ``Journal`` raises
+``JournalError`` for anything that goes wrong (the ``history`` command shows it), and
+``SessionRecording``, which ``play`` uses, turns those errors into one-line warnings so the
+session plays anyway. A file that is not a database, or a damaged one, is moved aside under
+a timestamped name (never deleted) and a fresh journal is started.
+
+Several players at once are safe: the database is in WAL mode, every operation is one short
+transaction on its own connection, and a busy timeout makes writers queue instead of fail.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args
+
+from voiceguide import paths
+from voiceguide.errors import JournalError
+from voiceguide.routine import Routine
+
+JOURNAL_FILE = "journal.sqlite3"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT = 2.0  # seconds; long enough for another player's write, short enough not to stall
+
+Outcome = Literal["completed", "stopped", "quit"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+
+# Why a session ended early (the ``reason`` column); free text, these are the ones play uses.
+PAIN = "pain"
+USER_QUIT = "user quit"
+INTERRUPTED = "interrupted"
+ERROR = "error"
+
+Warn = Callable[[str], None]
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    routine_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    outcome TEXT CHECK (outcome IN ('completed', 'stopped', 'quit')),
+    reason TEXT,
+    steps_skipped INTEGER NOT NULL DEFAULT 0,
+    pace REAL NOT NULL,
+    engine TEXT NOT NULL,
+    voice TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started);
+CREATE TABLE IF NOT EXISTS consents (
+    routine_id TEXT PRIMARY KEY,
+    given TEXT NOT NULL,
+    contraindications TEXT NOT NULL
+);
+"""
+
+# SQLite's primary result codes for a file that is damaged or not a database at all.
+_CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def journal_path() -> Path:
+    """Where the journal lives: ``journal.sqlite3`` in the data dir."""
+    return paths.data_dir() / JOURNAL_FILE
+
+
+def warn_on_stderr(message: str) -> None:
+    """The default way a journal problem reaches the user: one line on stderr."""
+    sys.stderr.write(f"Warning: {message}\n")
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One session as the journal keeps it. Times are timezone-aware (UTC)."""
+
+    id: int
+    routine_id: str
+    title: str
+    kind: str
+    started: datetime
+    ended: datetime | None  # None: still playing, or the process was killed
+    outcome: Outcome | None
+    reason: str | None
+    steps_skipped: int
+    pace: float
+    engine: str
+    voice: str | None
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to end, when the session ended."""
+        return (self.ended - self.started).total_seconds() if self.ended else None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A yes to a routine's contraindications, for exactly the list that was shown."""
+
+    routine_id: str
+    given: datetime
+    contraindications: tuple[str, ...]
+
+
+def _utc(moment: datetime | None) -> str:
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise ValueError("journal times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _CORRUPT_CODES
+    text = str(exc)
+    return "not a database" in text or "malformed" in text
+
+
+class Journal:
+    """The practice journal at ``path`` (default: ``journal_path()``).
+
+    Each method opens its own connection for one short transaction and closes it, so a
+    Journal holds no lock between calls and is safe to share with other processes.
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        timeout: float = BUSY_TIMEOUT,
+        warn: Warn = warn_on_stderr,
+    ) -> None:
+        self.path = path or journal_path()
+        self.timeout = timeout
+        self.warn = warn
+
+    # --- sessions -----------------------------------------------------------------------
+
+    def start_session(
+        self,
+        routine: Routine,
+        *,
+        pace: float,
+        engine: str,
+        voice: str | None,
+        now: datetime | None = None,
+    ) -> int:
+        """Record that ``routine`` started playing; returns the session's id."""
+
+        def insert(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "INSERT INTO sessions (routine_id, title, kind, started, pace, engine, voice)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (routine.id, routine.title, routine.kind, _utc(now), pace, engine, voice),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+        return self._write(insert, "record the session")
+
+    def finish_session(
+        self,
+        session_id: int,
+        outcome: Outcome,
+        reason: str | None = None,
+        *,
+        steps_skipped: int = 0,
+        now: datetime | None = None,
+    ) -> None:
+        """Record how session ``session_id`` ended."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+
+        def update(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE sessions SET ended = ?, outcome = ?, reason = ?, steps_skipped = ?"
+                " WHERE id = ?",
+                (_utc(now), outcome, reason, steps_skipped, session_id),
+            )
+
+        self._write(update, "record the end of the session")
+
+    def sessions(self, since: datetime | None = None) -> list[SessionRecord]:
+        """Sessions that started at or after ``since`` (all when None), oldest first."""
+
+        def select(db: sqlite3.Connection) -> list[SessionRecord]:
+            query = (
+                "SELECT id, routine_id, title, kind, started, ended, outcome, reason,"
+                " steps_skipped, pace, engine, voice FROM sessions"
+            )
+            params: tuple[str, ...] = ()
+            if since is not None:
+                query += " WHERE started >= ?"
+                params = (_utc(since),)
+            rows = db.execute(query + " ORDER BY started, id", params).fetchall()
+            return [_session(row) for row in rows]
+
+        return self._read(select, [], "read the sessions")
+
+    def clear(self) -> int:
+        """Delete every session (remembered consents stay); returns how many there were."""
+
+        def delete(db: sqlite3.Connection) -> int:
+            # Overwrite the deleted rows on disk: clearing is about privacy.
+            db.execute("PRAGMA secure_delete = ON")
+            return db.execute("DELETE FROM sessions").rowcount
+
+        return self._write(delete, "clear the sessions") if self.path.exists() else 0
+
+    # --- consents -----------------------------------------------------------------------
+
+    def consent(self, routine_id: str) -> Consent | None:
+        """The remembered yes for ``routine_id``, if there is one."""
+
+        def select(db: sqlite3.Connection) -> Consent | None:
+            row = db.execute(
+                "SELECT given, contraindications FROM consents WHERE routine_id = ?",
+                (routine_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            return Consent(routine_id, datetime.fromisoformat(row[0]), tuple(json.loads(row[1])))
+
+        return self._read(select, None, "read the remembered answers")
+
+    def remember_consent(
+        self, routine_id: str, contraindications: tuple[str, ...], now: datetime | None = None
+    ) -> None:
+        """Remember a yes to ``contraindications`` of ``routine_id``."""
+
+        def upsert(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO consents (routine_id, given, contraindications) VALUES (?, ?, ?)"
+                " ON CONFLICT (routine_id) DO UPDATE SET given = excluded.given,"
+                " contraindications = excluded.contraindications",
+                (routine_id, _utc(now), json.dumps(list(contraindications))),
+            )
+
+        self._write(upsert, "remember your answer")
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def _read(self, operation: Callable[[sqlite3.Connection], T], empty: T, what: str) -> T:
+        # Reading a journal that does not exist yet must not create one (or the data dir).
+        if not self.path.exists():
+            return empty
+        return self._run(operation, what, write=False)
+
+    def _write(self, operation: Callable[[sqlite3.Connection], T], what: str) -> T:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise JournalError(
+                f"cannot {what} in the practice journal: cannot create {self.path.parent}"
+                f" ({exc.strerror or exc}); make it writable or set VOICEGUIDE_DATA_DIR"
+            ) from exc
+        return self._run(operation, what, write=True)
+
+    def _run(self, operation: Callable[[sqlite3.Connection], T], what: str, *, write: bool) -> T:
+        """``operation`` in one transaction; a damaged file is moved aside, then one retry."""
+        for attempt in range(2):
+            try:
+                db = self._connect()
+                try:
+                    with _transaction(db, write=write):
+                        return operation(db)
+                finally:
+                    db.close()
+            except sqlite3.DatabaseError as exc:
+                if attempt == 0 and _is_corrupt(exc):
+                    self._move_aside()
+                    continue
+                raise JournalError(_explain(self.path, what, exc)) from exc
+            except OSError as exc:
+                raise JournalError(
+                    f"cannot {what} in the practice journal {self.path}: {exc.strerror or exc}"
+                ) from exc
+        raise AssertionError("unreachable: the second attempt returns or raises")
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN ourselves, so transactions stay as short as
+        # the operation and a write lock is taken up front (BEGIN IMMEDIATE), not mid-way.
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise JournalError(
+                    f"the practice journal {self.path} was written by a newer voiceguide"
+                    f" (schema {version}, this one knows {SCHEMA_VERSION}); upgrade voiceguide"
+                    " or set VOICEGUIDE_DATA_DIR to another folder"
+                )
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if version < SCHEMA_VERSION:
+                self._migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        with _transaction(db, write=True):
+            # Another process may have migrated while we waited for the write lock.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < 1:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _move_aside(self) -> None:
+        """Rename the damaged journal (and its WAL files) to a timestamped name, warn."""
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
+        try:
+            self.path.replace(target)
+        except FileNotFoundError:
+            return  # another player moved it aside first
+        except OSError as exc:
+            raise JournalError(
+                f"the practice journal {self.path} is damaged and cannot be moved aside"
+                f" ({exc.strerror or exc}); move it away by hand"
+            ) from exc
+        # A stale WAL applied to the fresh database would damage it too: it goes along.
+        for suffix in ("-wal", "-shm"):
+            companion = self.path.with_name(self.path.name + suffix)
+            if companion.exists():
+                companion.replace(target.with_name(target.name + suffix))
+        self.warn(
+            f"the practice journal {self.path} was damaged; it was moved to {target.name}"
+            " and a new journal was started"
+        )
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection, *, write: bool) -> Iterator[None]:
+    # A writer takes the write lock up front, so it waits (busy timeout) at BEGIN rather
+    # than failing half-way; a reader takes none, so it also works on a read-only file.
+    db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _explain(path: Path, what: str, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        advice = "another voiceguide is writing to it; try again in a moment"
+    elif "readonly" in text or "read-only" in text or "unable to open" in text:
+        advice = f"make {path.parent} and the file writable, or set VOICEGUIDE_DATA_DIR"
+    else:
+        advice = "check the file, or move it aside to start a new journal"
+    return f"cannot {what} in the practice journal {path} ({text}); {advice}"
+
+
+def _session(row: tuple[Any, ...]) -> SessionRecord:
+    ident, routine_id, title, kind, started, ended, outcome, reason = row[:8]
+    skipped, pace, engine, voice = row[8:]
+    return SessionRecord(
+        id=ident,
+        routine_id=routine_id,
+        title=title,
+        kind=kind,
+        started=datetime.fromisoformat(started),
+        ended=_parse(ended),
+        outcome=outcome,
+        reason=reason,
+        steps_skipped=skipped,
+        pace=pace,
+        engine=engine,
+        voice=voice,
+    )
+
+
+class SessionRecording:
+    """One session in the journal while it plays; every failure is a warning, never an error.
+
+    ``start`` records the session; ``finish`` records how it ended (once; later calls are
+    ignored). When the journal cannot be written the warning goes to ``warn`` and playing
+    goes on; nothing is retried, so a broken journal warns once, not at every step.
+    """
+
+    def __init__(self, journal: Journal, warn: Warn | None = None) -> None:
+        self.journal = journal
+        self.warn = warn or journal.warn
+        self.session_id: int | None = None
+        self.finished = False
+
+    def start(
+        self,
+        routine: Routine,
+        *,
+        pace: float,
+        engine: str,
+        voice: str | None,
+        now: datetime | None = None,
+    ) -> None:
+        try:
+            self.session_id = self.journal.start_session(
+                routine, pace=pace, engine=engine, voice=voice, now=now
+            )
+        except JournalError as exc:
+            self.warn(f"{exc}. The session plays, but it is not recorded.")
+
+    def finish(
+        self,
+        outcome: Outcome,
+        reason: str | None = None,
+        *,
+        steps_skipped: int = 0,
+        now: datetime | None = None,
+    ) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        if self.session_id is None:
+            return  # starting already failed and warned
+        try:
+            self.journal.finish_session(
+                self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
+            )
+        except JournalError as exc:
+            self.warn(f"{exc}. How the session ended is not recorded.")
+
+
+@contextmanager
+def record_session(
+    journal: Journal,
+    routine: Routine,
+    *,
+    pace: float,
+    engine: str,
+    voice: str | None,
+    warn: Warn | None = None,
+) -> Iterator[SessionRecording]:
+    """Record one session around the ``with`` block.
+
+    Call ``finish`` inside the block for a stop or a quit; leaving the block normally
+    without it records a completed session, Ctrl-C records "quit (interrupted)" and an
+    error "quit (error)", and the exception goes on.
+    """
+    recording = SessionRecording(journal, warn)
+    recording.start(routine, pace=pace, engine=engine, voice=voice)
+    try:
+        yield recording
+    except KeyboardInterrupt:
+        recording.finish("quit", INTERRUPTED)
+        raise
+    except Exception:
+        recording.finish("quit", ERROR)
+        raise
+    recording.finish("completed")

@@ -1,0 +1,290 @@
+"""The safety gate, the frequency guard and the pain stop.
+
+Cracking your back is not for everyone, and not for often. Before a routine plays:
+
+- the **frequency guard**: a ``crack`` routine played within ``crack_min_hours`` of the last
+  one, or when ``crack_max_per_day`` have already been played today, is said out loud with
+  the reason, and played only after a yes (or ``--force``);
+- the **gate**: the first time a routine with contraindications is played, they are shown
+  and spoken and the user is asked; a yes is remembered for that routine (for exactly that
+  list: if the routine's list changes, the question comes back).
+
+The decisions are pure functions of the routine, the settings, the journal's records and
+the time; ``before_play`` puts them together with the terminal through callbacks, so it
+knows nothing of click or audio.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from voiceguide.config import Settings
+from voiceguide.errors import JournalError, SafetyError
+from voiceguide.journal import ERROR, PAIN, Consent, Journal, SessionRecord, SessionRecording
+from voiceguide.routine import Routine
+
+HYPERMOBILITY = (
+    "Cracking your back too often can make it hypermobile: too loose to hold itself well."
+)
+
+PAIN_EXIT = (
+    "Stopping here. Come out of the position slowly, and rest. Breathe easily. "
+    "If the pain persists, please see a doctor."
+)
+
+ConsentState = Literal["not needed", "remembered", "given", "assumed", "shown"]
+
+
+def show_on_stderr(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+# --- the gate ---------------------------------------------------------------------------
+
+
+def _spoken_list(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def contraindications_text(routine: Routine) -> str:
+    """The contraindications as printed: a short list under one line of what it means."""
+    lines = [f"{routine.title} is not for everyone. Do not do it if you have:"]
+    lines += [f"  - {item}" for item in routine.contraindications]
+    lines.append("If you are not sure, check with a doctor or physical therapist first.")
+    return "\n".join(lines)
+
+
+def contraindications_spoken(routine: Routine) -> str:
+    """The same, as one spoken paragraph."""
+    return (
+        f"Before you start {routine.title}: do not do it if you have "
+        f"{_spoken_list(routine.contraindications)}. "
+        "If you are not sure, check with a doctor or physical therapist first."
+    )
+
+
+def needs_consent(routine: Routine, consent: Consent | None) -> bool:
+    """True when the routine has contraindications the user has not said yes to."""
+    if not routine.contraindications:
+        return False
+    return consent is None or set(consent.contraindications) != set(routine.contraindications)
+
+
+# --- the frequency guard ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrequencyWarning:
+    """Why the guard stops a crack routine: played too recently, too often today, or both."""
+
+    last_title: str
+    since_last: timedelta | None  # set when the last one is within crack_min_hours
+    today: int  # crack sessions already played today
+    min_hours: float
+    max_per_day: int
+
+    @property
+    def text(self) -> str:
+        """What happened, one sentence per limit, then the reason: printed and spoken."""
+        sentences = []
+        if self.since_last is not None:
+            sentences.append(
+                f"You played a cracking routine, {self.last_title}, "
+                f"{_ago(self.since_last)}; give your back at least "
+                f"{_hours(self.min_hours)} between them."
+            )
+        if self.today >= self.max_per_day:
+            sentences.append(
+                f"You have played cracking routines {_times(self.today)} today; "
+                f"the limit is {_times(self.max_per_day)} a day."
+            )
+        sentences.append(HYPERMOBILITY)
+        return " ".join(sentences)
+
+
+def _ago(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 1:
+        return "just now"
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour" + ("s" if hours != 1 else ""))
+    if minutes:
+        parts.append(f"{minutes} minute" + ("s" if minutes != 1 else ""))
+    return " ".join(parts) + " ago"
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def counts_for_guard(session: SessionRecord) -> bool:
+    """A crack session counts against the limits unless it failed to play at all."""
+    return session.kind == "crack" and session.reason != ERROR
+
+
+def guard_window_start(settings: Settings, now: datetime) -> datetime:
+    """The earliest start time the guard looks at: today's midnight or the hours window."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return min(midnight, now - timedelta(hours=settings.crack_min_hours))
+
+
+def check_frequency(
+    routine: Routine, settings: Settings, sessions: Sequence[SessionRecord], now: datetime
+) -> FrequencyWarning | None:
+    """The guard's decision for playing ``routine`` at ``now`` (timezone-aware, local).
+
+    "Today" is ``now``'s calendar day in ``now``'s timezone.
+    """
+    if routine.kind != "crack":
+        return None
+    cracks = [s for s in sessions if counts_for_guard(s)]
+    if not cracks:
+        return None
+    last = max(cracks, key=lambda s: s.started)
+    since = now - last.started
+    recent = since < timedelta(hours=settings.crack_min_hours)
+    today = sum(1 for s in cracks if s.started.astimezone(now.tzinfo).date() == now.date())
+    if not recent and today < settings.crack_max_per_day:
+        return None
+    return FrequencyWarning(
+        last_title=last.title,
+        since_last=since if recent else None,
+        today=today,
+        min_hours=settings.crack_min_hours,
+        max_per_day=settings.crack_max_per_day,
+    )
+
+
+# --- before playing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """What ``before_play`` decided, for the record: it only returns when play may go on."""
+
+    consent: ConsentState
+    frequency: FrequencyWarning | None  # the guard's finding the user went past, if any
+    forced: bool = False
+
+
+def before_play(
+    routine: Routine,
+    settings: Settings,
+    journal: Journal,
+    *,
+    interactive: bool,
+    ask: Callable[[str], bool],
+    say: Callable[[str], None],
+    show: Callable[[str], None] = show_on_stderr,
+    force: bool = False,
+    assume_yes: bool = False,
+    now: datetime | None = None,
+) -> Clearance:
+    """Run the frequency guard and the gate; return when ``routine`` may play.
+
+    ``interactive``: stdin is a terminal, so ``ask`` (a y/N question, default no) can be
+    used. ``say`` speaks a text, ``show`` prints one (stderr). ``force`` goes past the
+    guard; ``assume_yes`` (or ``settings.assume_yes``) answers the gate's question with
+    yes. Raises ``SafetyError`` when the user answers no, or when the guard would need to
+    ask but cannot. A journal that cannot be read is a warning, never a refusal.
+    """
+    now = now or datetime.now().astimezone()
+    finding = _guard(routine, settings, journal, now)
+    forced = False
+    if finding is not None:
+        if force:
+            show(f"{finding.text} Playing anyway (--force).")
+            forced = True
+        elif not interactive:
+            raise SafetyError(
+                f"{finding.text} Not playing {routine.title}: there is no terminal to ask"
+                " whether to go on; pass --force to play it anyway."
+            )
+        else:
+            show(finding.text)
+            say(finding.text)
+            if not ask(f"Play {routine.title} anyway?"):
+                raise SafetyError(f"not playing {routine.title}: you answered no")
+    consent = _gate(
+        routine,
+        journal,
+        interactive=interactive,
+        ask=ask,
+        say=say,
+        show=show,
+        assume_yes=assume_yes or settings.assume_yes,
+        now=now,
+    )
+    return Clearance(consent=consent, frequency=finding, forced=forced)
+
+
+def _guard(
+    routine: Routine, settings: Settings, journal: Journal, now: datetime
+) -> FrequencyWarning | None:
+    if routine.kind != "crack":
+        return None
+    try:
+        sessions = journal.sessions(since=guard_window_start(settings, now))
+    except JournalError as exc:
+        journal.warn(f"{exc}. How often you cracked your back lately is not checked.")
+        return None
+    return check_frequency(routine, settings, sessions, now)
+
+
+def _gate(
+    routine: Routine,
+    journal: Journal,
+    *,
+    interactive: bool,
+    ask: Callable[[str], bool],
+    say: Callable[[str], None],
+    show: Callable[[str], None],
+    assume_yes: bool,
+    now: datetime,
+) -> ConsentState:
+    if not routine.contraindications:
+        return "not needed"
+    try:
+        consent = journal.consent(routine.id)
+    except JournalError as exc:
+        journal.warn(f"{exc}. Your earlier answer for this routine could not be read.")
+        consent = None
+    if not needs_consent(routine, consent):
+        return "remembered"
+    show(contraindications_text(routine))
+    if assume_yes:
+        state: ConsentState = "assumed"
+    elif not interactive:
+        return "shown"  # nobody to ask; shown on stderr, and asked again next time
+    else:
+        say(contraindications_spoken(routine))
+        if not ask(f"Play {routine.title}?"):
+            raise SafetyError(f"not playing {routine.title}: you answered no")
+        state = "given"
+    try:
+        journal.remember_consent(routine.id, routine.contraindications, now)
+    except JournalError as exc:
+        journal.warn(f"{exc}. You will be asked again next time.")
+    return state
+
+
+# --- during play ----------------------------------------------------------------------------
+
+
+def stop_for_pain(
+    recording: SessionRecording, say: Callable[[str], None], *, steps_skipped: int = 0
+) -> None:
+    """After the sound has stopped: record the session as stopped for pain, then speak the
+    calm way out. Recorded first, so it is in the journal even if speaking fails."""
+    recording.finish("stopped", PAIN, steps_skipped=steps_skipped)
+    say(PAIN_EXIT)
