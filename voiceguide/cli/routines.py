@@ -1,7 +1,121 @@
-"""Commands: list, show, validate and schema: the routines and their cue lists."""
+"""Commands: list, validate and schema: the routines in the library and their files."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
 import click
 
-commands: list[click.Command] = []
+from voiceguide.errors import RoutineError
+from voiceguide.library import scan_routines, source_of
+from voiceguide.loader import load_routine
+from voiceguide.routine import KINDS, Routine
+from voiceguide.schema import schema_text
+
+COLUMNS = ("ID", "TITLE", "KIND", "DURATION", "EQUIPMENT")
+
+
+def _duration(routine: Routine) -> float:
+    """The routine's length at the default pace, with speech timed by the usual rate."""
+    from voiceguide.compiler import compile_script, estimated_duration
+    from voiceguide.script import CompileOptions
+
+    options = CompileOptions()
+    return compile_script(routine, options, estimated_duration(options.rate)).duration
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*COLUMNS, box=None, header_style="bold")
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+        return
+    # Plain columns, two spaces apart: easy to read, grep and cut.
+    widths = [max(len(row[i]) for row in [COLUMNS, *rows]) for i in range(len(COLUMNS) - 1)]
+    for row in [COLUMNS, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[-1]]).rstrip())
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only crack or only stretch routines.")
+def list_routines(as_json: bool, kind: str | None) -> None:
+    """List the routines: the built-in ones and those in your routines folder.
+
+    A routine of your own with the id of a built-in one takes its place. A file that
+    cannot be read is reported on stderr and left out.
+    """
+    scan = scan_routines()
+    for error in scan.errors:
+        click.echo(f"Warning: skipped {error}", err=True)
+    chosen = [r for r in scan.routines if kind is None or r.kind == kind]
+    durations = [_duration(r) for r in chosen]
+    if as_json:
+        items: list[dict[str, Any]] = [
+            {
+                "id": r.id,
+                "title": r.title,
+                "kind": r.kind,
+                "duration": round(seconds, 1),
+                "equipment": list(r.equipment),
+                "source": source_of(r),
+                "path": str(r.path),
+            }
+            for r, seconds in zip(chosen, durations, strict=True)
+        ]
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        return
+    _table(
+        [
+            (r.id, r.title, r.kind, _clock(seconds), ", ".join(r.equipment) or "-")
+            for r, seconds in zip(chosen, durations, strict=True)
+        ]
+    )
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Check routine files: each is OK, or its first error with line and column.
+
+    Every file is checked; the exit status is 1 when any of them has an error.
+    """
+    failed = False
+    for path in files:
+        try:
+            load_routine(path)
+        except RoutineError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed = True
+        else:
+            click.echo(f"{path}: OK")
+    if failed:
+        ctx.exit(1)
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of routine files, for editors to complete and check them.
+
+    Save it (voiceguide schema > routine.schema.json) and point your editor's YAML
+    support at it.
+    """
+    click.echo(schema_text(), nl=False)
+
+
+commands: list[click.Command] = [list_routines, validate, schema]

@@ -1,0 +1,116 @@
+"""The routine library: the user's routines folder, then the built-in routines.
+
+A routine is found by its id, which is its file name without ``.yaml`` (or ``.yml``). The
+user's folder comes first, so a user routine with a built-in's id takes its place. Wherever
+a routine is asked for by name, a path to a ``.yaml`` file works too.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from voiceguide.errors import RoutineError
+from voiceguide.loader import ID_PATTERN, YAML_SUFFIXES, load_routine
+from voiceguide.paths import builtin_routines_dir, user_routines_dir
+from voiceguide.routine import Routine
+
+Source = Literal["user", "builtin", "file"]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Every routine in the library that loads, and an error for each file that does not."""
+
+    routines: tuple[Routine, ...]
+    errors: tuple[RoutineError, ...]
+
+
+def _folders() -> tuple[tuple[Source, Path], ...]:
+    return (("user", user_routines_dir()), ("builtin", builtin_routines_dir()))
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix in YAML_SUFFIXES and not path.name.startswith(".") and path.is_file()
+    )
+
+
+def routine_files() -> dict[str, Path]:
+    """Every routine id in the library and its file; the user's shadow the built-ins,
+    and ``ID.yaml`` wins over ``ID.yml``."""
+    found: dict[str, Path] = {}
+    for _, folder in _folders():
+        for path in _files(folder):
+            found.setdefault(path.stem, path)
+    return dict(sorted(found.items()))
+
+
+def routine_file(routine_id: str) -> Path | None:
+    """The file of routine ``routine_id``, or None when the library has no such routine."""
+    if not ID_PATTERN.fullmatch(routine_id):
+        return None
+    for _, folder in _folders():
+        for suffix in YAML_SUFFIXES:
+            path = folder / f"{routine_id}{suffix}"
+            if path.is_file():
+                return path
+    return None
+
+
+def unknown_routine(name: str) -> str:
+    """The message for a routine id that is not in the library."""
+    close = difflib.get_close_matches(name, list(routine_files()), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"no routine '{name}'{hint} (voiceguide list shows them all)"
+
+
+def looks_like_path(name: str) -> bool:
+    """Whether ``name`` is a file path rather than an id."""
+    return name.endswith(YAML_SUFFIXES) or "/" in name or "\\" in name
+
+
+def find_routine(name: str) -> Routine:
+    """The routine with id ``name`` (user's folder first, then built-ins), or the routine
+    in the file ``name`` when it is a path."""
+    if looks_like_path(name):
+        return load_routine(Path(name).expanduser())
+    path = routine_file(name)
+    if path is None:
+        raise RoutineError(unknown_routine(name))
+    return load_routine(path)
+
+
+def scan_routines() -> Scan:
+    """Load every routine in the library; a broken file is an error, not the end."""
+    routines: list[Routine] = []
+    errors: list[RoutineError] = []
+    for path in routine_files().values():
+        try:
+            routines.append(load_routine(path))
+        except RoutineError as exc:
+            errors.append(exc)
+    return Scan(tuple(routines), tuple(errors))
+
+
+def all_routines() -> list[Routine]:
+    """Every routine in the library, by id; the first broken file raises its error."""
+    scan = scan_routines()
+    if scan.errors:
+        raise scan.errors[0]
+    return list(scan.routines)
+
+
+def source_of(routine: Routine) -> Source:
+    """Where ``routine`` came from: the user's folder, the built-ins, or another file."""
+    parent = routine.path.resolve().parent
+    for source, folder in _folders():
+        if parent == folder.resolve():
+            return source
+    return "file"

@@ -1,0 +1,695 @@
+"""Loading routine files: YAML in, a validated ``Routine`` out.
+
+Every mistake in a routine file becomes a ``RoutineError`` pointing at the offending key or
+value (file:line:column) and saying what to write instead. The first mistake found stops
+the load: a user fixes one thing at a time, and a message that is always about the first
+problem in the file is easy to follow.
+
+``routine: ID`` steps are resolved here, through the library (the user's routines folder,
+then the built-ins), or as a ``.yaml`` path next to the including file; the whole included
+``Routine`` is kept in the ``Include`` step. Cycles are refused and, like nesting, the
+total size of a routine after expansion is bounded so that a hostile file cannot make the
+compiler run for ever.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from voiceguide.errors import RoutineError, SourcePosition
+from voiceguide.paths import builtin_routines_dir, user_routines_dir
+from voiceguide.routine import (
+    COUNT_STYLES,
+    KINDS,
+    Breathe,
+    Caution,
+    CountStyle,
+    Include,
+    Kind,
+    Repeat,
+    Rest,
+    Routine,
+    Say,
+    Sides,
+    Step,
+)
+from voiceguide.yamlfile import YamlList, YamlMap, read_yaml
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_SECONDS = 600  # any one duration: hold, pause, rest, breath phase
+MAX_TIMES = 50  # repeat and cycles
+MAX_TEXT = 500  # characters in any text that may be spoken, and in each list item
+MAX_NOTES = 4000  # notes and summary are read, not spoken, and may run longer
+MAX_DEPTH = 4  # repeat, sides and routine blocks inside one another
+MAX_EXPANDED = 10_000  # leaf steps (breath cycles counted singly) after expansion
+MAX_ID = 64
+ID_PATTERN = re.compile(r"[a-z0-9-]+")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+SIDE_NAMES = ("right", "left")
+DEFAULT_SIDES = ("right", "left")
+PLACEHOLDERS = ("side", "other")
+
+TOP_KEYS = (
+    "id",
+    "title",
+    "kind",
+    "summary",
+    "source",
+    "area",
+    "position",
+    "equipment",
+    "contraindications",
+    "cautions",
+    "notes",
+    "steps",
+)
+# Each action and the keys a step with that action may have; `say` is an action of its
+# own, or the words spoken before a breathe or rest.
+STEP_KEYS: dict[str, tuple[str, ...]] = {
+    "say": ("say", "pause", "hold", "count", "then"),
+    "breathe": ("breathe", "say"),
+    "rest": ("rest", "say"),
+    "caution": ("caution",),
+    "repeat": ("repeat", "steps"),
+    "sides": ("sides", "steps"),
+    "routine": ("routine",),
+}
+ACTIONS = tuple(STEP_KEYS)
+ALL_STEP_KEYS = tuple(dict.fromkeys(key for keys in STEP_KEYS.values() for key in keys))
+BREATHE_KEYS = ("in", "out", "hold", "hold_out", "cycles", "count")
+
+_BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
+
+
+def load_routine(path: Path) -> Routine:
+    """Read and validate the routine file at ``path``, with its includes resolved."""
+    return _Loader().load(path).routine
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A routine and what its includes need to know: leaf steps after expansion and
+    how deeply its blocks nest."""
+
+    routine: Routine
+    size: int
+    depth: int
+
+
+@dataclass(frozen=True)
+class _Built:
+    step: Step
+    size: int
+    depth: int
+
+
+def _library_folders() -> tuple[Path, ...]:
+    return (user_routines_dir().resolve(), builtin_routines_dir().resolve())
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it, short, for a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**15 else "a very large number"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _not_text_hint(value: Any) -> str:
+    if isinstance(value, bool):
+        return " (YAML reads yes, no, on and off as true or false: put the text in quotes)"
+    if isinstance(value, int | float):
+        return " (put it in quotes)"
+    return ""
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-routine"
+
+
+class _Loader:
+    """One top-level load: remembers the files already loaded (a routine included many
+    times is read once) and the chain of files being loaded (to name a cycle)."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[Path, _Loaded] = {}
+        self.chain: list[tuple[Path, str]] = []
+
+    def load(self, path: Path) -> _Loaded:
+        key = path.resolve()
+        if key in self.loaded:
+            return self.loaded[key]
+        data = read_yaml(path, max_bytes=MAX_FILE_BYTES, error=RoutineError)
+        loaded = _File(self, path, key).routine(data)
+        self.loaded[key] = loaded
+        return loaded
+
+
+class _File:
+    """Validation of one file; ``fail`` raises at a position in it."""
+
+    def __init__(self, loader: _Loader, path: Path, resolved: Path) -> None:
+        self.loader = loader
+        self.path = path
+        self.resolved = resolved
+
+    def fail(self, message: str, where: SourcePosition | None = None) -> NoReturn:
+        raise RoutineError(message, where or SourcePosition(self.path, 1, 1))
+
+    # -- the top level ----------------------------------------------------------------
+
+    def routine(self, data: Any) -> _Loaded:
+        if data is None:
+            self.fail("the file is empty; a routine needs at least 'title:', 'kind:' and 'steps:'")
+        if not isinstance(data, YamlMap):
+            where = data.position if isinstance(data, YamlList) else None
+            self.fail(
+                "a routine file must be a mapping with 'title:', 'kind:' and 'steps:' at the "
+                f"top, not {_shown(data) if isinstance(data, YamlList) else 'a single value'}",
+                where,
+            )
+        for key in data:
+            if key not in TOP_KEYS:
+                hint = _did_you_mean(key, TOP_KEYS) or f"; a routine takes {', '.join(TOP_KEYS)}"
+                self.fail(f"unknown key '{key}'{hint}", data.key_positions[key])
+        for key, example in (
+            ("title", "'title: Morning stretch'"),
+            ("kind", "'kind: stretch' or 'kind: crack'"),
+            ("steps", "'steps:' with a list of steps, like '- say: Lie on your back.'"),
+        ):
+            if key not in data:
+                self.fail(f"missing '{key}'; add {example}", data.position)
+
+        routine_id = self.routine_id(data)
+        title = self.text(data, "title", spoken=True, in_sides=False)
+        kind = self.kind(data)
+        optional = {
+            key: self.text(data, key, spoken=False, in_sides=False, limit=limit)
+            if key in data
+            else None
+            for key, limit in (
+                ("summary", MAX_NOTES),
+                ("source", MAX_TEXT),
+                ("area", MAX_TEXT),
+                ("position", MAX_TEXT),
+                ("notes", MAX_NOTES),
+            )
+        }
+        lists = {
+            key: self.text_list(data, key, spoken=key != "equipment")
+            for key in ("equipment", "contraindications", "cautions")
+        }
+        self.loader.chain.append((self.resolved, routine_id))
+        try:
+            steps, size, depth = self.steps(data, kind, depth=0, in_sides=False)
+        finally:
+            self.loader.chain.pop()
+        routine = Routine(
+            id=routine_id,
+            title=title,
+            kind=kind,
+            steps=steps,
+            path=self.path,
+            summary=optional["summary"],
+            source=optional["source"],
+            area=optional["area"],
+            position=optional["position"],
+            equipment=lists["equipment"],
+            contraindications=lists["contraindications"],
+            cautions=lists["cautions"],
+            notes=optional["notes"],
+        )
+        return _Loaded(routine, size, depth)
+
+    def routine_id(self, data: YamlMap) -> str:
+        stem = self.path.stem
+        if "id" not in data:
+            if ID_PATTERN.fullmatch(stem) and len(stem) <= MAX_ID:
+                return stem
+            self.fail(
+                f"the file name '{stem}' cannot be used as the routine's id; add "
+                f"'id: {_slug(stem)}' (lowercase letters, digits and dashes) or rename the file"
+            )
+        value = data["id"]
+        where = data.value_positions["id"]
+        if not isinstance(value, str):
+            self.fail(f"'id' must be text, not {_shown(value)}{_not_text_hint(value)}", where)
+        if not ID_PATTERN.fullmatch(value) or len(value) > MAX_ID:
+            self.fail(
+                f"'id' must be lowercase letters, digits and dashes, at most {MAX_ID} "
+                f"characters, like 'id: {_slug(value)}', not {_shown(value)}",
+                where,
+            )
+        if value != stem and self.resolved.parent in _library_folders():
+            self.fail(
+                f"this file is in a routines folder, where routines are found by file name: "
+                f"write 'id: {stem}' (or leave 'id' out), or rename the file to '{value}.yaml'",
+                where,
+            )
+        return value
+
+    def kind(self, data: YamlMap) -> Kind:
+        value = data["kind"]
+        for kind in KINDS:
+            if value == kind:
+                return kind
+        hint = _did_you_mean(value, KINDS) if isinstance(value, str) else ""
+        self.fail(
+            f"'kind' must be crack or stretch, not {_shown(value)}{hint}",
+            data.value_positions["kind"],
+        )
+
+    # -- values -----------------------------------------------------------------------
+
+    def text(
+        self,
+        mapping: YamlMap,
+        key: str,
+        *,
+        spoken: bool,
+        in_sides: bool,
+        limit: int = MAX_TEXT,
+    ) -> str:
+        return self.text_value(
+            mapping[key],
+            mapping.value_positions[key],
+            f"'{key}'",
+            spoken=spoken,
+            in_sides=in_sides,
+            limit=limit,
+        )
+
+    def text_value(
+        self,
+        value: Any,
+        where: SourcePosition,
+        what: str,
+        *,
+        spoken: bool,
+        in_sides: bool,
+        limit: int = MAX_TEXT,
+    ) -> str:
+        if value is None:
+            self.fail(f"{what} is empty; write the text, or leave the key out", where)
+        if not isinstance(value, str):
+            self.fail(f"{what} must be text, not {_shown(value)}{_not_text_hint(value)}", where)
+        text = value.strip()
+        if not text:
+            self.fail(f"{what} is empty; write the text, or leave the key out", where)
+        if len(text) > limit:
+            self.fail(
+                f"{what} is {len(text)} characters long; at most {limit} are allowed: "
+                "split it into shorter steps",
+                where,
+            )
+        if spoken:
+            self.placeholders(text, where, what, in_sides=in_sides)
+        return text
+
+    def placeholders(self, text: str, where: SourcePosition, what: str, *, in_sides: bool) -> None:
+        for match in _BRACES.finditer(text):
+            name = match.group(1)
+            if name is None:
+                self.fail(
+                    f"{what} has a lone '{match.group(0)}'; braces are only for {{side}} "
+                    "and {other}",
+                    where,
+                )
+            if name not in PLACEHOLDERS:
+                hint = _did_you_mean(name, PLACEHOLDERS)
+                self.fail(
+                    f"{what} has an unknown placeholder '{{{name}}}'{hint} "
+                    "(only {side} and {other} are filled in)",
+                    where,
+                )
+            if not in_sides:
+                self.fail(
+                    f"'{{{name}}}' is only filled in inside a 'sides' block; write the side "
+                    "out, or put this step under 'sides: [right, left]'",
+                    where,
+                )
+
+    def text_list(self, data: YamlMap, key: str, *, spoken: bool) -> tuple[str, ...]:
+        if key not in data:
+            return ()
+        value = data[key]
+        if not isinstance(value, YamlList):
+            self.fail(
+                f"'{key}' must be a list, like '{key}: [first, second]' or one '- item' "
+                f"a line, not {_shown(value)}",
+                data.value_positions[key],
+            )
+        return tuple(
+            self.text_value(item, where, f"each item of '{key}'", spoken=spoken, in_sides=False)
+            for item, where in zip(value, value.item_positions, strict=True)
+        )
+
+    def seconds(
+        self, mapping: YamlMap, key: str, what: str | None = None, *, zero_ok: bool = False
+    ) -> float:
+        value = mapping[key]
+        what = what or f"'{key}'"
+        where = mapping.value_positions[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(
+                f"{what} must be a number of seconds, like '{key}: 5', not {_shown(value)}",
+                where,
+            )
+        low_ok = value >= 0 if zero_ok else value > 0
+        if not (low_ok and value <= MAX_SECONDS):  # also refuses nan
+            low = "0 or more" if zero_ok else "more than 0"
+            self.fail(
+                f"{what} must be {low} and at most {MAX_SECONDS} seconds, not {_shown(value)}"
+                + ("; split a longer time into several steps" if value > MAX_SECONDS else ""),
+                where,
+            )
+        return float(value)
+
+    def times(self, mapping: YamlMap, key: str, what: str | None = None) -> int:
+        value = mapping[key]
+        what = what or f"'{key}'"
+        where = mapping.value_positions[key]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(
+                f"{what} must be a whole number from 1 to {MAX_TIMES}, like '{key}: 3', "
+                f"not {_shown(value)}",
+                where,
+            )
+        if not 1 <= value <= MAX_TIMES:
+            self.fail(f"{what} must be from 1 to {MAX_TIMES}, not {_shown(value)}", where)
+        return value
+
+    # -- steps ------------------------------------------------------------------------
+
+    def steps(
+        self, owner: YamlMap, kind: Kind, *, depth: int, in_sides: bool
+    ) -> tuple[tuple[Step, ...], int, int]:
+        """The ``steps`` list of ``owner``, with its expanded size and nesting depth."""
+        value = owner["steps"]
+        where = owner.value_positions["steps"]
+        if not isinstance(value, YamlList):
+            self.fail(
+                f"'steps' must be a list of steps, each on a line starting with '- ', "
+                f"not {_shown(value)}",
+                where,
+            )
+        if not value:
+            self.fail("'steps' is empty; add at least one step, like '- say: Lie down.'", where)
+        built = [
+            self.step(item, item_where, kind, depth=depth, in_sides=in_sides)
+            for item, item_where in zip(value, value.item_positions, strict=True)
+        ]
+        size = sum(b.size for b in built)
+        if size > MAX_EXPANDED:
+            self.too_big(size, owner.key_positions["steps"])
+        return tuple(b.step for b in built), size, max(b.depth for b in built)
+
+    def too_big(self, size: int, where: SourcePosition) -> NoReturn:
+        self.fail(
+            f"these steps expand to {size} steps once repeated; at most {MAX_EXPANDED} are "
+            "allowed: lower a 'repeat' or 'cycles'",
+            where,
+        )
+
+    def step(
+        self, item: Any, where: SourcePosition, kind: Kind, *, depth: int, in_sides: bool
+    ) -> _Built:
+        if not isinstance(item, YamlMap):
+            self.fail(
+                f"each step must be a mapping with one action, like '- say: Lie down.', "
+                f"not {_shown(item)}",
+                where,
+            )
+        for key in item:
+            if key not in ALL_STEP_KEYS:
+                hint = _did_you_mean(key, ALL_STEP_KEYS) or (
+                    f"; a step takes {', '.join(ALL_STEP_KEYS)}"
+                )
+                self.fail(f"unknown key '{key}' in a step{hint}", item.key_positions[key])
+        action = self.action(item)
+        for key in item:
+            if key not in STEP_KEYS[action]:
+                self.fail(self.misplaced(key, action), item.key_positions[key])
+        line = where.line or 1
+        if action == "say":
+            return _Built(self.say(item, line, in_sides), 1, 0)
+        if action == "breathe":
+            breathe = self.breathe(item, line, in_sides)
+            return _Built(breathe, breathe.cycles, 0)
+        if action == "rest":
+            say = self.optional_say(item, in_sides)
+            return _Built(Rest(self.seconds(item, "rest"), line, say), 1, 0)
+        if action == "caution":
+            text = self.text(item, "caution", spoken=True, in_sides=in_sides)
+            return _Built(Caution(text, line), 1, 0)
+        if action == "routine":
+            return self.include(item, line, kind, depth)
+        return self.block(item, action, line, kind, depth, in_sides)
+
+    def action(self, item: YamlMap) -> str:
+        """The one thing this step does; ``say`` only counts when nothing else is there."""
+        found = [key for key in item if key in ACTIONS and key != "say"]
+        if len(found) > 1:
+            self.fail(
+                f"a step does one thing, but this one has '{found[0]}' and '{found[1]}'; "
+                "split it into two steps",
+                item.key_positions[found[1]],
+            )
+        if found:
+            if "say" in item and found[0] not in ("breathe", "rest"):
+                first, second = sorted(("say", found[0]), key=list(item).index)
+                self.fail(
+                    f"a step does one thing, but this one has '{first}' and '{second}'; "
+                    "split it into two steps",
+                    item.key_positions[second],
+                )
+            return found[0]
+        if "say" in item:
+            return "say"
+        if "steps" in item:
+            self.fail(
+                "'steps' needs 'repeat: N' or 'sides: [right, left]' beside it",
+                item.key_positions["steps"],
+            )
+        for key in item:  # pause, hold, count or then, all belonging to a say
+            self.fail(
+                f"'{key}' needs 'say:' beside it, with the words to speak first",
+                item.key_positions[key],
+            )
+        self.fail(f"this step is empty; give it one of {', '.join(ACTIONS)}", item.position)
+
+    def misplaced(self, key: str, action: str) -> str:
+        allowed = ", ".join(f"'{k}'" for k in STEP_KEYS[action] if k != action)
+        if action == "breathe" and key in ("hold", "count"):
+            return (
+                f"'{key}' goes inside the breathe mapping, like "
+                f"'breathe: {{in: 4, hold: 4, out: 6}}'"
+            )
+        besides = f"; beside it you may write {allowed}" if allowed else ""
+        return f"'{key}' does not go with '{action}'{besides}"
+
+    def optional_say(self, item: YamlMap, in_sides: bool) -> str | None:
+        return self.text(item, "say", spoken=True, in_sides=in_sides) if "say" in item else None
+
+    def say(self, item: YamlMap, line: int, in_sides: bool) -> Say:
+        text = self.text(item, "say", spoken=True, in_sides=in_sides)
+        if "pause" in item and "hold" in item:
+            self.fail(
+                "give either 'pause' (silence to get ready) or 'hold' (a timed, counted hold), "
+                "not both",
+                item.key_positions["hold"],
+            )
+        for key in ("count", "then"):
+            if key in item and "hold" not in item:
+                self.fail(
+                    f"'{key}' only goes with 'hold'; add 'hold: SECONDS' or remove '{key}'",
+                    item.key_positions[key],
+                )
+        pause = self.seconds(item, "pause") if "pause" in item else None
+        hold = self.seconds(item, "hold") if "hold" in item else None
+        count = self.count_style(item) if "count" in item else "down"
+        then = self.text(item, "then", spoken=True, in_sides=in_sides) if "then" in item else None
+        return Say(text, line, pause=pause, hold=hold, count=count, then=then)
+
+    def count_style(self, item: YamlMap) -> CountStyle:
+        value = item["count"]
+        for style in COUNT_STYLES:
+            if value == style:
+                return style
+        hint = _did_you_mean(value, COUNT_STYLES) if isinstance(value, str) else ""
+        if value is False:
+            hint = " (YAML reads 'no' and 'off' as false: write 'count: none')"
+        self.fail(
+            f"'count' must be down, up or none, not {_shown(value)}{hint}",
+            item.value_positions["count"],
+        )
+
+    def breathe(self, item: YamlMap, line: int, in_sides: bool) -> Breathe:
+        spec = item["breathe"]
+        if not isinstance(spec, YamlMap):
+            self.fail(
+                "'breathe' must be a mapping, like 'breathe: {in: 4, out: 6, cycles: 3}', "
+                f"not {_shown(spec)}",
+                item.value_positions["breathe"],
+            )
+        for key in spec:
+            if key not in BREATHE_KEYS:
+                hint = _did_you_mean(key, BREATHE_KEYS) or f"; it takes {', '.join(BREATHE_KEYS)}"
+                self.fail(f"unknown key '{key}' in 'breathe'{hint}", spec.key_positions[key])
+        for key, meaning in (("in", "breathe in"), ("out", "breathe out")):
+            if key not in spec:
+                self.fail(
+                    f"'breathe' needs '{key}:', the seconds to {meaning}, like "
+                    "'breathe: {in: 4, out: 6}'",
+                    spec.position,
+                )
+        count = False
+        if "count" in spec:
+            count = spec["count"]
+            if not isinstance(count, bool):
+                self.fail(
+                    f"'count' in 'breathe' must be true or false, not {_shown(count)}",
+                    spec.value_positions["count"],
+                )
+        return Breathe(
+            inhale=self.seconds(spec, "in", "'in' (breathing in)"),
+            exhale=self.seconds(spec, "out", "'out' (breathing out)"),
+            line=line,
+            hold_in=self.seconds(spec, "hold", zero_ok=True) if "hold" in spec else 0.0,
+            hold_out=self.seconds(spec, "hold_out", zero_ok=True) if "hold_out" in spec else 0.0,
+            cycles=self.times(spec, "cycles") if "cycles" in spec else 1,
+            count=count,
+            say=self.optional_say(item, in_sides),
+        )
+
+    def block(
+        self, item: YamlMap, action: str, line: int, kind: Kind, depth: int, in_sides: bool
+    ) -> _Built:
+        if "steps" not in item:
+            what = "repeat" if action == "repeat" else "do on each side"
+            self.fail(
+                f"'{action}' needs 'steps:' beside it, with the steps to {what}",
+                item.key_positions[action],
+            )
+        if depth + 1 > MAX_DEPTH:
+            self.fail(
+                f"blocks nest more than {MAX_DEPTH} deep here (repeat, sides and routine "
+                "count); move this block out, or split the routine",
+                item.key_positions[action],
+            )
+        if action == "repeat":
+            times = self.times(item, "repeat")
+            steps, size, inner = self.steps(item, kind, depth=depth + 1, in_sides=in_sides)
+            step: Step = Repeat(times, steps, line)
+        else:
+            sides = self.sides(item)
+            times = len(sides)
+            steps, size, inner = self.steps(item, kind, depth=depth + 1, in_sides=True)
+            step = Sides(sides, steps, line)
+        if times * size > MAX_EXPANDED:
+            self.too_big(times * size, item.key_positions[action])
+        return _Built(step, times * size, inner + 1)
+
+    def sides(self, item: YamlMap) -> tuple[str, ...]:
+        value = item["sides"]
+        where = item.value_positions["sides"]
+        if value is None:
+            return DEFAULT_SIDES
+        if not isinstance(value, YamlList):
+            self.fail(
+                f"'sides' must be a list, like 'sides: [right, left]', not {_shown(value)}", where
+            )
+        for side, side_where in zip(value, value.item_positions, strict=True):
+            if side not in SIDE_NAMES:
+                hint = _did_you_mean(side, SIDE_NAMES) if isinstance(side, str) else ""
+                self.fail(f"{_shown(side)} is not a side; write right or left{hint}", side_where)
+            if value.count(side) > 1:
+                self.fail(f"'{side}' is given twice in 'sides'; write each side once", side_where)
+        if len(value) < 2:
+            self.fail(
+                "'sides' needs both sides, like 'sides: [right, left]'; for one side only, "
+                "write the steps without 'sides'",
+                where,
+            )
+        return tuple(value)
+
+    def include(self, item: YamlMap, line: int, kind: Kind, depth: int) -> _Built:
+        value = item["routine"]
+        where = item.value_positions["routine"]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(
+                f"'routine' must be a routine id, like 'routine: chair', not {_shown(value)}",
+                where,
+            )
+        name = value.strip()
+        path = self.include_path(name, where)
+        resolved = path.resolve()
+        chain = self.loader.chain
+        for index, (link, _) in enumerate(chain):
+            if link == resolved:
+                names = [routine_id for _, routine_id in chain[index:]]
+                cycle = " -> ".join([*names, names[0]])
+                self.fail(
+                    f"including '{name}' here makes a cycle: {cycle}; a routine cannot "
+                    "include itself, directly or through others",
+                    where,
+                )
+        included = self.loader.load(path)
+        if included.routine.kind == "crack" and kind == "stretch":
+            self.fail(
+                f"'{name}' is a crack routine, so a routine that includes it must be "
+                "'kind: crack' too (the safety reminders depend on it)",
+                where,
+            )
+        total_depth = depth + 1 + included.depth
+        if total_depth > MAX_DEPTH:
+            self.fail(
+                f"including '{name}' here nests blocks {total_depth} deep; at most "
+                f"{MAX_DEPTH} are allowed (repeat, sides and routine count)",
+                where,
+            )
+        return _Built(Include(included.routine, line), included.size, included.depth + 1)
+
+    def include_path(self, name: str, where: SourcePosition) -> Path:
+        if name.endswith(YAML_SUFFIXES):
+            path = self.path.parent / name
+            if not path.is_file():
+                self.fail(f"no routine file '{name}' next to this one (looked for {path})", where)
+            return path
+        if not ID_PATTERN.fullmatch(name):
+            self.fail(
+                f"'routine' must be a routine id (lowercase letters, digits and dashes) or a "
+                f"file name ending in .yaml, not {_shown(name)}",
+                where,
+            )
+        # The library finds files through this module, so it is imported only when needed.
+        from voiceguide.library import routine_file, unknown_routine
+
+        found = routine_file(name)
+        if found is None:
+            self.fail(unknown_routine(name), where)
+        return found
