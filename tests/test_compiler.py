@@ -1,0 +1,530 @@
+"""The compiler's timing rules, one at a time, on small routines built in code."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+
+from voiceguide import phrasing
+from voiceguide.compiler import (
+    COUNT_GAP,
+    GAP,
+    TONE_GAP,
+    TONE_SECONDS,
+    clock,
+    compile_script,
+    estimated_duration,
+    spoken_texts,
+)
+from voiceguide.errors import CompileError
+from voiceguide.routine import (
+    Breathe,
+    Caution,
+    Include,
+    Kind,
+    Repeat,
+    Rest,
+    Routine,
+    Say,
+    Sides,
+    Step,
+)
+from voiceguide.script import CompileOptions, Cue, Phase, Script
+
+
+def per_char(text: str) -> float:
+    """A fake voice: 0.05 s a character, so a one-word count lasts well under a second."""
+    return 0.05 * len(text)
+
+
+def routine(
+    *steps: Step,
+    kind: Kind = "stretch",
+    title: str = "Test routine",
+    routine_id: str = "test",
+    contraindications: tuple[str, ...] = (),
+    cautions: tuple[str, ...] = (),
+) -> Routine:
+    return Routine(
+        id=routine_id,
+        title=title,
+        kind=kind,
+        steps=steps,
+        path=Path(f"{routine_id}.yaml"),
+        contraindications=contraindications,
+        cautions=cautions,
+    )
+
+
+def compiled(*steps: Step, pace: float = 1.0, duration_of=per_char, **kwargs) -> Script:  # type: ignore[no-untyped-def]
+    return compile_script(routine(*steps, **kwargs), CompileOptions(pace=pace), duration_of)
+
+
+def cue(script: Script, text: str) -> Cue:
+    return next(c for c in script.cues if c.text == text)
+
+
+def texts(script: Script, kind: str | None = None) -> list[str]:
+    return [c.text for c in script.cues if kind is None or c.kind == kind]
+
+
+def after(script: Script, first: Cue) -> list[Cue]:
+    return [c for c in script.cues if c.start > first.start]
+
+
+# -- the opening and the closing --------------------------------------------------------
+
+
+def test_opens_with_the_title_then_every_caution_each_after_a_tone() -> None:
+    script = compiled(
+        Say("Lie down.", 1),
+        title="Knees to chest",
+        contraindications=("disc problems", "osteopenia"),
+        cautions=("Go gently.",),
+    )
+    first = script.cues[0]
+    assert (first.start, first.kind, first.text) == (0.0, "say", "Knees to chest.")
+    opening = [c for c in script.cues if c.step == 0]
+    assert [(c.kind, c.text) for c in opening] == [
+        ("say", "Knees to chest."),
+        ("tone", "caution"),
+        (
+            "caution",
+            "Do not do this routine if you have disc problems or osteopenia. "
+            "If you do, check with a physical therapist first.",
+        ),
+        ("tone", "caution"),
+        ("caution", "Go gently."),
+        ("tone", "caution"),
+        ("caution", phrasing.STOP_IF_IT_HURTS),
+    ]
+    tones = [c for c in opening if c.kind == "tone"]
+    assert all(t.tone == "caution" for t in tones)
+    assert all(t.end - t.start == pytest.approx(TONE_SECONDS) for t in tones)
+    for tone, spoken in zip(opening[1::2], opening[2::2], strict=True):
+        assert spoken.start == pytest.approx(tone.end + TONE_GAP)
+    assert script.steps[0].title == "Before you start"
+
+
+def test_every_routine_says_stop_if_anything_hurts_even_without_cautions() -> None:
+    script = compiled(Say("Lie down.", 1))
+    assert texts(script, "caution") == [phrasing.STOP_IF_IT_HURTS]
+
+
+def test_a_crack_routine_closes_with_both_reminders_and_a_stretch_does_not() -> None:
+    crack = compiled(Say("Lie down.", 1), kind="crack")
+    assert texts(crack)[-5:] == [
+        "caution",
+        phrasing.ONCE_IS_ENOUGH,
+        "caution",
+        phrasing.SEE_A_DOCTOR,
+        phrasing.CLOSING,
+    ]
+    stretch = compiled(Say("Lie down.", 1))
+    assert phrasing.ONCE_IS_ENOUGH not in texts(stretch)
+    assert texts(stretch)[-1] == phrasing.CLOSING
+    assert crack.steps[-1].title == stretch.steps[-1].title == "Closing"
+
+
+def test_includes_merge_their_warnings_into_the_opening_without_repeats() -> None:
+    inner = routine(
+        Say("Hug your knees.", 3),
+        kind="crack",
+        title="Inner",
+        routine_id="inner",
+        contraindications=("disc problems", "osteopenia"),
+        cautions=("Go gently.", "Breathe out as you move."),
+    )
+    script = compiled(
+        Say("Welcome.", 1),
+        Include(inner, 2),
+        contraindications=("disc problems",),
+        cautions=("Go gently.",),
+    )
+    assert texts(script, "caution")[:4] == [
+        phrasing.contraindications_line(["disc problems", "osteopenia"]),
+        "Go gently.",
+        "Breathe out as you move.",
+        phrasing.STOP_IF_IT_HURTS,
+    ]
+    # A crack routine anywhere inside makes the session close with the crack reminders.
+    assert phrasing.ONCE_IS_ENOUGH in texts(script)
+
+
+# -- holds and their counts --------------------------------------------------------------
+
+
+def hold_of(script: Script) -> tuple[float, float]:
+    (phase,) = [p for p in script.phases if p.kind == "hold"]
+    return phase.start, phase.end
+
+
+@pytest.mark.parametrize("pace", [0.5, 1.0, 1.3, 3.0])
+def test_a_hold_lasts_exactly_its_seconds_times_pace_from_the_end_of_its_instruction(
+    pace: float,
+) -> None:
+    script = compiled(Say("Hold the stretch.", 1, hold=15, then="Let go."), pace=pace)
+    start, end = hold_of(script)
+    assert start == cue(script, "Hold the stretch.").end
+    assert end - start == pytest.approx(15 * pace, abs=1e-9)
+    release = cue(script, "Let go.")
+    assert (release.kind, release.start) == ("release", end)
+
+
+def test_a_hold_without_then_ends_with_the_default_release() -> None:
+    script = compiled(Say("Hold.", 1, hold=4))
+    assert cue(script, phrasing.DEFAULT_RELEASE).kind == "release"
+
+
+def counts_in(script: Script) -> list[tuple[float, str]]:
+    start, _ = hold_of(script)
+    return [(round(c.start - start, 9), c.text) for c in script.cues if c.kind == "count"]
+
+
+def test_down_counts_the_last_five_seconds_one_a_second_before_the_release() -> None:
+    script = compiled(Say("Hold.", 1, hold=10))
+    assert counts_in(script) == [
+        (5, "Five."),
+        (6, "Four."),
+        (7, "Three."),
+        (8, "Two."),
+        (9, "One."),
+    ]
+
+
+def test_down_on_a_short_hold_counts_only_the_seconds_there_are() -> None:
+    assert counts_in(compiled(Say("Hold.", 1, hold=3))) == [(1, "Two."), (2, "One.")]
+    assert counts_in(compiled(Say("Hold.", 1, hold=1))) == []
+
+
+def test_down_says_halfway_on_holds_of_12_to_19_seconds() -> None:
+    assert counts_in(compiled(Say("Hold.", 1, hold=15)))[0] == (7, "Halfway.")
+    assert counts_in(compiled(Say("Hold.", 1, hold=12)))[0] == (6, "Halfway.")
+    assert counts_in(compiled(Say("Hold.", 1, hold=11)))[0] == (6, "Five.")
+
+
+def test_down_says_ten_seconds_left_on_holds_of_20_seconds_or_more() -> None:
+    assert counts_in(compiled(Say("Hold.", 1, hold=30)))[0] == (20, "Ten seconds left.")
+    # The rule follows the hold as the user lives it: 10 s at pace 2 is a 20 s hold.
+    assert counts_in(compiled(Say("Hold.", 1, hold=10), pace=2))[0] == (10, "Ten seconds left.")
+
+
+def test_down_with_a_pace_that_leaves_a_fraction_counts_on_whole_seconds() -> None:
+    script = compiled(Say("Hold.", 1, hold=5), pace=1.5)  # a 7.5 s hold
+    assert counts_in(script) == [
+        (2, "Five."),
+        (3, "Four."),
+        (4, "Three."),
+        (5, "Two."),
+        (6, "One."),
+    ]
+
+
+def test_up_counts_every_second_from_the_start_of_the_hold() -> None:
+    script = compiled(Say("Hold.", 1, hold=5, count="up"))
+    assert counts_in(script) == [(1, "One."), (2, "Two."), (3, "Three."), (4, "Four.")]
+
+
+def test_none_keeps_the_hold_silent() -> None:
+    assert counts_in(compiled(Say("Hold.", 1, hold=15, count="none"))) == []
+
+
+@pytest.mark.parametrize("style", ["down", "up", "none"])
+def test_the_count_option_replaces_every_holds_counting_style(style: str) -> None:
+    steps = (Say("Hold.", 1, hold=6, count="none"), Say("Again.", 2, hold=6, count="up"))
+    script = compile_script(routine(*steps), CompileOptions(count=style), per_char)  # type: ignore[arg-type]
+    by_hold = [
+        [c.text for c in script.cues if c.kind == "count" and p.start < c.start < p.end]
+        for p in script.phases
+        if p.kind == "hold"
+    ]
+    expected = {
+        "down": ["Five.", "Four.", "Three.", "Two.", "One."],
+        "up": ["One.", "Two.", "Three.", "Four.", "Five."],
+        "none": [],
+    }[style]
+    assert by_hold == [expected, expected]
+
+
+def test_a_count_that_would_run_into_the_next_is_dropped_keeping_those_nearest_the_end() -> None:
+    def slow_five(text: str) -> float:
+        return 1.5 if text == "Five." else per_char(text)
+
+    script = compiled(Say("Hold.", 1, hold=10), duration_of=slow_five)
+    assert [text for _, text in counts_in(script)] == ["Four.", "Three.", "Two.", "One."]
+    (notice,) = script.notices
+    assert "test.yaml:1" in notice
+    assert "1 of 5 counts" in notice
+    assert "'Five.'" in notice
+
+
+def test_a_breath_count_is_dropped_rather_than_overlap_the_prompt_before_it() -> None:
+    def slow_in(text: str) -> float:
+        return 1.5 if text == "Breathe in." else per_char(text)
+
+    script = compiled(Breathe(inhale=4, exhale=2, line=3, count=True), duration_of=slow_in)
+    inhale = script.phases[0]
+    counted = [(round(c.start - inhale.start, 9), c.text) for c in script.cues if c.kind == "count"]
+    # "Two." would start while "Breathe in." is still being said; the exhale's is fine.
+    assert counted == [(2, "Three."), (3, "Four."), (5, "Two.")]
+    (notice,) = script.notices
+    assert "test.yaml:3" in notice and "1 of 3 counts in the inhale" in notice
+
+
+# -- breathing ---------------------------------------------------------------------------
+
+
+def test_breath_phases_are_exact_each_starting_with_its_prompt() -> None:
+    step = Breathe(inhale=4, exhale=6, hold_in=2, hold_out=1, cycles=2, line=1, say="Breathe.")
+    script = compiled(step, pace=1.5)
+    phases = [p for p in script.phases if p.step == 1]
+    assert [p.kind for p in phases] == ["inhale", "hold-in", "exhale", "hold-out"] * 2
+    for phase, seconds in zip(phases, [4, 2, 6, 1] * 2, strict=True):
+        assert phase.end - phase.start == pytest.approx(seconds * 1.5, abs=1e-9)
+        prompt = next(c for c in script.cues if c.start == phase.start)
+        assert (prompt.kind, prompt.text) == {
+            "inhale": ("inhale", "Breathe in."),
+            "hold-in": ("say", "Hold."),
+            "exhale": ("exhale", "Breathe out."),
+            "hold-out": ("say", "Hold."),
+        }[phase.kind]
+    for before, following in itertools.pairwise(phases):
+        assert following.start == before.end
+    assert phases[0].start == pytest.approx(cue(script, "Breathe.").end + GAP)
+
+
+def test_breath_counts_land_on_the_following_whole_seconds_of_each_phase() -> None:
+    script = compiled(Breathe(inhale=4, exhale=3, line=1, count=True))
+    inhale, exhale = [p for p in script.phases if p.step == 1]
+    counted = [(c.start, c.text) for c in script.cues if c.kind == "count"]
+    assert counted == [
+        (inhale.start + 1, "Two."),
+        (inhale.start + 2, "Three."),
+        (inhale.start + 3, "Four."),
+        (exhale.start + 1, "Two."),
+        (exhale.start + 2, "Three."),
+    ]
+
+
+def test_count_none_also_silences_breath_numbers() -> None:
+    steps = (Breathe(inhale=4, exhale=4, line=1, count=True),)
+    script = compile_script(routine(*steps), CompileOptions(count="none"), per_char)
+    assert texts(script, "count") == []
+
+
+def test_a_prompt_longer_than_its_phase_pushes_the_next_phase_later() -> None:
+    def slow_in(text: str) -> float:
+        return 3.0 if text == "Breathe in." else per_char(text)
+
+    script = compiled(Breathe(inhale=2, exhale=4, line=7), duration_of=slow_in)
+    inhale, exhale = [p for p in script.phases if p.step == 1]
+    assert inhale.end - inhale.start == pytest.approx(2)
+    assert exhale.end - exhale.start == pytest.approx(4)
+    assert exhale.start == pytest.approx(inhale.start + 3.0 + COUNT_GAP)
+    (notice,) = script.notices
+    assert "test.yaml:7" in notice and "'Breathe in.'" in notice and "late" in notice
+
+
+# -- pauses, rests, cautions, spacing -------------------------------------------------
+
+
+def test_pauses_and_rests_are_exact_silences_after_their_words() -> None:
+    script = compiled(Say("Get ready.", 1, pause=4), Rest(5, 2), Rest(3, 3, say="Relax."), pace=2)
+    pause, rest, said_rest = script.phases
+    assert pause.kind == "pause" and pause.start == cue(script, "Get ready.").end
+    assert pause.end - pause.start == pytest.approx(8)
+    assert rest.kind == "rest" and rest.end - rest.start == pytest.approx(10)
+    assert rest.start == next(c for c in script.cues if c.text == "Rest.").end
+    assert said_rest.start == cue(script, "Relax.").end
+    assert cue(script, "Relax.").kind == cue(script, "Rest.").kind == "rest"
+    # What follows a silence starts as soon as it ends.
+    following = next(c for c in script.cues if c.start >= pause.end)
+    assert following.start == pause.end
+
+
+def test_a_caution_step_is_spoken_where_it_stands_after_a_caution_tone() -> None:
+    script = compiled(Say("One.", 1), Caution("Careful now.", 2), Say("Two.", 3))
+    spoken = [c for c in script.cues if c.step == 2]
+    assert [(c.kind, c.tone, c.text) for c in spoken] == [
+        ("tone", "step", "step"),
+        ("tone", "caution", "caution"),
+        ("caution", None, "Careful now."),
+    ]
+
+
+def test_spoken_lines_are_a_gap_apart_and_each_step_opens_with_a_step_tone() -> None:
+    script = compiled(Say("First line.", 1), Say("Second line.", 2))
+    first, second = cue(script, "First line."), cue(script, "Second line.")
+    tone = script.cues[script.cues.index(second) - 1]
+    assert (tone.kind, tone.tone) == ("tone", "step")
+    assert tone.start == pytest.approx(first.end + GAP)
+    assert second.start == pytest.approx(tone.end + TONE_GAP)
+    assert script.steps[2].start == tone.start
+
+
+# -- repeats, sides and steps ------------------------------------------------------------
+
+
+def test_repeat_rounds_are_phrased_naturally_and_each_is_a_step() -> None:
+    script = compiled(Repeat(5, (Say("Lift.", 2, pause=1),), 1), title="Lifts")
+    assert texts(script, "say")[1:] == [
+        "Lift.",
+        "Again.",
+        "Lift.",
+        "Three more.",
+        "Lift.",
+        "Two more.",
+        "Lift.",
+        "Last one.",
+        "Lift.",
+        phrasing.CLOSING,
+    ]
+    assert [s.title for s in script.steps[1:-1]] == [f"Lifts, round {n} of 5" for n in range(1, 6)]
+
+
+def test_a_single_round_is_one_step_without_a_round_number() -> None:
+    script = compiled(Repeat(1, (Say("Lift.", 2),), 1), title="Lifts")
+    assert [s.title for s in script.steps] == ["Before you start", "Lifts", "Closing"]
+
+
+def test_sides_fill_in_side_and_other_with_a_switch_cue_each() -> None:
+    block = Sides(("right", "left"), (Say("Turn to the {side}, away from the {other}.", 2),), 1)
+    script = compiled(block, title="Twist")
+    assert [(c.kind, c.text) for c in script.cues if c.kind in ("side", "say")][1:-1] == [
+        ("side", "Right side first."),
+        ("say", "Turn to the right, away from the left."),
+        ("side", "Now the left side."),
+        ("say", "Turn to the left, away from the right."),
+    ]
+    assert [s.title for s in script.steps[1:-1]] == ["Twist (right)", "Twist (left)"]
+
+
+def test_a_repeat_of_sides_is_a_step_per_side_per_round_phrased_once_per_round() -> None:
+    block = Repeat(2, (Sides(("right", "left"), (Say("Knees {side}.", 3),), 2),), 1)
+    script = compiled(block, title="Rotation")
+    assert [s.title for s in script.steps[1:-1]] == [
+        "Rotation, round 1 of 2 (right)",
+        "Rotation, round 1 of 2 (left)",
+        "Rotation, round 2 of 2 (right)",
+        "Rotation, round 2 of 2 (left)",
+    ]
+    assert [c.text for c in script.cues if c.step == 3 and c.kind != "tone"] == [
+        "Last one.",
+        "Right side first.",
+        "Knees right.",
+    ]
+    assert [c.text for c in script.cues if c.step == 4 and c.kind != "tone"] == [
+        "Now the left side.",
+        "Knees left.",
+    ]
+
+
+def test_blocks_inside_a_step_are_phrased_but_not_split() -> None:
+    inner = Repeat(2, (Say("Roll up.", 4),), 3)
+    block = Sides(("left", "right"), (Say("Set up on the {side}.", 2), inner), 1)
+    script = compiled(block, title="Roller")
+    assert [s.title for s in script.steps[1:-1]] == ["Roller (left)", "Roller (right)"]
+    assert texts(script, "say").count("Last one.") == 2
+
+
+def test_included_routines_become_steps_titled_by_their_own_title() -> None:
+    inner = routine(
+        Say("Lie down.", 1), Repeat(2, (Say("Hug.", 3),), 2), title="Knees", routine_id="knees"
+    )
+    script = compiled(Say("Welcome.", 1), Include(inner, 2), title="Session")
+    assert [s.title for s in script.steps] == [
+        "Before you start",
+        "Welcome",
+        "Lie down",
+        "Knees, round 1 of 2",
+        "Knees, round 2 of 2",
+        "Closing",
+    ]
+
+
+def test_long_step_labels_are_cut_at_a_word() -> None:
+    text = "Keep your knees where they are, and turn your upper body until both shoulders rest."
+    assert compiled(Say(text, 1)).steps[1].title == "Keep your knees where they are, and turn…"
+
+
+def test_steps_are_contiguous_and_every_cue_and_phase_lies_in_its_step() -> None:
+    script = compiled(
+        Say("Hold.", 1, hold=12),
+        Repeat(2, (Sides(("right", "left"), (Rest(2, 3),), 2),), 4),
+        Breathe(inhale=3, exhale=3, line=5, count=True),
+        kind="crack",
+    )
+    spans = script.steps
+    assert spans[0].start == 0 and spans[-1].end == script.duration
+    for before, following in itertools.pairwise(spans):
+        assert before.end == following.start
+    items: list[Cue | Phase] = [*script.cues, *script.phases]
+    for item in items:
+        assert spans[item.step].start <= item.start <= item.end <= spans[item.step].end
+
+
+def test_the_duration_is_the_end_of_the_last_cue_or_phase() -> None:
+    script = compiled(Say("Hold.", 1, hold=5))
+    assert script.duration == script.cues[-1].end
+    assert script.duration == max(
+        end for end in [c.end for c in script.cues] + [p.end for p in script.phases]
+    )
+
+
+# -- options and inputs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pace", [0.49, 3.01, 0.0, -1.0, math.nan, math.inf])
+def test_a_pace_outside_half_to_three_is_refused(pace: float) -> None:
+    with pytest.raises(CompileError, match=r"pace must be from 0\.5 to 3"):
+        compiled(Say("Hold.", 1), pace=pace)
+
+
+def test_a_duration_function_that_gives_nonsense_is_a_bug_not_a_silent_timing() -> None:
+    with pytest.raises(ValueError, match="duration_of"):
+        compiled(Say("Hold.", 1), duration_of=lambda _text: -1.0)
+
+
+def test_compiling_is_pure() -> None:
+    steps = (Say("Hold.", 1, hold=12), Breathe(inhale=3, exhale=3, line=2, count=True))
+    assert compiled(*steps) == compiled(*steps)
+
+
+def test_spoken_texts_holds_every_cue_text_and_no_tone() -> None:
+    r = routine(
+        Say("Hold {side}.", 2, hold=25, count="up"),
+        Breathe(inhale=4, exhale=4, line=3, count=True),
+        kind="crack",
+        cautions=("Careful.",),
+    )
+    r = routine(Sides(("right", "left"), r.steps, 1), kind="crack", cautions=("Careful.",))
+    options = CompileOptions(pace=1.7)
+    said = spoken_texts(r, options)
+    script = compile_script(r, options, per_char)
+    assert {c.text for c in script.cues if c.kind != "tone"} <= said
+    assert {"Hold right.", "Hold left.", "Forty-one.", "Careful.", "Six."} <= said
+    assert "step" not in said and "caution" not in said
+
+
+def test_estimated_duration_scales_with_the_rate_and_adds_a_breath_at_inner_stops() -> None:
+    at_120 = estimated_duration(120)
+    assert at_120("one two three four") == pytest.approx(2.0)
+    assert estimated_duration(240)("one two three four") == pytest.approx(1.0)
+    assert at_120("One, two. Three four.") == pytest.approx(2.0 + 0.5)
+
+
+@pytest.mark.parametrize("rate", [79, 301, 0])
+def test_estimated_duration_refuses_a_rate_out_of_range(rate: int) -> None:
+    with pytest.raises(CompileError, match="80 to 300 words per minute"):
+        estimated_duration(rate)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.0, "0:00.0"), (59.96, "1:00.0"), (61.25, "1:01.2"), (754.3, "12:34.3")],
+)
+def test_clock_writes_minutes_and_tenths(seconds: float, text: str) -> None:
+    assert clock(seconds) == text

@@ -1,0 +1,69 @@
+"""Spoken wording: numbers as words, round and side phrases, step labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from voiceguide import phrasing
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (0, "zero"),
+        (7, "seven"),
+        (13, "thirteen"),
+        (20, "twenty"),
+        (21, "twenty-one"),
+        (99, "ninety-nine"),
+        (100, "one hundred"),
+        (105, "one hundred and five"),
+        (342, "three hundred and forty-two"),
+        (1000, "one thousand"),
+        (1005, "one thousand and five"),
+        (1799, "one thousand seven hundred and ninety-nine"),
+    ],
+)
+def test_number_words(n: int, words: str) -> None:
+    assert phrasing.number_words(n) == words
+
+
+def test_number_words_refuses_what_it_cannot_say() -> None:
+    with pytest.raises(ValueError):
+        phrasing.number_words(10000)
+
+
+@pytest.mark.parametrize(
+    ("times", "phrases"),
+    [
+        (1, [None]),
+        (2, [None, "Last one."]),
+        (4, [None, "Three more.", "Two more.", "Last one."]),
+        (6, [None, "Again.", "Again.", "Three more.", "Two more.", "Last one."]),
+    ],
+)
+def test_round_phrases(times: int, phrases: list[str | None]) -> None:
+    assert [phrasing.round_phrase(n, times) for n in range(1, times + 1)] == phrases
+
+
+def test_other_side_is_the_other_of_two_or_the_next() -> None:
+    assert phrasing.other_side(("right", "left"), 0) == "left"
+    assert phrasing.other_side(("right", "left"), 1) == "right"
+    assert phrasing.other_side(("left",), 0) == "right"
+    assert phrasing.other_side(("front", "middle", "back"), 2) == "front"
+
+
+def test_fill_sides_leaves_text_alone_outside_a_sides_block() -> None:
+    assert phrasing.fill_sides("{side} and {other}", "left", "right") == "left and right"
+    assert phrasing.fill_sides("{side}", None, None) == "{side}"
+
+
+def test_step_label_takes_the_first_sentence() -> None:
+    assert phrasing.step_label("Lie down. Then relax.") == "Lie down"
+    assert phrasing.step_label("Rest for a moment? Yes.") == "Rest for a moment"
+
+
+def test_contraindications_line_lists_every_condition() -> None:
+    line = phrasing.contraindications_line(["a", "b", "c"])
+    assert line.startswith("Do not do this routine if you have a, b or c.")
+    assert "physical therapist" in line

@@ -1,0 +1,433 @@
+"""The compiler: a Routine becomes a Script, the timed list of what is said and when.
+
+A pure function of the routine, the options and the length of each spoken clip: no audio,
+no files. The timing rules (docs/timing.md explains them for users):
+
+- A cue that is heard occupies ``[start, start + duration_of(text)]`` (a tone,
+  ``TONE_SECONDS``). Cues never overlap. Spoken lines follow each other after ``GAP``;
+  speech after a tone waits ``TONE_GAP``; a count keeps ``COUNT_GAP`` clear on both sides.
+- A hold of N seconds lasts exactly N × pace, from the moment its instruction has finished
+  speaking; its counts sit on whole seconds of the hold and the release is said exactly at
+  its end. Pauses and rests work the same way. A breath phase starts with its prompt and
+  lasts exactly its seconds × pace; its counts sit on the following whole seconds.
+- A count that cannot fit is dropped; a breath prompt longer than its phase pushes the
+  next phase later. Either way the Script carries a notice.
+- Every routine opens with its title and its safety lines (``Before you start``) and
+  ends with a closing line; a crack routine also closes with its two reminders.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from voiceguide import phrasing
+from voiceguide.errors import CompileError
+from voiceguide.routine import (
+    Breathe,
+    Caution,
+    CountStyle,
+    Include,
+    Repeat,
+    Rest,
+    Routine,
+    Say,
+    Sides,
+    Step,
+)
+from voiceguide.script import (
+    PACE_RANGE,
+    RATE_RANGE,
+    CompileOptions,
+    Cue,
+    CueKind,
+    Phase,
+    PhaseKind,
+    Script,
+    StepSpan,
+    ToneKind,
+)
+
+TONE_SECONDS = 0.4  # length of the step and caution tones
+GAP = 0.6  # silence between one spoken line (or tone) and the next
+TONE_GAP = 0.3  # silence between a tone and the speech it introduces
+COUNT_GAP = 0.15  # silence kept clear on each side of a count or breath prompt
+HALFWAY_FROM = 12.0  # `down` holds this long (seconds, after pace) get "Halfway."
+TEN_LEFT_FROM = 20.0  # ... and from this long, "Ten seconds left." instead
+COUNTDOWN_FROM = 5  # `down` counts the last five seconds
+_EPSILON = 1e-9  # whole seconds are found with this tolerance, so 0.1 × 30 is 3
+
+DurationOf = Callable[[str], float]
+
+
+def compile_script(routine: Routine, options: CompileOptions, duration_of: DurationOf) -> Script:
+    """The timed Script for ``routine``; ``duration_of(text)`` is how long a clip lasts."""
+    _check_options(options)
+    builder = _Builder(options, duration_of)
+    builder.opening(routine)
+    builder.top_level(routine.steps, _Context(routine))
+    builder.closing(routine)
+    return builder.script(routine)
+
+
+def spoken_texts(routine: Routine, options: CompileOptions) -> frozenset[str]:
+    """Every text ``compile_script`` may speak for ``routine`` under ``options``, with any
+    clip lengths, so that a renderer can synthesize them all before compiling.
+
+    With silent clips nothing is ever dropped (every count sits at least a second from
+    the next fixed cue), so compiling with zero durations says every text there is."""
+    script = compile_script(routine, options, lambda _text: 0.0)
+    return frozenset(cue.text for cue in script.cues if cue.kind != "tone")
+
+
+def estimated_duration(rate: int) -> DurationOf:
+    """How long a voice speaking ``rate`` words a minute takes for a text, roughly: words at
+    that rate plus a short breath at each comma or full stop inside the text."""
+    if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        raise CompileError(
+            f"the speech rate must be {RATE_RANGE[0]} to {RATE_RANGE[1]} words per minute, "
+            f"not {rate}"
+        )
+    per_word = 60.0 / rate
+
+    def duration_of(text: str) -> float:
+        words = len(text.split())
+        inner_stops = sum(text.rstrip(".!?").count(mark) for mark in ",;:.!?")
+        return words * per_word + inner_stops * 0.25
+
+    return duration_of
+
+
+def _check_options(options: CompileOptions) -> None:
+    low, high = PACE_RANGE
+    if not low <= options.pace <= high:  # also refuses NaN
+        raise CompileError(f"the pace must be from {low:g} to {high:g}, not {options.pace:g}")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where a step stands: the routine it came from and the side being done, if any."""
+
+    routine: Routine
+    side: str | None = None
+    other: str | None = None
+
+    def text(self, text: str) -> str:
+        return phrasing.fill_sides(text, self.side, self.other)
+
+    def where(self, line: int) -> str:
+        return f"{self.routine.path.name}:{line}"
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One round of a repeat or one side of a sides block: a span of its own at top level."""
+
+    title: str
+    phrase: str | None
+    phrase_kind: CueKind
+    context: _Context
+
+
+@dataclass
+class _Builder:
+    """Lays cues and phases end to end; ``cue_end`` and ``phase_end`` are where the last
+    of each finished, so the next thing starts after both."""
+
+    options: CompileOptions
+    duration_of: DurationOf
+    cues: list[Cue] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+    span_starts: list[tuple[float, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    cue_end: float | None = None
+    last_was_tone: bool = False
+    phase_end: float = 0.0
+
+    # -- the frame around the routine ------------------------------------------------
+
+    def opening(self, routine: Routine) -> None:
+        self.span_starts.append((0.0, phrasing.OPENING_TITLE))
+        self.say(phrasing.title_line(routine.title))
+        contraindications = _merged(routine, lambda r: r.contraindications)
+        if contraindications:
+            self.caution(phrasing.contraindications_line(contraindications))
+        for text in dict.fromkeys(
+            [*_merged(routine, lambda r: r.cautions), phrasing.STOP_IF_IT_HURTS]
+        ):
+            self.caution(text)
+
+    def closing(self, routine: Routine) -> None:
+        self.begin_span(phrasing.CLOSING_TITLE)
+        if any(r.kind == "crack" for r in _routines(routine)):
+            self.caution(phrasing.ONCE_IS_ENOUGH)
+            self.caution(phrasing.SEE_A_DOCTOR)
+        self.say(phrasing.CLOSING)
+
+    def script(self, routine: Routine) -> Script:
+        duration = max([c.end for c in self.cues] + [p.end for p in self.phases])
+        ends = [start for start, _ in self.span_starts[1:]] + [duration]
+        steps = tuple(
+            StepSpan(index, start, end, title)
+            for index, ((start, title), end) in enumerate(zip(self.span_starts, ends, strict=True))
+        )
+        return Script(
+            routine_id=routine.id,
+            title=routine.title,
+            duration=duration,
+            cues=tuple(self.cues),
+            phases=tuple(self.phases),
+            steps=steps,
+            options=self.options,
+            notices=tuple(self.notices),
+        )
+
+    # -- spans: what the user can skip between -----------------------------------------
+
+    def top_level(self, steps: Sequence[Step], context: _Context) -> None:
+        for step in steps:
+            if isinstance(step, Include):
+                self.top_level(step.routine.steps, replace(context, routine=step.routine))
+            elif isinstance(step, Repeat | Sides):
+                self.block_spans(step, context.routine.title, context, ())
+            else:
+                self.begin_span(_label(step, context))
+                self.step(step, context)
+
+    def block_spans(
+        self,
+        block: Repeat | Sides,
+        title: str,
+        context: _Context,
+        pending: tuple[tuple[str, CueKind], ...],
+    ) -> None:
+        """A span per round or side; a block made of one inner block splits further
+        ("Lower back rotation, round 2 of 3 (left)")."""
+        for index, unit in enumerate(_units(block, title, context)):
+            # What the enclosing block had to say belongs before its first unit only.
+            phrases = pending if index == 0 else ()
+            if unit.phrase:
+                phrases = (*phrases, (unit.phrase, unit.phrase_kind))
+            inner = block.steps[0] if len(block.steps) == 1 else None
+            if isinstance(inner, Repeat | Sides):
+                self.block_spans(inner, unit.title, unit.context, phrases)
+            else:
+                self.begin_span(unit.title)
+                for phrase, kind in phrases:
+                    self.say(phrase, kind)
+                self.steps(block.steps, unit.context)
+
+    def begin_span(self, title: str) -> None:
+        self.span_starts.append((self.next_start(), title))
+        self.tone("step")
+
+    # -- steps ------------------------------------------------------------------------
+
+    def steps(self, steps: Sequence[Step], context: _Context) -> None:
+        for step in steps:
+            self.step(step, context)
+
+    def step(self, step: Step, context: _Context) -> None:
+        if isinstance(step, Say):
+            self.say_step(step, context)
+        elif isinstance(step, Breathe):
+            self.breathe(step, context)
+        elif isinstance(step, Rest):
+            prompt = self.say(context.text(step.say) if step.say else phrasing.REST, "rest")
+            self.timed_silence(prompt.end, step.seconds, "rest")
+        elif isinstance(step, Caution):
+            self.caution(context.text(step.text))
+        elif isinstance(step, Include):
+            self.steps(step.routine.steps, replace(context, routine=step.routine))
+        else:
+            for unit in _units(step, "", context):
+                if unit.phrase:
+                    self.say(unit.phrase, unit.phrase_kind)
+                self.steps(step.steps, unit.context)
+
+    def say_step(self, step: Say, context: _Context) -> None:
+        instruction = self.say(context.text(step.text))
+        if step.hold is not None:
+            style = self.options.count or step.count
+            release = context.text(step.then) if step.then else phrasing.DEFAULT_RELEASE
+            self.hold(instruction.end, step.hold, style, release, context.where(step.line))
+        if step.pause is not None:
+            self.timed_silence(self.cue_end or 0.0, step.pause, "pause")
+
+    def hold(
+        self, start: float, seconds: float, style: CountStyle, release: str, where: str
+    ) -> None:
+        """A hold from ``start``: exactly ``seconds`` × pace, counted, then the release."""
+        length = seconds * self.options.pace
+        end = start + length
+        self.add_phase(start, end, "hold")
+        self.fixed_counts(start, end, _hold_counts(length, style), where, "hold")
+        self.add_cue(end, "release", release)
+
+    def breathe(self, step: Breathe, context: _Context) -> None:
+        if step.say:
+            self.say(context.text(step.say))
+        counting = step.count and self.options.count != "none"
+        phases: list[tuple[PhaseKind, CueKind, str, float]] = [
+            ("inhale", "inhale", phrasing.BREATHE_IN, step.inhale),
+            ("hold-in", "say", phrasing.BREATH_HOLD, step.hold_in),
+            ("exhale", "exhale", phrasing.BREATHE_OUT, step.exhale),
+            ("hold-out", "say", phrasing.BREATH_HOLD, step.hold_out),
+        ]
+        start = self.next_start()
+        for _ in range(step.cycles):
+            for phase_kind, cue_kind, prompt_text, seconds in phases:
+                if seconds <= 0:
+                    continue
+                length = seconds * self.options.pace
+                end = start + length
+                self.add_phase(start, end, phase_kind)
+                prompt = self.add_cue(start, cue_kind, prompt_text)
+                if counting:
+                    counts = [(s, phrasing.count_text(s + 1)) for s in _whole_seconds(length)]
+                    self.fixed_counts(start, end, counts, context.where(step.line), phase_kind)
+                if prompt.end + COUNT_GAP > end:
+                    late = prompt.end + COUNT_GAP - end
+                    self.notices.append(
+                        f"{clock(start)} {context.where(step.line)}: {prompt_text!r} lasts "
+                        f"{prompt.end - start:.2f} s, longer than its {length:g} s {phase_kind}; "
+                        f"what follows starts {late:.2f} s late"
+                    )
+                    end = prompt.end + COUNT_GAP
+                start = end
+
+    def timed_silence(self, start: float, seconds: float, kind: PhaseKind) -> None:
+        self.add_phase(start, start + seconds * self.options.pace, kind)
+
+    def fixed_counts(
+        self, start: float, end: float, counts: list[tuple[int, str]], where: str, what: str
+    ) -> None:
+        """Place each count at ``start`` + its whole second, keeping those that fit.
+
+        Chosen from the last back to the first, so when clips are long the counts nearest
+        the end (the ones that matter most: "two", "one") are the ones kept."""
+        earliest = (self.cue_end or 0.0) + COUNT_GAP
+        latest = end - COUNT_GAP
+        kept: list[tuple[float, str]] = []
+        dropped: list[str] = []
+        for second, text in reversed(counts):
+            at = start + second
+            if at >= earliest and at + self.duration(text) <= latest:
+                kept.append((at, text))
+                latest = at - COUNT_GAP
+            else:
+                dropped.append(text)
+        for at, text in reversed(kept):
+            self.add_cue(at, "count", text)
+        if dropped:
+            listed = ", ".join(repr(text) for text in reversed(dropped))
+            self.notices.append(
+                f"{clock(start)} {where}: {len(dropped)} of {len(counts)} counts in the "
+                f"{what} did not fit between the clips around them and were left out ({listed})"
+            )
+
+    # -- cues and phases ---------------------------------------------------------------
+
+    def say(self, text: str, kind: CueKind = "say") -> Cue:
+        return self.add_cue(self.next_start(), kind, text)
+
+    def caution(self, text: str) -> None:
+        self.tone("caution")
+        self.say(text, "caution")
+
+    def tone(self, tone: ToneKind) -> Cue:
+        return self.add_cue(self.next_start(), "tone", tone, tone=tone)
+
+    def next_start(self) -> float:
+        if self.cue_end is None:
+            return self.phase_end
+        return max(self.phase_end, self.cue_end + (TONE_GAP if self.last_was_tone else GAP))
+
+    def duration(self, text: str) -> float:
+        seconds = self.duration_of(text)
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"duration_of({text!r}) gave {seconds!r}, not a length in seconds")
+        return seconds
+
+    def add_cue(self, start: float, kind: CueKind, text: str, tone: ToneKind | None = None) -> Cue:
+        length = TONE_SECONDS if tone else self.duration(text)
+        step = len(self.span_starts) - 1
+        cue = Cue(start=start, end=start + length, kind=kind, text=text, step=step, tone=tone)
+        self.cues.append(cue)
+        self.cue_end = cue.end
+        self.last_was_tone = tone is not None
+        return cue
+
+    def add_phase(self, start: float, end: float, kind: PhaseKind) -> None:
+        self.phases.append(Phase(start, end, kind, len(self.span_starts) - 1))
+        self.phase_end = end
+
+
+def _whole_seconds(length: float) -> range:
+    """The whole seconds of a stretch ``length`` long that leave a second before its end."""
+    return range(1, math.floor(length + _EPSILON))
+
+
+def _hold_counts(length: float, style: CountStyle) -> list[tuple[int, str]]:
+    """(second from the hold's start, text) for each count the style asks for."""
+    seconds = _whole_seconds(length)
+    if style == "up":
+        return [(s, phrasing.count_text(s)) for s in seconds]
+    if style == "none":
+        return []
+    last = seconds[-COUNTDOWN_FROM:]
+    counts = [(s, phrasing.count_text(len(last) - i)) for i, s in enumerate(last)]
+    whole = math.floor(length + _EPSILON)
+    if length + _EPSILON >= TEN_LEFT_FROM:
+        counts.insert(0, (whole - 10, phrasing.TEN_SECONDS_LEFT))
+    elif length + _EPSILON >= HALFWAY_FROM:
+        counts.insert(0, (whole // 2, phrasing.HALFWAY))
+    return counts
+
+
+def _units(block: Repeat | Sides, title: str, context: _Context) -> Iterator[_Unit]:
+    if isinstance(block, Repeat):
+        for number in range(1, block.times + 1):
+            label = f"{title}, round {number} of {block.times}" if block.times > 1 else title
+            yield _Unit(label, phrasing.round_phrase(number, block.times), "say", context)
+    else:
+        for index, side in enumerate(block.sides):
+            other = phrasing.other_side(block.sides, index)
+            inner = replace(context, side=side, other=other)
+            yield _Unit(f"{title} ({side})", phrasing.side_phrase(index, side), "side", inner)
+
+
+def _label(step: Say | Breathe | Rest | Caution, context: _Context) -> str:
+    if isinstance(step, Say | Caution):
+        text = step.text
+    elif step.say:
+        text = step.say
+    else:
+        return "Breathing" if isinstance(step, Breathe) else "Rest"
+    return phrasing.step_label(context.text(text))
+
+
+def _routines(routine: Routine) -> Iterator[Routine]:
+    """``routine`` and every routine it includes, at any depth, in the order they appear."""
+    yield routine
+    yield from (r for step in routine.steps for r in _included(step))
+
+
+def _included(step: Step) -> Iterator[Routine]:
+    if isinstance(step, Include):
+        yield from _routines(step.routine)
+    elif isinstance(step, Repeat | Sides):
+        for inner in step.steps:
+            yield from _included(inner)
+
+
+def _merged(routine: Routine, lines: Callable[[Routine], Sequence[str]]) -> list[str]:
+    """``lines`` of every routine in ``routine``, first occurrence kept."""
+    return list(dict.fromkeys(line for r in _routines(routine) for line in lines(r)))
+
+
+def clock(seconds: float) -> str:
+    """``seconds`` as m:ss.s, the way ``show`` and the notices write times."""
+    minutes, tenths = divmod(round(seconds * 10), 600)
+    return f"{minutes}:{tenths // 10:02d}.{tenths % 10}"

@@ -1,0 +1,156 @@
+"""The spoken wording the compiler adds around a routine's own text.
+
+Numbers as words, the phrases between rounds and sides, the default release, breath
+prompts and the safety lines every routine carries. Kept apart from the timing rules in
+``compiler`` so that wording can change without touching timing, and so that
+``compiler.spoken_texts`` and the compiled cues can never disagree about a text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = [
+    "_",
+    "_",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+]
+
+# Said at the end of a hold whose step gives no ``then``.
+DEFAULT_RELEASE = "And release."
+HALFWAY = "Halfway."
+TEN_SECONDS_LEFT = "Ten seconds left."
+BREATHE_IN = "Breathe in."
+BREATHE_OUT = "Breathe out."
+BREATH_HOLD = "Hold."
+REST = "Rest."
+AGAIN = "Again."
+LAST_ONE = "Last one."
+
+STOP_IF_IT_HURTS = "Stop at once if anything hurts, and move only as far as is comfortable."
+ONCE_IS_ENOUGH = (
+    "One crack is all you are after. Cracking your back often can make it too loose, "
+    "so keep it occasional."
+)
+SEE_A_DOCTOR = "If your back keeps hurting, or the pain comes back, see a doctor."
+CLOSING = "That is the end of the routine. Take your time before you move on."
+
+OPENING_TITLE = "Before you start"
+CLOSING_TITLE = "Closing"
+
+_LABEL_LIMIT = 40  # characters in a step label: a chapter name on a phone screen
+
+
+def number_words(n: int) -> str:
+    """``n`` (0 to 9999) in words, as a voice should say it: 21 -> "twenty-one"."""
+    if not 0 <= n <= 9999:
+        raise ValueError(f"number_words takes 0 to 9999, not {n}")
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        head = f"{_ONES[hundreds]} hundred"
+    else:
+        thousands, rest = divmod(n, 1000)
+        head = f"{_ONES[thousands]} thousand"
+        if rest >= 100:
+            return f"{head} {number_words(rest)}"
+    return f"{head} and {number_words(rest)}" if rest else head
+
+
+def count_text(n: int) -> str:
+    """A spoken count: "Five."."""
+    return number_words(n).capitalize() + "."
+
+
+def round_phrase(round_number: int, times: int) -> str | None:
+    """What is said before round ``round_number`` (1-based) of ``times``: nothing before
+    the first, "Last one." before the last, "Two more."/"Three more." as the end nears."""
+    remaining = times - round_number + 1
+    if round_number == 1:
+        return None
+    if remaining == 1:
+        return LAST_ONE
+    if remaining <= 3:
+        return f"{number_words(remaining).capitalize()} more."
+    return AGAIN
+
+
+def side_phrase(index: int, side: str) -> str:
+    """The switch cue before side ``index`` (0-based) of a ``sides`` block."""
+    if index == 0:
+        return f"{side[:1].upper()}{side[1:]} side first."
+    return f"Now the {side} side."
+
+
+def other_side(sides: Sequence[str], index: int) -> str:
+    """What ``{other}`` means on side ``index``: the other of two, else the next one."""
+    if len(sides) == 1:
+        return {"right": "left", "left": "right"}.get(sides[0], sides[0])
+    return sides[(index + 1) % len(sides)]
+
+
+def fill_sides(text: str, side: str | None, other: str | None) -> str:
+    """``text`` with ``{side}`` and ``{other}`` filled in, when inside a ``sides`` block."""
+    if side is None or other is None:
+        return text
+    return text.replace("{side}", side).replace("{other}", other)
+
+
+def title_line(title: str) -> str:
+    """The first thing said: the routine's title as a sentence."""
+    return title if title.endswith((".", "!", "?")) else f"{title}."
+
+
+def contraindications_line(conditions: Sequence[str]) -> str:
+    """One caution naming everyone who should not do the routine without advice."""
+    names = list(conditions)
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return (
+        f"Do not do this routine if you have {listed}. "
+        "If you do, check with a physical therapist first."
+    )
+
+
+def step_label(text: str) -> str:
+    """A short label for a step: its first sentence, cut at a word near 40 characters."""
+    sentence = text.strip()
+    for mark in (". ", "? ", "! "):
+        sentence = sentence.split(mark, 1)[0]
+    sentence = sentence.rstrip(".!?,;: ")
+    if len(sentence) <= _LABEL_LIMIT:
+        return sentence
+    cut = sentence[: _LABEL_LIMIT + 1].rsplit(" ", 1)[0].rstrip(",;: ")
+    return f"{cut}…"
