@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voiceguide.config import Settings, load_settings
+from voiceguide.errors import ConfigError
+
+
+def test_missing_file_gives_defaults(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "config.yaml") == Settings()
+
+
+def test_values_override_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("rate: 140\npace: 1.5\nengine: espeak-ng\npan_sides: true\n")
+    settings = load_settings(path)
+    assert (settings.rate, settings.pace, settings.engine, settings.pan_sides) == (
+        140,
+        1.5,
+        "espeak-ng",
+        True,
+    )
+
+
+def test_unknown_setting_suggests_the_near_one(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("rate: 140\nvoise: en\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(caught.value) == f"{path}:2:1: unknown setting 'voise'; did you mean 'voice'?"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("pace: 9\n", "'pace' must be from 0.5 to 3, not 9"),
+        ("rate: fast\n", "'rate' must be a number from 80 to 300"),
+        ("rate: 150.5\n", "'rate' must be a whole number from 80 to 300"),
+        ("pan_sides: maybe\n", "'pan_sides' must be true or false"),
+        ("count: sideways\n", "'count' must be one of down, up, none"),
+    ],
+)
+def test_bad_values_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("# settings\n" + text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(caught.value).startswith(f"{path}:2:")
+    assert str(caught.value).endswith(message)
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("- rate\n")
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        load_settings(path)
