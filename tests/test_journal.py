@@ -1,0 +1,447 @@
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from voiceguide.errors import JournalError
+from voiceguide.journal import (
+    JOURNAL_FILE,
+    SCHEMA_VERSION,
+    Journal,
+    SessionRecording,
+    journal_path,
+    record_session,
+    warn_on_stderr,
+)
+from voiceguide.routine import Routine
+
+T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+
+
+def routine(ident: str = "chair", kind: str = "crack") -> Routine:
+    return Routine(
+        id=ident,
+        title=ident.replace("-", " ").capitalize(),
+        kind=kind,  # type: ignore[arg-type]
+        steps=(),
+        path=Path(f"{ident}.yaml"),
+        contraindications=("disc problems",),
+    )
+
+
+class Warnings(list[str]):
+    def __call__(self, message: str) -> None:
+        self.append(message)
+
+
+@pytest.fixture
+def warnings() -> Warnings:
+    return Warnings()
+
+
+@pytest.fixture
+def journal(tmp_path: Path, warnings: Warnings) -> Journal:
+    return Journal(tmp_path / JOURNAL_FILE, warn=warnings)
+
+
+def play_one(journal: Journal, when: datetime = T0) -> int:
+    session = journal.start_session(routine(), pace=1.25, engine="pyttsx3", voice="en-us", now=when)
+    journal.finish_session(session, "completed", now=when + timedelta(minutes=7))
+    return session
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+def test_the_journal_lives_in_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEGUIDE_DATA_DIR", str(tmp_path / "data"))
+    assert journal_path() == tmp_path / "data" / JOURNAL_FILE
+    assert Journal().path == journal_path()
+
+
+def test_a_session_is_recorded_with_everything_play_knows(journal: Journal) -> None:
+    session = journal.start_session(
+        routine("floor-option1"), pace=1.5, engine="espeak-ng", voice="en-gb", now=T0
+    )
+    journal.finish_session(
+        session, "stopped", "pain", steps_skipped=2, now=T0 + timedelta(seconds=95)
+    )
+    [record] = journal.sessions()
+    assert record.id == session
+    assert (record.routine_id, record.title, record.kind) == (
+        "floor-option1",
+        "Floor option1",
+        "crack",
+    )
+    assert (record.started, record.ended, record.duration) == (T0, T0 + timedelta(seconds=95), 95)
+    assert (record.outcome, record.reason, record.steps_skipped) == ("stopped", "pain", 2)
+    assert (record.pace, record.engine, record.voice) == (1.5, "espeak-ng", "en-gb")
+
+
+def test_an_unfinished_session_has_no_end(journal: Journal) -> None:
+    journal.start_session(routine(), pace=1.0, engine="pyttsx3", voice=None, now=T0)
+    [record] = journal.sessions()
+    assert (record.ended, record.outcome, record.duration, record.voice) == (None, None, None, None)
+
+
+def test_sessions_come_oldest_first_and_since_filters(journal: Journal) -> None:
+    for hours in (5, 1, 3):
+        play_one(journal, T0 + timedelta(hours=hours))
+    starts = [s.started for s in journal.sessions()]
+    assert starts == [T0 + timedelta(hours=h) for h in (1, 3, 5)]
+    since = journal.sessions(since=T0 + timedelta(hours=3))
+    assert [s.started for s in since] == [T0 + timedelta(hours=h) for h in (3, 5)]
+
+
+def test_times_in_other_timezones_are_stored_as_the_same_instant(journal: Journal) -> None:
+    local = T0.astimezone(timezone(timedelta(hours=-5)))
+    play_one(journal, local)
+    assert journal.sessions()[0].started == T0
+    assert journal.sessions(since=T0)[0].started.tzinfo == UTC
+
+
+def test_naive_times_are_refused(journal: Journal) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        journal.start_session(
+            routine(), pace=1.0, engine="pyttsx3", voice=None, now=datetime(2025, 1, 1)
+        )
+
+
+def test_reading_a_journal_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "data" / JOURNAL_FILE)
+    assert journal.sessions() == []
+    assert journal.consent("chair") is None
+    assert journal.clear() == 0
+    assert not (tmp_path / "data").exists()
+
+
+def test_consent_is_remembered_and_replaced(journal: Journal) -> None:
+    journal.remember_consent("chair", ("disc problems", "osteopenia"), T0)
+    consent = journal.consent("chair")
+    assert consent is not None
+    assert (consent.given, consent.contraindications) == (T0, ("disc problems", "osteopenia"))
+    journal.remember_consent("chair", ("disc problems",), T0 + timedelta(days=1))
+    consent = journal.consent("chair")
+    assert consent is not None
+    assert (consent.given, consent.contraindications) == (
+        T0 + timedelta(days=1),
+        ("disc problems",),
+    )
+    assert journal.consent("standing") is None
+
+
+def test_clear_deletes_sessions_and_keeps_consents(journal: Journal) -> None:
+    play_one(journal)
+    play_one(journal, T0 + timedelta(hours=1))
+    journal.remember_consent("chair", ("disc problems",), T0)
+    assert journal.clear() == 2
+    assert journal.sessions() == []
+    assert journal.consent("chair") is not None
+    play_one(journal)
+    assert len(journal.sessions()) == 1
+
+
+# --- the file -----------------------------------------------------------------------------
+
+
+def test_the_database_is_in_wal_mode_with_the_schema_version(journal: Journal) -> None:
+    play_one(journal)
+    with sqlite3.connect(journal.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"sessions", "consents"} <= tables
+
+
+def test_a_journal_from_a_newer_voiceguide_is_left_alone(journal: Journal) -> None:
+    play_one(journal)
+    with sqlite3.connect(journal.path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = journal.path.read_bytes()
+    with pytest.raises(JournalError, match="newer voiceguide"):
+        journal.sessions()
+    with pytest.raises(JournalError, match="upgrade voiceguide"):
+        play_one(journal)
+    assert journal.path.read_bytes() == before
+    assert list(journal.path.parent.glob("*.corrupt-*")) == []
+
+
+def assert_moved_aside(journal: Journal, warnings: Warnings, original: bytes) -> Path:
+    [aside] = journal.path.parent.glob(f"{JOURNAL_FILE}.corrupt-*[0-9]")
+    assert aside.read_bytes() == original
+    assert len(warnings) == 1
+    assert "was damaged" in warnings[0] and aside.name in warnings[0]
+    return aside
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_and_a_fresh_one_works(
+    journal: Journal, warnings: Warnings
+) -> None:
+    garbage = b"these are not the sessions you are looking for\n" * 200
+    journal.path.write_bytes(garbage)
+    play_one(journal)
+    assert_moved_aside(journal, warnings, garbage)
+    assert [s.routine_id for s in journal.sessions()] == ["chair"]
+    with sqlite3.connect(journal.path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_damaged_database_is_moved_aside_when_read(journal: Journal, warnings: Warnings) -> None:
+    for n in range(300):
+        play_one(journal, T0 + timedelta(minutes=n))
+    with sqlite3.connect(journal.path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(journal.path.read_bytes())
+    page = 4096
+    assert len(data) > 4 * page
+    data[page : len(data)] = b"\xff" * (len(data) - page)  # every page after the schema
+    journal.path.write_bytes(bytes(data))
+    assert journal.sessions() == []
+    assert_moved_aside(journal, warnings, bytes(data))
+    play_one(journal)
+    assert len(journal.sessions()) == 1
+
+
+def test_a_stale_wal_file_does_not_follow_into_the_fresh_journal(
+    journal: Journal, warnings: Warnings
+) -> None:
+    garbage = b"\x00garbage" * 512
+    journal.path.write_bytes(garbage)
+    journal.path.with_name(JOURNAL_FILE + "-wal").write_bytes(b"stale log")
+    play_one(journal)
+    assert_moved_aside(journal, warnings, garbage)
+    assert len(journal.sessions()) == 1
+    with sqlite3.connect(journal.path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_second_damaged_file_gets_its_own_name(journal: Journal, warnings: Warnings) -> None:
+    for text in (b"first", b"second"):
+        journal.path.write_bytes(text * 300)
+        journal.sessions()
+        journal.path.unlink()
+    kept = sorted(p.read_bytes()[:6] for p in journal.path.parent.glob("*.corrupt-*"))
+    assert kept == [b"firstf", b"second"]
+    assert len(warnings) == 2
+
+
+# --- never blocking play ------------------------------------------------------------------
+
+
+@contextmanager
+def held_write_lock(path: Path) -> Iterator[None]:
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_locked_journal_is_a_warning_and_reads_still_work(
+    tmp_path: Path, warnings: Warnings
+) -> None:
+    journal = Journal(tmp_path / JOURNAL_FILE, timeout=0.05, warn=warnings)
+    play_one(journal)
+    with held_write_lock(journal.path):
+        with pytest.raises(JournalError, match=r"locked.*another voiceguide is writing"):
+            play_one(journal)
+        assert len(journal.sessions()) == 1  # WAL: readers are not blocked by a writer
+        recording = SessionRecording(journal)
+        recording.start(routine(), pace=1.0, engine="pyttsx3", voice=None)
+        recording.finish("completed")
+    assert len(warnings) == 1
+    assert warnings[0].endswith("The session plays, but it is not recorded.")
+    assert len(journal.sessions()) == 1
+
+
+def test_a_locked_journal_at_the_end_loses_only_the_end(tmp_path: Path, warnings: Warnings) -> None:
+    journal = Journal(tmp_path / JOURNAL_FILE, timeout=0.05, warn=warnings)
+    with (
+        record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None) as recording,
+        held_write_lock(journal.path),
+    ):
+        recording.finish("stopped", "pain")
+    [record] = journal.sessions()
+    assert record.outcome is None
+    assert len(warnings) == 1
+    assert "How the session ended is not recorded." in warnings[0]
+
+
+def _is_writable(path: Path) -> bool:
+    try:
+        if path.is_dir():
+            probe = path / ".probe"
+            probe.write_bytes(b"")
+            probe.unlink()
+        else:
+            with path.open("r+b"):
+                pass
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """``path`` read-only for this process, also as root (which mode bits do not stop):
+    then the file is made immutable with chattr."""
+    mode = path.stat().st_mode
+    path.chmod(mode & ~0o222)
+    immutable = False
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("chattr"):
+        immutable = subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+    try:
+        if _is_writable(path):
+            pytest.skip("cannot make a read-only file here (root without chattr)")
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(mode)
+
+
+def test_a_read_only_journal_warns_and_the_session_goes_on(
+    journal: Journal, warnings: Warnings
+) -> None:
+    play_one(journal)
+    with read_only(journal.path):
+        assert len(journal.sessions()) == 1  # reading still works
+        with record_session(
+            journal, routine(), pace=1.0, engine="pyttsx3", voice=None
+        ) as recording:
+            played = True
+        assert recording.session_id is None
+    assert played
+    assert len(warnings) == 1
+    assert "readonly" in warnings[0] and "make" in warnings[0] and "writable" in warnings[0]
+    assert len(journal.sessions()) == 1
+
+
+def test_a_read_only_data_dir_warns_and_the_session_goes_on(
+    tmp_path: Path, warnings: Warnings
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    journal = Journal(data / JOURNAL_FILE, warn=warnings)
+    with read_only(data):
+        with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None):
+            pass
+        assert journal.sessions() == []
+    assert len(warnings) == 1
+    assert "unable to open" in warnings[0] and str(data) in warnings[0]
+
+
+def test_a_data_dir_that_cannot_be_made_warns(tmp_path: Path, warnings: Warnings) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    journal = Journal(tmp_path / "file" / "data" / JOURNAL_FILE, warn=warnings)
+    with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None):
+        pass
+    assert len(warnings) == 1
+    assert "cannot create" in warnings[0] and "VOICEGUIDE_DATA_DIR" in warnings[0]
+
+
+def test_the_default_warning_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    warn_on_stderr("the journal is busy")
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "Warning: the journal is busy\n")
+
+
+# --- record_session -----------------------------------------------------------------------
+
+
+def outcome_of(journal: Journal) -> tuple[str | None, str | None, int]:
+    [record] = journal.sessions()
+    return record.outcome, record.reason, record.steps_skipped
+
+
+def test_a_session_that_plays_to_the_end_is_completed(journal: Journal) -> None:
+    with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None):
+        pass
+    assert outcome_of(journal) == ("completed", None, 0)
+
+
+def test_an_explicit_finish_is_kept(journal: Journal) -> None:
+    with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None) as rec:
+        rec.finish("quit", "user quit", steps_skipped=3)
+        rec.finish("completed")  # a second finish changes nothing
+    assert outcome_of(journal) == ("quit", "user quit", 3)
+
+
+def test_ctrl_c_is_recorded_as_interrupted(journal: Journal) -> None:
+    with (
+        pytest.raises(KeyboardInterrupt),
+        record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None),
+    ):
+        raise KeyboardInterrupt
+    assert outcome_of(journal) == ("quit", "interrupted", 0)
+
+
+def test_an_error_is_recorded_and_goes_on(journal: Journal) -> None:
+    with (
+        pytest.raises(RuntimeError, match="device gone"),
+        record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None),
+    ):
+        raise RuntimeError("device gone")
+    assert outcome_of(journal) == ("quit", "error", 0)
+
+
+# --- several players at once ----------------------------------------------------------------
+
+WRITER = """
+import sys
+from pathlib import Path
+from voiceguide.journal import Journal
+from voiceguide.routine import Routine
+
+path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+journal = Journal(path)
+routine = Routine(id=name, title=name, kind="stretch", steps=(), path=path)
+sys.stdin.readline()  # start together
+for n in range(count):
+    session = journal.start_session(routine, pace=1.0, engine="fake", voice=None)
+    journal.sessions()
+    journal.finish_session(session, "completed", steps_skipped=n)
+"""
+
+
+def test_concurrent_players_lose_no_rows_and_keep_the_file_sound(tmp_path: Path) -> None:
+    path = tmp_path / "data" / JOURNAL_FILE  # none yet: the writers race to create it too
+    writers, count = 4, 150
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), f"writer-{n}", str(count)],
+            stdin=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(writers)
+    ]
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert err == ""
+    records = Journal(path).sessions()
+    assert len(records) == writers * count
+    assert len({r.id for r in records}) == writers * count
+    for n in range(writers):
+        mine = [r for r in records if r.routine_id == f"writer-{n}"]
+        assert sorted(r.steps_skipped for r in mine) == list(range(count))
+        assert all(r.outcome == "completed" for r in mine)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert list(path.parent.glob("*.corrupt-*")) == []

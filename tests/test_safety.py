@@ -1,0 +1,402 @@
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from voiceguide.config import Settings
+from voiceguide.errors import SafetyError
+from voiceguide.journal import (
+    JOURNAL_FILE,
+    SCHEMA_VERSION,
+    Consent,
+    Journal,
+    SessionRecord,
+    SessionRecording,
+)
+from voiceguide.routine import Routine
+from voiceguide.safety import (
+    HYPERMOBILITY,
+    PAIN_EXIT,
+    Clearance,
+    before_play,
+    check_frequency,
+    contraindications_spoken,
+    contraindications_text,
+    needs_consent,
+    stop_for_pain,
+)
+
+NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+SETTINGS = Settings()  # crack_min_hours 4, crack_max_per_day 2
+
+CHAIR = Routine(
+    id="chair",
+    title="Chair back crack",
+    kind="crack",
+    steps=(),
+    path=Path("chair.yaml"),
+    contraindications=("disc problems", "osteoarthritis", "osteopenia"),
+)
+STRETCH = Routine(id="bed", title="Bed stretch", kind="stretch", steps=(), path=Path("bed.yaml"))
+CAREFUL_STRETCH = replace(
+    STRETCH, id="floor", title="Knee hug", contraindications=("disc problems",)
+)
+
+
+def session(
+    started: datetime, kind: str = "crack", reason: str | None = None, title: str = "Chair"
+) -> SessionRecord:
+    return SessionRecord(
+        id=1,
+        routine_id="chair",
+        title=title,
+        kind=kind,
+        started=started,
+        ended=started + timedelta(minutes=5),
+        outcome="completed" if reason is None else "quit",
+        reason=reason,
+        steps_skipped=0,
+        pace=1.0,
+        engine="pyttsx3",
+        voice=None,
+    )
+
+
+# --- the frequency guard --------------------------------------------------------------------
+
+
+def test_stretch_routines_are_never_guarded() -> None:
+    recent = [session(NOW - timedelta(minutes=m)) for m in (5, 10, 15)]
+    assert check_frequency(STRETCH, SETTINGS, recent, NOW) is None
+
+
+def test_a_first_crack_is_not_guarded() -> None:
+    assert check_frequency(CHAIR, SETTINGS, [], NOW) is None
+
+
+def test_a_crack_within_the_hours_is_guarded() -> None:
+    finding = check_frequency(CHAIR, SETTINGS, [session(NOW - timedelta(minutes=80))], NOW)
+    assert finding is not None
+    assert finding.since_last == timedelta(minutes=80)
+    assert finding.today == 1
+    assert finding.text == (
+        "You played a cracking routine, Chair, 1 hour 20 minutes ago; give your back at least"
+        " 4 hours between them. " + HYPERMOBILITY
+    )
+
+
+def test_a_crack_just_past_the_hours_is_not_guarded() -> None:
+    sessions = [session(NOW - timedelta(hours=4))]
+    assert check_frequency(CHAIR, SETTINGS, sessions, NOW) is None
+
+
+def test_the_daily_limit_is_guarded_even_hours_apart() -> None:
+    sessions = [session(NOW - timedelta(hours=h)) for h in (10, 5)]
+    finding = check_frequency(CHAIR, SETTINGS, sessions, NOW)
+    assert finding is not None
+    assert (finding.since_last, finding.today) == (None, 2)
+    assert finding.text == (
+        "You have played cracking routines twice today; the limit is twice a day. " + HYPERMOBILITY
+    )
+
+
+def test_both_limits_are_said_in_one_text() -> None:
+    sessions = [session(NOW - timedelta(hours=h)) for h in (9, 6, 1)]
+    finding = check_frequency(CHAIR, SETTINGS, sessions, NOW)
+    assert finding is not None
+    assert finding.text.count("You") == 2
+    assert "3 times today" in finding.text and "1 hour ago" in finding.text
+
+
+def test_yesterday_does_not_count_for_today() -> None:
+    sessions = [session(NOW - timedelta(hours=h)) for h in (20, 22, 23)]
+    assert check_frequency(CHAIR, SETTINGS, sessions, NOW) is None
+
+
+def test_today_is_the_calendar_day_in_the_users_timezone() -> None:
+    # 23:30 UTC yesterday is 01:30 today in UTC+2, so with a limit of one it counts.
+    plus_two = timezone(timedelta(hours=2))
+    now = datetime(2025, 3, 14, 12, 0, tzinfo=plus_two)
+    early = [session(datetime(2025, 3, 13, 23, 30, tzinfo=UTC))]
+    one_a_day = replace(SETTINGS, crack_max_per_day=1)
+    assert check_frequency(CHAIR, one_a_day, early, now) is not None
+    assert check_frequency(CHAIR, one_a_day, early, now.astimezone(UTC)) is None
+
+
+def test_sessions_that_failed_and_stretches_do_not_count() -> None:
+    sessions = [
+        session(NOW - timedelta(minutes=10), reason="error"),
+        session(NOW - timedelta(minutes=20), kind="stretch"),
+    ]
+    assert check_frequency(CHAIR, SETTINGS, sessions, NOW) is None
+    quit_early = [session(NOW - timedelta(minutes=10), reason="user quit")]
+    assert check_frequency(CHAIR, SETTINGS, quit_early, NOW) is not None
+
+
+def test_the_limits_follow_the_settings() -> None:
+    sessions = [session(NOW - timedelta(hours=2))]
+    assert check_frequency(CHAIR, replace(SETTINGS, crack_min_hours=1.5), sessions, NOW) is None
+    finding = check_frequency(CHAIR, replace(SETTINGS, crack_min_hours=8), sessions, NOW)
+    assert finding is not None and "at least 8 hours" in finding.text
+    assert check_frequency(CHAIR, replace(SETTINGS, crack_max_per_day=1), [], NOW) is None
+
+
+@given(
+    hours_ago=st.lists(st.floats(min_value=0, max_value=72), max_size=6),
+    min_hours=st.floats(min_value=0, max_value=24),
+    max_per_day=st.integers(min_value=1, max_value=5),
+)
+def test_the_guard_warns_exactly_when_a_limit_is_reached(
+    hours_ago: list[float], min_hours: float, max_per_day: int
+) -> None:
+    settings = replace(SETTINGS, crack_min_hours=min_hours, crack_max_per_day=max_per_day)
+    starts = [NOW - timedelta(hours=h) for h in hours_ago]
+    finding = check_frequency(CHAIR, settings, [session(s) for s in starts], NOW)
+    recent = any(NOW - s < timedelta(hours=min_hours) for s in starts)
+    today = sum(s.date() == NOW.date() for s in starts)
+    assert (finding is not None) == (recent or today >= max_per_day)
+    if finding is not None:
+        assert finding.today == today
+        assert finding.text.endswith(HYPERMOBILITY)
+
+
+# --- the gate ---------------------------------------------------------------------------------
+
+
+def test_contraindications_are_listed_and_spoken() -> None:
+    assert contraindications_text(CHAIR) == (
+        "Chair back crack is not for everyone. Do not do it if you have:\n"
+        "  - disc problems\n  - osteoarthritis\n  - osteopenia\n"
+        "If you are not sure, check with a doctor or physical therapist first."
+    )
+    assert contraindications_spoken(CHAIR).startswith(
+        "Before you start Chair back crack: do not do it if you have disc problems,"
+        " osteoarthritis or osteopenia. "
+    )
+    assert "if you have disc problems." in contraindications_spoken(CAREFUL_STRETCH)
+
+
+def test_consent_is_needed_until_given_for_the_same_list() -> None:
+    given = Consent("chair", NOW, ("osteopenia", "disc problems", "osteoarthritis"))
+    assert needs_consent(CHAIR, None)
+    assert not needs_consent(CHAIR, given)
+    assert needs_consent(replace(CHAIR, contraindications=(*CHAIR.contraindications, "x")), given)
+    assert not needs_consent(STRETCH, None)
+
+
+# --- before_play ------------------------------------------------------------------------------
+
+
+class Terminal:
+    """A fake user at a terminal: records what was shown, said and asked; answers from a list."""
+
+    def __init__(self, *answers: bool) -> None:
+        self.answers = list(answers)
+        self.events: list[tuple[str, str]] = []
+
+    def ask(self, question: str) -> bool:
+        self.events.append(("ask", question))
+        return self.answers.pop(0)
+
+    def say(self, text: str) -> None:
+        self.events.append(("say", text))
+
+    def show(self, text: str) -> None:
+        self.events.append(("show", text))
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.events]
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / JOURNAL_FILE, warn=lambda message: None)
+
+
+def play(
+    routine: Routine,
+    journal: Journal,
+    terminal: Terminal,
+    *,
+    interactive: bool = True,
+    settings: Settings = SETTINGS,
+    now: datetime = NOW,
+    **flags: bool,
+) -> Clearance:
+    return before_play(
+        routine,
+        settings,
+        journal,
+        interactive=interactive,
+        ask=terminal.ask,
+        say=terminal.say,
+        show=terminal.show,
+        now=now,
+        **flags,
+    )
+
+
+def played_before(journal: Journal, routine: Routine, when: datetime) -> None:
+    ident = journal.start_session(routine, pace=1.0, engine="pyttsx3", voice=None, now=when)
+    journal.finish_session(ident, "completed", now=when + timedelta(minutes=5))
+
+
+def test_a_routine_without_contraindications_plays_without_a_word(journal: Journal) -> None:
+    terminal = Terminal()
+    clearance = play(STRETCH, journal, terminal)
+    assert terminal.events == []
+    assert clearance == Clearance(consent="not needed", frequency=None)
+
+
+def test_the_first_time_shows_says_asks_and_remembers_a_yes(journal: Journal) -> None:
+    terminal = Terminal(True)
+    clearance = play(CHAIR, journal, terminal)
+    assert terminal.events == [
+        ("show", contraindications_text(CHAIR)),
+        ("say", contraindications_spoken(CHAIR)),
+        ("ask", "Play Chair back crack?"),
+    ]
+    assert clearance.consent == "given"
+    consent = journal.consent("chair")
+    assert consent is not None and consent.contraindications == CHAIR.contraindications
+    again = Terminal()
+    assert play(CHAIR, journal, again).consent == "remembered"
+    assert again.events == []
+
+
+def test_a_no_stops_and_is_not_remembered(journal: Journal) -> None:
+    with pytest.raises(SafetyError, match=r"^not playing Chair back crack: you answered no$"):
+        play(CHAIR, journal, Terminal(False))
+    assert journal.consent("chair") is None
+    terminal = Terminal(True)
+    play(CHAIR, journal, terminal)
+    assert terminal.kinds() == ["show", "say", "ask"]
+
+
+def test_a_changed_list_asks_again(journal: Journal) -> None:
+    play(CHAIR, journal, Terminal(True))
+    changed = replace(CHAIR, contraindications=(*CHAIR.contraindications, "a recent injury"))
+    terminal = Terminal(True)
+    play(changed, journal, terminal)
+    assert terminal.kinds() == ["show", "say", "ask"]
+
+
+@pytest.mark.parametrize(
+    ("assume_yes", "settings"),
+    [(True, SETTINGS), (False, replace(SETTINGS, assume_yes=True))],
+    ids=["--yes", "config assume_yes"],
+)
+def test_yes_skips_the_question_but_still_shows_the_list_once(
+    journal: Journal, assume_yes: bool, settings: Settings
+) -> None:
+    terminal = Terminal()
+    clearance = play(CHAIR, journal, terminal, settings=settings, assume_yes=assume_yes)
+    assert terminal.events == [("show", contraindications_text(CHAIR))]
+    assert clearance.consent == "assumed"
+    again = Terminal()
+    play(CHAIR, journal, again)
+    assert again.events == []
+
+
+def test_without_a_terminal_the_list_is_shown_and_play_goes_on(journal: Journal) -> None:
+    terminal = Terminal()
+    clearance = play(CHAIR, journal, terminal, interactive=False)
+    assert terminal.events == [("show", contraindications_text(CHAIR))]
+    assert clearance.consent == "shown"
+    assert journal.consent("chair") is None  # nobody answered: shown again next time
+
+
+def test_the_guard_says_why_and_asks(journal: Journal) -> None:
+    journal.remember_consent("chair", CHAIR.contraindications, NOW)
+    played_before(journal, CHAIR, NOW - timedelta(hours=1))
+    terminal = Terminal(True)
+    clearance = play(CHAIR, journal, terminal)
+    assert clearance.frequency is not None
+    text = clearance.frequency.text
+    assert "1 hour ago" in text and HYPERMOBILITY in text
+    assert terminal.events == [
+        ("show", text),
+        ("say", text),
+        ("ask", "Play Chair back crack anyway?"),
+    ]
+    with pytest.raises(SafetyError, match="you answered no"):
+        play(CHAIR, journal, Terminal(False))
+
+
+def test_the_guard_without_a_terminal_stops_and_names_force(journal: Journal) -> None:
+    played_before(journal, CHAIR, NOW - timedelta(hours=1))
+    terminal = Terminal()
+    with pytest.raises(SafetyError) as caught:
+        play(CHAIR, journal, terminal, interactive=False)
+    message = str(caught.value)
+    assert message.startswith("You played a cracking routine, Chair back crack, 1 hour ago;")
+    assert HYPERMOBILITY in message
+    assert message.endswith("pass --force to play it anyway.")
+    assert terminal.events == []
+
+
+def test_force_goes_past_the_guard_and_says_so(journal: Journal) -> None:
+    played_before(journal, CHAIR, NOW - timedelta(hours=1))
+    terminal = Terminal()
+    clearance = play(CHAIR, journal, terminal, interactive=False, force=True)
+    assert clearance.forced
+    assert terminal.kinds() == ["show", "show"]  # the guard's note, then the contraindications
+    assert terminal.events[0][1].endswith("Playing anyway (--force).")
+
+
+def test_the_guard_asks_before_the_gate(journal: Journal) -> None:
+    played_before(journal, CHAIR, NOW - timedelta(minutes=30))
+    terminal = Terminal(True, True)
+    play(CHAIR, journal, terminal)
+    asked = [text for kind, text in terminal.events if kind == "ask"]
+    assert asked == ["Play Chair back crack anyway?", "Play Chair back crack?"]
+
+
+def test_a_stretch_after_a_crack_is_not_guarded(journal: Journal) -> None:
+    played_before(journal, CHAIR, NOW - timedelta(minutes=30))
+    terminal = Terminal(True)
+    play(CAREFUL_STRETCH, journal, terminal)
+    assert terminal.kinds() == ["show", "say", "ask"]
+
+
+def test_an_unreadable_journal_warns_and_play_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILE
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    warnings: list[str] = []
+    journal = Journal(path, warn=warnings.append)
+    terminal = Terminal(True)
+    clearance = play(CHAIR, journal, terminal)
+    assert clearance.consent == "given"
+    assert len(warnings) == 3
+    assert "is not checked" in warnings[0]
+    assert "could not be read" in warnings[1]
+    assert "asked again next time" in warnings[2]
+
+
+# --- the pain stop ------------------------------------------------------------------------------
+
+
+def test_the_pain_exit_is_calm_and_points_to_a_doctor() -> None:
+    assert "slowly" in PAIN_EXIT and "see a doctor" in PAIN_EXIT
+
+
+def test_stop_for_pain_records_first_then_speaks(journal: Journal) -> None:
+    recording = SessionRecording(journal)
+    recording.start(CHAIR, pace=1.0, engine="pyttsx3", voice=None)
+    outcomes_when_spoken: list[tuple[str | None, str | None]] = []
+
+    def say(text: str) -> None:
+        assert text == PAIN_EXIT
+        [record] = journal.sessions()
+        outcomes_when_spoken.append((record.outcome, record.reason))
+
+    stop_for_pain(recording, say, steps_skipped=1)
+    assert outcomes_when_spoken == [("stopped", "pain")]
+    assert journal.sessions()[0].steps_skipped == 1
