@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from voiceguide.cli import cli
+from voiceguide.journal import SCHEMA_VERSION, Journal, Outcome, journal_path
+from voiceguide.routine import Routine
+
+# Local noon of today: whatever the time the tests run, "today" and "N days ago" are
+# unambiguous calendar days.
+NOON = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+def record(
+    routine_id: str,
+    days_ago: int,
+    outcome: Outcome | None = "completed",
+    reason: str | None = None,
+    skipped: int = 0,
+) -> None:
+    routine = Routine(
+        id=routine_id,
+        title=routine_id.replace("-", " ").capitalize(),
+        kind="crack",
+        steps=(),
+        path=Path(f"{routine_id}.yaml"),
+    )
+    journal = Journal()
+    started = NOON - timedelta(days=days_ago)
+    session = journal.start_session(
+        routine, pace=1.5, engine="espeak-ng", voice="en-gb", now=started
+    )
+    if outcome is not None:
+        journal.finish_session(
+            session,
+            outcome,
+            reason,
+            steps_skipped=skipped,
+            now=started + timedelta(minutes=7, seconds=5),
+        )
+
+
+def run(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["history", *args], input=input)
+
+
+@pytest.fixture
+def week() -> None:
+    """Completed today, yesterday and the day before; a pain stop and an unfinished one."""
+    record("chair", 6)
+    record("chair", 2)
+    record("floor-option1", 1, "stopped", "pain", skipped=2)
+    record("chair", 1)
+    record("chair", 0)
+    record("standing", 0, None)
+
+
+def test_an_empty_journal() -> None:
+    result = run()
+    assert result.exit_code == 0
+    assert result.stdout == "No sessions recorded (all time).\nStreak: 0 days\n"
+    assert not journal_path().exists()
+
+
+@pytest.mark.usefixtures("week")
+def test_the_table_lists_sessions_counts_and_the_streak() -> None:
+    result = run()
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].rstrip() == "Sessions (all time)"
+    rows = [line.split() for line in lines if line.strip().startswith(str(NOON.year))]
+    today = NOON.strftime("%Y-%m-%d")
+    assert rows[-2] == [today, "12:00", "chair", "completed", "7:05", "0", "1.5"]
+    assert rows[-1] == [today, "12:00", "standing", "unfinished", "-", "0", "1.5"]
+    assert [row[2] for row in rows] == [
+        "chair",
+        "chair",
+        "floor-option1",
+        "chair",
+        "chair",
+        "standing",
+    ]
+    pain = next(line for line in lines if "floor-option1" in line)
+    assert "stopped (pain)" in pain and pain.split()[-3:] == ["7:05", "2", "1.5"]
+    counts = lines[lines.index(next(x for x in lines if x.startswith("Per routine"))) :]
+    count_rows = [line.split() for line in counts if line.strip()[:1].isalpha()]
+    assert ["chair", "4", "4"] in count_rows
+    assert ["floor-option1", "1", "0"] in count_rows
+    assert ["standing", "1", "0"] in count_rows
+    assert lines[-1] == f"Streak: 3 days (last: {today})"
+
+
+@pytest.mark.usefixtures("week")
+def test_json_has_sessions_counts_and_streak() -> None:
+    result = run("--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"days", "sessions", "routines", "streak"}
+    assert data["days"] is None
+    assert len(data["sessions"]) == 6
+    pain = data["sessions"][2]
+    assert pain == {
+        "id": 3,
+        "routine": "floor-option1",
+        "title": "Floor option1",
+        "kind": "crack",
+        "started": (NOON - timedelta(days=1)).isoformat(),
+        "ended": (NOON - timedelta(days=1, minutes=-7, seconds=-5)).isoformat(),
+        "seconds": 425.0,
+        "outcome": "stopped",
+        "reason": "pain",
+        "steps_skipped": 2,
+        "pace": 1.5,
+        "engine": "espeak-ng",
+        "voice": "en-gb",
+    }
+    assert data["sessions"][-1]["outcome"] is None and data["sessions"][-1]["ended"] is None
+    assert data["routines"][0] == {
+        "routine": "chair",
+        "title": "Chair",
+        "sessions": 4,
+        "completed": 4,
+    }
+    assert data["streak"] == {"days": 3, "last": NOON.date().isoformat()}
+
+
+@pytest.mark.usefixtures("week")
+@pytest.mark.parametrize(("days", "count"), [(1, 2), (2, 4), (3, 5), (30, 6)])
+def test_days_keeps_the_last_calendar_days(days: int, count: int) -> None:
+    data = json.loads(run("--json", "--days", str(days)).stdout)
+    assert data["days"] == days
+    assert len(data["sessions"]) == count
+    assert data["streak"]["days"] == 3  # the streak looks at every session
+
+
+@pytest.mark.usefixtures("week")
+def test_days_in_the_table_title() -> None:
+    assert run("--days", "1").stdout.startswith("Sessions (today)")
+    assert run("--days", "7").stdout.startswith("Sessions (the last 7 days)")
+
+
+def test_days_must_be_positive() -> None:
+    result = run("--days", "0")
+    assert result.exit_code == 2
+    assert "0 is not in the range x>=1" in result.output
+
+
+def test_the_streak_waits_for_today() -> None:
+    record("chair", 1)
+    record("chair", 2)
+    record("chair", 0, "stopped", "pain")
+    assert run().stdout.splitlines()[-1] == (
+        f"Streak: 2 days (last: {(NOON - timedelta(days=1)).date()})"
+    )
+
+
+@pytest.mark.usefixtures("week")
+def test_clear_asks_and_deletes_on_yes() -> None:
+    result = run("--clear", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Delete all 6 sessions from the practice journal? [y/N]: " in result.stderr
+    assert result.stdout == "Deleted 6 sessions.\n"
+    assert Journal().sessions() == []
+
+
+@pytest.mark.usefixtures("week")
+@pytest.mark.parametrize("answer", ["n\n", "\n"])
+def test_clear_keeps_everything_on_no(answer: str) -> None:
+    result = run("--clear", input=answer)
+    assert result.exit_code == 0
+    assert "Nothing was deleted." in result.stderr
+    assert len(Journal().sessions()) == 6
+
+
+@pytest.mark.usefixtures("week")
+def test_clear_with_yes_does_not_ask() -> None:
+    result = run("--clear", "--yes")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == "Deleted 6 sessions.\n"
+    assert Journal().sessions() == []
+
+
+def test_clear_with_nothing_to_clear() -> None:
+    result = run("--clear")
+    assert result.exit_code == 0
+    assert result.stdout == "The practice journal has no sessions to delete.\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--clear", "--json"], "--clear cannot be combined with --json or --days"),
+        (["--clear", "--days", "3"], "--clear cannot be combined with --json or --days"),
+        (["--yes"], "--yes only goes with --clear"),
+    ],
+)
+def test_option_mistakes_are_usage_errors(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert f"Error: {message}" in result.stderr
+
+
+def test_a_damaged_journal_is_moved_aside_with_a_warning() -> None:
+    path = journal_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not sqlite at all " * 100)
+    result = run()
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Warning: the practice journal ")
+    assert result.stderr.count("\n") == 1
+    assert "No sessions recorded" in result.stdout
+    assert len(list(path.parent.glob("*.corrupt-*"))) == 1
+
+
+def test_a_journal_from_a_newer_version_is_an_error() -> None:
+    record("chair", 0)
+    with sqlite3.connect(journal_path()) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    result = run()
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: the practice journal ")
+    assert "newer voiceguide" in result.stderr
