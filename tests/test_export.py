@@ -1,0 +1,474 @@
+"""Export: files read back and checked; interruptions and full disks leave nothing partial."""
+
+from __future__ import annotations
+
+import errno
+import html
+import json
+import os
+import re
+import resource
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mutagen
+import numpy as np
+import pytest
+import soundfile
+
+from voiceguide import export
+from voiceguide.audio import to_pcm16
+from voiceguide.config import Settings
+from voiceguide.errors import ExportError
+from voiceguide.export import ExportInterrupted, output_files, write_routine
+from voiceguide.library import find_routine
+from voiceguide.render import place, prepare
+from voiceguide.routine import Routine
+from voiceguide.script import CompileOptions, Cue, Phase, Script, StepSpan
+from voiceguide.timeline import Timeline
+
+RATE = 22050
+FORMATS = ["wav", "flac", "ogg", "mp3"]
+SUBTYPES = {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "mp3": "MPEG_LAYER_III"}
+
+
+def burst(seconds: float, pitch: float) -> np.ndarray:
+    t = np.arange(round(seconds * RATE)) / RATE
+    return (0.5 * np.sin(2 * np.pi * pitch * t)).astype(np.float32)
+
+
+TEXTS = {
+    "One.": burst(0.5, 300),
+    "Two & <three>.": burst(0.7, 450),
+    "Now the left side.": burst(0.4, 600),
+}
+
+
+def fake_script(routine_id: str = "fake", duration: float = 9.0) -> Script:
+    cues = (
+        Cue(0.0, 0.4, "tone", "step", 0, tone="step"),
+        Cue(0.7, 1.2, "say", "One.", 0),
+        Cue(3.0, 3.7, "say", "Two & <three>.", 1),
+        Cue(5.0, 5.4, "side", "Now the left side.", 2),
+        Cue(6.5, 7.0, "say", "One.", 2),
+    )
+    steps = (
+        StepSpan(0, 0.0, 2.5, "Opening"),
+        StepSpan(1, 2.5, 4.5, "Middle"),
+        StepSpan(2, 4.5, duration, "Left side"),
+    )
+    phases = (Phase(1.2, 3.0, "pause", 0), Phase(7.0, 8.5, "exhale", 2))
+    return Script(routine_id, "A fake routine", duration, cues, phases, steps, CompileOptions())
+
+
+def fake_timeline(routine_id: str = "fake", pan_sides: bool = False) -> Timeline:
+    return place(fake_script(routine_id), TEXTS, RATE, pan_sides=pan_sides, breath_tones=True)
+
+
+def quiet(_what: str, _done: int, _total: int) -> None:
+    pass
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_format_reads_back_as_the_timeline(tmp_path: Path, fmt: export.Format) -> None:
+    timeline = fake_timeline()
+    result = write_routine(timeline, tmp_path, fmt, quiet)
+    assert result.files == output_files("fake", tmp_path, fmt)
+    assert leftovers(tmp_path) == sorted(p.name for p in result.files)
+    audio = result.files[0]
+    info = soundfile.info(audio)
+    assert info.format == export.FORMATS[fmt][0]
+    assert info.subtype == SUBTYPES[fmt]
+    assert info.samplerate == RATE
+    assert info.channels == 1
+    data, _ = soundfile.read(audio, dtype="float32", always_2d=True)
+    assert len(data) == timeline.frames
+    expected = np.concatenate(list(timeline.blocks()))
+    # Lossy formats keep the shape of the sound: loud where the timeline is loud.
+    for cue in timeline.script.cues:
+        start = round(cue.start * RATE)
+        window = slice(start, start + round(0.1 * RATE))
+        assert np.sqrt(np.mean(data[window] ** 2)) > 0.3 * np.sqrt(np.mean(expected[window] ** 2))
+    silent = slice(round(1.5 * RATE), round(2.5 * RATE))
+    assert np.max(np.abs(data[silent])) < 0.01
+
+
+def test_wav_holds_exactly_the_timeline_blocks(tmp_path: Path) -> None:
+    timeline = fake_timeline(pan_sides=True)
+    audio = write_routine(timeline, tmp_path, "wav", quiet).files[0]
+    written, _ = soundfile.read(audio, dtype="int16", always_2d=True)
+    blocks = np.concatenate(list(timeline.blocks(1000)))
+    assert np.array_equal(written, to_pcm16(blocks))
+    assert written.shape == (timeline.frames, 2)
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "ogg"])
+def test_tags_in_wav_flac_and_ogg(tmp_path: Path, fmt: export.Format) -> None:
+    audio = write_routine(fake_timeline(), tmp_path, fmt, quiet, track=(2, 3)).files[0]
+    with soundfile.SoundFile(audio) as f:
+        assert f.title == "A fake routine"
+        assert f.artist == "voiceguide"
+        assert f.album == "voiceguide"
+        assert f.tracknumber == "2"
+
+
+def test_mp3_has_tags_and_a_chapter_per_step(tmp_path: Path) -> None:
+    timeline = fake_timeline()
+    audio = write_routine(timeline, tmp_path, "mp3", quiet, track=(1, 2)).files[0]
+    tags = mutagen.File(audio).tags
+    assert str(tags["TIT2"]) == "A fake routine"
+    assert str(tags["TPE1"]) == "voiceguide"
+    assert str(tags["TRCK"]) == "1/2"
+    assert tags.version[:2] == (2, 3)
+    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    steps = timeline.script.steps
+    assert len(chapters) == len(steps)
+    for chapter, step in zip(chapters, steps, strict=True):
+        assert chapter.start_time == round(step.start * 1000)
+        assert chapter.end_time == round(step.end * 1000)
+        assert str(chapter.sub_frames["TIT2"]) == step.title
+    (toc,) = tags.getall("CTOC")
+    assert list(toc.child_element_ids) == [c.element_id for c in chapters]
+    assert soundfile.info(audio).frames == timeline.frames
+
+
+def test_cues_json_is_the_script_with_its_sample_rate(tmp_path: Path) -> None:
+    timeline = fake_timeline()
+    cues_file = write_routine(timeline, tmp_path, "wav", quiet).files[1]
+    document = json.loads(cues_file.read_text(encoding="utf-8"))
+    assert document == {**timeline.script.to_json(), "sample_rate": RATE}
+
+
+def test_lrc_and_vtt_carry_the_spoken_cues(tmp_path: Path) -> None:
+    _, _, lrc, vtt = write_routine(fake_timeline(), tmp_path, "wav", quiet).files
+    assert lrc.read_text(encoding="utf-8").splitlines() == [
+        "[ti:A fake routine]",
+        "[ar:voiceguide]",
+        "[length:00:09]",
+        "[00:00.70]One.",
+        "[00:03.00]Two & <three>.",
+        "[00:05.00]Now the left side.",
+        "[00:06.50]One.",
+    ]
+    assert vtt.read_text(encoding="utf-8") == (
+        "WEBVTT\n\n"
+        "1\n00:00:00.700 --> 00:00:01.200\nOne.\n\n"
+        "2\n00:00:03.000 --> 00:00:03.700\nTwo &amp; &lt;three&gt;.\n\n"
+        "3\n00:00:05.000 --> 00:00:05.400\nNow the left side.\n\n"
+        "4\n00:00:06.500 --> 00:00:07.000\nOne.\n"
+    )
+
+
+def interrupt_after(blocks: int) -> object:
+    original = Timeline.blocks
+
+    def patched(self: Timeline, size: int = 4096, start: int = 0) -> Iterator[np.ndarray]:
+        for number, block in enumerate(original(self, size, start)):
+            if number == blocks:
+                raise KeyboardInterrupt
+            yield block
+
+    return patched
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_interrupted_write_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: export.Format
+) -> None:
+    monkeypatch.setattr(Timeline, "blocks", interrupt_after(3))
+    with pytest.raises(KeyboardInterrupt):
+        write_routine(fake_timeline(), tmp_path, fmt, quiet)
+    assert leftovers(tmp_path) == []
+
+
+def test_ctrl_c_during_the_write_is_held_to_a_block_boundary(tmp_path: Path) -> None:
+    """A real SIGINT mid-file: raised between blocks, the file abandoned, the handler back."""
+    before = signal.getsignal(signal.SIGINT)
+    calls: list[int] = []
+
+    def progress(_what: str, done: int, _total: int) -> None:
+        calls.append(done)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        write_routine(fake_timeline(), tmp_path, "mp3", progress)
+    assert len(calls) == 2  # stopped at the next block, not after the whole file
+    assert leftovers(tmp_path) == []
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.fixture
+def file_size_limit() -> Iterator[int]:
+    """Writes past 8 kB fail with EFBIG, as they would with ENOSPC on a full disk."""
+    limit = 8_000
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield limit
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_failed_write_is_an_os_error_and_leaves_nothing(
+    tmp_path: Path, fmt: export.Format, file_size_limit: int
+) -> None:
+    long_script = fake_script(duration=120.0)
+    timeline = place(long_script, TEXTS, RATE)
+    with pytest.raises(OSError) as caught:
+        write_routine(timeline, tmp_path, fmt, quiet)
+    assert caught.value.errno == errno.EFBIG
+    assert leftovers(tmp_path) == []
+
+
+def test_output_dir_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"folder .*missing does not exist"):
+        export.check_output_dir(tmp_path / "missing")
+
+
+def test_output_dir_must_be_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ExportError, match="is not a folder"):
+        export.check_output_dir(tmp_path / "file")
+
+
+def test_output_dir_must_be_writable(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if os.access(locked, os.W_OK):  # root writes anywhere; /sys refuses even root
+        locked = Path("/sys")
+    with pytest.raises(ExportError, match="cannot write in"):
+        export.check_output_dir(locked)
+
+
+# The real voice: a short routine spoken by espeak-ng (through pyttsx3), written, read back.
+
+MINI = """\
+id: {id}
+title: {title}
+kind: stretch
+steps:
+  - say: Lie on your back.
+    pause: 1
+  - caution: Stop if it hurts.
+  - sides: [right, left]
+    steps:
+      - say: Turn to the {{side}}.
+        hold: 3
+  - say: Breathe slowly.
+    breathe: {{in: 2, out: 2}}
+"""
+
+
+def write_routine_file(folder: Path, routine_id: str, title: str = "A mini routine") -> Path:
+    path = folder / f"{routine_id}.yaml"
+    path.write_text(MINI.format(id=routine_id, title=title), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Routine:
+    return find_routine(str(write_routine_file(tmp_path, "mini")))
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def rms(samples: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if len(samples) else 0.0
+
+
+def sounding_spans(timeline: Timeline) -> list[tuple[int, int]]:
+    """Where the timeline has sound: every placement's frames."""
+    return [(p.start, p.start + len(timeline.clips[p.clip])) for p in timeline.placements]
+
+
+def assert_cues_audible(data: np.ndarray, timeline: Timeline, *, check_silence: bool) -> None:
+    """Every spoken cue sounds in the 50 ms after its time; where nothing is placed in
+    the 20 ms before it, those are silent."""
+    rate = timeline.sample_rate
+    spans = sounding_spans(timeline)
+    mono = data.mean(axis=1)
+    for cue in timeline.script.cues:
+        if cue.kind == "tone":
+            continue
+        start = round(cue.start * rate)
+        assert rms(mono[start : start + round(0.05 * rate)]) > 0.01, cue
+        before = (start - round(0.02 * rate), start)
+        if (
+            check_silence
+            and before[0] >= 0
+            and not any(s < before[1] and e > before[0] for s, e in spans)
+        ):
+            assert np.max(np.abs(mono[before[0] : before[1]])) < 1e-3, cue
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_real_export_reads_back(
+    mini: Routine, out_dir: Path, shared_cache_dir: Path, fmt: export.Format
+) -> None:
+    (result,) = export.export_routines([mini], out_dir, Settings(), shared_cache_dir, fmt=fmt)
+    timeline = prepare(mini, Settings(), shared_cache_dir)
+    assert leftovers(out_dir) == sorted(p.name for p in result.files)
+    audio = out_dir / f"mini.{fmt}"
+    info = soundfile.info(audio)
+    assert (info.format, info.samplerate, info.channels) == (export.FORMATS[fmt][0], RATE, 1)
+    data, _ = soundfile.read(audio, dtype="float32", always_2d=True)
+    assert len(data) == timeline.frames
+    assert_cues_audible(data, timeline, check_silence=fmt in ("wav", "flac"))
+    document = json.loads((out_dir / "mini.cues.json").read_text(encoding="utf-8"))
+    assert document == {**timeline.script.to_json(), "sample_rate": RATE}
+    if fmt == "mp3":
+        tags = mutagen.File(audio).tags
+        assert str(tags["TIT2"]) == "A mini routine"
+        assert len(tags.getall("CHAP")) == len(timeline.script.steps)
+
+
+def test_real_wav_is_exactly_the_timeline(
+    mini: Routine, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    chosen = Settings(pan_sides=True, breath_tones=True)
+    export.export_routines([mini], out_dir, chosen, shared_cache_dir)
+    timeline = prepare(mini, chosen, shared_cache_dir)
+    written, _ = soundfile.read(out_dir / "mini.wav", dtype="int16", always_2d=True)
+    assert np.array_equal(written, to_pcm16(np.concatenate(list(timeline.blocks()))))
+
+
+def parse_lrc(text: str) -> list[tuple[float, str]]:
+    lines = []
+    for line in text.splitlines():
+        match = re.fullmatch(r"\[(\d+):(\d\d)\.(\d\d)\](.*)", line)
+        if match:
+            minutes, seconds, hundredths, words = match.groups()
+            lines.append((int(minutes) * 60 + int(seconds) + int(hundredths) / 100, words))
+        else:
+            assert re.fullmatch(r"\[(ti|ar|length):.+\]", line), line
+    return lines
+
+
+def parse_vtt(text: str) -> list[tuple[float, float, str]]:
+    header, *blocks = text.strip().split("\n\n")
+    assert header == "WEBVTT"
+    stamp = r"(\d\d):(\d\d):(\d\d)\.(\d{3})"
+    cues = []
+    for number, block in enumerate(blocks, start=1):
+        index, timing, words = block.split("\n")
+        assert index == str(number)
+        match = re.fullmatch(f"{stamp} --> {stamp}", timing)
+        assert match
+        h1, m1, s1, ms1, h2, m2, s2, ms2 = map(int, match.groups())
+        start = h1 * 3600 + m1 * 60 + s1 + ms1 / 1000
+        cues.append((start, h2 * 3600 + m2 * 60 + s2 + ms2 / 1000, html.unescape(words)))
+    return cues
+
+
+def test_real_captions_match_the_spoken_cues(
+    mini: Routine, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    export.export_routines([mini], out_dir, Settings(), shared_cache_dir)
+    script = prepare(mini, Settings(), shared_cache_dir).script
+    spoken = [cue for cue in script.cues if cue.kind != "tone"]
+    lrc = parse_lrc((out_dir / "mini.lrc").read_text(encoding="utf-8"))
+    assert [words for _, words in lrc] == [cue.text for cue in spoken]
+    assert all(abs(at - cue.start) <= 0.005 for (at, _), cue in zip(lrc, spoken, strict=True))
+    vtt = parse_vtt((out_dir / "mini.vtt").read_text(encoding="utf-8"))
+    assert [words for _, _, words in vtt] == [cue.text for cue in spoken]
+    for (start, end, _), cue in zip(vtt, spoken, strict=True):
+        assert abs(start - cue.start) <= 0.0005 and abs(end - cue.end) <= 0.0005
+
+
+def test_several_routines_share_one_playlist_in_order(
+    tmp_path: Path, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    second = find_routine(str(write_routine_file(tmp_path, "zeta", "Zeta last letter")))
+    first = find_routine(str(write_routine_file(tmp_path, "alpha", "Alpha first letter")))
+    done = export.export_routines([second, first], out_dir, Settings(), shared_cache_dir, fmt="mp3")
+    assert [item.routine_id for item in done] == ["zeta", "alpha"]
+    lines = (out_dir / export.PLAYLIST).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#EXTM3U"
+    assert lines[2::2] == ["zeta.mp3", "alpha.mp3"]
+    assert re.fullmatch(r"#EXTINF:\d+,Zeta last letter", lines[1])
+    assert str(mutagen.File(out_dir / "alpha.mp3").tags["TRCK"]) == "2/2"
+
+
+def test_existing_files_are_kept_without_force(
+    mini: Routine, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    (out_dir / "mini.vtt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"mini\.vtt already exists; add --force"):
+        export.export_routines([mini], out_dir, Settings(), shared_cache_dir)
+    assert leftovers(out_dir) == ["mini.vtt"]  # refused before any work
+    assert (out_dir / "mini.vtt").read_text(encoding="utf-8") == "mine"
+    export.export_routines([mini], out_dir, Settings(), shared_cache_dir, force=True)
+    assert (out_dir / "mini.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+
+
+def test_interruption_keeps_finished_routines_and_says_so(
+    tmp_path: Path, out_dir: Path, shared_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routines = [find_routine(str(write_routine_file(tmp_path, n))) for n in ("one", "two", "three")]
+    original = export.write_routine
+
+    def second_interrupted(timeline: Timeline, *args: Any, **kwargs: Any) -> Any:
+        if timeline.script.routine_id == "two":
+            monkeypatch.setattr(Timeline, "blocks", interrupt_after(2))
+        return original(timeline, *args, **kwargs)
+
+    monkeypatch.setattr(export, "write_routine", second_interrupted)
+    with pytest.raises(ExportInterrupted) as caught:
+        export.export_routines(routines, out_dir, Settings(), shared_cache_dir)
+    assert str(caught.value) == "Exported 1 of 3 routines before the interruption: one."
+    assert leftovers(out_dir) == ["one.cues.json", "one.lrc", "one.vtt", "one.wav"]
+
+
+def test_full_disk_is_a_clear_error_and_leaves_nothing(
+    mini: Routine, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    prepare(mini, Settings(), shared_cache_dir)  # clips cached before the limit is set
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, hard))
+    try:
+        with pytest.raises(ExportError) as caught:
+            export.export_routines([mini], out_dir, Settings(), shared_cache_dir)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    assert str(caught.value) == (
+        f"could not write in {out_dir}: File too large. "
+        "Exported none of 1 routine before the failure."
+    )
+    assert leftovers(out_dir) == []
+
+
+def test_the_same_routine_twice_is_exported_once(
+    mini: Routine, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    done = export.export_routines([mini, mini], out_dir, Settings(), shared_cache_dir)
+    assert len(done) == 1
+    assert not (out_dir / export.PLAYLIST).exists()
+
+
+def test_two_routines_with_one_id_are_refused(
+    tmp_path: Path, mini: Routine, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    other_folder = tmp_path / "other"
+    other_folder.mkdir()
+    path = write_routine_file(other_folder, "mini", "Another title")
+    with pytest.raises(ExportError, match="two routines have the id 'mini'"):
+        export.export_routines(
+            [mini, find_routine(str(path))], out_dir, Settings(), shared_cache_dir
+        )

@@ -1,0 +1,371 @@
+"""Export: routines written as files a phone can play, with captions and the cue list.
+
+Per routine, in the output folder: ``ID.<format>`` (the Timeline, streamed block by block,
+so memory stays flat), ``ID.cues.json`` (``show --json``'s shape plus ``sample_rate``),
+``ID.lrc`` and ``ID.vtt``; for MP3, title and artist tags and one ID3 chapter per step.
+With several routines, a ``voiceguide.m3u8`` playlist in their order.
+
+Every file is written under a temporary name in the output folder and renamed into place
+only when it is complete, so an interruption (Ctrl-C, a full disk) leaves nothing partial.
+Existing files are replaced only when asked (``force``), and that is checked before any
+work is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any, BinaryIO, Literal
+
+from voiceguide import captions, render
+from voiceguide.audio import to_pcm16
+from voiceguide.config import Settings
+from voiceguide.errors import ExportError
+from voiceguide.routine import Routine
+from voiceguide.script import Script
+from voiceguide.timeline import Timeline
+
+Format = Literal["wav", "flac", "ogg", "mp3"]
+# libsndfile's (container, encoding) for each format a user can choose.
+FORMATS: dict[Format, tuple[str, str]] = {
+    "wav": ("WAV", "PCM_16"),
+    "flac": ("FLAC", "PCM_16"),
+    "ogg": ("OGG", "VORBIS"),
+    "mp3": ("MP3", "MPEG_LAYER_III"),
+}
+PLAYLIST = "voiceguide.m3u8"
+ALBUM = "voiceguide"
+BLOCK_FRAMES = 16384
+
+# (what is happening, done, total): "Speaking" counts texts, "Writing NAME" counts frames.
+ExportProgress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportedRoutine:
+    """One routine's files, all complete and in place."""
+
+    routine_id: str
+    title: str
+    duration: float
+    files: tuple[Path, ...]
+
+
+class ExportInterrupted(ExportError):
+    """Ctrl-C stopped the export; the message says which routines were finished."""
+
+
+def output_files(routine_id: str, out_dir: Path, fmt: Format) -> tuple[Path, ...]:
+    """The files exporting ``routine_id`` writes, the audio first."""
+    return tuple(
+        out_dir / f"{routine_id}{suffix}" for suffix in (f".{fmt}", ".cues.json", ".lrc", ".vtt")
+    )
+
+
+def export_routines(
+    routines: Sequence[Routine],
+    out_dir: Path,
+    settings: Settings,
+    cache_dir: Path,
+    *,
+    fmt: Format = "wav",
+    force: bool = False,
+    progress: ExportProgress | None = None,
+    on_done: Callable[[ExportedRoutine], None] | None = None,
+) -> list[ExportedRoutine]:
+    """Render ``routines`` and write their files into ``out_dir``, in order.
+
+    ``on_done`` hears of each routine as soon as all its files are in place.
+    """
+    routines = _distinct(routines)
+    check_output_dir(out_dir)
+    planned = [path for r in routines for path in output_files(r.id, out_dir, fmt)]
+    if len(routines) > 1:
+        planned.append(out_dir / PLAYLIST)
+    if not force:
+        _refuse_to_replace(planned)
+
+    report = progress or (lambda _what, _done, _total: None)
+    done: list[ExportedRoutine] = []
+    try:
+        timelines = render.prepare_many(
+            routines, settings, cache_dir, lambda n, total: report("Speaking", n, total)
+        )
+        for number, timeline in enumerate(timelines, start=1):
+            track = (number, len(timelines)) if len(timelines) > 1 else None
+            exported = write_routine(timeline, out_dir, fmt, report, track)
+            done.append(exported)
+            if on_done:
+                on_done(exported)
+        if len(done) > 1:
+            _write_playlist(done, out_dir, fmt)
+    except KeyboardInterrupt:
+        raise ExportInterrupted(_finished(done, len(routines), "the interruption")) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        finished = _finished(done, len(routines), "the failure")
+        raise ExportError(f"could not write in {out_dir}: {reason}. {finished}") from exc
+    return done
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Raise ``ExportError`` unless files can be written in ``out_dir``."""
+    if not out_dir.exists():
+        raise ExportError(f"the output folder {out_dir} does not exist; create it or pick another")
+    if not out_dir.is_dir():
+        raise ExportError(f"{out_dir} is not a folder; give a folder to write the files in")
+    try:
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".voiceguide-", suffix=".probe")
+    except OSError as exc:
+        raise ExportError(
+            f"cannot write in {out_dir}: {exc.strerror or exc}; pick a folder you can write in"
+        ) from exc
+    os.close(fd)
+    os.unlink(probe)
+
+
+def write_routine(
+    timeline: Timeline,
+    out_dir: Path,
+    fmt: Format,
+    progress: ExportProgress,
+    track: tuple[int, int] | None = None,
+) -> ExportedRoutine:
+    """Write one rendered routine's files; all of them appear together, or none does."""
+    script = timeline.script
+    audio, cues, lrc, vtt = output_files(script.routine_id, out_dir, fmt)
+    with _interrupts_deferred() as check_interrupt, _Staging(out_dir) as staging:
+
+        def wrote(frames: int) -> None:
+            check_interrupt()
+            progress(f"Writing {audio.name}", frames, timeline.frames)
+
+        _write_audio(timeline, staging.add(audio), fmt, track, wrote)
+        if fmt == "mp3":
+            _tag_mp3(staging.temp(audio), script, track)
+        document = {**script.to_json(), "sample_rate": timeline.sample_rate}
+        staging.write_text(cues, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        staging.write_text(lrc, captions.lrc(script))
+        staging.write_text(vtt, captions.vtt(script))
+        staging.commit()
+    return ExportedRoutine(
+        script.routine_id, script.title, script.duration, (audio, cues, lrc, vtt)
+    )
+
+
+def _write_audio(
+    timeline: Timeline,
+    path: Path,
+    fmt: Format,
+    track: tuple[int, int] | None,
+    wrote: Callable[[int], None],
+) -> None:
+    import soundfile
+
+    container, encoding = FORMATS[fmt]
+    # 16-bit formats get samples rounded here, the one way voiceguide makes PCM, rather
+    # than by libsndfile's own conversion (which truncates).
+    pcm = encoding == "PCM_16"
+    # Unbuffered: a failed write surfaces at the write, not at a later seek.
+    with path.open("wb", buffering=0) as raw:
+        sink = _Sink(raw)
+        try:
+            with soundfile.SoundFile(
+                sink, "w", timeline.sample_rate, timeline.channels, encoding, format=container
+            ) as out:
+                if fmt != "mp3":  # MP3 tags (and chapters) are written by mutagen
+                    out.title = timeline.script.title
+                    out.artist = captions.ARTIST
+                    out.album = ALBUM
+                    if track:
+                        out.tracknumber = str(track[0])
+                frames = 0
+                for block in timeline.blocks(BLOCK_FRAMES):
+                    out.write(to_pcm16(block) if pcm else block)
+                    sink.check()
+                    frames += len(block)
+                    wrote(frames)
+        except Exception:
+            sink.check()  # the real cause (a full disk) over libsndfile's report of it
+            raise
+        sink.check()  # closing wrote the last frames and the header
+
+
+class _Sink:
+    """A file for libsndfile that keeps the first error instead of raising it.
+
+    libsndfile calls these from C, where a Python exception would be printed and lost;
+    and it reports a failed write vaguely or, for MP3, not at all. Through ``check``,
+    a full disk surfaces as the ``OSError`` it is.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._error: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        written = 0
+        try:
+            while not self._error and written < len(view):
+                written += self._raw.write(view[written:])
+        except OSError as exc:
+            self._error = exc
+        return written
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        try:
+            return self._raw.seek(offset, whence)
+        except OSError as exc:
+            self._error = self._error or exc
+            return -1
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def check(self) -> None:
+        if self._error:
+            raise self._error
+
+
+def _tag_mp3(path: Path, script: Script, track: tuple[int, int] | None) -> None:
+    """Title, artist and album tags, and one chapter per step, so a phone can skip by step."""
+    import mutagen.id3
+
+    id3: Any = mutagen.id3  # mutagen's functions carry no type annotations
+    tags = id3.ID3()
+    tags.add(id3.TIT2(encoding=3, text=[script.title]))
+    tags.add(id3.TPE1(encoding=3, text=[captions.ARTIST]))
+    tags.add(id3.TALB(encoding=3, text=[ALBUM]))
+    if track:
+        tags.add(id3.TRCK(encoding=3, text=[f"{track[0]}/{track[1]}"]))
+    chapter_ids = [f"step{step.index}" for step in script.steps]
+    tags.add(
+        id3.CTOC(
+            element_id="steps",
+            flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
+            child_element_ids=chapter_ids,
+            sub_frames=[id3.TIT2(encoding=3, text=["Steps"])],
+        )
+    )
+    for chapter_id, step in zip(chapter_ids, script.steps, strict=True):
+        tags.add(
+            id3.CHAP(
+                element_id=chapter_id,
+                start_time=round(step.start * 1000),
+                end_time=round(step.end * 1000),
+                sub_frames=[id3.TIT2(encoding=3, text=[step.title])],
+            )
+        )
+    # ID3v2.3 is the version phones and car stereos read most widely.
+    tags.save(path, v2_version=3)
+
+
+def _write_playlist(exported: Sequence[ExportedRoutine], out_dir: Path, fmt: Format) -> None:
+    lines = ["#EXTM3U"]
+    for item in exported:
+        lines += [f"#EXTINF:{round(item.duration)},{item.title}", item.files[0].name]
+    with _Staging(out_dir) as staging:
+        staging.write_text(out_dir / PLAYLIST, "\n".join(lines) + "\n")
+        staging.commit()
+
+
+class _Staging:
+    """Files written under temporary names in the output folder, renamed into place
+    together by ``commit``; whatever was not committed is removed on the way out."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self._out_dir = out_dir
+        self._temps: dict[Path, Path] = {}
+
+    def __enter__(self) -> _Staging:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for temp in self._temps.values():
+            temp.unlink(missing_ok=True)
+
+    def add(self, final: Path) -> Path:
+        """A fresh temporary file that ``commit`` will rename to ``final``."""
+        fd, name = tempfile.mkstemp(dir=self._out_dir, prefix=f".{final.name}.", suffix=".part")
+        os.close(fd)
+        self._temps[final] = Path(name)
+        return self._temps[final]
+
+    def temp(self, final: Path) -> Path:
+        return self._temps[final]
+
+    def write_text(self, final: Path, text: str) -> None:
+        self.add(final).write_text(text, encoding="utf-8")
+
+    def commit(self) -> None:
+        for final, temp in list(self._temps.items()):
+            os.replace(temp, final)
+            del self._temps[final]
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[Callable[[], None]]:
+    """Hold Ctrl-C back to the moments the caller checks for it (between blocks).
+
+    libsndfile calls back into Python to write; an interrupt raised inside that callback
+    would be printed and lost, and the file finished anyway. The check raises the
+    held-back ``KeyboardInterrupt`` at a safe point; leaving the block raises it too.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        pending.append(signum)
+
+    def check() -> None:
+        if pending:
+            pending.clear()
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    check()
+
+
+def _distinct(routines: Sequence[Routine]) -> list[Routine]:
+    """``routines`` with repeats dropped; two different routines with one id are an error."""
+    seen: dict[str, Routine] = {}
+    for routine in routines:
+        other = seen.setdefault(routine.id, routine)
+        if other is not routine and other != routine:
+            raise ExportError(
+                f"two routines have the id '{routine.id}' ({other.path} and {routine.path}); "
+                "their files would overwrite each other, so export them one at a time"
+            )
+    return list(seen.values())
+
+
+def _refuse_to_replace(planned: Sequence[Path]) -> None:
+    existing = [path for path in planned if path.exists()]
+    if existing:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise ExportError(
+            f"{existing[0]} already exists{more}; add --force to replace it, "
+            "or choose another folder with -o"
+        )
+
+
+def _finished(done: Sequence[ExportedRoutine], total: int, event: str) -> str:
+    if not done:
+        return f"Exported none of {total} routine{'s' if total != 1 else ''} before {event}."
+    names = ", ".join(item.routine_id for item in done)
+    return f"Exported {len(done)} of {total} routines before {event}: {names}."

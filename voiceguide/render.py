@@ -1,0 +1,134 @@
+"""Render: a Script becomes a Timeline, every clip and tone placed to the sample.
+
+``prepare`` is the whole way from a Routine: open the voice, synthesize every text the
+compiler may speak (through the clip cache, on all cores), compile with the real clip
+lengths, and ``place`` the clips. ``place`` is pure: it puts each clip so that its first
+sample (clips are trimmed, so that is its audible onset) lands on the frame nearest its
+cue's time, and adds the tones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from voiceguide import tones
+from voiceguide.config import Settings
+from voiceguide.routine import Routine
+from voiceguide.script import CompileOptions, Cue, Script
+from voiceguide.timeline import Placement, Samples, Timeline
+
+SAMPLE_RATE = 22050  # what espeak-ng and Piper voices speak at: nothing gained above it
+
+Progress = Callable[[int, int], None]  # (texts done, texts in all) while synthesizing
+
+_SIDE_WORDS = {"left": -1.0, "right": 1.0}
+
+
+def prepare(
+    routine: Routine,
+    settings: Settings,
+    cache_dir: Path,
+    progress: Progress | None = None,
+    sample_rate: int = SAMPLE_RATE,
+) -> Timeline:
+    """The Timeline for ``routine`` as ``settings`` say to speak and time it."""
+    return prepare_many([routine], settings, cache_dir, progress, sample_rate)[0]
+
+
+def prepare_many(
+    routines: Sequence[Routine],
+    settings: Settings,
+    cache_dir: Path,
+    progress: Progress | None = None,
+    sample_rate: int = SAMPLE_RATE,
+) -> list[Timeline]:
+    """Timelines for several routines; every text any of them speaks is synthesized in
+    one batch, so repeated phrases are spoken once and all cores share the work."""
+    # Speech and the compiler load lazily: importing render must stay cheap for the CLI.
+    from voiceguide.clips import ClipStore
+    from voiceguide.compiler import compile_script, spoken_texts
+    from voiceguide.speech import open_voice
+
+    options = compile_options(settings)
+    voice = open_voice(settings.engine, settings.voice, settings.rate)
+    store = ClipStore(cache_dir, voice, sample_rate)
+    texts = frozenset[str]().union(*(spoken_texts(r, options) for r in routines))
+    clips = store.get_many(texts, progress)
+
+    def duration_of(text: str) -> float:
+        return len(clips[text]) / sample_rate
+
+    return [
+        place(
+            compile_script(routine, options, duration_of),
+            clips,
+            sample_rate,
+            pan_sides=settings.pan_sides,
+            breath_tones=settings.breath_tones,
+        )
+        for routine in routines
+    ]
+
+
+def compile_options(settings: Settings) -> CompileOptions:
+    return CompileOptions(pace=settings.pace, rate=settings.rate, count=settings.count)
+
+
+def place(
+    script: Script,
+    clips: Mapping[str, Samples],
+    sample_rate: int,
+    *,
+    pan_sides: bool = False,
+    breath_tones: bool = False,
+) -> Timeline:
+    """The Timeline of ``script``: ``clips`` holds the clip for every spoken text.
+
+    Stereo when ``pan_sides`` (side cues go to that ear), mono otherwise; with
+    ``breath_tones`` a gliding tone plays under every breath in and out.
+    """
+    placements: list[Placement] = []
+    used: dict[str, Samples] = {}
+    for cue in script.cues:
+        start = round(cue.start * sample_rate)
+        if cue.kind == "tone":
+            kind = cue.tone or "step"
+            frames = round(cue.end * sample_rate) - start
+            key = f"\0tone/{kind}/{frames}"
+            if key not in used:
+                used[key] = tones.chime(kind, frames, sample_rate)
+            placements.append(Placement(start, key))
+        else:
+            used[cue.text] = clips[cue.text]
+            pan = side_pan(cue) if pan_sides else 0.0
+            placements.append(Placement(start, cue.text, pan=pan))
+    if breath_tones:
+        for phase in script.phases:
+            if phase.kind not in ("inhale", "exhale"):
+                continue
+            start = round(phase.start * sample_rate)
+            frames = round(phase.end * sample_rate) - start
+            key = f"\0breath/{phase.kind}/{frames}"
+            if key not in used:
+                used[key] = tones.breath_tone(phase.kind, frames, sample_rate)
+            placements.append(Placement(start, key))
+    placements.sort(key=lambda p: p.start)
+    last_sound = max((p.start + len(used[p.clip]) for p in placements), default=0)
+    return Timeline(
+        script=script,
+        sample_rate=sample_rate,
+        channels=2 if pan_sides else 1,
+        frames=max(round(script.duration * sample_rate), last_sound),
+        placements=tuple(placements),
+        clips=used,
+    )
+
+
+def side_pan(cue: Cue) -> float:
+    """Where a side cue is heard: the left or right ear if it names exactly one of them."""
+    if cue.kind != "side":
+        return 0.0
+    named = {_SIDE_WORDS[w] for w in re.findall(r"[a-z]+", cue.text.lower()) if w in _SIDE_WORDS}
+    return named.pop() if len(named) == 1 else 0.0
