@@ -623,11 +623,11 @@ class _File:
             self.fail(
                 f"'sides' must be a list, like 'sides: [right, left]', not {_shown(value)}", where
             )
-        for side, side_where in zip(value, value.item_positions, strict=True):
+        for index, (side, side_where) in enumerate(zip(value, value.item_positions, strict=True)):
             if side not in SIDE_NAMES:
                 hint = _did_you_mean(side, SIDE_NAMES) if isinstance(side, str) else ""
                 self.fail(f"{_shown(side)} is not a side; write right or left{hint}", side_where)
-            if value.count(side) > 1:
+            if side in value[:index]:
                 self.fail(f"'{side}' is given twice in 'sides'; write each side once", side_where)
         if len(value) < 2:
             self.fail(
