@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,9 +23,13 @@ from voiceguide.compiler import (
     spoken_texts,
 )
 from voiceguide.errors import CompileError
+from voiceguide.library import all_routines
+from voiceguide.loader import load_routine
+from voiceguide.paths import builtin_routines_dir
 from voiceguide.routine import (
     Breathe,
     Caution,
+    CountStyle,
     Include,
     Kind,
     Repeat,
@@ -528,3 +535,57 @@ def test_estimated_duration_refuses_a_rate_out_of_range(rate: int) -> None:
 )
 def test_clock_writes_minutes_and_tenths(seconds: float, text: str) -> None:
     assert clock(seconds) == text
+
+
+# -- golden cue lists for built-in routines ----------------------------------------------
+
+GOLDEN_DIR = Path(__file__).parent / "data" / "golden"
+GOLDEN_ROUTINES = [
+    "floor-option1",  # sides, holds with counts, breaths with a spoken lead-in
+    "floor-option3",  # a repeat of holds and rests
+    "chair-lean-back",  # several breath cycles; a crack routine's closing reminders
+    "lower-back-rotation",  # a repeat of sides: a step per side per round
+    "gentle-floor-session",  # includes: merged warnings, steps titled by each routine
+]
+
+
+def golden_text(data: dict[str, Any]) -> str:
+    """JSON with one cue, phase or step a line, so that a change reads well in a diff."""
+    fields = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            rows = ",\n".join(f"  {json.dumps(row, ensure_ascii=False)}" for row in value)
+            fields.append(f" {json.dumps(key)}: [\n{rows}\n ]")
+        else:
+            fields.append(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+@pytest.mark.parametrize("routine_id", GOLDEN_ROUTINES)
+def test_built_in_routines_compile_to_their_golden_cue_lists(routine_id: str) -> None:
+    """Set VOICEGUIDE_UPDATE_GOLDEN=1 to rewrite the files after an intended change,
+    then read the diff before committing it."""
+    found = load_routine(builtin_routines_dir() / f"{routine_id}.yaml")
+    script = compile_script(found, CompileOptions(), per_char)
+    assert script.notices == ()
+    actual = golden_text(script.to_json())
+    golden = GOLDEN_DIR / f"{routine_id}.json"
+    if os.environ.get("VOICEGUIDE_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.is_file(), (
+        f"no golden file; run with VOICEGUIDE_UPDATE_GOLDEN=1 to write {golden}"
+    )
+    assert json.loads(actual) == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("pace", [0.5, 1.0, 3.0])
+@pytest.mark.parametrize("count", [None, "down", "up", "none"])
+def test_every_built_in_routine_compiles_without_giving_way_at_the_usual_rate(
+    pace: float, count: CountStyle | None
+) -> None:
+    for found in all_routines():
+        options = CompileOptions(pace=pace, count=count)
+        script = compile_script(found, options, estimated_duration(160))
+        assert script.notices == (), found.id
+        assert {c.text for c in script.cues if c.kind != "tone"} <= spoken_texts(found, options)
