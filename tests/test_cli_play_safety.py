@@ -1,0 +1,159 @@
+"""The safety gate, the frequency guard and the pain stop through the real ``play`` command,
+in a pseudo-terminal (pexpect) for the y/N questions and the ``s`` key."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pexpect
+import pytest
+
+from voiceguide.cli import cli
+from voiceguide.journal import Journal
+from voiceguide.library import find_routine
+from voiceguide.safety import HYPERMOBILITY
+
+
+def _play_has_the_safety_options() -> bool:
+    play = cli.commands.get("play")
+    if play is None:
+        return False
+    flags = {opt for param in play.params for opt in param.opts}
+    return {"--force", "--yes"} <= flags
+
+
+pytestmark = pytest.mark.skipif(
+    not _play_has_the_safety_options(),
+    reason="the play command has no --force/--yes options yet",
+)
+
+needs_audio = pytest.mark.skipif(
+    not os.environ.get("PULSE_SERVER"),
+    reason="speaks through the test audio server (scripts/test sets PULSE_SERVER)",
+)
+
+CRACK = "chair-lean-back"  # kind crack, with contraindications
+TITLE = "Low chair lean-back"
+
+
+def spawn(*args: str) -> pexpect.spawn:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "voiceguide", "play", *args],
+        env=dict(os.environ),
+        encoding="utf-8",
+        timeout=90,
+        dimensions=(40, 120),
+    )
+    child.logfile_read = io.StringIO()  # everything it printed, for "never asked" checks
+    return child
+
+
+def transcript(child: pexpect.spawn) -> str:
+    log = child.logfile_read
+    assert isinstance(log, io.StringIO)
+    return log.getvalue()
+
+
+def played_recently(minutes: int = 30) -> None:
+    journal = Journal()
+    started = datetime.now(UTC) - timedelta(minutes=minutes)
+    session = journal.start_session(
+        find_routine(CRACK), pace=1.0, engine="pyttsx3", voice=None, now=started
+    )
+    journal.finish_session(session, "completed", now=started + timedelta(minutes=5))
+
+
+def stop_for_pain(child: pexpect.spawn) -> None:
+    """Press ``s`` until the player takes it (it may still be rendering), then let the calm
+    exit finish."""
+    for _ in range(240):
+        child.send("s")
+        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=0.5) == 0:
+            return
+    raise AssertionError(f"play did not stop on 's'; it printed:\n{child.before}")
+
+
+@needs_audio
+def test_a_no_to_the_contraindications_plays_nothing_and_asks_again() -> None:
+    child = spawn(CRACK)
+    child.expect_exact(f"{TITLE} is not for everyone.")
+    child.expect_exact("osteopenia")
+    child.expect_exact(f"Play {TITLE}? [y/N]")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert f"Error: not playing {TITLE}: you answered no" in transcript(child)
+    assert Journal().sessions() == []
+    assert Journal().consent(CRACK) is None
+
+
+@needs_audio
+def test_a_yes_is_remembered_and_s_stops_for_pain() -> None:
+    child = spawn(CRACK)
+    child.expect_exact(f"Play {TITLE}? [y/N]")
+    child.sendline("y")
+    stop_for_pain(child)
+    child.close()
+    [session] = Journal().sessions()
+    assert (session.routine_id, session.outcome, session.reason) == (CRACK, "stopped", "pain")
+    assert Journal().consent(CRACK) is not None
+
+    # Played a moment ago: the guard asks now, and the gate does not ask again.
+    child = spawn(CRACK)
+    child.expect_exact("You played a cracking routine")
+    child.expect_exact(HYPERMOBILITY)
+    child.expect_exact(f"Play {TITLE} anyway? [y/N]")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "is not for everyone" not in transcript(child)
+    assert len(Journal().sessions()) == 1
+
+
+@needs_audio
+def test_force_skips_the_guard_but_not_the_first_question() -> None:
+    played_recently()
+    child = spawn(CRACK, "--force")
+    child.expect_exact("Playing anyway (--force).")
+    child.expect_exact(f"Play {TITLE}? [y/N]")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "anyway? [y/N]" not in transcript(child)
+
+
+@needs_audio
+def test_yes_skips_the_question_and_still_shows_the_list() -> None:
+    child = spawn(CRACK, "--yes")
+    child.expect_exact(f"{TITLE} is not for everyone.")
+    stop_for_pain(child)
+    child.close()
+    assert "[y/N]" not in transcript(child)
+    assert Journal().consent(CRACK) is not None
+    [session] = Journal().sessions()
+    assert session.reason == "pain"
+
+
+def test_the_guard_without_a_terminal_stops_and_names_force() -> None:
+    played_recently()
+    result = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "play", CRACK],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: You played a cracking routine, {TITLE}, ")
+    assert HYPERMOBILITY in result.stderr
+    assert "pass --force to play it anyway." in result.stderr
+    assert len(Journal().sessions()) == 1  # nothing played, nothing recorded
