@@ -1,0 +1,242 @@
+"""`voiceguide export`: options, messages and exit codes, with the real voice."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+from click.testing import CliRunner, Result
+
+from voiceguide import export as export_module
+from voiceguide import library
+from voiceguide.cli import cli
+from voiceguide.timeline import Timeline
+
+ROUTINE = """\
+id: {id}
+title: Routine {id}
+kind: stretch
+steps:
+  - say: Lie on your back.
+    pause: 1
+  - sides: [right, left]
+    steps:
+      - say: Turn to the {{side}}.
+        hold: 2
+  - say: Breathe slowly.
+    breathe: {{in: 2, out: 3}}
+"""
+
+
+def routine_file(folder: Path, routine_id: str) -> Path:
+    path = folder / f"{routine_id}.yaml"
+    path.write_text(ROUTINE.format(id=routine_id), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    from voiceguide.cli.export import export
+
+    monkeypatch.setitem(cli.commands, "export", export)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["export", *args])
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def test_export_prints_each_file_on_stdout(tmp_path: Path, out: Path) -> None:
+    result = run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--format", "mp3")
+    assert result.exit_code == 0, result.output
+    names = ["calm.mp3", "calm.cues.json", "calm.lrc", "calm.vtt"]
+    assert result.stdout.splitlines() == [str(out / name) for name in names]
+    assert result.stderr == f"Exported 1 routine as MP3 to {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)
+
+
+def test_several_routines_end_with_the_playlist(tmp_path: Path, out: Path) -> None:
+    first, second = routine_file(tmp_path, "first"), routine_file(tmp_path, "second")
+    result = run(str(second), str(first), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == str(out / "second.wav")
+    assert lines[4] == str(out / "first.wav")
+    assert lines[-1] == str(out / "voiceguide.m3u8")
+    playlist = (out / "voiceguide.m3u8").read_text(encoding="utf-8").splitlines()
+    assert playlist[2::2] == ["second.wav", "first.wav"]
+
+
+def test_all_exports_every_routine_of_the_library(
+    tmp_path: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routines = [library.find_routine(str(routine_file(tmp_path, n))) for n in ("b", "a")]
+    monkeypatch.setattr(library, "all_routines", lambda: routines)
+    result = run("--all", "-o", str(out), "--format", "ogg")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.ogg")) == ["a.ogg", "b.ogg"]
+    playlist = (out / "voiceguide.m3u8").read_text(encoding="utf-8").splitlines()
+    assert playlist[2::2] == ["b.ogg", "a.ogg"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "name the routines to export"),
+        (("calm", "--all"), "give routines to export or --all, not both"),
+        (("calm", "--format", "aac"), "'aac' is not one of"),
+    ],
+)
+def test_usage_errors(args: tuple[str, ...], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_missing_output_folder_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    result = run(str(routine_file(tmp_path, "calm")), "-o", str(missing))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: the output folder {missing} does not exist; create it or pick another\n"
+    )
+    assert result.stdout == ""
+
+
+def test_output_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    result = run(str(routine_file(tmp_path, "calm")), "-o", str(target))
+    assert result.exit_code == 1
+    assert "is not a folder" in result.stderr
+
+
+def test_unknown_routine_is_a_clear_error(out: Path) -> None:
+    result = run("no-such-routine", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "no-such-routine" in result.stderr
+
+
+def test_existing_file_needs_force(tmp_path: Path, out: Path) -> None:
+    (out / "calm.lrc").write_text("keep me", encoding="utf-8")
+    path = str(routine_file(tmp_path, "calm"))
+    refused = run(path, "-o", str(out))
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"Error: {out / 'calm.lrc'} already exists; add --force to replace it, "
+        "or choose another folder with -o\n"
+    )
+    assert [p.name for p in out.iterdir()] == ["calm.lrc"]
+    forced = run(path, "-o", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (out / "calm.lrc").read_text(encoding="utf-8").startswith("[ti:Routine calm]")
+
+
+def test_interrupted_export_says_what_was_finished(
+    tmp_path: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (a real SIGINT) while the second routine is being written."""
+    first, second = routine_file(tmp_path, "first"), routine_file(tmp_path, "second")
+    original = Timeline.blocks
+
+    def blocks(self: Timeline, size: int = 4096, start: int = 0):  # type: ignore[no-untyped-def]
+        for number, block in enumerate(original(self, size, start)):
+            if self.script.routine_id == "second" and number == 1:
+                signal.raise_signal(signal.SIGINT)
+            yield block
+
+    monkeypatch.setattr(Timeline, "blocks", blocks)
+    monkeypatch.setattr(export_module, "BLOCK_FRAMES", 8192)
+    result = run(str(first), str(second), "-o", str(out))
+    assert result.exit_code == 130
+    assert result.stdout.splitlines() == [
+        str(out / name) for name in ("first.wav", "first.cues.json", "first.lrc", "first.vtt")
+    ]
+    assert result.stderr == "Exported 1 of 2 routines before the interruption: first.\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "first.cues.json",
+        "first.lrc",
+        "first.vtt",
+        "first.wav",
+    ]
+
+
+def test_pan_sides_makes_stereo_with_side_cues_in_that_ear(tmp_path: Path, out: Path) -> None:
+    result = run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--pan-sides")
+    assert result.exit_code == 0, result.output
+    data, rate = soundfile.read(out / "calm.wav", dtype="float32", always_2d=True)
+    assert data.shape[1] == 2
+    cues = export_cues(out / "calm.cues.json")
+    right = next(c for c in cues if c["text"] == "Right side first.")
+    left = next(c for c in cues if c["text"] == "Now the left side.")
+    centre = next(c for c in cues if c["text"] == "Lie on your back.")
+    r = window(data, rate, right)
+    assert np.abs(r[:, 0]).max() < 1e-3 < np.abs(r[:, 1]).max()
+    lw = window(data, rate, left)
+    assert np.abs(lw[:, 1]).max() < 1e-3 < np.abs(lw[:, 0]).max()
+    c = window(data, rate, centre)
+    assert np.array_equal(c[:, 0], c[:, 1])
+
+
+def test_config_turns_panning_on_and_the_flag_off(tmp_path: Path, out: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("pan_sides: true\nbreath_tones: true\n", encoding="utf-8")
+    path = str(routine_file(tmp_path, "calm"))
+    result = CliRunner().invoke(cli, ["--config", str(config), "export", path, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert soundfile.info(out / "calm.wav").channels == 2
+    flagged = CliRunner().invoke(
+        cli,
+        ["--config", str(config), "export", path, "-o", str(out), "--force", "--no-pan-sides"],
+    )
+    assert flagged.exit_code == 0, flagged.output
+    assert soundfile.info(out / "calm.wav").channels == 1
+
+
+def test_breath_tones_sound_under_the_breath(tmp_path: Path, out: Path) -> None:
+    path = str(routine_file(tmp_path, "calm"))
+    plain_dir, toned_dir = out / "plain", out / "toned"
+    plain_dir.mkdir()
+    toned_dir.mkdir()
+    assert run(path, "-o", str(plain_dir)).exit_code == 0
+    assert run(path, "-o", str(toned_dir), "--breath-tones").exit_code == 0
+    plain, rate = soundfile.read(plain_dir / "calm.wav", dtype="float32")
+    toned, _ = soundfile.read(toned_dir / "calm.wav", dtype="float32")
+    phases = [p for p in export_phases(toned_dir / "calm.cues.json") if p["kind"] == "exhale"]
+    assert phases
+    for phase in phases:
+        # The last second of the exhale: the prompt is over, only the tone is left.
+        end = round(phase["end"] * rate)
+        quiet_part = slice(end - rate, end - rate // 4)
+        assert np.abs(plain[quiet_part]).max() == 0.0
+        assert np.abs(toned[quiet_part]).max() > 0.01
+
+
+def export_cues(path: Path) -> list[dict[str, object]]:
+    import json
+
+    cues: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))["cues"]
+    return cues
+
+
+def export_phases(path: Path) -> list[dict[str, float | str]]:
+    import json
+
+    phases: list[dict[str, float | str]] = json.loads(path.read_text(encoding="utf-8"))["phases"]
+    return phases
+
+
+def window(data: np.ndarray, rate: int, cue: dict[str, object]) -> np.ndarray:
+    start = round(float(cue["start"]) * rate)  # type: ignore[arg-type]
+    end = round(float(cue["end"]) * rate)  # type: ignore[arg-type]
+    return data[start:end]
