@@ -1,0 +1,239 @@
+"""The clip store: every spoken text as a clip ready to place, synthesized once.
+
+A clip is the voice's sound for a text, trimmed so its first sample is the audible onset,
+brought to a common loudness (limited, so nothing clips) and resampled to the session's
+rate. Clips are cached on disk by content: the key is a hash of everything that changes
+the sound (engine and its version, voice, rate, text, sample rate and the processing
+version below), so a cached clip is never stale. Entries are written atomically and
+checked when read (length and checksum), so two processes rendering at once never
+corrupt the cache, and a damaged entry is simply rendered again.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voiceguide.audio import (
+    ClipFormatError,
+    from_pcm16,
+    normalize_loudness,
+    read_clip,
+    resample,
+    to_pcm16,
+    trim_silence,
+    write_clip,
+)
+from voiceguide.errors import CacheError
+from voiceguide.speech.base import Voice
+from voiceguide.timeline import Samples
+
+# Raise this whenever ``process`` changes what it makes: old entries are then not used.
+PROCESSING_VERSION = 1
+LOUDNESS_DB = -20.0  # every clip's speech loudness (gated RMS, dB full scale)
+CEILING_DB = -1.0  # no sample above this
+CLIPS_FOLDER = "clips"
+CLIP_SUFFIX = ".clip"
+# Starting worker processes costs about a third of a second; below this many clips to
+# synthesize, one process does them sooner (see docs/performance.md).
+MIN_PROCESS_BATCH = 48
+
+Progress = Callable[[int, int], None]
+
+
+def process(raw: Samples, source_rate: int, sample_rate: int) -> Samples:
+    """The clip made from an engine's raw output: trimmed, resampled, levelled, and
+    rounded to 16 bits exactly as the cache stores it, so a fresh clip and a cached one
+    are the same samples."""
+    trimmed = trim_silence(raw, source_rate)
+    levelled = normalize_loudness(
+        resample(trimmed, source_rate, sample_rate), sample_rate, LOUDNESS_DB, CEILING_DB
+    )
+    return from_pcm16(to_pcm16(levelled))
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """How big the clip cache at ``path`` is (or, after a clear, how much was freed)."""
+
+    path: Path
+    entries: int
+    size: int  # bytes
+
+
+def _entries(folder: Path) -> Iterator[Path]:
+    """Every file in the clip folder: entries, and temporary files left by a crash."""
+    if folder.is_dir():
+        yield from (path for path in folder.rglob("*") if path.is_file())
+
+
+def cache_info(cache_dir: Path) -> CacheInfo:
+    entries = 0
+    size = 0
+    for path in _entries(cache_dir / CLIPS_FOLDER):
+        try:
+            size += path.stat().st_size
+        except FileNotFoundError:  # removed meanwhile by another process
+            continue
+        entries += path.suffix == CLIP_SUFFIX
+    return CacheInfo(cache_dir, entries, size)
+
+
+def clear_cache(cache_dir: Path) -> CacheInfo:
+    """Delete every cached clip; returns what was there."""
+    before = cache_info(cache_dir)
+    folder = cache_dir / CLIPS_FOLDER
+    try:
+        shutil.rmtree(folder)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise CacheError(f"cannot clear the clip cache {folder}: {exc.strerror or exc}") from exc
+    return before
+
+
+class ClipStore:
+    """Clips of one voice at one sample rate, cached under ``cache_dir``.
+
+    ``rendered`` and ``hits`` count, for this store, the clips synthesized and those read
+    from the cache.
+    """
+
+    def __init__(
+        self, cache_dir: Path, voice: Voice, sample_rate: int, *, workers: int | None = None
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.voice = voice
+        self.sample_rate = sample_rate
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.rendered = 0
+        self.hits = 0
+        self._folder = cache_dir / CLIPS_FOLDER
+        self._identity = voice.identity
+
+    def key(self, text: str) -> str:
+        parts = [PROCESSING_VERSION, self._identity, self.sample_rate, text]
+        return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+    def path(self, text: str) -> Path:
+        key = self.key(text)
+        return self._folder / key[:2] / f"{key}{CLIP_SUFFIX}"
+
+    def get(self, text: str) -> Samples:
+        """The clip for ``text``, from the cache or synthesized (and cached) now."""
+        cached = self._load(text)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        clip = self._render(text)
+        self.rendered += 1
+        return clip
+
+    def get_many(
+        self, texts: Iterable[str], progress: Progress | None = None
+    ) -> dict[str, Samples]:
+        """Clips for all ``texts``: each distinct text once, and only those not cached
+        synthesized, on all cores when there are enough of them. ``progress(done,
+        total)`` is called as clips are ready (total: the distinct texts)."""
+        distinct = list(dict.fromkeys(texts))
+        clips: dict[str, Samples] = {}
+        missing = []
+        for text in distinct:
+            cached = self._load(text)
+            if cached is None:
+                missing.append(text)
+            else:
+                clips[text] = cached
+        self.hits += len(clips)
+        if progress:
+            progress(len(clips), len(distinct))
+        for text, clip in self._render_all(missing):
+            clips[text] = clip
+            self.rendered += 1
+            if progress:
+                progress(len(clips), len(distinct))
+        return {text: clips[text] for text in distinct}
+
+    def _load(self, text: str) -> Samples | None:
+        """The cached clip, or None when there is none or it is damaged (it is then
+        rendered again and replaced)."""
+        try:
+            samples, rate = read_clip(self.path(text))
+        except (OSError, ClipFormatError):
+            return None
+        return samples if rate == self.sample_rate else None
+
+    def _render(self, text: str) -> Samples:
+        if not text.strip():
+            return np.zeros(0, dtype=np.float32)
+        raw, rate = self.voice.synthesize(text)
+        clip = process(raw, rate, self.sample_rate)
+        path = self.path(text)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_clip(path, clip, self.sample_rate)
+        except OSError as exc:
+            raise CacheError(
+                f"cannot write to the clip cache {self.cache_dir}: {exc.strerror or exc}; "
+                "free some space or choose another folder with --cache-dir"
+            ) from exc
+        return clip
+
+    def _render_all(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+        """Synthesize ``texts``, yielding each clip as it is ready.
+
+        libespeak-ng in-process is not thread-safe, so such voices run in worker
+        processes, each with its own engine; voices that run a command per text use
+        threads; the rest (Piper uses every core already) run one at a time.
+        """
+        mode = getattr(self.voice, "parallelism", "serial")
+        workers = min(self.workers, len(texts))
+        if mode == "processes" and len(texts) < MIN_PROCESS_BATCH:
+            workers = 1
+        if workers <= 1 or mode not in ("processes", "threads"):
+            for text in texts:
+                yield text, self._render(text)
+            return
+        pool: concurrent.futures.Executor
+        if mode == "threads":
+            pool = concurrent.futures.ThreadPoolExecutor(workers)
+        else:
+            pool = concurrent.futures.ProcessPoolExecutor(
+                workers,
+                # spawn: a fresh interpreter, never a fork of one whose engine is running
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(self,),
+            )
+        try:
+            render = self._render if mode == "threads" else _render_in_worker
+            futures = {pool.submit(render, text): text for text in texts}
+            for future in concurrent.futures.as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+_worker_store: ClipStore | None = None
+
+
+def _start_worker(store: ClipStore) -> None:
+    global _worker_store
+    # Ctrl-C reaches the whole process group; the parent stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_store = store
+
+
+def _render_in_worker(text: str) -> Samples:
+    assert _worker_store is not None, "the worker was started without its store"
+    return _worker_store._render(text)

@@ -1,0 +1,182 @@
+"""pyttsx3, the default engine: the platform's own speech in-process (libespeak-ng on
+Linux, NSSpeechSynthesizer on macOS, SAPI5 on Windows).
+
+Each text is saved to a temporary file with one ``save_to_file`` per ``runAndWait`` (queued
+ones keep only the last file) and read back with soundfile, which reads the WAV that
+Linux and Windows write and the AIFF that macOS writes whatever the file is called.
+
+Two things pyttsx3's espeak driver (2.99) does that matter here: ``runAndWait`` returns
+after one 10 ms turn of its loop, while libespeak-ng is still synthesizing on its own
+thread, so the file is complete only at the "finished-utterance" notification, which is
+waited for; and it announces "Audio saved to ..." with ``print`` from that thread, so
+stdout is redirected until then, keeping it clean for ``--json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import io
+import platform
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from voiceguide.audio import decode
+from voiceguide.errors import SpeechError
+from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
+from voiceguide.timeline import Samples
+
+ENGINE = "pyttsx3"
+
+# libespeak-ng keeps one synthesizer per process and is not thread-safe, and pyttsx3
+# shares one engine per driver; the stdout redirection is process-wide too.
+_LOCK = threading.Lock()
+
+
+def _fix() -> str:
+    if sys.platform == "darwin":
+        return "pip install pyobjc"
+    if sys.platform == "win32":
+        return "pip install comtypes pywin32"
+    return "apt-get install espeak-ng (or your system's espeak-ng package)"
+
+
+FINISH_TIMEOUT = 60.0  # seconds; a phrase takes milliseconds, so this only catches a hang
+
+_started: tuple[Any, str] | None = None
+_finished = threading.Event()
+
+
+def _on_finished(name: Any = None, completed: bool = True) -> None:
+    _finished.set()
+
+
+def _engine() -> tuple[Any, str]:
+    """pyttsx3's engine for this platform and its default voice, made on first use.
+
+    pyttsx3 keeps one engine per driver and process, shared by every voice here; the
+    default is noted before any voice is set on it.
+    """
+    global _started
+    if _started is None:
+        try:
+            import pyttsx3
+
+            with contextlib.redirect_stdout(io.StringIO()):
+                tts = pyttsx3.init()
+                default = tts.getProperty("voice")
+                tts.connect("finished-utterance", _on_finished)
+        except Exception as exc:  # pyttsx3 raises anything from ImportError to RuntimeError
+            raise SpeechError(f"pyttsx3 cannot start the system voice ({exc}): {_fix()}") from exc
+        _started = (tts, str(default or ""))
+    return _started
+
+
+def _backend_version(engine: Any) -> str:
+    """What actually makes the sound, since it changes the sound: libespeak-ng's version
+    on Linux, the system's elsewhere."""
+    driver = str(getattr(engine, "driver_name", "") or "")
+    if driver == "espeak":
+        from pyttsx3.drivers import _espeak
+
+        info = _espeak.Info(None)
+        return f"espeak-ng {info.decode() if isinstance(info, bytes) else info}"
+    if driver == "nsss":
+        return f"nsss macOS {platform.mac_ver()[0]}"
+    return f"{driver} {platform.system()} {platform.version()}"
+
+
+def _version(engine: Any) -> str:
+    return f"{importlib.metadata.version('pyttsx3')} {_backend_version(engine)}"
+
+
+def _voices(engine: Any) -> tuple[VoiceInfo, ...]:
+    found = []
+    for voice in engine.getProperty("voices") or ():
+        identifier = str(voice.id)
+        if identifier.startswith("mb/"):
+            continue  # MBROLA voices are listed by libespeak-ng but rarely installed
+        languages = tuple(
+            item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
+            for item in (voice.languages or ())
+        )
+        gender = str(voice.gender).lower() if voice.gender else None
+        found.append(VoiceInfo(identifier, str(voice.name or identifier), languages, gender))
+    return tuple(found)
+
+
+@dataclass
+class Pyttsx3Voice:
+    """One pyttsx3 voice at one rate (words per minute). The engine is made on the first
+    ``synthesize``, reused after, and not pickled: each worker process makes its own."""
+
+    voice_id: str
+    rate: int
+    engine_version: str
+    engine: str = field(default=ENGINE, init=False)
+    parallelism: Parallelism = field(default="processes", init=False)
+    _tts: Any = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.voice_id
+
+    @property
+    def identity(self) -> str:
+        return f"{ENGINE} {self.engine_version}|{self.voice_id}|{self.rate} wpm"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_tts"] = None
+        return state
+
+    def synthesize(self, text: str) -> tuple[Samples, int]:
+        with _LOCK, tempfile.TemporaryDirectory(prefix="voiceguide-") as folder:
+            if self._tts is None:
+                self._tts = _engine()[0]
+            # The engine is shared by every voice in the process: set ours each time.
+            self._tts.setProperty("voice", self.voice_id)
+            self._tts.setProperty("rate", self.rate)
+            path = Path(folder) / "clip.wav"
+            _finished.clear()
+            with contextlib.redirect_stdout(io.StringIO()):
+                self._tts.save_to_file(text, str(path))
+                self._tts.runAndWait()
+                finished = _finished.wait(FINISH_TIMEOUT)
+            if not finished:
+                raise SpeechError(
+                    f"pyttsx3 did not finish speaking {text!r}; try --engine espeak-ng"
+                )
+            if not path.exists() or path.stat().st_size == 0:
+                raise SpeechError(f"pyttsx3 wrote no audio for {text!r}; try --engine espeak-ng")
+            try:
+                return decode(path)
+            except RuntimeError as exc:
+                raise SpeechError(f"pyttsx3 wrote audio that cannot be read: {exc}") from exc
+
+
+def open_voice(voice: str | None, rate: int) -> Pyttsx3Voice:
+    with _LOCK:
+        tts, default = _engine()
+        chosen = voice or default
+        info = find_voice(ENGINE, _voices(tts), chosen)
+        return Pyttsx3Voice(info.id, rate, _version(tts))
+
+
+def engine_info() -> EngineInfo:
+    try:
+        with _LOCK:
+            tts, default = _engine()
+            return EngineInfo(
+                name=ENGINE,
+                available=True,
+                version=_version(tts),
+                default_voice=default,
+                voices=_voices(tts),
+            )
+    except SpeechError as exc:
+        return EngineInfo(name=ENGINE, available=False, problem=str(exc))
