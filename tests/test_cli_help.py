@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+
+
+def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The path of words to every command, groups included, depth first."""
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += commands(command, (*prefix, name))
+    return found
+
+
+def command_at(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
+def test_there_are_commands() -> None:
+    assert {"list", "validate", "schema"} <= {path[0] for path in commands(cli)}
+
+
+def test_the_program_has_help() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert (cli.help or "").strip()
+    for name in cli.commands:
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("path", commands(cli), ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    command = command_at(path)
+    assert (command.help or "").strip(), f"voiceguide {' '.join(path)} has no help text"
+    assert (command.get_short_help_str() or "").strip()
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Usage: cli {' '.join(path)}")
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.hidden:
+            assert (param.help or "").strip(), f"{' '.join(path)} {param.opts[0]} has no help"

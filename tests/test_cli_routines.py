@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from voiceguide.cli import cli
+from voiceguide.compiler import compile_script, estimated_duration
+from voiceguide.library import find_routine
+from voiceguide.paths import builtin_routines_dir, user_routines_dir
+from voiceguide.schema import routine_schema, schema_text
+from voiceguide.script import CompileOptions
+
+HEAD = "title: Test\nkind: stretch\nsteps:\n"
+BUILTIN_IDS = sorted(path.stem for path in builtin_routines_dir().glob("*.yaml"))
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work in an empty folder, so that messages name files as the user typed them."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def alias_bomb() -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 6)]
+    return "\n".join(lines) + "\n"
+
+
+# The mistakes a user makes most, each as the exact line `validate` prints.
+MISTAKES: list[tuple[str, str | bytes, str]] = [
+    (
+        "syntax error",
+        HEAD + "  - say: [unclosed\n",
+        "r.yaml:5:1: YAML syntax error: expected ',' or ']', but got '<stream end>'",
+    ),
+    (
+        "unknown key",
+        HEAD + "  - say: Hold.\n    hodl: 5\n",
+        "r.yaml:5:5: unknown key 'hodl' in a step; did you mean 'hold'?",
+    ),
+    (
+        "wrong type",
+        HEAD + "  - say: Hold.\n    hold: long\n",
+        "r.yaml:5:11: 'hold' must be a number of seconds, like 'hold: 5', not 'long'",
+    ),
+    (
+        "out of range",
+        HEAD + "  - rest: 700\n",
+        "r.yaml:4:11: 'rest' must be more than 0 and at most 600 seconds, not 700; "
+        "split a longer time into several steps",
+    ),
+    (
+        "two actions",
+        HEAD + "  - rest: 5\n    caution: Careful.\n",
+        "r.yaml:5:5: a step does one thing, but this one has 'rest' and 'caution'; "
+        "split it into two steps",
+    ),
+    (
+        "no action",
+        HEAD + "  - hold: 5\n",
+        "r.yaml:4:5: 'hold' needs 'say:' beside it, with the words to speak first",
+    ),
+    (
+        "unknown routine id",
+        HEAD + "  - routine: rocking-strech\n",
+        "r.yaml:4:14: no routine 'rocking-strech'; did you mean 'rocking-stretch'? "
+        "(voiceguide list shows them all)",
+    ),
+    (
+        "side outside sides",
+        HEAD + "  - say: Turn to your {side}.\n",
+        "r.yaml:4:10: '{side}' is only filled in inside a 'sides' block; write the side out, "
+        "or put this step under 'sides: [right, left]'",
+    ),
+    (
+        "non-UTF-8 bytes",
+        b"title: Caf\xe9 stretch\nkind: stretch\nsteps: [say: a]\n",
+        "r.yaml:1:11: byte 0xe9 is not UTF-8; save the file as UTF-8",
+    ),
+    (
+        "alias bomb",
+        alias_bomb(),
+        "r.yaml:1:19: the file expands to more than 50000 values (too many aliases?); "
+        "write the values out instead",
+    ),
+    (
+        "huge file",
+        HEAD + "  - say: a\n" + "#" * (300 * 1024) + "\n",
+        "r.yaml: the file is 300 KiB; at most 256 KiB is allowed",
+    ),
+    (
+        "empty file",
+        "",
+        "r.yaml:1:1: the file is empty; a routine needs at least 'title:', 'kind:' and 'steps:'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES]
+)
+def test_validate_names_each_mistake(here: Path, content: str | bytes, message: str) -> None:
+    path = here / "r.yaml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    result = run("validate", "r.yaml")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+
+
+def test_validate_names_an_include_cycle(here: Path) -> None:
+    (here / "a.yaml").write_text(HEAD + "  - routine: b.yaml\n")
+    (here / "b.yaml").write_text(HEAD + "  - say: Between.\n  - routine: a.yaml\n")
+    result = run("validate", "a.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: b.yaml:5:14: including 'a.yaml' here makes a cycle: a -> b -> a; "
+        "a routine cannot include itself, directly or through others\n"
+    )
+
+
+def test_validate_checks_every_file(here: Path) -> None:
+    (here / "good.yaml").write_text(HEAD + "  - say: Fine.\n")
+    (here / "bad.yaml").write_text(HEAD + "  - say: Fine.\n    pause: 0\n")
+    result = run("validate", "bad.yaml", "good.yaml", "gone.yaml", "good.yaml")
+    assert result.exit_code == 1
+    assert result.stdout == "good.yaml: OK\ngood.yaml: OK\n"
+    assert result.stderr == (
+        "Error: bad.yaml:5:12: 'pause' must be more than 0 and at most 600 seconds, not 0\n"
+        "Error: no such file: gone.yaml\n"
+    )
+
+
+def test_validate_passes_good_files(here: Path) -> None:
+    paths = [str(p) for p in sorted(builtin_routines_dir().glob("*.yaml"))]
+    result = run("validate", *paths)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "".join(f"{p}: OK\n" for p in paths)
+
+
+def test_validate_needs_a_file() -> None:
+    result = run("validate")
+    assert result.exit_code == 2
+    assert "Missing argument 'FILES...'" in result.stderr
+
+
+def rows(output: str) -> list[list[str]]:
+    """The plain table as cells: columns are two or more spaces apart."""
+    return [re.split(r" {2,}", line) for line in output.splitlines()]
+
+
+def clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def test_list_shows_every_builtin_as_a_plain_table() -> None:
+    result = run("list")
+    assert (result.exit_code, result.stderr) == (0, "")
+    table = rows(result.stdout)
+    assert table[0] == ["ID", "TITLE", "KIND", "DURATION", "EQUIPMENT"]
+    assert [row[0] for row in table[1:]] == BUILTIN_IDS
+    chair = find_routine("chair")
+    duration = compile_script(chair, CompileOptions(), estimated_duration(160)).duration
+    assert table[1 + BUILTIN_IDS.index("chair")] == [
+        "chair",
+        chair.title,
+        "crack",
+        clock(duration),
+        ", ".join(chair.equipment),
+    ]
+
+
+def test_list_shows_a_dash_for_no_equipment(here: Path) -> None:
+    user_routines_dir().mkdir(parents=True)
+    (user_routines_dir() / "bare.yaml").write_text(HEAD + "  - say: Nothing needed.\n")
+    table = rows(run("list").stdout)
+    assert next(row for row in table if row[0] == "bare")[-1] == "-"
+
+
+def test_list_by_kind() -> None:
+    result = run("list", "--kind", "crack")
+    ids = [row[0] for row in rows(result.stdout)[1:]]
+    assert ids == [i for i in BUILTIN_IDS if find_routine(i).kind == "crack"]
+    assert "chair" in ids
+    assert "floor-option3" not in ids
+
+
+def test_list_json_has_the_fields_and_the_compilers_duration() -> None:
+    result = run("list", "--json", "--kind", "stretch")
+    assert result.exit_code == 0
+    items = json.loads(result.stdout)
+    assert {item["kind"] for item in items} == {"stretch"}
+    knees = next(item for item in items if item["id"] == "floor-option3")
+    routine = find_routine("floor-option3")
+    duration = compile_script(routine, CompileOptions(), estimated_duration(160)).duration
+    assert knees == {
+        "id": "floor-option3",
+        "title": routine.title,
+        "kind": "stretch",
+        "duration": round(duration, 1),
+        "equipment": list(routine.equipment),
+        "source": "builtin",
+        "path": str(builtin_routines_dir() / "floor-option3.yaml"),
+    }
+
+
+def test_list_includes_user_routines_and_reports_broken_ones() -> None:
+    folder = user_routines_dir()
+    folder.mkdir(parents=True)
+    (folder / "chair.yaml").write_text("title: My chair\nkind: crack\nsteps: [say: Sit.]\n")
+    (folder / "broken.yaml").write_text(HEAD + "  - say: a\n    hold: -5\n")
+    (folder / "empty.yaml").write_text("")
+    result = run("list", "--json")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"Warning: skipped {folder / 'broken.yaml'}:5:11: 'hold' must be more than 0 and "
+        "at most 600 seconds, not -5\n"
+        f"Warning: skipped {folder / 'empty.yaml'}:1:1: the file is empty; a routine needs "
+        "at least 'title:', 'kind:' and 'steps:'\n"
+    )
+    items = {item["id"]: item for item in json.loads(result.stdout)}
+    assert sorted(items) == BUILTIN_IDS
+    assert (items["chair"]["title"], items["chair"]["source"]) == ("My chair", "user")
+    assert items["chair"]["path"] == str(folder / "chair.yaml")
+
+
+def test_schema_prints_the_packaged_schema() -> None:
+    result = run("schema")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == schema_text()
+    assert json.loads(result.stdout) == routine_schema()
