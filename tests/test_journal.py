@@ -417,7 +417,7 @@ for n in range(count):
 
 def test_concurrent_players_lose_no_rows_and_keep_the_file_sound(tmp_path: Path) -> None:
     path = tmp_path / "data" / JOURNAL_FILE  # none yet: the writers race to create it too
-    writers, count = 4, 150
+    writers, count = 4, 80
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(path), f"writer-{n}", str(count)],
