@@ -517,10 +517,12 @@ def test_spoken_texts_holds_every_cue_text_and_no_tone() -> None:
 
 
 def test_estimated_duration_scales_with_the_rate_and_adds_a_breath_at_inner_stops() -> None:
-    at_120 = estimated_duration(120)
-    assert at_120("one two three four") == pytest.approx(2.0)
-    assert estimated_duration(240)("one two three four") == pytest.approx(1.0)
-    assert at_120("One, two. Three four.") == pytest.approx(2.0 + 0.5)
+    seven_words = "x" * 49  # CHARS_PER_WORD characters make a word
+    assert estimated_duration(120)(seven_words) == pytest.approx(3.5)
+    assert estimated_duration(240)(seven_words) == pytest.approx(1.75)
+    with_stops = "One, two. Three four."  # two stops inside; the last one does not count
+    expected = (len(with_stops) / 7 + 2 * 0.67) * 0.5
+    assert estimated_duration(120)(with_stops) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("rate", [79, 301, 0])

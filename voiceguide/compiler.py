@@ -56,6 +56,8 @@ COUNT_GAP = 0.15  # silence kept clear on each side of a count or breath prompt
 HALFWAY_FROM = 12.0  # `down` holds this long (seconds, after pace) get "Halfway."
 TEN_LEFT_FROM = 20.0  # ... and from this long, "Ten seconds left." instead
 COUNTDOWN_FROM = 5  # `down` counts the last five seconds
+CHARS_PER_WORD = 7.0  # for estimated_duration: characters per spoken word
+STOP_WORDS = 0.67  # ... and a comma or full stop inside a text, in words
 _EPSILON = 1e-9  # whole seconds are found with this tolerance, so 0.1 × 30 is 3
 
 DurationOf = Callable[[str], float]
@@ -82,8 +84,11 @@ def spoken_texts(routine: Routine, options: CompileOptions) -> frozenset[str]:
 
 
 def estimated_duration(rate: int) -> DurationOf:
-    """How long a voice speaking ``rate`` words a minute takes for a text, roughly: words at
-    that rate plus a short breath at each comma or full stop inside the text."""
+    """How long a voice speaking ``rate`` words a minute takes for a text, roughly.
+
+    A spoken "word" is taken as ``CHARS_PER_WORD`` characters (spaces and punctuation
+    included) and each comma or full stop inside the text adds a short breath; both
+    measured against espeak-ng on the built-in routines' texts (docs/timing.md)."""
     if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
         raise CompileError(
             f"the speech rate must be {RATE_RANGE[0]} to {RATE_RANGE[1]} words per minute, "
@@ -92,9 +97,8 @@ def estimated_duration(rate: int) -> DurationOf:
     per_word = 60.0 / rate
 
     def duration_of(text: str) -> float:
-        words = len(text.split())
         inner_stops = sum(text.rstrip(".!?").count(mark) for mark in ",;:.!?")
-        return words * per_word + inner_stops * 0.25
+        return (len(text) / CHARS_PER_WORD + inner_stops * STOP_WORDS) * per_word
 
     return duration_of
 

@@ -2,6 +2,114 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 
-commands: list[click.Command] = []
+from voiceguide.cli.options import (
+    cache_path,
+    compile_options,
+    settings,
+    timing_options,
+    voice_options,
+)
+from voiceguide.compiler import DurationOf, clock, compile_script, estimated_duration
+from voiceguide.config import Settings
+from voiceguide.routine import CountStyle, Routine
+from voiceguide.script import Script
+
+# Phases shown as rows of their own; breath phases are already marked by their prompts.
+_SILENT_PHASES = ("hold", "pause", "rest")
+
+
+@click.command()
+@click.argument("routine")
+@click.option("--json", "as_json", is_flag=True, help="Print the cue list as JSON on stdout.")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Time the cues with the real clip lengths from the voice (synthesizes and caches "
+    "every clip) instead of an estimate from the speech rate.",
+)
+@timing_options
+@voice_options
+@click.pass_context
+def show(
+    ctx: click.Context,
+    routine: str,
+    as_json: bool,
+    exact: bool,
+    pace: float | None,
+    rate: int | None,
+    count: CountStyle | None,
+    engine: str | None,
+    voice: str | None,
+) -> None:
+    """Show what ROUTINE says and when: every cue with its time, and the total.
+
+    ROUTINE is a routine id (see `voiceguide list`) or a path to a .yaml file. Times are
+    estimated from the speech rate unless --exact is given. Where timing had to give way
+    (a count left out, a prompt that ran long), a notice is printed on stderr.
+    """
+    from voiceguide.library import find_routine
+
+    chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
+    found = find_routine(routine)
+    options = compile_options(chosen)
+    if exact:
+        duration_of = _clip_durations(found, chosen, cache_path(ctx))
+    else:
+        duration_of = estimated_duration(chosen.rate)
+    script = compile_script(found, options, duration_of)
+    if as_json:
+        click.echo(json.dumps(script.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_table(script, exact=exact))
+    for notice in script.notices:
+        click.echo(f"Notice: {notice}", err=True)
+
+
+def _clip_durations(routine: Routine, chosen: Settings, cache_dir: Path) -> DurationOf:
+    """The length of every clip the routine may speak, synthesized (or read from the
+    cache) with the chosen voice: what `play` would really hear."""
+    from voiceguide.clips import ClipStore
+    from voiceguide.compiler import spoken_texts
+    from voiceguide.render import SAMPLE_RATE
+    from voiceguide.speech import open_voice
+
+    voice = open_voice(chosen.engine, chosen.voice, chosen.rate)
+    # The same store and rate as `play`, so the clips made here are the ones it will use.
+    store = ClipStore(cache_dir, voice, SAMPLE_RATE)
+    clips = store.get_many(sorted(spoken_texts(routine, compile_options(chosen))))
+    lengths = {text: len(samples) / SAMPLE_RATE for text, samples in clips.items()}
+    return lengths.__getitem__
+
+
+def format_table(script: Script, *, exact: bool) -> str:
+    """The cue list as the terminal shows it: a heading per step, a row per cue and per
+    silent stretch (time m:ss.s, kind, text), then the total."""
+    options = script.options
+    timing = "timed with the voice's clips" if exact else f"estimated at {options.rate} wpm"
+    lines = [f"{script.title} ({script.routine_id}), pace {options.pace:g}, {timing}"]
+    rows: list[tuple[float, int, str, str, int]] = [
+        (cue.start, 0, cue.kind, f"({cue.tone} tone)" if cue.tone else cue.text, cue.step)
+        for cue in script.cues
+    ]
+    rows += [
+        (phase.start, 1, phase.kind, f"({phase.end - phase.start:.1f} s)", phase.step)
+        for phase in script.phases
+        if phase.kind in _SILENT_PHASES
+    ]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    shown = -1
+    for start, _, kind, text, step in rows:
+        if step != shown:
+            lines.append(f"-- {step}. {script.steps[step].title}")
+            shown = step
+        lines.append(f"{clock(start):>7}  {kind:<8} {text}")
+    lines.append(f"Total {clock(script.duration)}")
+    return "\n".join(lines)
+
+
+commands: list[click.Command] = [show]
