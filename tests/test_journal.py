@@ -234,6 +234,20 @@ def test_a_second_damaged_file_gets_its_own_name(journal: Journal, warnings: War
     assert len(warnings) == 2
 
 
+def test_a_journal_another_player_already_replaced_is_left_alone(
+    journal: Journal, warnings: Warnings
+) -> None:
+    journal.path.write_bytes(b"damaged" * 300)
+    damaged = journal.path.stat()
+    other = Journal(journal.path, warn=warnings)
+    play_one(other)  # the other player moves it aside and starts afresh
+    assert len(warnings) == 1
+    journal._move_aside((damaged.st_dev, damaged.st_ino))  # this player found it damaged too
+    assert len(warnings) == 1
+    assert len(journal.sessions()) == 1
+    assert len(list(journal.path.parent.glob("*.corrupt-*"))) == 1
+
+
 # --- never blocking play ------------------------------------------------------------------
 
 

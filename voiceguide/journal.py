@@ -12,6 +12,7 @@ transaction on its own connection, and a busy timeout makes writers queue instea
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
@@ -273,6 +274,7 @@ class Journal:
     def _run(self, operation: Callable[[sqlite3.Connection], T], what: str, *, write: bool) -> T:
         """``operation`` in one transaction; a damaged file is moved aside, then one retry."""
         for attempt in range(2):
+            seen = _identity(self.path)
             try:
                 db = self._connect()
                 try:
@@ -282,7 +284,7 @@ class Journal:
                     db.close()
             except sqlite3.DatabaseError as exc:
                 if attempt == 0 and _is_corrupt(exc):
-                    self._move_aside()
+                    self._move_aside(seen)
                     continue
                 raise JournalError(_explain(self.path, what, exc)) from exc
             except OSError as exc:
@@ -324,8 +326,14 @@ class Journal:
                         db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _move_aside(self) -> None:
-        """Rename the damaged journal (and its WAL files) to a timestamped name, warn."""
+    def _move_aside(self, seen: tuple[int, int] | None) -> None:
+        """Rename the damaged journal (and its WAL files) to a timestamped name, and warn.
+
+        ``seen`` is the file that was found damaged: when another player has already
+        replaced it with a fresh journal, that one is left alone.
+        """
+        if seen is None or _identity(self.path) != seen:
+            return
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         counter = 1
@@ -334,6 +342,11 @@ class Journal:
             target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
         try:
             self.path.replace(target)
+            # A stale WAL applied to the fresh database would damage it too: it goes along.
+            for suffix in ("-wal", "-shm"):
+                companion = self.path.with_name(self.path.name + suffix)
+                with contextlib.suppress(FileNotFoundError):
+                    companion.replace(target.with_name(target.name + suffix))
         except FileNotFoundError:
             return  # another player moved it aside first
         except OSError as exc:
@@ -341,15 +354,18 @@ class Journal:
                 f"the practice journal {self.path} is damaged and cannot be moved aside"
                 f" ({exc.strerror or exc}); move it away by hand"
             ) from exc
-        # A stale WAL applied to the fresh database would damage it too: it goes along.
-        for suffix in ("-wal", "-shm"):
-            companion = self.path.with_name(self.path.name + suffix)
-            if companion.exists():
-                companion.replace(target.with_name(target.name + suffix))
         self.warn(
             f"the practice journal {self.path} was damaged; it was moved to {target.name}"
             " and a new journal was started"
         )
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 @contextmanager
