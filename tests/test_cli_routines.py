@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 from click.testing import CliRunner, Result
 
@@ -240,3 +242,17 @@ def test_schema_prints_the_packaged_schema() -> None:
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == schema_text()
     assert json.loads(result.stdout) == routine_schema()
+
+
+def test_list_draws_a_rich_table_on_a_terminal() -> None:
+    child = pexpect.spawn(
+        sys.executable, ["-m", "voiceguide", "list"], dimensions=(60, 200), encoding="utf-8"
+    )
+    output = child.read()
+    child.wait()
+    assert child.exitstatus == 0
+    assert "\x1b[1m" in output  # the bold header: rich drew it, not the plain printer
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", output)
+    assert re.search(r"ID\s+TITLE\s+KIND\s+DURATION\s+EQUIPMENT", plain)
+    for routine_id in BUILTIN_IDS:
+        assert re.search(rf"^\s*{re.escape(routine_id)}\s", plain, re.MULTILINE), routine_id

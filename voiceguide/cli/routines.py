@@ -38,7 +38,10 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(*COLUMNS, box=None, header_style="bold")
+        table = Table(box=None, header_style="bold")
+        for column in COLUMNS:
+            # Ids are typed back in, so they are never cut; titles and equipment may wrap.
+            table.add_column(column, no_wrap=column in ("ID", "KIND", "DURATION"))
         for row in rows:
             table.add_row(*row)
         Console().print(table)
