@@ -58,6 +58,13 @@ def test_unknown_id_without_a_close_one() -> None:
     assert unknown_routine("zzzzzz") == "no routine 'zzzzzz' (voiceguide list shows them all)"
 
 
+def test_only_usable_ids_are_suggested() -> None:
+    write_user("Chair Two.yaml", simple("Badly named"))
+    assert unknown_routine("Chair Tw") == (
+        "no routine 'Chair Tw'; did you mean 'chair'? (voiceguide list shows them all)"
+    )
+
+
 def test_a_path_works_as_well_as_an_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text(simple("Mine"))

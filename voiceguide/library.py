@@ -66,7 +66,8 @@ def routine_file(routine_id: str) -> Path | None:
 
 def unknown_routine(name: str) -> str:
     """The message for a routine id that is not in the library."""
-    close = difflib.get_close_matches(name, list(routine_files()), n=1)
+    usable = [routine_id for routine_id in routine_files() if ID_PATTERN.fullmatch(routine_id)]
+    close = difflib.get_close_matches(name, usable, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"no routine '{name}'{hint} (voiceguide list shows them all)"
 
