@@ -182,3 +182,12 @@ def test_exact_with_an_unknown_engine_is_one_line_of_error() -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_broken_routine_file_is_one_line_naming_the_file_and_line(tmp_path: Path) -> None:
+    path = routine_file(tmp_path, ONE_HOLD.replace("hold: 10", "hold: 700"))
+    result = show(path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {path}:5:")
+    assert "600" in result.stderr and len(result.stderr.splitlines()) == 1
