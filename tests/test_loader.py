@@ -514,24 +514,30 @@ def test_steps_remember_their_lines_in_flow_style(tmp_path: Path) -> None:
     assert [step.line for step in load_routine(path).steps] == [3, 3]
 
 
-# Inputs that read_yaml lets through as another exception (ValueError from an impossible
+# Hostile YAML that PyYAML alone turns into other exceptions (ValueError from an impossible
 # date or an integer too long to convert, RecursionError from deep nesting or an alias
-# inside itself, ConstructorError from a bad merge key). The loader's promise is a
-# RoutineError for every one; strict, so the marker goes as soon as read_yaml holds.
+# inside itself, ConstructorError from a bad merge key): each is a located RoutineError.
 HOSTILE = [
-    ("impossible date", HEAD + "  - say: 2024-13-45\n"),
-    ("integer too long", HEAD + "  - rest: " + "9" * 5000 + "\n"),
-    ("deep nesting", "[" * 5000 + "]" * 5000 + "\n"),
-    ("alias inside itself", "&a [*a]\n"),
-    ("bad merge key", "title: T\nkind: crack\nsteps:\n  - <<: 5\n    say: a\n"),
+    (
+        "impossible date",
+        HEAD + "  - say: 2024-13-45\n",
+        ":4:10: cannot read the value '2024-13-45'",
+    ),
+    ("integer too long", HEAD + "  - rest: " + "9" * 5000 + "\n", ":4:11: cannot read the value"),
+    ("deep nesting", "[" * 5000 + "]" * 5000 + "\n", ":1:1: the file nests more than 64 levels"),
+    ("alias inside itself", "&a [*a]\n", ":1:1: an alias refers to the value it stands inside"),
+    (
+        "bad merge key",
+        "title: T\nkind: crack\nsteps:\n  - <<: 5\n    say: a\n",
+        ":4:5: a '<<' merge",
+    ),
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, RecursionError, yaml.YAMLError),
-    reason="read_yaml lets a non-RoutineError through",
-)
-@pytest.mark.parametrize("text", [h[1] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
-def test_hostile_yaml_gives_a_routine_error(tmp_path: Path, text: str) -> None:
-    load_or_error(write(tmp_path, "r.yaml", text))
+@pytest.mark.parametrize(("text", "message"), [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
+def test_hostile_yaml_gives_a_routine_error(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, "r.yaml", text)
+    with pytest.raises(RoutineError) as caught:
+        load_routine(path)
+    assert str(caught.value).startswith(f"{path}{message}")
+    assert "\n" not in str(caught.value)

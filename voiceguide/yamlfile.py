@@ -17,8 +17,9 @@ import yaml
 from voiceguide.errors import FileFormatError, SourcePosition
 
 # Aliases can make a small document expand into a huge one ("billion laughs"); no honest
-# routine or config file comes anywhere near this many values.
+# routine or config file comes anywhere near this many values, or this deep a nesting.
 MAX_VALUES = 50_000
+MAX_DEPTH = 64
 
 
 class YamlMap(dict[str, Any]):
@@ -68,6 +69,12 @@ def parse_yaml(text: str, path: Path, *, error: type[FileFormatError] = FileForm
     """Parse YAML ``text`` (said to come from ``path``) into located values."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        # PyYAML composes recursively: thousands of nested brackets exhaust the stack.
+        raise error(
+            f"the file nests more than {MAX_DEPTH} levels deep; flatten it",
+            SourcePosition(path, 1, 1),
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _mark_position(path, mark) if mark else SourcePosition(path)
@@ -104,26 +111,36 @@ class _Converter:
         self.path = path
         self.error = error
         self.count = 0
+        self.open_nodes: list[yaml.Node] = []  # the mappings and sequences being converted
         # SafeConstructor knows how to turn each scalar tag into a value (ints, bools, ...).
         self.constructor = yaml.SafeLoader("")
 
     def convert(self, node: yaml.Node) -> Any:
+        where = _mark_position(self.path, node.start_mark)
         self.count += 1
         if self.count > MAX_VALUES:
             raise self.error(
                 f"the file expands to more than {MAX_VALUES} values (too many aliases?); "
                 "write the values out instead",
-                _mark_position(self.path, node.start_mark),
+                where,
             )
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
-        if isinstance(node, yaml.SequenceNode):
-            return self._sequence(node)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if any(node is open_node for open_node in self.open_nodes):
+                raise self.error("an alias refers to the value it stands inside; remove it", where)
+            if len(self.open_nodes) >= MAX_DEPTH:
+                raise self.error(f"values nest more than {MAX_DEPTH} levels deep", where)
+            self.open_nodes.append(node)
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node)
+                return self._sequence(node)
+            finally:
+                self.open_nodes.pop()
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
             raise self.error(
-                f"cannot read this value: {exc}", _mark_position(self.path, node.start_mark)
+                f"cannot read the value {_excerpt(node)}: {_problem(exc)}", where
             ) from None
 
     def _mapping(self, node: yaml.MappingNode) -> YamlMap:
@@ -131,7 +148,13 @@ class _Converter:
         result.position = _mark_position(self.path, node.start_mark)
         result.key_positions = {}
         result.value_positions = {}
-        self.constructor.flatten_mapping(node)  # resolves "<<" merge keys
+        try:
+            self.constructor.flatten_mapping(node)  # resolves "<<" merge keys
+        except yaml.YAMLError as exc:
+            raise self.error(
+                f"a '<<' merge key must name a mapping: {_problem(exc)}",
+                _mark_position(self.path, node.start_mark),
+            ) from None
         for key_node, value_node in node.value:
             key = self.convert(key_node)
             where = _mark_position(self.path, key_node.start_mark)
@@ -149,3 +172,15 @@ class _Converter:
         result.position = _mark_position(self.path, node.start_mark)
         result.item_positions = [_mark_position(self.path, item.start_mark) for item in node.value]
         return result
+
+
+def _problem(exc: BaseException) -> str:
+    """The short reason PyYAML or Python gives, without PyYAML's own position lines."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        return exc.problem
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _excerpt(node: yaml.Node) -> str:
+    text = str(node.value)
+    return repr(text if len(text) <= 30 else text[:27] + "...")
