@@ -91,6 +91,7 @@ class Script:
                     "kind": c.kind,
                     "text": c.text,
                     "step": c.step,
+                    "tone": c.tone,
                 }
                 for c in self.cues
             ],
