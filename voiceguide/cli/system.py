@@ -2,6 +2,44 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
-commands: list[click.Command] = []
+from voiceguide.cli.options import cache_path
+
+MARKS = {"ok": "ok", "note": "--", "problem": "!!"}
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """Check speech engines, audio output, cache and config, and say how to fix problems.
+
+    Exits with status 1 when playback is impossible.
+    """
+    from voiceguide.doctor import diagnose
+
+    root = ctx.find_root().obj or {}
+    diagnosis = diagnose(root.get("config_path"), cache_path(ctx))
+    if as_json:
+        click.echo(json.dumps(diagnosis.to_json(), indent=2))
+    else:
+        width = max(len(f.topic) for f in diagnosis.findings)
+        for finding in diagnosis.findings:
+            click.echo(f"{MARKS[finding.status]}  {finding.topic:<{width}}  {finding.detail}")
+            if finding.fix and finding.status == "problem":
+                click.echo(f"    {'':<{width}}fix: {finding.fix}")
+        click.echo("")
+        click.echo(
+            "play: " + ("ready" if diagnosis.can_play else "not possible (see the fixes above)")
+        )
+        click.echo(
+            "export: " + ("ready" if diagnosis.can_export else "not possible (see the fixes above)")
+        )
+    if not diagnosis.can_play:
+        ctx.exit(1)
+
+
+commands: list[click.Command] = [doctor]

@@ -1,0 +1,200 @@
+"""``voiceguide doctor``: what this machine has for speech and playback, and for anything
+that stops ``play`` or ``export`` from working, the exact fix."""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from voiceguide import __version__
+from voiceguide.config import Settings, load_settings
+from voiceguide.errors import VoiceguideError
+from voiceguide.paths import builtin_routines_dir, config_file, data_dir, user_routines_dir
+
+Status = Literal["ok", "note", "problem"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing looked at. ``blocks`` names what a problem stops ("play", "export")."""
+
+    topic: str
+    status: Status
+    detail: str
+    fix: str | None = None
+    blocks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    findings: tuple[Finding, ...]
+
+    @property
+    def can_play(self) -> bool:
+        return not any("play" in f.blocks for f in self.findings)
+
+    @property
+    def can_export(self) -> bool:
+        return not any("export" in f.blocks for f in self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "can_play": self.can_play,
+            "can_export": self.can_export,
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+def diagnose(config_path: Path | None, cache: Path) -> Diagnosis:
+    """Look at everything ``play`` and ``export`` depend on."""
+    findings = [
+        Finding(
+            "voiceguide",
+            "ok",
+            f"{__version__} on Python {platform.python_version()}, {platform.system()}",
+        ),
+    ]
+    settings, config_finding = _config(config_path)
+    findings.append(config_finding)
+    findings.extend(_speech(settings))
+    findings.extend(_playback(settings))
+    findings.append(_cache(cache))
+    findings.append(_routines())
+    findings.append(Finding("data", "ok", f"journal and own routines in {data_dir()}"))
+    return Diagnosis(tuple(findings))
+
+
+def _config(path: Path | None) -> tuple[Settings, Finding]:
+    path = path or config_file()
+    try:
+        settings = load_settings(path)
+    except VoiceguideError as exc:
+        return Settings(), Finding(
+            "config",
+            "problem",
+            str(exc),
+            fix=f"correct {path} (see docs/routine-format.md and README) or move it away",
+            blocks=("play", "export"),
+        )
+    state = "read" if path.exists() else "not present; defaults in use"
+    return settings, Finding("config", "ok", f"{path} ({state})")
+
+
+def _speech(settings: Settings) -> list[Finding]:
+    from voiceguide.speech import list_engines
+
+    findings = []
+    for engine in list_engines():
+        chosen = engine.name == settings.engine
+        label = f"speech: {engine.name}" + (" (chosen)" if chosen else "")
+        if engine.available:
+            voices = f"{len(engine.voices)} voices" if engine.voices else "no voices listed"
+            default = f", default voice {engine.default_voice}" if engine.default_voice else ""
+            detail = f"{engine.version or 'version unknown'}, {voices}{default}"
+            findings.append(Finding(label, "ok", detail))
+        else:
+            findings.append(
+                Finding(
+                    label,
+                    "problem" if chosen else "note",
+                    engine.problem or "not available",
+                    fix=engine.problem,
+                    blocks=("play", "export") if chosen else (),
+                )
+            )
+    if settings.engine not in {f.topic.split()[1] for f in findings}:
+        findings.append(
+            Finding(
+                "speech",
+                "problem",
+                f"the config chooses engine '{settings.engine}', which voiceguide does not know",
+                fix="set engine to pyttsx3, espeak-ng or piper in the config file",
+                blocks=("play", "export"),
+            )
+        )
+    return findings
+
+
+def _playback(settings: Settings) -> list[Finding]:
+    from voiceguide.output.inventory import backends, output_devices
+
+    findings = []
+    for backend in backends(settings.backend):
+        label = f"playback: {backend.name}" + (" (chosen)" if backend.default else "")
+        if backend.available:
+            findings.append(Finding(label, "ok", backend.detail))
+        else:
+            findings.append(
+                Finding(
+                    label,
+                    "problem" if backend.default else "note",
+                    backend.detail,
+                    fix=backend.fix,
+                    blocks=("play",) if backend.default else (),
+                )
+            )
+    no_device_fix = (
+        "connect or enable a sound output (on Linux: start PulseAudio or PipeWire, "
+        "e.g. `pulseaudio --start`), or use `voiceguide export` to play the files elsewhere"
+    )
+    try:
+        devices = output_devices()
+    except VoiceguideError as exc:
+        findings.append(Finding("output device", "problem", str(exc), no_device_fix, ("play",)))
+        return findings
+    default = next((d for d in devices if d.default), None)
+    if default is None:
+        findings.append(
+            Finding(
+                "output device",
+                "problem",
+                "no default output device"
+                + (f" ({len(devices)} other devices)" if devices else ""),
+                fix=no_device_fix,
+                blocks=("play",),
+            )
+        )
+    else:
+        findings.append(
+            Finding(
+                "output device",
+                "ok",
+                f"{default.name} ({default.host_api}, {default.sample_rate:g} Hz); "
+                f"{len(devices)} output devices (`voiceguide devices`)",
+            )
+        )
+    return findings
+
+
+def _cache(cache: Path) -> Finding:
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Finding(
+            "clip cache",
+            "problem",
+            f"{cache} is not writable ({exc.strerror})",
+            fix="choose another folder with --cache-dir or VOICEGUIDE_CACHE_DIR",
+            blocks=("play", "export"),
+        )
+    return Finding("clip cache", "ok", str(cache))
+
+
+def _routines() -> Finding:
+    builtin = builtin_routines_dir()
+    count = len(list(builtin.glob("*.yaml")))
+    own = user_routines_dir()
+    own_count = len(list(own.glob("*.yaml"))) if own.is_dir() else 0
+    if count == 0:
+        return Finding(
+            "routines",
+            "problem",
+            f"no built-in routines in {builtin}",
+            fix="reinstall voiceguide (pip install --force-reinstall voiceguide)",
+        )
+    return Finding("routines", "ok", f"{count} built-in, {own_count} of your own in {own}")
