@@ -1,7 +1,114 @@
-"""Commands: voices, export and cache: speech rendering and files for a phone."""
+"""Commands: voices and cache: which speech engines and voices there are, and the clip cache."""
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING
+
 import click
 
-commands: list[click.Command] = []
+from voiceguide.cli.options import cache_path
+
+if TYPE_CHECKING:
+    from voiceguide.speech import EngineInfo
+
+
+def human_size(size: int) -> str:
+    """Bytes as people say them: 512 bytes, 3.4 kB, 45.6 MB (powers of 1000)."""
+    if size < 1000:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    value = float(size)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000.0
+        if round(value, 1) < 1000.0 or unit == "TB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _clips(count: int) -> str:
+    return f"{count} clip{'' if count == 1 else 's'}"
+
+
+def _engine_text(info: EngineInfo) -> list[str]:
+    title = f"{info.name} {info.version}" if info.version else info.name
+    if not info.available:
+        return [f"{title}: not available: {info.problem}"]
+    default = f", default voice {info.default_voice}" if info.default_voice else ""
+    lines = [f"{title}: available{default}"]
+    width = max((len(voice.id) for voice in info.voices), default=0)
+    name_width = max((len(voice.name) for voice in info.voices), default=0)
+    for voice in info.voices:
+        languages = ", ".join(voice.languages)
+        lines.append(f"  {voice.id:<{width}}  {voice.name:<{name_width}}  {languages}".rstrip())
+    if info.note:
+        lines.append(f"  ({info.note})")
+    return lines
+
+
+@click.command("voices")
+@click.option("--engine", default=None, help="Only this engine: pyttsx3, espeak-ng or piper.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
+def voices(engine: str | None, as_json: bool) -> None:
+    """List the speech engines, whether each is available, and their voices.
+
+    Give a voice's id (or its language, or its name) to --voice, and the engine to
+    --engine, on show, play and export.
+    """
+    from voiceguide.speech import list_engines
+
+    engines = list_engines(engine)
+    if as_json:
+        click.echo(json.dumps({"engines": [info.to_json() for info in engines]}, indent=2))
+        return
+    blocks = ["\n".join(_engine_text(info)) for info in engines]
+    click.echo("\n\n".join(blocks))
+
+
+@click.group("cache")
+def cache() -> None:
+    """The cache of spoken clips: its size, and clearing it.
+
+    Clips are made once per text, voice and rate and reused; clearing the cache only
+    costs the time to make them again.
+    """
+
+
+@cache.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def cache_info(ctx: click.Context, as_json: bool) -> None:
+    """Where the clip cache is, how many clips it holds and how big it is."""
+    from voiceguide.clips import cache_info as measure
+
+    info = measure(cache_path(ctx))
+    if as_json:
+        payload = {"path": str(info.path), "entries": info.entries, "size": info.size}
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(f"Path:    {info.path}")
+    click.echo(f"Entries: {_clips(info.entries)}")
+    click.echo(f"Size:    {human_size(info.size)}")
+
+
+@cache.command("clear")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def cache_clear(ctx: click.Context, yes: bool) -> None:
+    """Delete every cached clip (they are made again when next needed)."""
+    from voiceguide.clips import cache_info as measure
+    from voiceguide.clips import clear_cache
+
+    path = cache_path(ctx)
+    before = measure(path)
+    if before.size == 0:
+        click.echo(f"The clip cache is already empty ({path}).")
+        return
+    question = f"Delete {_clips(before.entries)} ({human_size(before.size)}) from {path}?"
+    if not yes and not click.confirm(question, err=True):
+        click.echo("Nothing was deleted.", err=True)
+        return
+    freed = clear_cache(path)
+    click.echo(f"Freed {human_size(freed.size)} ({_clips(freed.entries)}) from {path}.")
+
+
+commands: list[click.Command] = [voices, cache]

@@ -42,7 +42,7 @@ ENGINES = tuple(_OPENERS)
 def _known(engine: str) -> str:
     if engine not in _OPENERS:
         raise SpeechError(
-            f"unknown speech engine '{engine}'; choose {', '.join(ENGINES)} "
+            f"unknown speech engine '{engine}'; choose {', '.join(ENGINES[:-1])} or {ENGINES[-1]} "
             "(`voiceguide voices` shows which are available)"
         )
     return engine

@@ -56,9 +56,12 @@ def _describe(model: Path) -> VoiceInfo:
     try:
         config = json.loads(_config_path(model).read_text(encoding="utf-8"))
         language = str(config.get("language", {}).get("code", ""))
+        dataset = str(config.get("dataset") or model.stem)
+        quality = str(config.get("audio", {}).get("quality", ""))
     except (OSError, ValueError, AttributeError):
-        language = ""
-    return VoiceInfo(id=model.stem, name=str(model), languages=(language,) if language else ())
+        return VoiceInfo(id=model.stem, name=model.stem)
+    name = f"{dataset} ({quality})" if quality else dataset
+    return VoiceInfo(id=model.stem, name=name, languages=(language,) if language else ())
 
 
 def _resolve(voice: str | None) -> Path:

