@@ -67,10 +67,6 @@ def fake_timeline(routine_id: str = "fake", pan_sides: bool = False) -> Timeline
     return place(fake_script(routine_id), TEXTS, RATE, pan_sides=pan_sides, breath_tones=True)
 
 
-def quiet(_what: str, _done: int, _total: int) -> None:
-    pass
-
-
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
@@ -78,7 +74,7 @@ def leftovers(folder: Path) -> list[str]:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_each_format_reads_back_as_the_timeline(tmp_path: Path, fmt: export.Format) -> None:
     timeline = fake_timeline()
-    result = write_routine(timeline, tmp_path, fmt, quiet)
+    result = write_routine(timeline, tmp_path, fmt)
     assert result.files == output_files("fake", tmp_path, fmt)
     assert leftovers(tmp_path) == sorted(p.name for p in result.files)
     audio = result.files[0]
@@ -101,7 +97,7 @@ def test_each_format_reads_back_as_the_timeline(tmp_path: Path, fmt: export.Form
 
 def test_wav_holds_exactly_the_timeline_blocks(tmp_path: Path) -> None:
     timeline = fake_timeline(pan_sides=True)
-    audio = write_routine(timeline, tmp_path, "wav", quiet).files[0]
+    audio = write_routine(timeline, tmp_path, "wav").files[0]
     written, _ = soundfile.read(audio, dtype="int16", always_2d=True)
     blocks = np.concatenate(list(timeline.blocks(1000)))
     assert np.array_equal(written, to_pcm16(blocks))
@@ -110,7 +106,7 @@ def test_wav_holds_exactly_the_timeline_blocks(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["wav", "flac", "ogg"])
 def test_tags_in_wav_flac_and_ogg(tmp_path: Path, fmt: export.Format) -> None:
-    audio = write_routine(fake_timeline(), tmp_path, fmt, quiet, track=(2, 3)).files[0]
+    audio = write_routine(fake_timeline(), tmp_path, fmt, track=(2, 3)).files[0]
     with soundfile.SoundFile(audio) as f:
         assert f.title == "A fake routine"
         assert f.artist == "voiceguide"
@@ -120,7 +116,7 @@ def test_tags_in_wav_flac_and_ogg(tmp_path: Path, fmt: export.Format) -> None:
 
 def test_mp3_has_tags_and_a_chapter_per_step(tmp_path: Path) -> None:
     timeline = fake_timeline()
-    audio = write_routine(timeline, tmp_path, "mp3", quiet, track=(1, 2)).files[0]
+    audio = write_routine(timeline, tmp_path, "mp3", track=(1, 2)).files[0]
     tags = mutagen.File(audio).tags
     assert str(tags["TIT2"]) == "A fake routine"
     assert str(tags["TPE1"]) == "voiceguide"
@@ -140,13 +136,13 @@ def test_mp3_has_tags_and_a_chapter_per_step(tmp_path: Path) -> None:
 
 def test_cues_json_is_the_script_with_its_sample_rate(tmp_path: Path) -> None:
     timeline = fake_timeline()
-    cues_file = write_routine(timeline, tmp_path, "wav", quiet).files[1]
+    cues_file = write_routine(timeline, tmp_path, "wav").files[1]
     document = json.loads(cues_file.read_text(encoding="utf-8"))
     assert document == {**timeline.script.to_json(), "sample_rate": RATE}
 
 
 def test_lrc_and_vtt_carry_the_spoken_cues(tmp_path: Path) -> None:
-    _, _, lrc, vtt = write_routine(fake_timeline(), tmp_path, "wav", quiet).files
+    _, _, lrc, vtt = write_routine(fake_timeline(), tmp_path, "wav").files
     assert lrc.read_text(encoding="utf-8").splitlines() == [
         "[ti:A fake routine]",
         "[ar:voiceguide]",
@@ -183,25 +179,8 @@ def test_interrupted_write_leaves_nothing(
 ) -> None:
     monkeypatch.setattr(Timeline, "blocks", interrupt_after(3))
     with pytest.raises(KeyboardInterrupt):
-        write_routine(fake_timeline(), tmp_path, fmt, quiet)
+        write_routine(fake_timeline(), tmp_path, fmt)
     assert leftovers(tmp_path) == []
-
-
-def test_ctrl_c_during_the_write_is_held_to_a_block_boundary(tmp_path: Path) -> None:
-    """A real SIGINT mid-file: raised between blocks, the file abandoned, the handler back."""
-    before = signal.getsignal(signal.SIGINT)
-    calls: list[int] = []
-
-    def progress(_what: str, done: int, _total: int) -> None:
-        calls.append(done)
-        if len(calls) == 2:
-            os.kill(os.getpid(), signal.SIGINT)
-
-    with pytest.raises(KeyboardInterrupt):
-        write_routine(fake_timeline(), tmp_path, "mp3", progress)
-    assert len(calls) == 2  # stopped at the next block, not after the whole file
-    assert leftovers(tmp_path) == []
-    assert signal.getsignal(signal.SIGINT) is before
 
 
 @pytest.fixture
@@ -225,7 +204,7 @@ def test_failed_write_is_an_os_error_and_leaves_nothing(
     long_script = fake_script(duration=120.0)
     timeline = place(long_script, TEXTS, RATE)
     with pytest.raises(OSError) as caught:
-        write_routine(timeline, tmp_path, fmt, quiet)
+        write_routine(timeline, tmp_path, fmt)
     assert caught.value.errno == errno.EFBIG
     assert leftovers(tmp_path) == []
 
@@ -429,8 +408,9 @@ def test_interruption_keeps_finished_routines_and_says_so(
 
     monkeypatch.setattr(export, "write_routine", second_interrupted)
     with pytest.raises(ExportInterrupted) as caught:
-        export.export_routines(routines, out_dir, Settings(), shared_cache_dir)
+        export.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=1)
     assert str(caught.value) == "Exported 1 of 3 routines before the interruption: one."
+    assert [item.routine_id for item in caught.value.finished] == ["one"]
     assert leftovers(out_dir) == ["one.cues.json", "one.lrc", "one.vtt", "one.wav"]
 
 
@@ -472,3 +452,43 @@ def test_two_routines_with_one_id_are_refused(
         export.export_routines(
             [mini, find_routine(str(path))], out_dir, Settings(), shared_cache_dir
         )
+
+
+def test_ctrl_c_while_writing_stops_at_the_next_block(
+    tmp_path: Path, out_dir: Path, shared_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real SIGINT: held back while libsndfile writes, raised between blocks; every
+    writer stops, nothing is left half-written and the handler is put back."""
+    monkeypatch.setattr(export, "BLOCK_FRAMES", 4096)
+    routines = [find_routine(str(write_routine_file(tmp_path, n))) for n in ("one", "two")]
+    before = signal.getsignal(signal.SIGINT)
+    reports: list[int] = []
+
+    def progress(what: str, done: int, total: int) -> None:
+        if what == "Writing":
+            reports.append(done)
+            if len(reports) == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(ExportInterrupted) as caught:
+        export.export_routines(
+            routines, out_dir, Settings(), shared_cache_dir, fmt="mp3", progress=progress
+        )
+    assert str(caught.value) == "Exported none of 2 routines before the interruption."
+    assert reports[-1] < reports[0] * 20  # the writers stopped long before the end
+    assert leftovers(out_dir) == []
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_progress_counts_texts_then_frames(
+    mini: Routine, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    reports: list[tuple[str, int, int]] = []
+    export.export_routines(
+        [mini], out_dir, Settings(), shared_cache_dir, progress=lambda *r: reports.append(r)
+    )
+    stages = list(dict.fromkeys(what for what, _, _ in reports))
+    assert stages == ["Speaking", "Writing"]
+    writing = [(done, total) for what, done, total in reports if what == "Writing"]
+    assert writing[-1][0] == writing[-1][1] == prepare(mini, Settings(), shared_cache_dir).frames
+    assert [done for done, _ in writing] == sorted(done for done, _ in writing)

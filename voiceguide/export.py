@@ -13,6 +13,7 @@ work is done.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -60,7 +61,12 @@ class ExportedRoutine:
 
 
 class ExportInterrupted(ExportError):
-    """Ctrl-C stopped the export; the message says which routines were finished."""
+    """Ctrl-C stopped the export; ``finished`` (and the message) say which routines
+    were written completely."""
+
+    def __init__(self, message: str, finished: Sequence[ExportedRoutine]) -> None:
+        super().__init__(message)
+        self.finished = tuple(finished)
 
 
 def output_files(routine_id: str, out_dir: Path, fmt: Format) -> tuple[Path, ...]:
@@ -79,12 +85,11 @@ def export_routines(
     fmt: Format = "wav",
     force: bool = False,
     progress: ExportProgress | None = None,
-    on_done: Callable[[ExportedRoutine], None] | None = None,
+    workers: int | None = None,
 ) -> list[ExportedRoutine]:
-    """Render ``routines`` and write their files into ``out_dir``, in order.
-
-    ``on_done`` hears of each routine as soon as all its files are in place.
-    """
+    """Render ``routines`` and write their files into ``out_dir``; the result (and the
+    playlist) keep their order. ``workers`` routines are written at a time (default:
+    one per core)."""
     routines = _distinct(routines)
     check_output_dir(out_dir)
     planned = [path for r in routines for path in output_files(r.id, out_dir, fmt)]
@@ -93,27 +98,24 @@ def export_routines(
     if not force:
         _refuse_to_replace(planned)
 
-    report = progress or (lambda _what, _done, _total: None)
-    done: list[ExportedRoutine] = []
+    report = progress or _quiet
+    done: dict[int, ExportedRoutine] = {}
     try:
         timelines = render.prepare_many(
             routines, settings, cache_dir, lambda n, total: report("Speaking", n, total)
         )
-        for number, timeline in enumerate(timelines, start=1):
-            track = (number, len(timelines)) if len(timelines) > 1 else None
-            exported = write_routine(timeline, out_dir, fmt, report, track)
-            done.append(exported)
-            if on_done:
-                on_done(exported)
+        _write_all(timelines, out_dir, fmt, report, done, workers or os.cpu_count() or 1)
         if len(done) > 1:
-            _write_playlist(done, out_dir, fmt)
+            _write_playlist([done[i] for i in sorted(done)], out_dir, fmt)
     except KeyboardInterrupt:
-        raise ExportInterrupted(_finished(done, len(routines), "the interruption")) from None
+        finished = [done[i] for i in sorted(done)]
+        message = _finished(finished, len(routines), "the interruption")
+        raise ExportInterrupted(message, finished) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        finished = _finished(done, len(routines), "the failure")
-        raise ExportError(f"could not write in {out_dir}: {reason}. {finished}") from exc
-    return done
+        message = _finished([done[i] for i in sorted(done)], len(routines), "the failure")
+        raise ExportError(f"could not write in {out_dir}: {reason}. {message}") from exc
+    return [done[i] for i in sorted(done)]
 
 
 def check_output_dir(out_dir: Path) -> None:
@@ -136,19 +138,19 @@ def write_routine(
     timeline: Timeline,
     out_dir: Path,
     fmt: Format,
-    progress: ExportProgress,
+    *,
     track: tuple[int, int] | None = None,
+    wrote: Callable[[int], None] | None = None,
 ) -> ExportedRoutine:
-    """Write one rendered routine's files; all of them appear together, or none does."""
+    """Write one rendered routine's files; all of them appear together, or none does.
+
+    ``wrote(frames)`` hears of each block of audio written, ``frames`` long; whatever it
+    raises stops the writing and removes what was begun.
+    """
     script = timeline.script
     audio, cues, lrc, vtt = output_files(script.routine_id, out_dir, fmt)
-    with _interrupts_deferred() as check_interrupt, _Staging(out_dir) as staging:
-
-        def wrote(frames: int) -> None:
-            check_interrupt()
-            progress(f"Writing {audio.name}", frames, timeline.frames)
-
-        _write_audio(timeline, staging.add(audio), fmt, track, wrote)
+    with _Staging(out_dir) as staging:
+        _write_audio(timeline, staging.add(audio), fmt, track, wrote or (lambda _frames: None))
         if fmt == "mp3":
             _tag_mp3(staging.temp(audio), script, track)
         document = {**script.to_json(), "sample_rate": timeline.sample_rate}
@@ -159,6 +161,57 @@ def write_routine(
     return ExportedRoutine(
         script.routine_id, script.title, script.duration, (audio, cues, lrc, vtt)
     )
+
+
+def _write_all(
+    timelines: Sequence[Timeline],
+    out_dir: Path,
+    fmt: Format,
+    report: ExportProgress,
+    done: dict[int, ExportedRoutine],
+    workers: int,
+) -> None:
+    """Write ``workers`` routines at a time (encoding runs in C, without the GIL, so
+    each takes a core); ``done`` gets each one, by its index, once its files are in
+    place."""
+    total = sum(t.frames for t in timelines)
+    written = 0
+    lock = threading.Lock()
+    with _interrupts_deferred() as stop:
+
+        def wrote(frames: int) -> None:
+            nonlocal written
+            stop.check()
+            with lock:
+                written += frames
+                report("Writing", written, total)
+
+        with concurrent.futures.ThreadPoolExecutor(min(workers, len(timelines))) as pool:
+            futures = {
+                pool.submit(
+                    write_routine,
+                    timeline,
+                    out_dir,
+                    fmt,
+                    track=(index + 1, len(timelines)) if len(timelines) > 1 else None,
+                    wrote=wrote,
+                ): index
+                for index, timeline in enumerate(timelines)
+            }
+            pending = set(futures)
+            try:
+                while pending:
+                    # Wake up often: Python runs the Ctrl-C handler only in this thread,
+                    # and only between bytecodes.
+                    finished, pending = concurrent.futures.wait(
+                        pending, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
+                    )
+                    for future in finished:
+                        done[futures[future]] = future.result()
+            except BaseException:
+                stop.set()  # the other writers give up at their next block
+                pool.shutdown(cancel_futures=True)
+                raise
 
 
 def _write_audio(
@@ -187,12 +240,10 @@ def _write_audio(
                     out.album = ALBUM
                     if track:
                         out.tracknumber = str(track[0])
-                frames = 0
                 for block in timeline.blocks(BLOCK_FRAMES):
                     out.write(to_pcm16(block) if pcm else block)
                     sink.check()
-                    frames += len(block)
-                    wrote(frames)
+                    wrote(len(block))
         except Exception:
             sink.check()  # the real cause (a full disk) over libsndfile's report of it
             raise
@@ -312,33 +363,45 @@ class _Staging:
             del self._temps[final]
 
 
+class _Stop:
+    """Tells writers in any thread to give up at their next block."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[Callable[[], None]]:
-    """Hold Ctrl-C back to the moments the caller checks for it (between blocks).
+def _interrupts_deferred() -> Iterator[_Stop]:
+    """Turn Ctrl-C into a stop that writers check between blocks.
 
     libsndfile calls back into Python to write; an interrupt raised inside that callback
-    would be printed and lost, and the file finished anyway. The check raises the
-    held-back ``KeyboardInterrupt`` at a safe point; leaving the block raises it too.
+    would be printed and lost, and the file finished anyway. Leaving the block after a
+    Ctrl-C that no writer saw raises it then.
     """
+    stop = _Stop()
     if threading.current_thread() is not threading.main_thread():
-        yield lambda: None
+        yield stop
         return
-    pending: list[int] = []
+    interrupted = threading.Event()
 
-    def hold(signum: int, _frame: FrameType | None) -> None:
-        pending.append(signum)
-
-    def check() -> None:
-        if pending:
-            pending.clear()
-            raise KeyboardInterrupt
+    def hold(_signum: int, _frame: FrameType | None) -> None:
+        interrupted.set()
+        stop.set()
 
     previous = signal.signal(signal.SIGINT, hold)
     try:
-        yield check
+        yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
-    check()
+    if interrupted.is_set():
+        raise KeyboardInterrupt
 
 
 def _distinct(routines: Sequence[Routine]) -> list[Routine]:
@@ -362,6 +425,10 @@ def _refuse_to_replace(planned: Sequence[Path]) -> None:
             f"{existing[0]} already exists{more}; add --force to replace it, "
             "or choose another folder with -o"
         )
+
+
+def _quiet(_what: str, _done: int, _total: int) -> None:
+    pass
 
 
 def _finished(done: Sequence[ExportedRoutine], total: int, event: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,21 +96,13 @@ def export(
         breath_tones=breath_tones,
     )
     selected = all_routines() if every else [find_routine(name) for name in routines]
-    finished: list[ExportedRoutine] = []
     try:
         with _progress_bar() as report:
-            export_routines(
-                selected,
-                output_dir,
-                chosen,
-                cache_path(ctx),
-                fmt=fmt,
-                force=force,
-                progress=report,
-                on_done=finished.append,
+            finished = export_routines(
+                selected, output_dir, chosen, cache_path(ctx), fmt=fmt, force=force, progress=report
             )
     except ExportInterrupted as exc:
-        _list_files(finished)
+        _list_files(exc.finished)
         click.echo(str(exc), err=True)
         ctx.exit(INTERRUPTED)
     _list_files(finished)
@@ -120,7 +112,7 @@ def export(
     click.echo(f"Exported {count_text} as {fmt.upper()} to {output_dir}", err=True)
 
 
-def _list_files(finished: list[ExportedRoutine]) -> None:
+def _list_files(finished: Sequence[ExportedRoutine]) -> None:
     for item in finished:
         for path in item.files:
             click.echo(str(path))
