@@ -37,13 +37,6 @@ def routine_file(folder: Path, routine_id: str) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    from voiceguide.cli.export import export
-
-    monkeypatch.setitem(cli.commands, "export", export)
-
-
 def run(*args: str) -> Result:
     return CliRunner().invoke(cli, ["export", *args])
 
