@@ -1,0 +1,333 @@
+"""voiceguide's performance figures: run through scripts/bench (see docs/performance.md).
+
+Each measurement is a function that returns ``Figure`` rows; ``main`` runs them and prints
+one table with the median of several runs beside each run's value and the target. Add a
+measurement by writing a function and listing it in ``MEASUREMENTS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from voiceguide import export, render
+from voiceguide.config import Settings
+from voiceguide.library import all_routines, find_routine
+from voiceguide.routine import Routine
+from voiceguide.script import Script
+
+ONSET_DB = -50.0  # a cue's onset: its first sample within this of the cue's own peak
+ONSET_LOOKBACK = 0.02  # seconds searched before a cue's time (not into the sound before)
+
+
+@dataclass
+class Figure:
+    """One row: a measured quantity over several runs, and what it should be."""
+
+    name: str
+    unit: str
+    values: list[float]
+    target: str = ""
+    passed: bool | None = None
+    digits: int = 1
+    note: str = ""  # printed under the table
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+
+@dataclass
+class Context:
+    """What the measurements share: the routines, the settings, how many runs."""
+
+    routines: list[Routine]
+    settings: Settings
+    runs: int
+    workdir: Path
+    audio_seconds: float = 0.0
+    warm_cache: Path = Path()  # a clip cache holding every clip the routines speak
+    medians: dict[str, float] = field(default_factory=dict)
+
+
+def produce(ctx: Context, cache_dir: Path) -> tuple[float, float]:
+    """Render every routine and pull all its samples from the Timeline (what play and
+    export both consume): (wall seconds, audio seconds)."""
+    started = time.perf_counter()
+    timelines = render.prepare_many(ctx.routines, ctx.settings, cache_dir)
+    frames = sum(len(block) for t in timelines for block in t.blocks(export.BLOCK_FRAMES))
+    return time.perf_counter() - started, frames / render.SAMPLE_RATE
+
+
+def measure_render(ctx: Context) -> list[Figure]:
+    """Audio seconds produced per wall second, with an empty clip cache and a full one."""
+    cold, warm = [], []
+    for _ in range(ctx.runs):
+        cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="cache-"))
+        seconds, ctx.audio_seconds = produce(ctx, cache)
+        cold.append(ctx.audio_seconds / seconds)
+        seconds, _ = produce(ctx, cache)
+        warm.append(ctx.audio_seconds / seconds)
+        ctx.warm_cache = cache
+    ctx.medians["cold"] = statistics.median(cold)
+    ratio = statistics.median(warm) / ctx.medians["cold"]
+    return [
+        Figure("cold: empty cache", "audio s / s", cold),
+        Figure("warm: full cache", "audio s / s", warm),
+        Figure("warm / cold", "x", [ratio], ">= 10", ratio >= 10),
+    ]
+
+
+def naive_produce(ctx: Context, scripts: list[Script], scratch: Path) -> float:
+    """One ``espeak-ng -w`` process per spoken cue, each clip put at its cue's time in
+    silence: the way without a cache, batching or trimming. Wall seconds."""
+    started = time.perf_counter()
+    clip_path = scratch / "cue.wav"
+    for script in scripts:
+        rate = render.SAMPLE_RATE
+        mix = np.zeros(round(script.duration * rate) + rate, dtype=np.float32)
+        for cue in script.cues:
+            if cue.kind == "tone":
+                continue
+            subprocess.run(
+                ["espeak-ng", "-s", str(ctx.settings.rate), "-w", str(clip_path), cue.text],
+                check=True,
+            )
+            clip, _ = soundfile.read(clip_path, dtype="float32")
+            start = round(cue.start * rate)
+            piece = clip[: max(0, len(mix) - start)]
+            mix[start : start + len(piece)] += piece
+    return time.perf_counter() - started
+
+
+def measure_naive(ctx: Context) -> list[Figure]:
+    timelines = render.prepare_many(ctx.routines, ctx.settings, ctx.warm_cache)
+    scripts = [t.script for t in timelines]
+    speed = [ctx.audio_seconds / naive_produce(ctx, scripts, ctx.workdir) for _ in range(ctx.runs)]
+    ratio = ctx.medians["cold"] / statistics.median(speed)
+    return [
+        Figure("naive: espeak-ng per cue", "audio s / s", speed),
+        Figure("cold / naive", "x", [ratio], ">= 5", ratio >= 5),
+    ]
+
+
+def timed_export(ctx: Context, fmt: export.Format) -> tuple[float, list[export.ExportedRoutine]]:
+    out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="out-"))
+    cache = ctx.warm_cache
+    started = time.perf_counter()
+    done = export.export_routines(ctx.routines, out, ctx.settings, cache, fmt=fmt)
+    return time.perf_counter() - started, done
+
+
+def measure_export(ctx: Context) -> list[Figure]:
+    """Whole exports with a full cache, files written: the disk and the encoder's share."""
+    figures = []
+    for fmt in ("wav", "mp3"):
+        speed = []
+        for _ in range(ctx.runs):
+            seconds, done = timed_export(ctx, fmt)
+            speed.append(sum(item.duration for item in done) / seconds)
+        figures.append(Figure(f"export to {fmt.upper()}, warm", "audio s / s", speed))
+    return figures
+
+
+def onset_errors(wav: Path, cues_json: Path) -> list[tuple[float, dict[str, object]]]:
+    """For each spoken cue: its audible onset in the WAV minus its time in the cue list,
+    in seconds, and the cue. The onset is searched from a little before the cue's time
+    (never into the sound before it) to its end."""
+    data, rate = soundfile.read(wav, dtype="float32", always_2d=True)
+    mono = np.abs(data).max(axis=1)
+    cues = json.loads(cues_json.read_text(encoding="utf-8"))["cues"]
+    errors = []
+    previous_end = 0.0
+    for cue in cues:
+        if cue["kind"] != "tone":
+            lo = round(max(cue["start"] - ONSET_LOOKBACK, previous_end) * rate)
+            hi = round(cue["end"] * rate)
+            segment = mono[lo:hi]
+            loud = np.flatnonzero(segment >= segment.max() * 10 ** (ONSET_DB / 20))
+            errors.append(((lo + int(loud[0])) / rate - cue["start"], cue))
+        previous_end = cue["end"]
+    return errors
+
+
+def measure_onsets(ctx: Context) -> list[Figure]:
+    worst: list[float] = []
+    where = ""
+    count = 0
+    for _ in range(ctx.runs):
+        _, done = timed_export(ctx, "wav")
+        errors = [
+            (abs(error), item.routine_id, cue)
+            for item in done
+            for error, cue in onset_errors(item.files[0], item.files[1])
+        ]
+        count = len(errors)
+        error, routine_id, cue = max(errors, key=lambda e: e[0])
+        worst.append(error * 1000)
+        where = f"worst onset: {routine_id} at {cue['start']:.3f} s, {cue['text']!r}"
+    limit = 5.0
+    return [
+        Figure(
+            f"worst onset error, {count} cues",
+            "ms",
+            worst,
+            f"<= {limit:g}",
+            max(worst) <= limit,
+            digits=2,
+            note=where,
+        )
+    ]
+
+
+def generated_routine(folder: Path, minutes: int) -> Path:
+    """A routine of about ``minutes`` (a multiple of 10) minutes: a round of about a
+    minute, ten times, repeated (a repeat goes up to 50)."""
+    path = folder / f"generated-{minutes}.yaml"
+    path.write_text(
+        f"""\
+id: generated-{minutes}
+title: Generated {minutes} minutes
+kind: stretch
+steps:
+  - repeat: {minutes // 10}
+    steps:
+      - repeat: 10
+        steps:
+          - say: Lie on your back and bring your knees up.
+            pause: 3
+          - say: Hug your knees to your chest.
+            hold: 15
+          - say: Breathe slowly.
+            breathe: {{in: 4, out: 6, cycles: 2}}
+          - rest: 12
+            say: Let your feet down and rest.
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def peak_memory_child(routine_file: Path, cache_dir: Path, out: Path) -> None:
+    """Run in a fresh process: export one routine, print its peak memory and length."""
+    (item,) = export.export_routines(
+        [find_routine(str(routine_file))], out, Settings(), cache_dir, force=True
+    )
+    print(json.dumps({"peak_mib": peak_resident_kib() / 1024, "minutes": item.duration / 60}))
+
+
+def peak_resident_kib() -> int:
+    """This process's peak resident memory. Linux's VmHWM, not ``ru_maxrss``: the latter
+    carries over the parent's peak across exec, hiding the child's own."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def peak_memory(routine_file: Path, cache_dir: Path, out: Path) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(routine_file), str(cache_dir), str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    values: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return values
+
+
+def measure_memory(ctx: Context) -> list[Figure]:
+    """Peak memory (resident set) of exporting a generated 10- and 60-minute routine, in
+    a fresh process each; clips come from a warm cache, so both do the same synthesis
+    (none) and differ only in length."""
+    cache = ctx.workdir / "cache-memory"
+    out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="memory-"))
+    files = {m: generated_routine(ctx.workdir, m) for m in (10, 60)}
+    peak_memory(files[10], cache, out)  # fills the cache
+    peaks: dict[int, list[float]] = {10: [], 60: []}
+    lengths: dict[int, float] = {}
+    for _ in range(ctx.runs):
+        for minutes, path in files.items():
+            measured = peak_memory(path, cache, out)
+            peaks[minutes].append(measured["peak_mib"])
+            lengths[minutes] = measured["minutes"]
+    growth = statistics.median(peaks[60]) - statistics.median(peaks[10])
+    return [
+        Figure(f"peak memory, {lengths[10]:.1f} min routine", "MiB", peaks[10]),
+        Figure(f"peak memory, {lengths[60]:.1f} min routine", "MiB", peaks[60]),
+        Figure("60 min minus 10 min", "MiB", [growth], "<= 20", growth <= 20),
+    ]
+
+
+MEASUREMENTS: list[Callable[[Context], list[Figure]]] = [
+    measure_render,
+    measure_naive,
+    measure_export,
+    measure_onsets,
+    measure_memory,
+]
+
+
+def print_table(figures: list[Figure], ctx: Context) -> None:
+    print(
+        f"voiceguide benchmark: {len(ctx.routines)} built-in routines, "
+        f"{ctx.audio_seconds / 60:.1f} min of audio, engine {ctx.settings.engine}, "
+        f"{ctx.runs} runs, {os.cpu_count()} cores"
+    )
+    rows = [("measure", "unit", "median", "runs", "target", "")]
+    for figure in figures:
+        fmt = f"{{:.{figure.digits}f}}"
+        runs = " ".join(fmt.format(v) for v in figure.values) if len(figure.values) > 1 else ""
+        verdict = {True: "ok", False: "MISSED", None: ""}[figure.passed]
+        rows.append(
+            (figure.name, figure.unit, fmt.format(figure.median), runs, figure.target, verdict)
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Print voiceguide's performance figures.")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (default 3)")
+    parser.add_argument(
+        "--only", action="append", help="run only these measurements (e.g. memory); repeatable"
+    )
+    parser.add_argument("--memory-child", nargs=3, metavar=("ROUTINE", "CACHE", "OUT"))
+    args = parser.parse_args()
+    if args.memory_child:
+        routine_file, cache_dir, out = map(Path, args.memory_child)
+        peak_memory_child(routine_file, cache_dir, out)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as workdir:
+        ctx = Context(all_routines(), Settings(), args.runs, Path(workdir))
+        figures: list[Figure] = []
+        for measurement in MEASUREMENTS:
+            name = measurement.__name__.removeprefix("measure_")
+            if args.only and name not in args.only and name != "render":
+                continue  # render always runs: the others compare with it and use its cache
+            print(f"measuring {name} ...", file=sys.stderr, flush=True)
+            figures += measurement(ctx)
+        print_table(figures, ctx)
+        return 0 if all(f.passed is not False for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
