@@ -21,7 +21,7 @@ from voiceguide.clips import (
     cache_info,
     clear_cache,
 )
-from voiceguide.errors import CacheError
+from voiceguide.errors import CacheError, SpeechError
 from voiceguide.speech import Parallelism, Voice, open_voice
 from voiceguide.timeline import Samples
 
@@ -179,7 +179,7 @@ def test_repeated_texts_are_synthesized_once(tmp_path: Path) -> None:
         lambda done, total: seen.append((done, total)),
     )
     assert list(result) == ["One.", "Two.", "Breathe in."]
-    assert sorted(voice.calls) == ["Breathe in.", "One.", "Two."]
+    assert voice.calls == ["One.", "Two.", "Breathe in."]  # one engine, in order
     assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
 
 
@@ -224,6 +224,27 @@ def test_clear_empties_the_cache(tmp_path: Path) -> None:
     assert cache_info(tmp_path / "cache").entries == 0
     assert cache_info(tmp_path / "cache").size == 0
     assert clear_cache(tmp_path / "cache").entries == 0  # clearing twice is fine
+
+
+@dataclass
+class Failing:
+    engine: str = "failing"
+    name: str = "failing"
+    identity: str = "failing|1"
+    parallelism: Parallelism = "serial"
+
+    def synthesize(self, text: str) -> tuple[Samples, int]:
+        if text == "Bad.":
+            raise SpeechError("the voice cannot say that")
+        return ToneVoice().synthesize(text)
+
+
+@pytest.mark.parametrize("parallelism", ["serial", "threads"])
+def test_a_voice_error_stops_get_many(tmp_path: Path, parallelism: Parallelism) -> None:
+    clip_store = store(tmp_path, Failing(parallelism=parallelism), workers=2)
+    with pytest.raises(SpeechError, match="^the voice cannot say that$"):
+        clip_store.get_many(["One.", "Bad.", "Two."])
+    assert cache_info(tmp_path / "cache").entries <= 2
 
 
 def test_an_unusable_cache_folder_is_a_clear_error(tmp_path: Path) -> None:

@@ -44,9 +44,9 @@ LOUDNESS_DB = -20.0  # every clip's speech loudness (gated RMS, dB full scale)
 CEILING_DB = -1.0  # no sample above this
 CLIPS_FOLDER = "clips"
 CLIP_SUFFIX = ".clip"
-# Starting worker processes costs about a third of a second; below this many clips to
-# synthesize, one process does them sooner (see docs/performance.md).
-MIN_PROCESS_BATCH = 48
+# Starting worker processes costs about half a second; below this many clips to
+# synthesize, one process (speaking in one thread, processing in others) is as quick.
+MIN_PROCESS_BATCH = 96
 
 Progress = Callable[[int, int], None]
 
@@ -174,9 +174,16 @@ class ClipStore:
         return samples if rate == self.sample_rate else None
 
     def _render(self, text: str) -> Samples:
+        raw, rate = self._synthesize(text)
+        return self._finish(text, raw, rate)[1]
+
+    def _synthesize(self, text: str) -> tuple[Samples, int]:
         if not text.strip():
-            return np.zeros(0, dtype=np.float32)
-        raw, rate = self.voice.synthesize(text)
+            return np.zeros(0, dtype=np.float32), self.sample_rate
+        return self.voice.synthesize(text)
+
+    def _finish(self, text: str, raw: Samples, rate: int) -> tuple[str, Samples]:
+        """Process a synthesized clip and cache it."""
         clip = process(raw, rate, self.sample_rate)
         path = self.path(text)
         try:
@@ -187,39 +194,54 @@ class ClipStore:
                 f"cannot write to the clip cache {self.cache_dir}: {exc.strerror or exc}; "
                 "free some space or choose another folder with --cache-dir"
             ) from exc
-        return clip
+        return text, clip
 
     def _render_all(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
         """Synthesize ``texts``, yielding each clip as it is ready.
 
         libespeak-ng in-process is not thread-safe, so such voices run in worker
-        processes, each with its own engine; voices that run a command per text use
-        threads; the rest (Piper uses every core already) run one at a time.
+        processes, each with its own engine, when there are enough texts to pay for
+        starting them; voices that run a command per text use threads. Otherwise this
+        thread synthesizes one text after another while other threads process and cache
+        the clips already spoken.
         """
         mode = getattr(self.voice, "parallelism", "serial")
-        workers = min(self.workers, len(texts))
-        if mode == "processes" and len(texts) < MIN_PROCESS_BATCH:
-            workers = 1
-        if workers <= 1 or mode not in ("processes", "threads"):
-            for text in texts:
-                yield text, self._render(text)
-            return
-        pool: concurrent.futures.Executor
-        if mode == "threads":
-            pool = concurrent.futures.ThreadPoolExecutor(workers)
+        if mode == "processes" and len(texts) >= MIN_PROCESS_BATCH and self.workers > 1:
+            yield from self._in_processes(texts)
+        elif mode == "threads" and self.workers > 1:
+            with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
+                futures = [pool.submit(self._rendered, text) for text in texts]
+                for future in concurrent.futures.as_completed(futures):
+                    yield future.result()
         else:
-            pool = concurrent.futures.ProcessPoolExecutor(
-                workers,
-                # spawn: a fresh interpreter, never a fork of one whose engine is running
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(self,),
-            )
+            yield from self._pipelined(texts)
+
+    def _rendered(self, text: str) -> tuple[str, Samples]:
+        return text, self._render(text)
+
+    def _pipelined(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+        with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
+            pending: set[concurrent.futures.Future[tuple[str, Samples]]] = set()
+            for text in texts:
+                pending.add(pool.submit(self._finish, text, *self._synthesize(text)))
+                for future in [future for future in pending if future.done()]:
+                    pending.discard(future)
+                    yield future.result()
+            for future in concurrent.futures.as_completed(pending):
+                yield future.result()
+
+    def _in_processes(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+        pool = concurrent.futures.ProcessPoolExecutor(
+            min(self.workers, len(texts)),
+            # spawn: a fresh interpreter, never a fork of one whose engine is running
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self,),
+        )
         try:
-            render = self._render if mode == "threads" else _render_in_worker
-            futures = {pool.submit(render, text): text for text in texts}
+            futures = [pool.submit(_render_in_worker, text) for text in texts]
             for future in concurrent.futures.as_completed(futures):
-                yield futures[future], future.result()
+                yield future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -234,6 +256,6 @@ def _start_worker(store: ClipStore) -> None:
     _worker_store = store
 
 
-def _render_in_worker(text: str) -> Samples:
+def _render_in_worker(text: str) -> tuple[str, Samples]:
     assert _worker_store is not None, "the worker was started without its store"
-    return _worker_store._render(text)
+    return _worker_store._rendered(text)
