@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
+import mutagen
 import numpy as np
 import pytest
 import soundfile
@@ -217,15 +219,11 @@ def test_breath_tones_sound_under_the_breath(tmp_path: Path, out: Path) -> None:
 
 
 def export_cues(path: Path) -> list[dict[str, object]]:
-    import json
-
     cues: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))["cues"]
     return cues
 
 
 def export_phases(path: Path) -> list[dict[str, float | str]]:
-    import json
-
     phases: list[dict[str, float | str]] = json.loads(path.read_text(encoding="utf-8"))["phases"]
     return phases
 
@@ -234,3 +232,29 @@ def window(data: np.ndarray, rate: int, cue: dict[str, object]) -> np.ndarray:
     start = round(float(cue["start"]) * rate)  # type: ignore[arg-type]
     end = round(float(cue["end"]) * rate)  # type: ignore[arg-type]
     return data[start:end]
+
+
+def test_cues_json_is_what_show_exact_prints(tmp_path: Path, out: Path) -> None:
+    """The export's cue list is `show --json --exact` (same voice, same clips) plus the
+    sample rate."""
+    path = str(routine_file(tmp_path, "calm"))
+    assert run(path, "-o", str(out), "--rate", "140").exit_code == 0
+    shown = CliRunner().invoke(cli, ["show", path, "--json", "--exact", "--rate", "140"])
+    assert shown.exit_code == 0, shown.output
+    exported = json.loads((out / "calm.cues.json").read_text(encoding="utf-8"))
+    assert exported.pop("sample_rate") == 22050
+    assert exported == json.loads(shown.stdout)
+
+
+def test_mp3_chapters_follow_the_steps(tmp_path: Path, out: Path) -> None:
+    assert (
+        run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--format", "mp3").exit_code == 0
+    )
+    steps = json.loads((out / "calm.cues.json").read_text(encoding="utf-8"))["steps"]
+    chapters = sorted(
+        mutagen.File(out / "calm.mp3").tags.getall("CHAP"), key=lambda c: c.start_time
+    )
+    assert [(c.start_time, c.end_time) for c in chapters] == [
+        (round(s["start"] * 1000), round(s["end"] * 1000)) for s in steps
+    ]
+    assert [str(c.sub_frames["TIT2"]) for c in chapters] == [s["title"] for s in steps]
