@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from voiceguide import tones
-from voiceguide.render import place, side_pan
+from voiceguide.config import Settings
+from voiceguide.library import find_routine
+from voiceguide.render import SAMPLE_RATE, place, prepare, side_pan
 from voiceguide.script import CompileOptions, Cue, Phase, Script, StepSpan
 
 RATE = 8000
@@ -145,3 +149,49 @@ def test_placement_frame_is_the_rounded_cue_time(starts: list[float]) -> None:
     timeline = place(script(cues, duration=25.0), CLIPS, RATE)
     assert [p.start for p in timeline.placements] == [round(c.start * RATE) for c in cues]
     assert set(timeline.clips) == {"Breathe in."}
+
+
+# The real voice, through the clip cache.
+
+ROUTINE = """\
+id: real
+title: Real voice
+kind: stretch
+steps:
+  - say: Lie on your back.
+    pause: 1
+  - caution: Stop if it hurts.
+  - sides: [right, left]
+    steps:
+      - say: Turn to the {side}.
+        hold: 2
+  - say: Breathe slowly.
+    breathe: {in: 2, out: 2}
+"""
+
+
+@pytest.mark.parametrize("engine", ["pyttsx3", "espeak-ng"])
+def test_prepare_places_real_clips_at_their_cues(
+    tmp_path: Path, shared_cache_dir: Path, engine: str
+) -> None:
+    path = tmp_path / "real.yaml"
+    path.write_text(ROUTINE, encoding="utf-8")
+    chosen = Settings(engine=engine, pan_sides=True, breath_tones=True)
+    timeline = prepare(find_routine(str(path)), chosen, shared_cache_dir)
+    assert timeline.sample_rate == SAMPLE_RATE
+    assert timeline.channels == 2
+    script = timeline.script
+    spoken = [cue for cue in script.cues if cue.kind != "tone"]
+    by_start = {p.start: p for p in timeline.placements if not p.clip.startswith("\0")}
+    for cue in spoken:
+        placement = by_start[round(cue.start * SAMPLE_RATE)]
+        clip = timeline.clips[placement.clip]
+        assert placement.clip == cue.text
+        # The compiler timed the cue with this very clip's length.
+        assert abs(len(clip) / SAMPLE_RATE - (cue.end - cue.start)) < 1e-9
+        # Trimmed: audible (within 50 dB of its peak) from its first 2 ms.
+        loud = np.flatnonzero(np.abs(clip) >= np.abs(clip).max() * 10 ** (-50 / 20))
+        assert loud[0] <= round(0.002 * SAMPLE_RATE), cue.text
+    assert {p.pan for p in timeline.placements if p.clip == "Right side first."} == {1.0}
+    breaths = [p for p in timeline.placements if p.clip.startswith("\0breath")]
+    assert len(breaths) == sum(1 for ph in script.phases if ph.kind in ("inhale", "exhale"))
