@@ -95,6 +95,15 @@ def test_each_format_reads_back_as_the_timeline(tmp_path: Path, fmt: export.Form
     assert np.max(np.abs(data[silent])) < 0.01
 
 
+def test_files_get_the_permissions_the_umask_gives(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        result = write_routine(fake_timeline(), tmp_path, "flac")
+    finally:
+        os.umask(umask)
+    assert {path.stat().st_mode & 0o777 for path in result.files} == {0o644}
+
+
 def test_wav_holds_exactly_the_timeline_blocks(tmp_path: Path) -> None:
     timeline = fake_timeline(pan_sides=True)
     audio = write_routine(timeline, tmp_path, "wav").files[0]

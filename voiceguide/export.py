@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import secrets
 import signal
 import tempfile
 import threading
@@ -346,10 +347,12 @@ class _Staging:
 
     def add(self, final: Path) -> Path:
         """A fresh temporary file that ``commit`` will rename to ``final``."""
-        fd, name = tempfile.mkstemp(dir=self._out_dir, prefix=f".{final.name}.", suffix=".part")
-        os.close(fd)
-        self._temps[final] = Path(name)
-        return self._temps[final]
+        temp = self._out_dir / f".{final.name}.{secrets.token_hex(8)}.part"
+        # Not mkstemp: its files are private (0600), and the rename would keep that;
+        # exported files get the usual permissions the user's umask gives.
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        self._temps[final] = temp
+        return temp
 
     def temp(self, final: Path) -> Path:
         return self._temps[final]
