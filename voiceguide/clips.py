@@ -45,8 +45,10 @@ CEILING_DB = -1.0  # no sample above this
 CLIPS_FOLDER = "clips"
 CLIP_SUFFIX = ".clip"
 # Starting worker processes costs about half a second; below this many clips to
-# synthesize, one process (speaking in one thread, processing in others) is as quick.
-MIN_PROCESS_BATCH = 96
+# synthesize, one process (speaking in one thread, processing in others) was as quick
+# on two cores.
+MIN_PROCESS_BATCH = 128
+PROCESS_TASK = 12  # texts per task for a worker, which speaks and processes them overlapped
 
 Progress = Callable[[int, int], None]
 
@@ -239,9 +241,10 @@ class ClipStore:
             initargs=(self,),
         )
         try:
-            futures = [pool.submit(_render_in_worker, text) for text in texts]
+            batches = [texts[i : i + PROCESS_TASK] for i in range(0, len(texts), PROCESS_TASK)]
+            futures = [pool.submit(_render_in_worker, batch) for batch in batches]
             for future in concurrent.futures.as_completed(futures):
-                yield future.result()
+                yield from future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -256,6 +259,6 @@ def _start_worker(store: ClipStore) -> None:
     _worker_store = store
 
 
-def _render_in_worker(text: str) -> tuple[str, Samples]:
+def _render_in_worker(texts: list[str]) -> list[tuple[str, Samples]]:
     assert _worker_store is not None, "the worker was started without its store"
-    return _worker_store._rendered(text)
+    return list(_worker_store._pipelined(texts))
