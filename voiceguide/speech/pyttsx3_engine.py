@@ -36,6 +36,7 @@ from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voic
 from voiceguide.timeline import Samples
 
 ENGINE = "pyttsx3"
+FINISH_TIMEOUT = 60.0  # seconds; a phrase takes milliseconds, so this only catches a hang
 
 # libespeak-ng keeps one synthesizer per process and is not thread-safe, and pyttsx3
 # shares one engine per driver; the stdout redirection is process-wide too.
@@ -49,8 +50,6 @@ def _fix() -> str:
         return "pip install comtypes pywin32"
     return "apt-get install espeak-ng (or your system's espeak-ng package)"
 
-
-FINISH_TIMEOUT = 60.0  # seconds; a phrase takes milliseconds, so this only catches a hang
 
 _started: tuple[Any, str] | None = None
 _finished = threading.Event()
@@ -89,9 +88,13 @@ def _release() -> None:
     _started = None
 
 
+def _is_espeak(tts: Any) -> bool:
+    return getattr(tts, "driver_name", None) == "espeak"
+
+
 def _settle(tts: Any) -> None:
     """Wait until libespeak-ng's thread has nothing queued (espeak driver only)."""
-    if getattr(tts, "driver_name", None) != "espeak":
+    if not _is_espeak(tts):
         return
     from pyttsx3.drivers import _espeak
 
@@ -107,7 +110,7 @@ def _backend_version(engine: Any) -> str:
     """What actually makes the sound, since it changes the sound: libespeak-ng's version
     on Linux, the system's elsewhere."""
     driver = str(getattr(engine, "driver_name", "") or "")
-    if driver == "espeak":
+    if _is_espeak(engine):
         from pyttsx3.drivers import _espeak
 
         info = _espeak.Info(None)
@@ -169,7 +172,8 @@ class Pyttsx3Voice:
                 _finished.clear()
                 tts.save_to_file(text, str(path))
                 tts.runAndWait()
-                finished = _finished.wait(FINISH_TIMEOUT)
+                # Other drivers have finished when runAndWait returns.
+                finished = not _is_espeak(tts) or _finished.wait(FINISH_TIMEOUT)
                 _settle(tts)
             if not finished:
                 raise SpeechError(
