@@ -1,0 +1,55 @@
+"""Audio output: one interface (``Output``), a backend per library, and the transport
+that every backend plays from.
+
+- ``sounddevice``: the default, a PortAudio callback stream (the device is the clock);
+- ``simpleaudio``: an optional extra, whole buffers started on time;
+- ``fake``: collects frames, for tests.
+
+``open_output`` picks a backend by name; ``backends`` and ``output_devices`` say what this
+machine has (for ``voiceguide devices`` and ``voiceguide doctor``).
+"""
+
+from __future__ import annotations
+
+from voiceguide.errors import PlaybackError
+from voiceguide.output.base import FIX_HINT, Output, Source
+from voiceguide.output.inventory import (
+    BACKEND_NAMES,
+    DEFAULT_BACKEND,
+    BackendInfo,
+    DeviceInfo,
+    backends,
+    output_devices,
+)
+from voiceguide.output.transport import Transport
+
+__all__ = [
+    "BACKEND_NAMES",
+    "DEFAULT_BACKEND",
+    "FIX_HINT",
+    "BackendInfo",
+    "DeviceInfo",
+    "Output",
+    "Source",
+    "Transport",
+    "backends",
+    "open_output",
+    "output_devices",
+]
+
+
+def open_output(backend: str, device: str | None = None) -> Output:
+    """An unstarted output for ``backend`` ("sounddevice" or "simpleaudio") on ``device``
+    (None: the default output)."""
+    if backend == "sounddevice":
+        from voiceguide.output.sounddevice_backend import SounddeviceOutput
+
+        return SounddeviceOutput(device)
+    if backend == "simpleaudio":
+        from voiceguide.output.simpleaudio_backend import SimpleaudioOutput
+
+        return SimpleaudioOutput(device)
+    raise PlaybackError(
+        f"unknown audio backend '{backend}': choose {' or '.join(BACKEND_NAMES)}"
+        " (see `voiceguide doctor`)"
+    )

@@ -1,0 +1,93 @@
+"""The output interface: what every backend (sounddevice, simpleaudio, the fake) offers.
+
+A backend pulls frames from a ``Source`` (the transport) and makes them heard. It keeps
+the clock: ``heard()`` is how many of the frames it pulled have reached the listener, so
+the player's idea of "where we are" comes from the device, never from sleeping. Pulling
+is the backend's business: a callback stream pulls a few milliseconds ahead, a backend
+that plays whole buffers pulls a whole stretch of sound ahead and gives back what was not
+heard when the listener changes course (``interrupt``).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol
+
+from voiceguide.errors import PlaybackError
+from voiceguide.timeline import Samples
+
+# What every playback fault tells the user to try next.
+FIX_HINT = "run `voiceguide doctor`, or `voiceguide export` the routine to play it elsewhere"
+
+
+class BackendUnavailable(PlaybackError):
+    """A backend whose library is missing: ``reason`` says what, ``fix`` how to get it."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        self.reason = reason
+        self.fix = fix
+        super().__init__(f"{reason}: {fix}; {FIX_HINT}")
+
+
+class Source(Protocol):
+    """Frames to play, ``channels`` wide at ``sample_rate``; the transport implements it."""
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    @property
+    def channels(self) -> int: ...
+
+    def pull(self, count: int) -> Samples | None:
+        """The next ``count`` frames as (count, channels) float32, or None when finished."""
+
+    def undo(self, count: int) -> None:
+        """Take back the last ``count`` frames pulled: they were never heard."""
+
+    def remaining(self) -> int | None:
+        """Frames still to come if nothing changes; None while paused (no end in sight)."""
+
+
+class Output(abc.ABC):
+    """One playback backend. Use as a context manager so the device is always released."""
+
+    name: str = ""
+
+    @abc.abstractmethod
+    def start(self, source: Source) -> None:
+        """Open the device and begin playing ``source``; raises PlaybackError when the
+        device cannot be used."""
+
+    @abc.abstractmethod
+    def heard(self) -> int:
+        """How many frames pulled from the source have been heard so far."""
+
+    @abc.abstractmethod
+    def interrupt(self, change: Callable[[], object]) -> None:
+        """Apply ``change`` (a pause, a skip) to the source where the listener is now.
+
+        A backend that pulled ahead silences what was not yet heard and ``undo``es it on
+        the source first, so the change is heard at once and nothing is lost or repeated.
+        """
+
+    @abc.abstractmethod
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds; True once the source has finished and every
+        frame has been played. Raises PlaybackError if the device failed meanwhile."""
+
+    @abc.abstractmethod
+    def stop(self) -> None:
+        """Silence at once and release the device; safe to call more than once."""
+
+    def __enter__(self) -> Output:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,94 @@
+"""What this machine can play through: the backends and the output devices.
+
+``voiceguide devices`` prints these and ``voiceguide doctor`` checks them; both say, for
+whatever is missing, why and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+
+from voiceguide.errors import PlaybackError
+from voiceguide.output.base import BackendUnavailable
+from voiceguide.output.simpleaudio_backend import import_simpleaudio
+from voiceguide.output.sounddevice_backend import import_sounddevice
+
+DEFAULT_BACKEND = "sounddevice"
+BACKEND_NAMES = ("sounddevice", "simpleaudio")
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """One playback backend: ``detail`` is its version when available, else why not;
+    ``fix`` says what to do about it."""
+
+    name: str
+    available: bool
+    default: bool
+    detail: str
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """An output device as the sounddevice backend sees it (``--device`` takes the index
+    or part of the name)."""
+
+    index: int
+    name: str
+    host_api: str
+    channels: int
+    sample_rate: float
+    default: bool
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown version"
+
+
+def backends(default: str = DEFAULT_BACKEND) -> list[BackendInfo]:
+    """Every backend, available or not; ``default`` is the one the settings choose."""
+    found: list[BackendInfo] = []
+    for name, importer in (
+        ("sounddevice", import_sounddevice),
+        ("simpleaudio", import_simpleaudio),
+    ):
+        try:
+            module = importer()
+        except BackendUnavailable as exc:
+            found.append(BackendInfo(name, False, name == default, exc.reason, exc.fix))
+            continue
+        detail = _version(name)
+        if name == "sounddevice":
+            detail += f", {module.get_portaudio_version()[1]}"
+        found.append(BackendInfo(name, True, name == default, detail))
+    return found
+
+
+def output_devices() -> list[DeviceInfo]:
+    """The output devices PortAudio knows, marking the default one."""
+    sd = import_sounddevice()
+    try:
+        default = sd.default.device[1]
+        apis = sd.query_hostapis()
+        devices = sd.query_devices()
+    except sd.PortAudioError as exc:
+        raise PlaybackError(f"cannot list the audio devices ({exc})") from exc
+    if isinstance(default, str) or default is None:
+        default = -1
+    return [
+        DeviceInfo(
+            index=int(d["index"]),
+            name=str(d["name"]),
+            host_api=str(apis[d["hostapi"]]["name"]),
+            channels=int(d["max_output_channels"]),
+            sample_rate=float(d["default_samplerate"]),
+            default=int(d["index"]) == int(default),
+        )
+        for d in devices
+        if d["max_output_channels"] > 0
+    ]

@@ -1,0 +1,175 @@
+"""The default backend: one PortAudio callback stream, fed from the transport.
+
+PortAudio calls back for each buffer the device needs and the buffer is pulled from the
+transport right then, so the device is the clock: nothing is scheduled with sleeps, a cue
+sounds exactly as many frames after the start as the Timeline puts it, and a pause is
+heard after one device buffer (``LATENCY``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, cast
+
+from voiceguide.errors import PlaybackError
+from voiceguide.output.base import FIX_HINT, BackendUnavailable, Output, Source
+
+# Seconds of audio queued in the device: small enough that a pause is heard at once,
+# large enough that a busy machine never lets the buffer run dry.
+LATENCY = 0.05
+# A stream that has not asked for audio in this long has lost its device.
+STALL = 2.0
+
+
+def import_sounddevice() -> ModuleType:
+    """The sounddevice module, or a PlaybackError saying how to get PortAudio."""
+    try:
+        import sounddevice as module
+    except ImportError as exc:
+        raise BackendUnavailable(
+            "the sounddevice backend is not installed",
+            "`pip install sounddevice`, or use --backend simpleaudio",
+        ) from exc
+    except OSError as exc:  # the module is there, the PortAudio library is not
+        raise BackendUnavailable(
+            "the sounddevice backend needs the PortAudio library, which is missing",
+            "install it (Debian and Ubuntu: `sudo apt install libportaudio2`), or use"
+            " --backend simpleaudio",
+        ) from exc
+    return cast(ModuleType, module)
+
+
+def resolve_device(sd: ModuleType, device: str | None) -> int | str | None:
+    """The PortAudio device for ``device`` (an index or part of a name; None: the
+    default), checked to be an output."""
+    wanted: int | str | None = None
+    if device is not None:
+        wanted = int(device) if device.strip().isdigit() else device
+    try:
+        sd.query_devices(wanted, kind="output")
+    except (ValueError, sd.PortAudioError) as exc:
+        if wanted is None:
+            raise PlaybackError(f"there is no audio output device; {FIX_HINT}") from exc
+        raise PlaybackError(
+            f"no audio output device matches '{device}' ({exc}); list them with"
+            " `voiceguide devices`"
+        ) from exc
+    return wanted
+
+
+def open_error(exc: Exception) -> PlaybackError:
+    """A PortAudio failure to open or start a stream, as a message with the fix."""
+    text = str(exc)
+    lowered = text.lower()
+    if "unavailable" in lowered or "busy" in lowered:
+        return PlaybackError(
+            "the audio device is busy (another program holds it): close that program or"
+            f" choose another device with --device; {FIX_HINT}"
+        )
+    if "sample rate" in lowered:
+        return PlaybackError(
+            f"the audio device cannot play this sample rate ({text}): choose the"
+            f" 'default' or 'pulse' device with --device; {FIX_HINT}"
+        )
+    return PlaybackError(f"cannot open the audio output ({text}); {FIX_HINT}")
+
+
+class SounddeviceOutput(Output):
+    name = "sounddevice"
+
+    def __init__(self, device: str | None = None, latency: float = LATENCY) -> None:
+        self.device = device
+        self.latency = latency
+        self.underflows = 0
+        self._sd: ModuleType | None = None
+        self._stream: Any = None
+        self._source: Source | None = None
+        self._pulled = 0
+        self._last_block = 0
+        self._last_call = 0.0
+        self._ended = False
+        self._done = threading.Event()
+        self._failure: BaseException | None = None
+
+    def start(self, source: Source) -> None:
+        sd = import_sounddevice()
+        self._sd = sd
+        self._source = source
+        device = resolve_device(sd, self.device)
+        try:
+            self._stream = sd.OutputStream(
+                samplerate=source.sample_rate,
+                channels=source.channels,
+                dtype="float32",
+                device=device,
+                latency=self.latency,
+                callback=self._callback,
+                finished_callback=self._done.set,
+            )
+            self._last_call = time.monotonic()
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            self.stop()
+            raise open_error(exc) from exc
+
+    def _callback(self, outdata: Any, frames: int, _time: Any, status: Any) -> None:
+        self._last_call = time.monotonic()
+        if status.output_underflow:
+            self.underflows += 1
+        assert self._sd is not None and self._source is not None
+        try:
+            chunk = self._source.pull(frames)
+        except BaseException as exc:  # a bug: keep it for wait() rather than lose it here
+            self._failure = exc
+            outdata.fill(0)
+            raise self._sd.CallbackAbort from exc
+        if chunk is None:
+            self._ended = True
+            outdata.fill(0)
+            raise self._sd.CallbackStop
+        outdata[:] = chunk
+        self._pulled += frames
+        self._last_block = frames
+
+    def heard(self) -> int:
+        stream = self._stream
+        if stream is None or self._source is None:
+            return 0
+        queued = round(float(stream.latency) * self._source.sample_rate) + self._last_block
+        return max(0, self._pulled - queued)
+
+    def interrupt(self, change: Callable[[], object]) -> None:
+        # Only one device buffer is ahead of the listener: the change is heard after it.
+        change()
+
+    def wait(self, timeout: float) -> bool:
+        if self._failure is not None:
+            raise self._failure
+        if self._done.wait(timeout):
+            if self._failure is not None:
+                raise self._failure
+            if not self._ended:
+                raise PlaybackError(
+                    "the audio output stopped in the middle of the routine (was the sound"
+                    f" server stopped or the device unplugged?); {FIX_HINT}"
+                )
+            return True
+        if self._stream is not None and time.monotonic() - self._last_call > STALL:
+            raise PlaybackError(
+                "the audio output stopped taking sound in the middle of the routine (was"
+                f" the sound server stopped or the device unplugged?); {FIX_HINT}"
+            )
+        return False
+
+    def stop(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.abort(ignore_errors=True)
+            stream.close(ignore_errors=True)
+        except Exception:  # the device is already gone; nothing left to release
+            pass

@@ -1,0 +1,271 @@
+"""The transport: a Timeline as a stream of frames that can pause, resume and jump.
+
+Every backend pulls from it (``pull``); the player changes its course (``pause``,
+``resume``, ``seek``) from another thread. A change takes effect at the next frame pulled:
+pausing fades the sound out over a few milliseconds (no click) and keeps the place, so
+resuming plays on from exactly the frame where the sound stopped; a jump fades out, plays
+its acknowledgement over a short silence and starts the new place with a fade-in. Acks are
+mixed over whatever is playing, or over the silence of a pause.
+
+Each pull is logged with the state before it, so ``undo`` can take back frames that a
+backend pulled but never played (the state is replayed up to that frame, exactly), and
+``position_at`` says which Timeline frame was playing at a given output frame.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from voiceguide.output.acks import Ack, ack_sound
+from voiceguide.timeline import Samples, Timeline
+
+FADE = 0.005  # seconds: long enough not to click, short enough to feel instant
+JUMP_GAP = 0.15  # seconds of silence between a jump's ack and the new place
+LOG_LIMIT = 20_000  # pulls remembered for undo and position_at (minutes of audio)
+
+
+@dataclass(frozen=True)
+class _State:
+    cursor: int  # the next Timeline frame to play
+    playing: bool
+    fade_in: int  # frames of fade-in done since the sound (re)started; FADE when done
+    tail_start: int  # where the fading-out sound of a pause or jump was taken from
+    tail_done: int  # frames of that fade-out played; FADE when done
+    lead: int  # frames of silence still to come before the Timeline plays on
+    acks: tuple[tuple[Samples, int], ...] = ()  # (sound, frames of it already played)
+    finished: bool = False
+
+
+@dataclass(frozen=True)
+class _Pull:
+    out_start: int  # output frames pulled before this pull
+    count: int
+    before: _State
+    after: _State
+
+
+class Transport:
+    """Frames of ``timeline`` from ``start`` (a frame), with pause, seek and acks."""
+
+    def __init__(self, timeline: Timeline, start: int = 0) -> None:
+        self.timeline = timeline
+        self._fade = max(1, round(FADE * timeline.sample_rate))
+        ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(self._fade) + 0.5) / self._fade)
+        self._ramp_up = ramp.astype(np.float32)
+        self._ramp_down = self._ramp_up[::-1].copy()
+        start = min(max(start, 0), timeline.frames)
+        self._state = _State(start, True, self._fade_in_from(start), start, self._fade, 0)
+        self._out = 0
+        self._log: list[_Pull] = []
+        self._lock = threading.RLock()
+
+    @property
+    def sample_rate(self) -> int:
+        return self.timeline.sample_rate
+
+    @property
+    def channels(self) -> int:
+        return self.timeline.channels
+
+    @property
+    def playing(self) -> bool:
+        return self._state.playing
+
+    @property
+    def finished(self) -> bool:
+        return self._state.finished
+
+    @property
+    def cursor(self) -> int:
+        """The next Timeline frame to be pulled (ahead of what is heard)."""
+        return self._state.cursor
+
+    @property
+    def pulled(self) -> int:
+        """Output frames pulled so far."""
+        return self._out
+
+    # --- the stream ---------------------------------------------------------------------
+
+    def pull(self, count: int) -> Samples | None:
+        with self._lock:
+            before = self._state
+            if before.finished:
+                return None
+            out, after = self._render(before, count)
+            if after.finished and out is None:
+                self._state = after
+                return None
+            assert out is not None
+            self._log.append(_Pull(self._out, count, before, after))
+            if len(self._log) > 2 * LOG_LIMIT:
+                del self._log[:LOG_LIMIT]
+            self._out += count
+            self._state = after
+            return out
+
+    def undo(self, count: int) -> None:
+        """Take back the last ``count`` output frames: the state is as it was before them."""
+        with self._lock:
+            target = max(self._out - count, self._log[0].out_start if self._log else self._out)
+            if target >= self._out:
+                return
+            i = self._find(target)
+            entry = self._log[i]
+            state = entry.before
+            if target > entry.out_start:
+                _, state = self._render(state, target - entry.out_start)
+            del self._log[i:]
+            if target > entry.out_start:
+                self._log.append(
+                    _Pull(entry.out_start, target - entry.out_start, entry.before, state)
+                )
+            self._state = state
+            self._out = target
+
+    def remaining(self) -> int | None:
+        """Output frames still to come if nothing changes; None while paused."""
+        with self._lock:
+            state = self._state
+            if not state.playing:
+                return None
+            if state.finished:
+                return 0
+            timeline = state.lead + max(0, self.timeline.frames - state.cursor)
+            acks = max((len(sound) - done for sound, done in state.acks), default=0)
+            return max(timeline, acks, self._fade - state.tail_done)
+
+    def position_at(self, out_frame: int) -> int:
+        """The Timeline frame that was playing at output frame ``out_frame``."""
+        with self._lock:
+            if not self._log or out_frame >= self._out:
+                return min(self._state.cursor, self.timeline.frames)
+            entry = self._log[self._find(out_frame)]
+            moved = entry.after.cursor - entry.before.cursor
+            if moved <= 0:
+                return min(entry.after.cursor, self.timeline.frames)
+            into = max(0, out_frame - entry.out_start - entry.before.lead)
+            return min(entry.before.cursor + min(into, moved), self.timeline.frames)
+
+    def _find(self, out_frame: int) -> int:
+        starts = [p.out_start for p in self._log]
+        return max(0, bisect.bisect_right(starts, out_frame) - 1)
+
+    # --- changes of course --------------------------------------------------------------
+
+    def pause(self, ack: Ack | None = "pause") -> bool:
+        """Stop the sound (fading out) and keep the place; False if already paused."""
+        with self._lock:
+            state = self._state
+            if not state.playing:
+                return False
+            self._state = dataclasses.replace(
+                self._fade_out(state), playing=False, lead=0, finished=False
+            )
+            if ack:
+                self.acknowledge(ack)
+            return True
+
+    def resume(self, ack: Ack | None = "resume") -> bool:
+        """Play on from the exact frame where the pause stopped; False if playing."""
+        with self._lock:
+            state = self._state
+            if state.playing:
+                return False
+            self._state = dataclasses.replace(
+                state, playing=True, fade_in=self._fade_in_from(state.cursor), finished=False
+            )
+            if ack:
+                self.acknowledge(ack)
+            return True
+
+    def seek(self, frame: int, ack: Ack | None = None) -> None:
+        """Jump to ``frame`` and play from there: the ack first, over a short silence."""
+        with self._lock:
+            frame = min(max(frame, 0), self.timeline.frames)
+            lead = 0
+            if ack:
+                lead = len(ack_sound(ack, self.sample_rate)) + round(JUMP_GAP * self.sample_rate)
+            state = self._fade_out(self._state)
+            self._state = dataclasses.replace(
+                state,
+                cursor=frame,
+                playing=True,
+                fade_in=self._fade_in_from(frame),
+                lead=lead,
+                finished=False,
+            )
+            if ack:
+                self.acknowledge(ack)
+
+    def acknowledge(self, ack: Ack) -> None:
+        """Mix the tone for ``ack`` in from the next frame pulled."""
+        with self._lock:
+            state = self._state
+            sound = ack_sound(ack, self.sample_rate)
+            self._state = dataclasses.replace(state, acks=(*state.acks, (sound, 0)), finished=False)
+
+    def _fade_in_from(self, frame: int) -> int:
+        """Where a fade-in starting at ``frame`` begins: 0 (a full fade) when ``frame`` cuts
+        into a sound, else already done, so a start in silence is the Timeline, exactly."""
+        if 0 < frame < self.timeline.frames and self.timeline.read(frame - 1, 1).any():
+            return 0
+        return self._fade
+
+    def _fade_out(self, state: _State) -> _State:
+        """``state`` with the sound that is playing now fading out (nothing if silent)."""
+        sounding = state.playing and state.lead == 0
+        if not sounding:
+            return dataclasses.replace(state, tail_done=self._fade)
+        return dataclasses.replace(state, tail_start=state.cursor, tail_done=0)
+
+    # --- mixing -------------------------------------------------------------------------
+
+    def _render(self, state: _State, count: int) -> tuple[Samples | None, _State]:
+        """The next ``count`` frames after ``state`` and the state after them; (None,
+        finished) when there is nothing more to play."""
+        timeline = self.timeline
+        fade = self._fade
+        if (
+            state.playing
+            and state.cursor >= timeline.frames
+            and state.tail_done >= fade
+            and not state.acks
+        ):
+            return None, dataclasses.replace(state, finished=True)
+        out = np.zeros((count, timeline.channels), dtype=np.float32)
+        tail_done = state.tail_done
+        if tail_done < fade:
+            n = min(count, fade - tail_done)
+            piece = timeline.read(state.tail_start + tail_done, n)
+            out[:n] += piece * self._ramp_down[tail_done : tail_done + n, None]
+            tail_done += n
+        cursor, lead, fade_in = state.cursor, state.lead, state.fade_in
+        if state.playing:
+            skip = min(lead, count)
+            lead -= skip
+            n = min(count - skip, max(0, timeline.frames - cursor))
+            if n > 0:
+                piece = timeline.read(cursor, n)
+                if fade_in < fade:
+                    m = min(n, fade - fade_in)
+                    piece[:m] *= self._ramp_up[fade_in : fade_in + m, None]
+                    fade_in += m
+                out[skip : skip + n] += piece
+                cursor += n
+        acks: list[tuple[Samples, int]] = []
+        for sound, done in state.acks:
+            n = min(count, len(sound) - done)
+            out[:n] += sound[done : done + n, None]
+            if done + n < len(sound):
+                acks.append((sound, done + n))
+        np.clip(out, -1.0, 1.0, out=out)
+        after = _State(
+            cursor, state.playing, fade_in, state.tail_start, tail_done, lead, tuple(acks)
+        )
+        return out, after
