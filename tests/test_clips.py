@@ -242,7 +242,7 @@ class Failing:
 @pytest.mark.parametrize("parallelism", ["serial", "threads"])
 def test_a_voice_error_stops_get_many(tmp_path: Path, parallelism: Parallelism) -> None:
     clip_store = store(tmp_path, Failing(parallelism=parallelism), workers=2)
-    with pytest.raises(SpeechError, match="^the voice cannot say that$"):
+    with pytest.raises(SpeechError, match=r"^the voice cannot say that$"):
         clip_store.get_many(["One.", "Bad.", "Two."])
     assert cache_info(tmp_path / "cache").entries <= 2
 

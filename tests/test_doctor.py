@@ -62,7 +62,7 @@ def test_broken_config_is_reported_with_its_line(tmp_path: Path) -> None:
     config.write_text("rate: 150\npace: [1]\n")
     result = run_doctor(env={"VOICEGUIDE_CONFIG": str(config)})
     assert result.returncode == 1
-    assert f"!!  config" in result.stdout
+    assert "!!  config" in result.stdout
     assert f"{config}:2:7: 'pace' must be a number from 0.5 to 3" in result.stdout
 
 
