@@ -2,6 +2,139 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 import click
 
-commands: list[click.Command] = []
+from voiceguide.cli.options import cache_path, settings, timing_options, voice_options
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(max(0, round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+@click.command("play")
+@click.argument("routine")
+@click.option(
+    "--from",
+    "from_step",
+    metavar="STEP",
+    default=None,
+    help="Start at this step: its number (as `voiceguide show` counts) or its title.",
+)
+@click.option(
+    "--backend",
+    default=None,
+    help="Play through sounddevice (the default) or simpleaudio (an optional extra).",
+)
+@click.option(
+    "--device",
+    default=None,
+    help="The output device: its number or part of its name (`voiceguide devices`).",
+)
+@click.option(
+    "-y",
+    "--yes",
+    "assume_yes",
+    is_flag=True,
+    help="Do not ask before a routine with contraindications (they are still shown).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Play a cracking routine even when the frequency guard says it is too soon.",
+)
+@timing_options
+@voice_options
+@click.pass_context
+def play(
+    ctx: click.Context,
+    routine: str,
+    from_step: str | None,
+    backend: str | None,
+    device: str | None,
+    assume_yes: bool,
+    force: bool,
+    pace: float | None,
+    rate: int | None,
+    count: str | None,
+    engine: str | None,
+    voice: str | None,
+) -> None:
+    """Talk you through ROUTINE (an id from `voiceguide list`, or a routine file).
+
+    Keys, no Enter needed: space pauses and resumes, n (or right arrow) skips to the
+    next step, p (or left arrow) goes back to the start of the step (twice: the step
+    before), r repeats the last instruction, s stops at once if something hurts, q
+    quits. Each key answers with a short tone. Without a terminal it just plays.
+    """
+    from voiceguide.player import play_routine
+
+    chosen = settings(
+        ctx,
+        backend=backend,
+        device=device,
+        pace=pace,
+        rate=rate,
+        count=count,
+        engine=engine,
+        voice=voice,
+    )
+    script, result = play_routine(
+        routine,
+        chosen,
+        cache_path(ctx),
+        from_step=from_step,
+        ask=lambda question: click.confirm(question, default=False, err=True),
+        force=force,
+        assume_yes=assume_yes,
+    )
+    where = f"at {_clock(result.position)} of {_clock(script.duration)}"
+    if result.step >= 0:
+        where += f", step {result.step + 1} of {len(script.steps)}"
+    if result.outcome == "completed":
+        click.echo(f"Finished {script.title} ({_clock(script.duration)}).", err=True)
+    elif result.outcome == "quit":
+        click.echo(f"Quit {script.title} {where}.", err=True)
+    else:
+        click.echo(f"Stopped {script.title} {where}.", err=True)
+
+
+@click.command("devices")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
+@click.pass_context
+def devices(ctx: click.Context, as_json: bool) -> None:
+    """List the audio output devices (for --device) and the playback backends."""
+    from voiceguide.output import backends, output_devices
+
+    found_backends = backends(settings(ctx).backend)
+    found_devices = output_devices()
+    if as_json:
+        payload = {
+            "devices": [asdict(d) for d in found_devices],
+            "backends": [asdict(b) for b in found_backends],
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo("Output devices (* the default; --device takes the number or part of the name):")
+    if not found_devices:
+        click.echo("  none found: run `voiceguide doctor`")
+    width = max((len(d.name) for d in found_devices), default=0)
+    for d in found_devices:
+        mark = "*" if d.default else " "
+        click.echo(
+            f"  {mark} {d.index:>3}  {d.name:<{width}}  {d.host_api}, {d.channels} channels,"
+            f" {d.sample_rate:g} Hz"
+        )
+    click.echo("Playback backends (--backend):")
+    for b in found_backends:
+        chosen = " (chosen)" if b.default else ""
+        if b.available:
+            click.echo(f"  {b.name}{chosen}: available, {b.detail}")
+        else:
+            click.echo(f"  {b.name}{chosen}: not available: {b.detail}; {b.fix}")
+
+
+commands: list[click.Command] = [play, devices]

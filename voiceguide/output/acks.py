@@ -10,13 +10,14 @@ they are never taken for a step change.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
 from voiceguide.timeline import Samples
 
 Ack = Literal["pause", "resume", "next", "back", "repeat", "quit", "nothing"]
+ACKS: tuple[Ack, ...] = get_args(Ack)
 
 LEVEL = 0.25  # peak: clearly heard over speech, well below it in loudness
 NOTE = 0.07  # seconds per note

@@ -1,0 +1,106 @@
+"""Real playback: a short routine played through each backend into the private PulseAudio
+null sink, recorded from its monitor and compared with the routine's exported WAV and cue
+list: every spoken cue heard within 20 ms of its place, none missing, no dropouts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+from recording import (
+    NEEDS_PULSE,
+    MonitorRecording,
+    align,
+    check_cues,
+    dropouts,
+    mono,
+    private_sink,
+)
+
+from voiceguide import render
+from voiceguide.config import Settings
+from voiceguide.export import export_routines
+from voiceguide.library import find_routine
+from voiceguide.output import open_output, output_devices
+from voiceguide.player import Player
+
+pytestmark = [
+    pytest.mark.audio,
+    pytest.mark.slow,
+    pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE),
+]
+
+TOLERANCE = 0.020  # seconds: a cue heard further than this from its place is late or early
+
+# Every kind of cue in about half a minute: the opening title and caution with its tone,
+# step tones, side cues, instructions, a counted hold, a release, a breath, the closing.
+SHORT_ROUTINE = """\
+id: short-check
+title: Short check
+kind: stretch
+steps:
+  - sides: [right, left]
+    steps:
+      - say: Bring your {side} knee to your chest.
+        hold: 3
+        count: down
+  - say: Breathe slowly.
+    breathe: {in: 2, out: 2, cycles: 1}
+"""
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Path:
+    """The short routine's file, exported next to it as WAV and cue list."""
+    folder = tmp_path_factory.mktemp("short")
+    path = folder / "short-check.yaml"
+    path.write_text(SHORT_ROUTINE, encoding="utf-8")
+    export_routines([find_routine(str(path))], folder, Settings(), shared_cache_dir, fmt="wav")
+    return path
+
+
+def spoken_cues(cues_json: Path, rate: int) -> list[tuple[str, int]]:
+    data = json.loads(cues_json.read_text(encoding="utf-8"))
+    return [(c["text"], round(c["start"] * rate)) for c in data["cues"] if c["kind"] != "tone"]
+
+
+@pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
+def test_a_routine_is_heard_as_exported_with_every_cue_on_time(
+    backend: str, exported: Path, shared_cache_dir: Path
+) -> None:
+    sink = private_sink()
+    assert sink is not None
+    wav, rate = soundfile.read(exported.with_suffix(".wav"), dtype="float32", always_2d=True)
+    expected = mono(wav)
+    cues = spoken_cues(exported.with_suffix(".cues.json"), rate)
+    timeline = render.prepare(find_routine(str(exported)), Settings(), shared_cache_dir)
+    assert timeline.sample_rate == rate
+
+    with MonitorRecording(sink, rate) as recording:
+        start = recording.frames
+        result = Player(timeline, open_output(backend)).run()
+        recording.wait_for(round(0.3 * rate), timeout=10)  # the last sound reaches the monitor
+    recorded = recording.samples()[start:]
+
+    assert result.outcome == "completed"
+    offset = align(expected, recorded, rate)
+    checks = check_cues(expected, cues, recorded, offset, rate)
+    assert len(checks) >= 10
+    missing = [c.text for c in checks if c.match < 0.6]
+    assert missing == [], f"cues not heard: {missing}"
+    late = [(c.text, round(c.error * 1000, 1)) for c in checks if abs(c.error) > TOLERANCE]
+    assert late == [], f"cues off their place (ms): {late}"
+    assert dropouts(expected, recorded, offset, rate) == []
+    # Nothing but the routine: silence before its first sound and after its last.
+    assert not np.any(np.abs(recorded[: max(0, offset - 10)]) > 0.01)
+    end = offset + len(expected) + round(0.05 * rate)
+    assert not np.any(np.abs(recorded[end:]) > 0.01)
+
+
+def test_the_private_sink_is_listed_as_the_default_output() -> None:
+    devices = output_devices()
+    assert any(d.default for d in devices)
+    assert all(d.channels > 0 for d in devices)

@@ -1,0 +1,231 @@
+"""The player with the fake output and scripted keys: exact frames for each control, the
+outcome and what the display is told."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fake_timelines import stepped_timeline
+
+from voiceguide.errors import PlaybackError
+from voiceguide.keys import Key
+from voiceguide.output.acks import Ack, ack_sound
+from voiceguide.output.fake import FakeOutput
+from voiceguide.output.transport import JUMP_GAP
+from voiceguide.player import BACK_GRACE, Player, Status, find_step
+from voiceguide.timeline import Timeline
+
+RATE = 8000
+BLOCK = 80  # every key in these tests falls on a block boundary
+
+
+class ScriptedKeys:
+    """Presses each key once the output has played up to its frame."""
+
+    def __init__(self, fake: FakeOutput, presses: list[tuple[int, Key]]) -> None:
+        self.fake = fake
+        self.presses = list(presses)
+        self.closed = False
+
+    def read(self, timeout: float) -> Key | None:
+        if self.presses and self.fake.heard() >= self.presses[0][0]:
+            frame, key = self.presses.pop(0)
+            assert self.fake.heard() == frame, "a key must fall on a block boundary"
+            return key
+        return None
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.seen: list[Status] = []
+
+    def update(self, status: Status) -> None:
+        self.seen.append(status)
+
+
+def lead(ack: Ack) -> int:
+    return len(ack_sound(ack, RATE)) + round(JUMP_GAP * RATE)
+
+
+def mixed(frames: np.ndarray, ack: Ack) -> np.ndarray:
+    out = frames.copy()
+    sound = ack_sound(ack, RATE)
+    n = min(len(out), len(sound))
+    out[:n] += sound[:n, None]
+    return np.asarray(np.clip(out, -1.0, 1.0), dtype=np.float32)
+
+
+def step_start(timeline: Timeline, index: int) -> int:
+    return timeline.frame_at(timeline.script.steps[index].start)
+
+
+def play(
+    timeline: Timeline, presses: list[tuple[int, Key]], start_step: int = 0
+) -> tuple[FakeOutput, Player, object]:
+    fake = FakeOutput(block=BLOCK)
+    player = Player(timeline, fake, start_step)
+    result = player.run(ScriptedKeys(fake, presses))
+    return fake, player, result
+
+
+def test_without_keys_it_plays_the_whole_timeline_exactly() -> None:
+    timeline = stepped_timeline(RATE)
+    fake = FakeOutput(block=BLOCK)
+    result = Player(timeline, fake).run()
+    np.testing.assert_array_equal(fake.frames[: timeline.frames], timeline.read(0, timeline.frames))
+    assert result.outcome == "completed"
+    assert result.position == pytest.approx(timeline.duration)
+    assert result.steps_skipped == 0
+    assert fake.stopped
+
+
+def test_space_pauses_and_resumes_where_it_stopped() -> None:
+    timeline = stepped_timeline(RATE)
+    at, pause = 3200, 4000  # in silence, after the first burst
+    fake, _, result = play(timeline, [(at, Key.PAUSE), (at + pause, Key.PAUSE)])
+    played = fake.frames
+    np.testing.assert_array_equal(played[:at], timeline.read(0, at))
+    np.testing.assert_array_equal(played[at : at + pause], mixed(np.zeros((pause, 1)), "pause"))
+    rest = timeline.frames - at
+    np.testing.assert_array_equal(
+        played[at + pause : at + pause + rest], mixed(timeline.read(at, rest), "resume")
+    )
+    assert result.outcome == "completed"  # type: ignore[attr-defined]
+
+
+def test_next_skips_to_the_next_step_after_its_tone() -> None:
+    timeline = stepped_timeline(RATE)
+    at = 3200  # inside step 1, in the silence after its instruction
+    fake, _, result = play(timeline, [(at, Key.NEXT)])
+    target = step_start(timeline, 1)
+    after = fake.frames[at:]
+    np.testing.assert_array_equal(after[: lead("next")], mixed(np.zeros((lead("next"), 1)), "next"))
+    rest = timeline.frames - target
+    np.testing.assert_array_equal(
+        after[lead("next") : lead("next") + rest], timeline.read(target, rest)
+    )
+    assert result.steps_skipped == 1  # type: ignore[attr-defined]
+
+
+def test_next_in_the_last_step_ends_the_routine() -> None:
+    timeline = stepped_timeline(RATE)
+    at = step_start(timeline, 3) + 800
+    fake, _, result = play(timeline, [(at, Key.NEXT)])
+    assert result.outcome == "completed"  # type: ignore[attr-defined]
+    assert result.steps_skipped == 1  # type: ignore[attr-defined]
+    assert len(fake.frames) < at + lead("next") + 2 * BLOCK
+
+
+def test_back_goes_to_the_start_of_this_step_then_to_the_one_before() -> None:
+    timeline = stepped_timeline(RATE, gap=BACK_GRACE + 0.5)
+    late = step_start(timeline, 2) + round((BACK_GRACE + 0.1) * RATE)
+    assert late < step_start(timeline, 3), "the fake steps must outlast the grace"
+    first = late  # well into step 3: back to its start
+    second = first + lead("back") + 400  # just after that start: back to step 2
+    fake, _, _ = play(timeline, [(first, Key.BACK), (second, Key.BACK)])
+    played = fake.frames
+    start3, start2 = step_start(timeline, 2), step_start(timeline, 1)
+    np.testing.assert_array_equal(
+        played[first + lead("back") : second], timeline.read(start3, second - first - lead("back"))
+    )
+    np.testing.assert_array_equal(
+        played[second + lead("back") : second + lead("back") + 2000], timeline.read(start2, 2000)
+    )
+
+
+def test_repeat_goes_back_to_the_last_instruction() -> None:
+    timeline = stepped_timeline(RATE)
+    at = 4400  # in the silence after instruction 1
+    fake, _, _ = play(timeline, [(at, Key.REPEAT)])
+    cue = timeline.frame_at(timeline.script.cues[0].start)
+    played = fake.frames[at + lead("repeat") :]
+    np.testing.assert_array_equal(played[:3000], timeline.read(cue, 3000))
+
+
+def test_repeat_before_any_instruction_only_answers_with_a_buzz() -> None:
+    timeline = stepped_timeline(RATE)
+    at = 400  # before the first instruction starts
+    fake, _, _ = play(timeline, [(at, Key.REPEAT)])
+    played = fake.frames
+    expected = timeline.read(at, 2000)
+    np.testing.assert_array_equal(played[at : at + 2000], mixed(expected, "nothing"))
+
+
+def test_quit_fades_out_with_its_tone_and_stops_the_output() -> None:
+    timeline = stepped_timeline(RATE)
+    at = 3200
+    fake, _, result = play(timeline, [(at, Key.QUIT)])
+    assert result.outcome == "quit"  # type: ignore[attr-defined]
+    assert result.position == pytest.approx(at / RATE)  # type: ignore[attr-defined]
+    tone = len(ack_sound("quit", RATE))
+    np.testing.assert_array_equal(fake.frames[at : at + tone], mixed(np.zeros((tone, 1)), "quit"))
+    assert fake.stopped
+
+
+def test_stop_key_silences_at_once_without_a_tone() -> None:
+    timeline = stepped_timeline(RATE)
+    at = 3200
+    fake, _, result = play(timeline, [(at, Key.STOP)])
+    assert result.outcome == "stopped"  # type: ignore[attr-defined]
+    assert result.step == 0  # type: ignore[attr-defined]
+    assert len(fake.frames) == at and fake.stopped
+
+
+def test_from_step_starts_at_that_step() -> None:
+    timeline = stepped_timeline(RATE)
+    fake, _, result = play(timeline, [], start_step=2)
+    start = step_start(timeline, 2)
+    rest = timeline.frames - start
+    np.testing.assert_array_equal(fake.frames[:rest], timeline.read(start, rest))
+    assert result.outcome == "completed"  # type: ignore[attr-defined]
+
+
+def test_the_display_follows_steps_and_pauses() -> None:
+    timeline = stepped_timeline(RATE)
+    fake = FakeOutput(block=BLOCK)
+    view = Recorder()
+    at = step_start(timeline, 1) + 400
+    keys = ScriptedKeys(fake, [(at, Key.PAUSE), (at + 1600, Key.PAUSE)])
+    Player(timeline, fake).run(keys, view)
+    first = view.seen[0]
+    assert (first.title, first.step, first.step_count) == ("Fake routine", 0, 4)
+    assert (first.step_title, first.next_title) == ("Step 1", "Step 2")
+    paused = [s for s in view.seen if s.paused]
+    assert paused and all(s.step == 1 and s.position == at / RATE for s in paused)
+    assert paused[0].message == "Paused: space to go on"
+    last = view.seen[-1]
+    assert last.step == 3 and last.next_title is None
+    positions = [s.position for s in view.seen]
+    assert positions == sorted(positions)
+
+
+def test_a_device_failure_mid_routine_is_a_playback_error_and_stops_the_output() -> None:
+    timeline = stepped_timeline(RATE)
+    fake = FakeOutput(block=BLOCK, fail_after=5000)
+    with pytest.raises(PlaybackError, match="failed"):
+        Player(timeline, fake).run()
+    assert fake.stopped
+
+
+def test_keys_that_go_away_leave_it_playing_to_the_end() -> None:
+    timeline = stepped_timeline(RATE)
+    fake = FakeOutput(block=BLOCK)
+    keys = ScriptedKeys(fake, [])
+    keys.closed = True
+    result = Player(timeline, fake).run(keys)
+    assert result.outcome == "completed"
+    np.testing.assert_array_equal(fake.frames[: timeline.frames], timeline.read(0, timeline.frames))
+
+
+def test_find_step_by_number_title_or_a_unique_part_of_it() -> None:
+    script = stepped_timeline(RATE).script
+    assert find_step(script, "1") == 0
+    assert find_step(script, "4") == 3
+    assert find_step(script, "step 3") == 2
+    assert find_step(script, " STEP 2 ") == 1
+    with pytest.raises(PlaybackError, match="there is no step 5: Fake routine has steps 1 to 4"):
+        find_step(script, "5")
+    with pytest.raises(PlaybackError, match="no step of Fake routine is called 'plank'"):
+        find_step(script, "plank")
+    with pytest.raises(PlaybackError, match="'step' matches several steps: 1 \\(Step 1\\)"):
+        find_step(script, "step")

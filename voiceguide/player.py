@@ -1,0 +1,363 @@
+"""The player: a Timeline heard through an output, steered by keys, shown on a display.
+
+``Player`` gives the controls their meaning in terms of the routine (a step, the last
+instruction) and turns each into a change of course for the transport, made through the
+output's ``interrupt`` so it is heard at once. Where we are always comes from the output
+(frames heard), never from a clock of our own. ``Player.run`` is the loop: read a key,
+apply it, keep the display current, until the routine ends or the listener leaves.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from voiceguide.config import Settings
+from voiceguide.errors import PlaybackError
+from voiceguide.keys import Key
+from voiceguide.output.acks import ack_sound
+from voiceguide.output.base import Output
+from voiceguide.output.transport import Transport
+from voiceguide.script import Cue, Script
+from voiceguide.timeline import Timeline
+
+TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display
+BACK_GRACE = 2.0  # seconds into a step within which "back" goes to the step before
+MESSAGE_TIME = 3.0  # seconds a control's message stays on the display
+QUIT_WAIT = 0.5  # seconds at most to let the quit tone be heard before leaving
+INSTRUCTION_KINDS = frozenset({"say", "caution", "side"})  # what "repeat" goes back to
+
+Outcome = Literal["completed", "quit", "stopped"]
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the display shows: a snapshot of the player."""
+
+    title: str
+    position: float  # seconds into the routine
+    duration: float
+    step: int  # index into ``steps``; -1 before the first step
+    step_count: int
+    step_title: str | None
+    next_title: str | None
+    paused: bool
+    message: str | None = None
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.duration - self.position)
+
+
+@dataclass(frozen=True)
+class PlayResult:
+    """How playing ended: ``completed``, ``quit`` (q) or ``stopped`` (s: it hurts)."""
+
+    outcome: Outcome
+    position: float  # seconds into the routine when it ended
+    step: int  # index of the step playing then; -1 before the first
+    steps_skipped: int
+
+
+class KeySource(Protocol):
+    closed: bool
+
+    def read(self, timeout: float) -> Key | None: ...
+
+
+class StatusView(Protocol):
+    def update(self, status: Status) -> None: ...
+
+
+def find_step(script: Script, wanted: str) -> int:
+    """The index of the step ``wanted`` names: its number (1 is the first, as ``show``
+    counts) or its title, or a part of the title that only one step has."""
+    steps = script.steps
+    if not steps:
+        raise PlaybackError(f"{script.title} has no steps to start from")
+    text = wanted.strip()
+    if text.isdigit():
+        number = int(text)
+        if 1 <= number <= len(steps):
+            return number - 1
+        raise PlaybackError(
+            f"there is no step {number}: {script.title} has steps 1 to {len(steps)}"
+            f" (see `voiceguide show {script.routine_id}`)"
+        )
+    lowered = text.lower()
+    exact = [s.index for s in steps if s.title.lower() == lowered]
+    partial = [s.index for s in steps if lowered in s.title.lower()]
+    matches = exact or partial
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise PlaybackError(
+            f"no step of {script.title} is called '{text}': give its number or a part of"
+            f" its title (see `voiceguide show {script.routine_id}`)"
+        )
+    names = ", ".join(f"{i + 1} ({steps[i].title})" for i in matches[:6])
+    raise PlaybackError(f"'{text}' matches several steps: {names}; give the step's number")
+
+
+class Player:
+    """Plays ``timeline`` through ``output`` from step ``start_step``."""
+
+    def __init__(self, timeline: Timeline, output: Output, start_step: int = 0) -> None:
+        self.timeline = timeline
+        self.output = output
+        script = timeline.script
+        self._step_starts = [timeline.frame_at(s.start) for s in script.steps]
+        self._instructions = sorted(
+            timeline.frame_at(c.start) for c in script.cues if c.kind in INSTRUCTION_KINDS
+        )
+        start = self._step_starts[start_step] if self._step_starts else 0
+        self.transport = Transport(timeline, start)
+        self.steps_skipped = 0
+        self._message: tuple[str, float] | None = None
+
+    # --- where we are -------------------------------------------------------------------
+
+    def position(self) -> int:
+        """The Timeline frame being heard now."""
+        return self.transport.position_at(self.output.heard())
+
+    def step_at(self, frame: int) -> int:
+        """The index of the step playing at ``frame`` (-1 before the first)."""
+        return bisect.bisect_right(self._step_starts, frame) - 1
+
+    def status(self) -> Status:
+        position = self.position()
+        steps = self.timeline.script.steps
+        index = self.step_at(position)
+        message = None
+        if self._message and time.monotonic() - self._message[1] < MESSAGE_TIME:
+            message = self._message[0]
+        return Status(
+            title=self.timeline.script.title,
+            position=position / self.timeline.sample_rate,
+            duration=self.timeline.duration,
+            step=index,
+            step_count=len(steps),
+            step_title=steps[index].title if index >= 0 else None,
+            next_title=steps[index + 1].title if index + 1 < len(steps) else None,
+            paused=not self.transport.playing,
+            message=message,
+        )
+
+    # --- controls -----------------------------------------------------------------------
+
+    def _change(self, change: Callable[[], object], message: str) -> None:
+        self.output.interrupt(change)
+        self._message = (message, time.monotonic())
+
+    def toggle_pause(self) -> None:
+        if self.transport.playing:
+            self._change(self.transport.pause, "Paused: space to go on")
+        else:
+            self._change(self.transport.resume, "Playing")
+
+    def next_step(self) -> None:
+        index = self.step_at(self.position()) + 1
+        self.steps_skipped += 1
+        if index < len(self._step_starts):
+            target = self._step_starts[index]
+            title = self.timeline.script.steps[index].title
+            self._change(lambda: self.transport.seek(target, "next"), f"Next: {title}")
+        else:
+            end = self.timeline.frames
+            self._change(lambda: self.transport.seek(end, "next"), "Skipped to the end")
+
+    def back(self) -> None:
+        position = self.position()
+        index = max(0, self.step_at(position))
+        if not self._step_starts:
+            self._change(lambda: self.transport.seek(0, "back"), "From the start")
+            return
+        grace = BACK_GRACE * self.timeline.sample_rate
+        if position - self._step_starts[index] < grace and index > 0:
+            index -= 1
+        target = self._step_starts[index]
+        title = self.timeline.script.steps[index].title
+        self._change(lambda: self.transport.seek(target, "back"), f"Back to: {title}")
+
+    def repeat(self) -> None:
+        position = self.position()
+        i = bisect.bisect_right(self._instructions, position) - 1
+        if i < 0:
+            self._change(lambda: self.transport.acknowledge("nothing"), "Nothing to repeat yet")
+            return
+        target = self._instructions[i]
+        self._change(lambda: self.transport.seek(target, "repeat"), "Repeating")
+
+    def handle(self, key: Key) -> Outcome | None:
+        """Apply ``key``; the outcome when it ends playing."""
+        if key is Key.PAUSE:
+            self.toggle_pause()
+        elif key is Key.NEXT:
+            self.next_step()
+        elif key is Key.BACK:
+            self.back()
+        elif key is Key.REPEAT:
+            self.repeat()
+        elif key is Key.QUIT:
+            self._finish_with_tone()
+            return "quit"
+        elif key is Key.STOP:
+            self.output.interrupt(lambda: self.transport.pause(ack=None))
+            return "stopped"
+        return None
+
+    def _finish_with_tone(self) -> None:
+        """Fade out with the quit tone, and give it a moment to be heard."""
+        self.output.interrupt(lambda: self.transport.pause(ack="quit"))
+        tone = len(ack_sound("quit", self.timeline.sample_rate))
+        target = self.transport.pulled + tone
+        deadline = time.monotonic() + QUIT_WAIT
+        while self.output.heard() < target and time.monotonic() < deadline:
+            self.output.wait(0.02)
+
+    # --- the loop -----------------------------------------------------------------------
+
+    def run(self, keys: KeySource | None = None, view: StatusView | None = None) -> PlayResult:
+        """Play to the end, or until a key ends it. The output is always stopped after."""
+        outcome: Outcome = "completed"
+        try:
+            self.output.start(self.transport)
+            while True:
+                listening = keys is not None and not keys.closed
+                key = keys.read(TICK) if keys is not None and listening else None
+                if key is not None:
+                    ended = self.handle(key)
+                    if ended is not None:
+                        outcome = ended
+                        break
+                if self.output.wait(0.0 if listening else TICK):
+                    break
+                if view is not None:
+                    view.update(self.status())
+            position = self.position()
+        finally:
+            self.output.stop()
+        if outcome == "completed":
+            position = self.timeline.frames
+        return PlayResult(
+            outcome=outcome,
+            position=position / self.timeline.sample_rate,
+            step=self.step_at(position),
+            steps_skipped=self.steps_skipped,
+        )
+
+
+# --- a whole session: the routine, the safety questions, the journal, the terminal -------
+
+
+def speak(text: str, settings: Settings, cache_dir: Path) -> None:
+    """Say ``text`` now, in the session's voice, through the chosen output (and wait)."""
+    from voiceguide import render
+    from voiceguide.clips import ClipStore
+    from voiceguide.output import open_output
+    from voiceguide.speech import open_voice
+
+    voice = open_voice(settings.engine, settings.voice, settings.rate)
+    clip = ClipStore(cache_dir, voice, render.SAMPLE_RATE).get(text)
+    seconds = len(clip) / render.SAMPLE_RATE
+    cue = Cue(0.0, seconds, "say", text, 0)
+    script = Script("", text, seconds, (cue,), (), (), render.compile_options(settings))
+    timeline = render.place(script, {text: clip}, render.SAMPLE_RATE)
+    Player(timeline, open_output(settings.backend, settings.device)).run()
+
+
+@contextlib.contextmanager
+def _exit_on_hangup() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into a normal exit, so the terminal is restored and the
+    sound stopped on the way out (their default is to die on the spot)."""
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _terminal(interactive: bool) -> Iterator[tuple[KeySource | None, StatusView | None]]:
+    """Keys and the display when on a terminal; neither otherwise."""
+    if not interactive:
+        yield None, None
+        return
+    from voiceguide.display import Display
+    from voiceguide.keys import KeyReader
+
+    with KeyReader(sys.stdin.fileno()) as keys, Display() as display:
+        yield keys, display
+
+
+def play_routine(
+    name: str,
+    settings: Settings,
+    cache_dir: Path,
+    *,
+    from_step: str | None = None,
+    ask: Callable[[str], bool],
+    force: bool = False,
+    assume_yes: bool = False,
+) -> tuple[Script, PlayResult]:
+    """Play the routine ``name`` (an id or a file) from start to end, as a session.
+
+    The safety gate and frequency guard come first (``ask`` puts their y/N question),
+    then the Timeline is rendered and played, with keys and the display when stdin and
+    stdout are terminals, and the session is recorded in the journal. The "stop, it
+    hurts" key ends with the calm spoken way out.
+    """
+    from voiceguide import render, safety
+    from voiceguide.journal import USER_QUIT, Journal, record_session
+    from voiceguide.library import find_routine
+    from voiceguide.output import open_output
+
+    routine = find_routine(name)
+    journal = Journal()
+
+    def say(text: str) -> None:
+        speak(text, settings, cache_dir)
+
+    safety.before_play(
+        routine,
+        settings,
+        journal,
+        interactive=sys.stdin.isatty(),
+        ask=ask,
+        say=say,
+        force=force,
+        assume_yes=assume_yes,
+    )
+    timeline = render.prepare(routine, settings, cache_dir)
+    start = find_step(timeline.script, from_step) if from_step else 0
+    output = open_output(settings.backend, settings.device)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    with (
+        _exit_on_hangup(),
+        record_session(
+            journal, routine, pace=settings.pace, engine=settings.engine, voice=settings.voice
+        ) as recording,
+    ):
+        with _terminal(interactive) as (keys, view):
+            result = Player(timeline, output, start).run(keys, view)
+        skipped = result.steps_skipped
+        if result.outcome == "stopped":
+            safety.stop_for_pain(recording, say, steps_skipped=skipped)
+        elif result.outcome == "quit":
+            recording.finish("quit", USER_QUIT, steps_skipped=skipped)
+        else:
+            recording.finish("completed", steps_skipped=skipped)
+    return timeline.script, result
