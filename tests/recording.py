@@ -24,6 +24,24 @@ Signal = npt.NDArray[np.float32]
 NEEDS_PULSE = "needs a PulseAudio server (run scripts/test)"
 
 
+# A real routine with every kind of cue in about half a minute: the opening title and
+# caution with its tone, step tones, side cues, instructions, a counted hold, a release, a
+# breath, the closing.
+SHORT_ROUTINE = """\
+id: short-check
+title: Short check
+kind: stretch
+steps:
+  - sides: [right, left]
+    steps:
+      - say: Bring your {side} knee to your chest.
+        hold: 3
+        count: down
+  - say: Breathe slowly.
+    breathe: {in: 2, out: 2, cycles: 1}
+"""
+
+
 def private_sink() -> str | None:
     """The private test sink, when scripts/test (or a developer) started one."""
     if not os.environ.get("PULSE_SERVER"):
@@ -34,9 +52,10 @@ def private_sink() -> str | None:
 class MonitorRecording:
     """Records ``sink``'s monitor, mono float32 at ``rate``, while the block runs."""
 
-    def __init__(self, sink: str, rate: int) -> None:
+    def __init__(self, sink: str, rate: int, server: str | None = None) -> None:
         self.sink = sink
         self.rate = rate
+        self._server = [f"--server={server}"] if server else []
         self._chunks: list[bytes] = []
         self._bytes = 0
         self._lock = threading.Lock()
@@ -46,12 +65,20 @@ class MonitorRecording:
 
     def __enter__(self) -> MonitorRecording:
         self._keeper = subprocess.Popen(
-            ["pacat", "--playback", "--latency-msec=10", f"--device={self.sink}", "/dev/zero"],
+            [
+                "pacat",
+                *self._server,
+                "--playback",
+                "--latency-msec=10",
+                f"--device={self.sink}",
+                "/dev/zero",
+            ],
             stderr=subprocess.DEVNULL,
         )
         self._parec = subprocess.Popen(
             [
                 "parec",
+                *self._server,
                 "--raw",
                 "--latency-msec=10",
                 f"--device={self.sink}.monitor",

@@ -12,6 +12,7 @@ import pytest
 import soundfile
 from recording import (
     NEEDS_PULSE,
+    SHORT_ROUTINE,
     MonitorRecording,
     align,
     check_cues,
@@ -34,22 +35,6 @@ pytestmark = [
 ]
 
 TOLERANCE = 0.020  # seconds: a cue heard further than this from its place is late or early
-
-# Every kind of cue in about half a minute: the opening title and caution with its tone,
-# step tones, side cues, instructions, a counted hold, a release, a breath, the closing.
-SHORT_ROUTINE = """\
-id: short-check
-title: Short check
-kind: stretch
-steps:
-  - sides: [right, left]
-    steps:
-      - say: Bring your {side} knee to your chest.
-        hold: 3
-        count: down
-  - say: Breathe slowly.
-    breathe: {in: 2, out: 2, cycles: 1}
-"""
 
 
 @pytest.fixture(scope="module")

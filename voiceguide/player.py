@@ -24,6 +24,7 @@ from voiceguide.errors import PlaybackError
 from voiceguide.keys import Key
 from voiceguide.output.acks import ack_sound
 from voiceguide.output.base import Output
+from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.transport import Transport
 from voiceguide.script import Cue, Script
 from voiceguide.timeline import Timeline
@@ -121,6 +122,7 @@ class Player:
         self.transport = Transport(timeline, start)
         self.steps_skipped = 0
         self._message: tuple[str, float] | None = None
+        self._started = False
 
     # --- where we are -------------------------------------------------------------------
 
@@ -225,11 +227,22 @@ class Player:
 
     # --- the loop -----------------------------------------------------------------------
 
+    def start(self) -> None:
+        """Open the output and start the sound (``run`` does this if it was not done)."""
+        if self._started:
+            return
+        try:
+            self.output.start(self.transport)
+        except BaseException:
+            self.output.stop()
+            raise
+        self._started = True
+
     def run(self, keys: KeySource | None = None, view: StatusView | None = None) -> PlayResult:
         """Play to the end, or until a key ends it. The output is always stopped after."""
         outcome: Outcome = "completed"
         try:
-            self.output.start(self.transport)
+            self.start()
             while True:
                 listening = keys is not None and not keys.closed
                 key = keys.read(TICK) if keys is not None and listening else None
@@ -271,7 +284,8 @@ def speak(text: str, settings: Settings, cache_dir: Path) -> None:
     cue = Cue(0.0, seconds, "say", text, 0)
     script = Script("", text, seconds, (cue,), (), (), render.compile_options(settings))
     timeline = render.place(script, {text: clip}, render.SAMPLE_RATE)
-    Player(timeline, open_output(settings.backend, settings.device)).run()
+    with native_stderr_silenced():
+        Player(timeline, open_output(settings.backend, settings.device)).run()
 
 
 @contextlib.contextmanager
@@ -345,14 +359,18 @@ def play_routine(
     start = find_step(timeline.script, from_step) if from_step else 0
     output = open_output(settings.backend, settings.device)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    player = Player(timeline, output, start)
     with (
         _exit_on_hangup(),
+        native_stderr_silenced(),
         record_session(
             journal, routine, pace=settings.pace, engine=settings.engine, voice=settings.voice
         ) as recording,
     ):
+        # The device opens before the terminal changes: if it cannot, the error is alone.
+        player.start()
         with _terminal(interactive) as (keys, view):
-            result = Player(timeline, output, start).run(keys, view)
+            result = player.run(keys, view)
         skipped = result.steps_skipped
         if result.outcome == "stopped":
             safety.stop_for_pain(recording, say, steps_skipped=skipped)

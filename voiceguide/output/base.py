@@ -20,6 +20,11 @@ from voiceguide.timeline import Samples
 
 # What every playback fault tells the user to try next.
 FIX_HINT = "run `voiceguide doctor`, or `voiceguide export` the routine to play it elsewhere"
+# What a backend says when its device goes away mid-routine.
+GONE = (
+    "the audio output stopped in the middle of the routine (was the sound server stopped or"
+    " the device unplugged?)"
+)
 
 
 class BackendUnavailable(PlaybackError):

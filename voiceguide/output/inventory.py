@@ -11,6 +11,7 @@ from importlib import metadata
 
 from voiceguide.errors import PlaybackError
 from voiceguide.output.base import BackendUnavailable
+from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.simpleaudio_backend import import_simpleaudio
 from voiceguide.output.sounddevice_backend import import_sounddevice
 
@@ -52,6 +53,11 @@ def _version(package: str) -> str:
 
 def backends(default: str = DEFAULT_BACKEND) -> list[BackendInfo]:
     """Every backend, available or not; ``default`` is the one the settings choose."""
+    with native_stderr_silenced():
+        return _backends(default)
+
+
+def _backends(default: str) -> list[BackendInfo]:
     found: list[BackendInfo] = []
     for name, importer in (
         ("sounddevice", import_sounddevice),
@@ -71,6 +77,11 @@ def backends(default: str = DEFAULT_BACKEND) -> list[BackendInfo]:
 
 def output_devices() -> list[DeviceInfo]:
     """The output devices PortAudio knows, marking the default one."""
+    with native_stderr_silenced():
+        return _output_devices()
+
+
+def _output_devices() -> list[DeviceInfo]:
     sd = import_sounddevice()
     try:
         default = sd.default.device[1]

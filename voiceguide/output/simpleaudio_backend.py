@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voiceguide.errors import PlaybackError
-from voiceguide.output.base import FIX_HINT, BackendUnavailable, Output, Source
+from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, Source
 
 RATES = (8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 192000)
 TICK = 0.05  # seconds between fills
@@ -113,8 +113,7 @@ class SimpleaudioOutput(Output):
         self._sa, self._source, self._rate = sa, source, source.sample_rate
         # A moment of silence first: a missing device fails here, and the sound system's
         # configuration is loaded before the first cue is due.
-        silence = np.zeros((round(0.01 * self._rate), source.channels), dtype=np.int16)
-        self._play(silence).wait_done()
+        self._play(np.zeros((round(0.01 * self._rate), source.channels), dtype=np.int16))
         with self._lock:
             self._begin()
         self._thread = threading.Thread(target=self._run, name="simpleaudio", daemon=True)
@@ -125,6 +124,8 @@ class SimpleaudioOutput(Output):
         try:
             return self._sa.play_buffer(pcm, self._source.channels, 2, self._rate)
         except Exception as exc:  # SimpleaudioError: the device could not be opened
+            if self._thread is not None:  # it could be opened before: it has gone away
+                raise PlaybackError(f"{GONE} ({exc}); {FIX_HINT}") from exc
             raise PlaybackError(f"cannot play through simpleaudio ({exc}); {FIX_HINT}") from exc
 
     def _begin(self) -> None:
@@ -133,10 +134,10 @@ class SimpleaudioOutput(Output):
         remaining = self._source.remaining()
         seconds = PAUSED_BUFFER if remaining is None else remaining / self._rate + END_MARGIN
         buffer = _Buffer(self._pulled, round(seconds * self._rate), self._source.channels)
-        self._buffer = buffer
         self._fill(buffer, round(LOOKAHEAD * self._rate))
         buffer.play = self._play(buffer.memory)
         buffer.began = time.monotonic()
+        self._buffer = buffer
 
     def _fill(self, buffer: _Buffer, until: int) -> None:
         """Pull from the source into ``buffer`` up to its frame ``until``."""
@@ -177,10 +178,7 @@ class SimpleaudioOutput(Output):
         if buffer.play.is_playing():
             return False
         if played < buffer.frames - CUT_SHORT * self._rate:
-            raise PlaybackError(
-                "the audio output stopped in the middle of the routine (was the sound server"
-                f" stopped or the device unplugged?); {FIX_HINT}"
-            )
+            raise PlaybackError(f"{GONE}; {FIX_HINT}")
         if self._ended:
             return True
         # The source outlasted the buffer (a long pause): carry on in a new one.

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any, cast
 
 from voiceguide.errors import PlaybackError
-from voiceguide.output.base import FIX_HINT, BackendUnavailable, Output, Source
+from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, Source
 
 # Seconds of audio queued in the device: small enough that a pause is heard at once,
 # large enough that a busy machine never lets the buffer run dry.
@@ -152,16 +152,10 @@ class SounddeviceOutput(Output):
             if self._failure is not None:
                 raise self._failure
             if not self._ended:
-                raise PlaybackError(
-                    "the audio output stopped in the middle of the routine (was the sound"
-                    f" server stopped or the device unplugged?); {FIX_HINT}"
-                )
+                raise PlaybackError(f"{GONE}; {FIX_HINT}")
             return True
         if self._stream is not None and time.monotonic() - self._last_call > STALL:
-            raise PlaybackError(
-                "the audio output stopped taking sound in the middle of the routine (was"
-                f" the sound server stopped or the device unplugged?); {FIX_HINT}"
-            )
+            raise PlaybackError(f"{GONE}; {FIX_HINT}")
         return False
 
     def stop(self) -> None:

@@ -1,0 +1,340 @@
+"""The real ``voiceguide play`` program: keys in a pseudo-terminal (pexpect), checked on the
+display and in a recording of what was played; Ctrl-C; playing without a terminal; the
+faults a user can meet, each one line and exit status 1, with the terminal restored."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pexpect
+import pytest
+import soundfile
+from recording import (
+    NEEDS_PULSE,
+    SHORT_ROUTINE,
+    MonitorRecording,
+    Signal,
+    best_lag,
+    first_sound,
+    mono,
+    private_sink,
+)
+
+from voiceguide.config import Settings
+from voiceguide.export import export_routines
+from voiceguide.library import find_routine
+from voiceguide.output.base import FIX_HINT, GONE
+
+needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
+PROGRAM = [sys.executable, "-m", "voiceguide"]
+TINY_ROUTINE = "id: tiny\ntitle: Tiny\nkind: stretch\nsteps:\n  - say: Breathe out.\n"
+EXIT = re.compile(r"EXIT=(\d+)")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Path:
+    """The short routine's file, exported beside it (WAV and cue list); exporting also
+    fills the clip cache, so playing it starts at once."""
+    folder = tmp_path_factory.mktemp("short")
+    path = folder / "short-check.yaml"
+    path.write_text(SHORT_ROUTINE, encoding="utf-8")
+    export_routines([find_routine(str(path))], folder, Settings(), shared_cache_dir, fmt="wav")
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY_ROUTINE, encoding="utf-8")
+    return path
+
+
+def in_terminal(*args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
+    """``voiceguide ARGS`` in a pseudo-terminal, between two ``stty -g``, so the test can
+    see the terminal settings before and after, and the exit status."""
+    command = shlex.join([*PROGRAM, *args])
+    script = f"stty -g; {command}; echo EXIT=$?; stty -g"
+    child = pexpect.spawn(
+        "bash",
+        ["--norc", "--noprofile", "-c", script],
+        env=env or dict(os.environ),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
+    child.logfile_read = io.StringIO()
+    return child
+
+
+def finish(child: pexpect.spawn) -> tuple[int, str]:
+    """Wait for the end; the exit status and the whole transcript. Asserts that the
+    terminal settings after are those from before."""
+    child.expect(pexpect.EOF, timeout=60)
+    child.close()
+    log = child.logfile_read
+    assert isinstance(log, io.StringIO)
+    text = log.getvalue()
+    match = EXIT.search(text)
+    assert match, f"no exit status in:\n{text}"
+    lines = [
+        line.strip() for line in text.splitlines() if re.fullmatch(r"[0-9a-f:]+", line.strip())
+    ]
+    assert len(lines) >= 2 and lines[0] == lines[-1], "the terminal was not restored"
+    return int(match.group(1)), text
+
+
+def wait_for_sound(recording: MonitorRecording, start: int, timeout: float = 30.0) -> int:
+    """The recording frame where sound first arrives after ``start`` (bounded wait)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        heard = first_sound(recording.samples()[start:])
+        if heard is not None:
+            return start + heard
+        recording.wait_for(round(0.02 * recording.rate), timeout=5)
+    raise AssertionError("the program made no sound")
+
+
+def locate(chunk: Signal, expected: Signal) -> tuple[int, float]:
+    """Where in ``expected`` a recorded ``chunk`` comes from, and how well it matches."""
+    return best_lag(chunk, expected, 0, len(expected) - len(chunk))
+
+
+def quiet(signal_: Signal) -> bool:
+    return not np.any(np.abs(signal_) > 0.01)
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.slow
+def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
+    sink = private_sink()
+    assert sink is not None
+    wav, rate = soundfile.read(short.with_suffix(".wav"), dtype="float32", always_2d=True)
+    expected = mono(wav)
+    steps = json.loads(short.with_suffix(".cues.json").read_text(encoding="utf-8"))["steps"]
+    second = round(steps[1]["start"] * rate)
+
+    with MonitorRecording(sink, rate) as recording:
+        child = in_terminal("play", str(short))
+        begin = wait_for_sound(recording, recording.frames)
+        child.expect("Now")
+        child.expect(r"1/\d+")
+        recording.wait_for(round(3.0 * rate), timeout=10)  # into the spoken caution
+        paused_at = recording.frames
+        child.send(" ")
+        child.expect("PAUSED")
+        recording.wait_for(round(1.5 * rate), timeout=10)
+        resumed_at = recording.frames
+        child.send(" ")
+        recording.wait_for(round(1.5 * rate), timeout=10)
+        skipped_at = recording.frames
+        child.send("n")
+        child.expect(r"2/\d+\s+Short check \(right\)")
+        recording.wait_for(round(2.5 * rate), timeout=10)
+        child.send("q")
+        status, text = finish(child)
+        recording.wait_for(round(0.3 * rate), timeout=10)
+    recorded = recording.samples()
+
+    assert status == 0
+    assert "Traceback" not in text
+    assert "Quit Short check" in text
+    # Paused: silence once the sound has faded and the pause tone is over.
+    assert quiet(recorded[paused_at + round(0.4 * rate) : resumed_at])
+    # Resumed where it stopped: what came 0.6 s before the pause and 0.4 s after the
+    # resume are 1.0 s apart in the routine, give or take the keys' own delay.
+    before, match_before = locate(recorded[paused_at - round(0.6 * rate) :][: rate // 2], expected)
+    after, match_after = locate(recorded[resumed_at + round(0.4 * rate) :][: rate // 2], expected)
+    assert match_before > 0.6 and match_after > 0.6
+    assert abs((after - before) / rate - 1.0) < 0.15
+    # Skipped: after the tone, the second step from its start (1.5 s of it: every step
+    # starts with the same chime).
+    landed, match = locate(
+        recorded[skipped_at + round(0.6 * rate) :][: round(1.5 * rate)], expected
+    )
+    assert match > 0.6
+    assert second <= landed < second + round(1.0 * rate)
+    # Quit: nothing after the quit tone.
+    assert begin < paused_at
+    assert quiet(recorded[-round(0.2 * rate) :])
+
+
+@needs_pulse
+@pytest.mark.audio
+def test_ctrl_c_stops_the_sound_and_exits_130_quietly(short: Path) -> None:
+    sink = private_sink()
+    assert sink is not None
+    rate = soundfile.info(str(short.with_suffix(".wav"))).samplerate
+    with MonitorRecording(sink, rate) as recording:
+        child = in_terminal("play", str(short))
+        wait_for_sound(recording, recording.frames)
+        child.expect(r"1/\d+")
+        recording.wait_for(round(1.0 * rate), timeout=10)
+        interrupted = recording.frames
+        child.sendintr()
+        status, text = finish(child)
+        recording.wait_for(round(0.8 * rate), timeout=10)
+    recorded = recording.samples()
+    assert status == 130
+    assert "Traceback" not in text and "Error" not in text
+    assert not quiet(recorded[interrupted - round(0.5 * rate) : interrupted])
+    assert quiet(recorded[interrupted + round(0.5 * rate) :])
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.slow
+def test_without_a_terminal_it_just_plays_to_the_end(tiny: Path) -> None:
+    done = subprocess.run(
+        [*PROGRAM, "play", str(tiny)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert re.fullmatch(r"Finished Tiny \(0:1\d\)\.\n", done.stderr)
+    assert "\x1b[" not in done.stderr  # no display, no colours
+
+
+@needs_pulse
+@pytest.mark.audio
+def test_from_a_step_that_is_not_there_is_one_line(short: Path) -> None:
+    done = run_play(str(short), "--from", "99")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "Error: there is no step 99: Short check has steps 1 to 5"
+        " (see `voiceguide show short-check`)"
+    ]
+
+
+def run_play(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PROGRAM, "play", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_an_unknown_backend_is_one_line(tiny: Path) -> None:
+    done = run_play(str(tiny), "--backend", "nope")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "Error: unknown audio backend 'nope': choose sounddevice or simpleaudio"
+        " (see `voiceguide doctor`)"
+    ]
+
+
+@pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
+def test_no_sound_server_is_one_line_with_the_fix_and_the_terminal_restored(
+    backend: str, tiny: Path
+) -> None:
+    env = dict(os.environ, PULSE_SERVER="unix:/nonexistent/voiceguide/native")
+    child = in_terminal("play", str(tiny), "--backend", backend, env=env)
+    status, text = finish(child)
+    lines = [ANSI.sub("", line).strip() for line in text.splitlines()]
+    errors = [line for line in lines if line and not re.fullmatch(r"[0-9a-f:]+|EXIT=\d+", line)]
+    assert status == 1
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("Error: ")
+    assert "voiceguide doctor" in errors[0] and "voiceguide export" in errors[0]
+
+
+@pytest.fixture
+def doomed_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A PulseAudio server of the test's own, with a null sink, to be killed mid-routine."""
+    if shutil.which("pulseaudio") is None:
+        pytest.skip("needs the pulseaudio program")
+    folder = Path(tempfile.mkdtemp(prefix="voiceguide-doomed-"))
+    server = f"unix:{folder}/native"
+    process = subprocess.Popen(
+        [
+            "pulseaudio",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "-n",
+            "--use-pid-file=no",
+            "--load=module-null-sink sink_name=doomed rate=48000",
+            f"--load=module-native-protocol-unix auth-anonymous=1 socket={folder}/native",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = dict(os.environ, PULSE_SERVER=server)
+    deadline = time.monotonic() + 10
+    while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.skip("could not start a PulseAudio server of its own")
+        time.sleep(0.05)
+    try:
+        yield server, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
+def test_the_server_gone_mid_routine_is_one_line_with_the_fix(
+    backend: str, short: Path, doomed_server: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    server, process = doomed_server
+    env = dict(os.environ, PULSE_SERVER=server)
+    env.pop("VOICEGUIDE_TEST_SINK", None)
+    player = subprocess.Popen(
+        [*PROGRAM, "play", str(short), "--backend", backend],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    with MonitorRecording("doomed", 22050, server=server) as recording:
+        wait_for_sound(recording, recording.frames)  # the routine is under way
+        process.send_signal(signal.SIGKILL)
+    out, err = player.communicate(timeout=30)
+    assert player.returncode == 1
+    assert out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"Error: {GONE}")
+    assert line.endswith(f"; {FIX_HINT}")
+
+
+@needs_pulse
+def test_devices_lists_the_default_output_and_the_backends() -> None:
+    done = subprocess.run(
+        [*PROGRAM, "devices"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Output devices")
+    assert any(line.lstrip().startswith("*") for line in lines)
+    assert any(line.startswith("  sounddevice (chosen): available") for line in lines)
+    as_json = subprocess.run(
+        [*PROGRAM, "devices", "--json"], capture_output=True, text=True, timeout=60, check=True
+    )
+    data = json.loads(as_json.stdout)
+    assert sum(d["default"] for d in data["devices"]) == 1
+    assert {b["name"] for b in data["backends"]} == {"sounddevice", "simpleaudio"}
