@@ -4,6 +4,7 @@ backend inventory and the faults a user can cause."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import numpy as np
@@ -221,3 +222,19 @@ def test_a_device_that_does_not_exist_is_named_in_the_error() -> None:
     output = open_output("sounddevice", "no such device anywhere")
     with pytest.raises(PlaybackError, match="no audio output device matches 'no such device"):
         output.start(Transport(stepped_timeline(RATE)))
+
+
+def test_c_level_stderr_is_silenced_while_python_stderr_still_gets_through() -> None:
+    program = (
+        "import os, sys\n"
+        "from voiceguide.output.quiet import native_stderr_silenced\n"
+        "with native_stderr_silenced():\n"
+        "    os.write(2, b'ALSA lib noise\\n')\n"
+        "    with native_stderr_silenced():\n"
+        "        print('Error: one line', file=sys.stderr)\n"
+        "os.write(2, b'after\\n')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stderr == "Error: one line\nafter\n"

@@ -13,6 +13,7 @@ import bisect
 import contextlib
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -334,10 +335,35 @@ def play_routine(
     stdout are terminals, and the session is recorded in the journal. The "stop, it
     hurts" key ends with the calm spoken way out.
     """
+    from voiceguide.output import open_output
+
+    output = open_output(settings.backend, settings.device)
+    with _exit_on_hangup(), native_stderr_silenced():
+        # Loading the sound library and finding the device take a good part of the time
+        # to the first sound: done in a thread while the routine is checked and rendered.
+        warming = _Background(output.warm_up)
+        try:
+            return _session(
+                output, warming, name, settings, cache_dir, from_step, ask, force, assume_yes
+            )
+        finally:
+            output.stop()
+
+
+def _session(
+    output: Output,
+    warming: _Background,
+    name: str,
+    settings: Settings,
+    cache_dir: Path,
+    from_step: str | None,
+    ask: Callable[[str], bool],
+    force: bool,
+    assume_yes: bool,
+) -> tuple[Script, PlayResult]:
     from voiceguide import render, safety
     from voiceguide.journal import USER_QUIT, Journal, record_session
     from voiceguide.library import find_routine
-    from voiceguide.output import open_output
 
     routine = find_routine(name)
     journal = Journal()
@@ -357,18 +383,14 @@ def play_routine(
     )
     timeline = render.prepare(routine, settings, cache_dir)
     start = find_step(timeline.script, from_step) if from_step else 0
-    output = open_output(settings.backend, settings.device)
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    warming.result()
     player = Player(timeline, output, start)
-    with (
-        _exit_on_hangup(),
-        native_stderr_silenced(),
-        record_session(
-            journal, routine, pace=settings.pace, engine=settings.engine, voice=settings.voice
-        ) as recording,
-    ):
-        # The device opens before the terminal changes: if it cannot, the error is alone.
-        player.start()
+    # The device opens before the terminal changes: if it cannot, the error is alone.
+    player.start()
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    with record_session(
+        journal, routine, pace=settings.pace, engine=settings.engine, voice=settings.voice
+    ) as recording:
         with _terminal(interactive) as (keys, view):
             result = player.run(keys, view)
         skipped = result.steps_skipped
@@ -379,3 +401,24 @@ def play_routine(
         else:
             recording.finish("completed", steps_skipped=skipped)
     return timeline.script, result
+
+
+class _Background:
+    """``work`` running in a daemon thread; ``result`` waits for it and raises its error."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self._failure: BaseException | None = None
+        self._work = work
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # handed to whoever waits for the result
+            self._failure = exc
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure

@@ -61,6 +61,11 @@ class Output(abc.ABC):
     name: str = ""
 
     @abc.abstractmethod
+    def warm_up(self) -> None:
+        """Load the sound library and find the device ahead of ``start``, so that ``start``
+        is quick (``start`` does this itself when it was not done); may run in a thread."""
+
+    @abc.abstractmethod
     def start(self, source: Source) -> None:
         """Open the device and begin playing ``source``; raises PlaybackError when the
         device cannot be used."""

@@ -25,6 +25,7 @@ class FakeOutput(Output):
         self.lookahead = lookahead
         self.fail_after = fail_after  # played frames after which the "device" fails
         self.source: Source | None = None
+        self.warmed = False
         self.stopped = False
         self.finished = False
         self._played: list[Samples] = []
@@ -39,6 +40,9 @@ class FakeOutput(Output):
         if not self._played:
             return np.zeros((0, channels), dtype=np.float32)
         return np.concatenate(self._played)
+
+    def warm_up(self) -> None:
+        self.warmed = True
 
     def start(self, source: Source) -> None:
         self.source = source

@@ -104,16 +104,24 @@ class SimpleaudioOutput(Output):
         self._done = threading.Event()
         self._wake = threading.Event()
 
+    def warm_up(self) -> None:
+        if self._sa is not None:
+            return
+        self._sa = import_simpleaudio()
+        # A moment of silence: a missing device fails here, and the sound system's
+        # configuration is loaded before the first cue is due.
+        try:
+            self._sa.play_buffer(bytes(4 * 441), 2, 2, 44100)
+        except Exception as exc:  # SimpleaudioError: the device could not be opened
+            raise PlaybackError(f"cannot play through simpleaudio ({exc}); {FIX_HINT}") from exc
+
     def start(self, source: Source) -> None:
-        sa = import_simpleaudio()
         if source.sample_rate not in RATES:
             raise PlaybackError(
                 f"simpleaudio cannot play at {source.sample_rate} Hz; use --backend sounddevice"
             )
-        self._sa, self._source, self._rate = sa, source, source.sample_rate
-        # A moment of silence first: a missing device fails here, and the sound system's
-        # configuration is loaded before the first cue is due.
-        self._play(np.zeros((round(0.01 * self._rate), source.channels), dtype=np.int16))
+        self.warm_up()
+        self._source, self._rate = source, source.sample_rate
         with self._lock:
             self._begin()
         self._thread = threading.Thread(target=self._run, name="simpleaudio", daemon=True)

@@ -85,6 +85,7 @@ class SounddeviceOutput(Output):
         self.latency = latency
         self.underflows = 0
         self._sd: ModuleType | None = None
+        self._resolved: int | str | None = None
         self._stream: Any = None
         self._source: Source | None = None
         self._pulled = 0
@@ -94,11 +95,17 @@ class SounddeviceOutput(Output):
         self._done = threading.Event()
         self._failure: BaseException | None = None
 
+    def warm_up(self) -> None:
+        if self._sd is None:
+            sd = import_sounddevice()  # this starts PortAudio, which looks for devices
+            self._resolved = resolve_device(sd, self.device)
+            self._sd = sd
+
     def start(self, source: Source) -> None:
-        sd = import_sounddevice()
-        self._sd = sd
+        self.warm_up()
+        sd, device = self._sd, self._resolved
+        assert sd is not None
         self._source = source
-        device = resolve_device(sd, self.device)
         try:
             self._stream = sd.OutputStream(
                 samplerate=source.sample_rate,
