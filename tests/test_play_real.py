@@ -1,9 +1,11 @@
 """Real playback: a short routine played through each backend into the private PulseAudio
 null sink, recorded from its monitor and compared with the routine's exported WAV and cue
-list: every spoken cue heard within 20 ms of its place, none missing, no dropouts."""
+list: every spoken cue heard within 20 ms of its place, none missing, no dropouts; and a
+pause in mid-sentence that resumes from the frame where the sound stopped."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -15,8 +17,11 @@ from recording import (
     SHORT_ROUTINE,
     MonitorRecording,
     align,
+    best_lag,
     check_cues,
     dropouts,
+    first_sound,
+    last_sound,
     mono,
     private_sink,
 )
@@ -85,7 +90,55 @@ def test_a_routine_is_heard_as_exported_with_every_cue_on_time(
     assert not np.any(np.abs(recorded[end:]) > 0.01)
 
 
+def quiet(signal: np.ndarray) -> bool:
+    return not np.any(np.abs(signal) > 0.01)
+
+
 def test_the_private_sink_is_listed_as_the_default_output() -> None:
     devices = output_devices()
     assert any(d.default for d in devices)
     assert all(d.channels > 0 for d in devices)
+
+
+@pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
+def test_pause_and_resume_go_on_from_where_the_sound_stopped(
+    backend: str, exported: Path, shared_cache_dir: Path
+) -> None:
+    sink = private_sink()
+    assert sink is not None
+    timeline = render.prepare(find_routine(str(exported)), Settings(), shared_cache_dir)
+    rate = timeline.sample_rate
+    expected = mono(timeline.read(0, timeline.frames))
+    caution = next(c for c in timeline.script.cues if c.kind == "caution")
+    moment = timeline.frame_at(caution.start + 1.0)  # in the middle of a sentence
+
+    with MonitorRecording(sink, rate) as recording:
+        start = recording.frames
+        player = Player(timeline, open_output(backend))
+        transport = player.transport
+        try:
+            player.start()
+            while player.position() < moment:
+                player.output.wait(0.005)
+            player.output.interrupt(functools.partial(transport.pause, ack=None))
+            recording.wait_for(rate, timeout=10)
+            resumed_at = recording.frames - start
+            player.output.interrupt(functools.partial(transport.resume, ack=None))
+            recording.wait_for(rate, timeout=10)
+        finally:
+            player.output.stop()
+    recorded = recording.samples()[start:]
+
+    offset = align(expected, recorded, rate)
+    stopped = last_sound(recorded[:resumed_at])
+    assert stopped is not None
+    # Paused in the sentence, and silent from the end of the fade to the resume.
+    assert abs((stopped - offset) - moment) < 0.25 * rate
+    assert quiet(recorded[stopped + 1 : resumed_at])
+    heard_again = first_sound(recorded[resumed_at:])
+    assert heard_again is not None
+    again = resumed_at + heard_again
+    place, match = best_lag(recorded[again + 200 :][: rate // 2], expected, 0, timeline.frames)
+    assert match > 0.9
+    # It goes on from the frame where the sound stopped: nothing lost, nothing repeated.
+    assert abs((place - 200) - (stopped - offset)) < 0.015 * rate
