@@ -16,7 +16,7 @@ from typing import Any
 from voiceguide.errors import ConfigError, SourcePosition
 from voiceguide.paths import config_file
 from voiceguide.routine import COUNT_STYLES, CountStyle
-from voiceguide.script import DEFAULT_RATE, PACE_RANGE, RATE_RANGE
+from voiceguide.script import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptions
 from voiceguide.yamlfile import YamlMap, read_yaml
 
 MAX_CONFIG_BYTES = 64 * 1024
@@ -38,6 +38,10 @@ class Settings:
     assume_yes: bool = False  # skip the safety question before routines with warnings
     crack_min_hours: float = 4.0  # frequency guard: hours between crack routines
     crack_max_per_day: int = 2  # frequency guard: crack routines per calendar day
+
+    def compile_options(self) -> CompileOptions:
+        """The part of the settings that the compiler takes."""
+        return CompileOptions(pace=self.pace, rate=self.rate, count=self.count)
 
 
 def _check_number(

@@ -283,7 +283,7 @@ def speak(text: str, settings: Settings, cache_dir: Path) -> None:
     clip = ClipStore(cache_dir, voice, render.SAMPLE_RATE).get(text)
     seconds = len(clip) / render.SAMPLE_RATE
     cue = Cue(0.0, seconds, "say", text, 0)
-    script = Script("", text, seconds, (cue,), (), (), render.compile_options(settings))
+    script = Script("", text, seconds, (cue,), (), (), settings.compile_options())
     timeline = render.place(script, {text: clip}, render.SAMPLE_RATE)
     with native_stderr_silenced():
         Player(timeline, open_output(settings.backend, settings.device)).run()

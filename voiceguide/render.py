@@ -16,7 +16,7 @@ from pathlib import Path
 from voiceguide import tones
 from voiceguide.config import Settings
 from voiceguide.routine import Routine
-from voiceguide.script import CompileOptions, Cue, Script
+from voiceguide.script import Cue, Script
 from voiceguide.timeline import Placement, Samples, Timeline
 
 SAMPLE_RATE = 22050  # what espeak-ng and Piper voices speak at: nothing gained above it
@@ -51,7 +51,7 @@ def prepare_many(
     from voiceguide.compiler import compile_script, spoken_texts
     from voiceguide.speech import open_voice
 
-    options = compile_options(settings)
+    options = settings.compile_options()
     voice = open_voice(settings.engine, settings.voice, settings.rate)
     store = ClipStore(cache_dir, voice, sample_rate)
     texts = frozenset[str]().union(*(spoken_texts(r, options) for r in routines))
@@ -70,10 +70,6 @@ def prepare_many(
         )
         for routine in routines
     ]
-
-
-def compile_options(settings: Settings) -> CompileOptions:
-    return CompileOptions(pace=settings.pace, rate=settings.rate, count=settings.count)
 
 
 def place(

@@ -12,7 +12,7 @@ import click
 from voiceguide.config import Settings, load_settings
 from voiceguide.paths import cache_dir
 from voiceguide.routine import COUNT_STYLES
-from voiceguide.script import PACE_RANGE, RATE_RANGE, CompileOptions
+from voiceguide.script import PACE_RANGE, RATE_RANGE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,10 +59,6 @@ def settings(ctx: click.Context, **overrides: Any) -> Settings:
     base = load_settings(root.get("config_path"))
     given = {name: value for name, value in overrides.items() if value is not None}
     return dataclasses.replace(base, **given)
-
-
-def compile_options(chosen: Settings) -> CompileOptions:
-    return CompileOptions(pace=chosen.pace, rate=chosen.rate, count=chosen.count)
 
 
 def cache_path(ctx: click.Context) -> Path:

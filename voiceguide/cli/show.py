@@ -9,7 +9,6 @@ import click
 
 from voiceguide.cli.options import (
     cache_path,
-    compile_options,
     settings,
     timing_options,
     voice_options,
@@ -56,7 +55,7 @@ def show(
 
     chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
     found = find_routine(routine)
-    options = compile_options(chosen)
+    options = chosen.compile_options()
     if exact:
         duration_of = _clip_durations(found, chosen, cache_path(ctx))
     else:
@@ -81,7 +80,7 @@ def _clip_durations(routine: Routine, chosen: Settings, cache_dir: Path) -> Dura
     voice = open_voice(chosen.engine, chosen.voice, chosen.rate)
     # The same store and rate as `play`, so the clips made here are the ones it will use.
     store = ClipStore(cache_dir, voice, SAMPLE_RATE)
-    clips = store.get_many(sorted(spoken_texts(routine, compile_options(chosen))))
+    clips = store.get_many(sorted(spoken_texts(routine, chosen.compile_options())))
     lengths = {text: len(samples) / SAMPLE_RATE for text, samples in clips.items()}
     return lengths.__getitem__
 
