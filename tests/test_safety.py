@@ -50,7 +50,11 @@ CAREFUL_STRETCH = replace(
 
 
 def session(
-    started: datetime, kind: str = "crack", reason: str | None = None, title: str = "Chair"
+    started: datetime,
+    kind: str = "crack",
+    reason: str | None = None,
+    title: str = "Chair",
+    length: timedelta = timedelta(minutes=5),
 ) -> SessionRecord:
     return SessionRecord(
         id=1,
@@ -58,7 +62,7 @@ def session(
         title=title,
         kind=kind,
         started=started,
-        ended=started + timedelta(minutes=5),
+        ended=started + length,
         outcome="completed" if reason is None else "quit",
         reason=reason,
         steps_skipped=0,
@@ -135,8 +139,16 @@ def test_sessions_that_failed_and_stretches_do_not_count() -> None:
         session(NOW - timedelta(minutes=20), kind="stretch"),
     ]
     assert check_frequency(CHAIR, SETTINGS, sessions, NOW) is None
-    quit_early = [session(NOW - timedelta(minutes=10), reason="user quit")]
-    assert check_frequency(CHAIR, SETTINGS, quit_early, NOW) is not None
+    quit_midway = [session(NOW - timedelta(minutes=10), reason="user quit")]
+    assert check_frequency(CHAIR, SETTINGS, quit_midway, NOW) is not None
+
+
+@pytest.mark.parametrize("reason", ["user quit", "interrupted"])
+def test_a_session_left_in_its_first_minute_does_not_count(reason: str) -> None:
+    brief = [session(NOW - timedelta(minutes=2), reason=reason, length=timedelta(seconds=20))]
+    assert check_frequency(CHAIR, SETTINGS, brief, NOW) is None
+    a_minute = [session(NOW - timedelta(minutes=2), reason=reason, length=timedelta(seconds=61))]
+    assert check_frequency(CHAIR, SETTINGS, a_minute, NOW) is not None
 
 
 def test_the_limits_follow_the_settings() -> None:

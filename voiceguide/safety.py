@@ -128,8 +128,16 @@ def _times(count: int) -> str:
 
 
 def counts_for_guard(session: SessionRecord) -> bool:
-    """A crack session counts against the limits unless it failed to play at all."""
-    return session.kind == "crack" and session.reason != ERROR
+    """A crack session counts against the limits unless it failed to play at all, or was
+    left within its first minute: the opening safety words take that long, so nothing was
+    cracked yet (someone who starts, remembers the mat and starts again is not held back)."""
+    if session.kind != "crack" or session.reason == ERROR:
+        return False
+    left_early = session.outcome == "quit" and (session.duration or 0.0) < BRIEF_SESSION_SECONDS
+    return not left_early
+
+
+BRIEF_SESSION_SECONDS = 60.0
 
 
 def guard_window_start(settings: Settings, now: datetime) -> datetime:
