@@ -132,7 +132,7 @@ def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
         child = in_terminal("play", str(short))
         begin = wait_for_sound(recording, recording.frames)
         child.expect("Now")
-        child.expect(r"1/\d+")
+        child.expect(r"0/4\s+Before you start")
         recording.wait_for(round(3.0 * rate), timeout=10)  # into the spoken caution
         paused_at = recording.frames
         child.send(" ")
@@ -143,7 +143,7 @@ def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
         recording.wait_for(round(1.5 * rate), timeout=10)
         skipped_at = recording.frames
         child.send("n")
-        child.expect(r"2/\d+\s+Short check \(right\)")
+        child.expect(r"1/4\s+Short check \(right\)")
         recording.wait_for(round(2.5 * rate), timeout=10)
         child.send("q")
         status, text = finish(child)
@@ -152,7 +152,8 @@ def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
 
     assert status == 0
     assert "Traceback" not in text
-    assert "Quit Short check" in text
+    assert "Quit Short check at 0:" in text
+    assert "in step 1 (Short check (right)); --from 1 starts there" in text
     # Paused: silence once the sound has faded and the pause tone is over.
     assert quiet(recorded[paused_at + round(0.4 * rate) : resumed_at])
     # Resumed where it stopped: what came 0.6 s before the pause and 0.4 s after the
@@ -182,7 +183,7 @@ def test_ctrl_c_stops_the_sound_and_exits_130_quietly(short: Path) -> None:
     with MonitorRecording(sink, rate) as recording:
         child = in_terminal("play", str(short))
         wait_for_sound(recording, recording.frames)
-        child.expect(r"1/\d+")
+        child.expect(r"0/4\s+Before you start")
         recording.wait_for(round(1.0 * rate), timeout=10)
         interrupted = recording.frames
         child.sendintr()
@@ -219,7 +220,7 @@ def test_from_a_step_that_is_not_there_is_one_line(short: Path) -> None:
     done = run_play(str(short), "--from", "99")
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
-        "Error: there is no step 99: Short check has steps 1 to 5"
+        "Error: there is no step 99: Short check has steps 0 to 4"
         " (see `voiceguide show short-check`)"
     ]
 

@@ -188,7 +188,7 @@ def test_the_display_follows_steps_and_pauses() -> None:
     keys = ScriptedKeys(fake, [(at, Key.PAUSE), (at + 1600, Key.PAUSE)])
     Player(timeline, fake).run(keys, view)
     first = view.seen[0]
-    assert (first.title, first.step, first.step_count) == ("Fake routine", 0, 4)
+    assert (first.title, first.step, first.last_step) == ("Fake routine", 0, 3)
     assert (first.step_title, first.next_title) == ("Step 1", "Step 2")
     paused = [s for s in view.seen if s.paused]
     assert paused and all(s.step == 1 and s.position == at / RATE for s in paused)
@@ -219,13 +219,13 @@ def test_keys_that_go_away_leave_it_playing_to_the_end() -> None:
 
 def test_find_step_by_number_title_or_a_unique_part_of_it() -> None:
     script = stepped_timeline(RATE).script
-    assert find_step(script, "1") == 0
-    assert find_step(script, "4") == 3
+    assert find_step(script, "0") == 0  # numbered as `show` numbers them
+    assert find_step(script, "3") == 3
     assert find_step(script, "step 3") == 2
     assert find_step(script, " STEP 2 ") == 1
-    with pytest.raises(PlaybackError, match="there is no step 5: Fake routine has steps 1 to 4"):
-        find_step(script, "5")
+    with pytest.raises(PlaybackError, match="there is no step 4: Fake routine has steps 0 to 3"):
+        find_step(script, "4")
     with pytest.raises(PlaybackError, match="no step of Fake routine is called 'plank'"):
         find_step(script, "plank")
-    with pytest.raises(PlaybackError, match="'step' matches several steps: 1 \\(Step 1\\)"):
+    with pytest.raises(PlaybackError, match="'step' matches several steps: 0 \\(Step 1\\)"):
         find_step(script, "step")

@@ -46,8 +46,8 @@ class Status:
     title: str
     position: float  # seconds into the routine
     duration: float
-    step: int  # index into ``steps``; -1 before the first step
-    step_count: int
+    step: int  # index into ``steps`` (the number ``show`` gives it); -1 before the first
+    last_step: int  # the index of the last step
     step_title: str | None
     next_title: str | None
     paused: bool
@@ -79,18 +79,18 @@ class StatusView(Protocol):
 
 
 def find_step(script: Script, wanted: str) -> int:
-    """The index of the step ``wanted`` names: its number (1 is the first, as ``show``
-    counts) or its title, or a part of the title that only one step has."""
+    """The index of the step ``wanted`` names: its number as ``show`` counts them (0 is
+    "Before you start"), its title, or a part of the title that only one step has."""
     steps = script.steps
     if not steps:
         raise PlaybackError(f"{script.title} has no steps to start from")
     text = wanted.strip()
     if text.isdigit():
         number = int(text)
-        if 1 <= number <= len(steps):
-            return number - 1
+        if number < len(steps):
+            return number
         raise PlaybackError(
-            f"there is no step {number}: {script.title} has steps 1 to {len(steps)}"
+            f"there is no step {number}: {script.title} has steps 0 to {len(steps) - 1}"
             f" (see `voiceguide show {script.routine_id}`)"
         )
     lowered = text.lower()
@@ -104,7 +104,7 @@ def find_step(script: Script, wanted: str) -> int:
             f"no step of {script.title} is called '{text}': give its number or a part of"
             f" its title (see `voiceguide show {script.routine_id}`)"
         )
-    names = ", ".join(f"{i + 1} ({steps[i].title})" for i in matches[:6])
+    names = ", ".join(f"{i} ({steps[i].title})" for i in matches[:6])
     raise PlaybackError(f"'{text}' matches several steps: {names}; give the step's number")
 
 
@@ -147,7 +147,7 @@ class Player:
             position=position / self.timeline.sample_rate,
             duration=self.timeline.duration,
             step=index,
-            step_count=len(steps),
+            last_step=len(steps) - 1,
             step_title=steps[index].title if index >= 0 else None,
             next_title=steps[index + 1].title if index + 1 < len(steps) else None,
             paused=not self.transport.playing,

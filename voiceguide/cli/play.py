@@ -22,7 +22,7 @@ def _clock(seconds: float) -> str:
     "from_step",
     metavar="STEP",
     default=None,
-    help="Start at this step: its number (as `voiceguide show` counts) or its title.",
+    help="Start at this step: its number as `voiceguide show` counts them, or its title.",
 )
 @click.option(
     "--backend",
@@ -93,7 +93,8 @@ def play(
     )
     where = f"at {_clock(result.position)} of {_clock(script.duration)}"
     if result.step >= 0:
-        where += f", step {result.step + 1} of {len(script.steps)}"
+        step = result.step
+        where += f", in step {step} ({script.steps[step].title}); --from {step} starts there"
     if result.outcome == "completed":
         click.echo(f"Finished {script.title} ({_clock(script.duration)}).", err=True)
     elif result.outcome == "quit":
