@@ -35,6 +35,7 @@ from recording import (
 
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
+from voiceguide.journal import Journal
 from voiceguide.library import find_routine
 from voiceguide.output.base import FIX_HINT, GONE
 
@@ -97,6 +98,17 @@ def finish(child: pexpect.spawn) -> tuple[int, str]:
     return int(match.group(1)), text
 
 
+def program_pid(shell: pexpect.spawn) -> int:
+    """The pid of the program the shell started (bounded wait for it to appear)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{shell.pid}/task/{shell.pid}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.02)
+    raise AssertionError("the shell started no program")
+
+
 def wait_for_sound(recording: MonitorRecording, start: int, timeout: float = 30.0) -> int:
     """The recording frame where sound first arrives after ``start`` (bounded wait)."""
     deadline = time.monotonic() + timeout
@@ -154,6 +166,8 @@ def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
     assert "Traceback" not in text
     assert "Quit Short check at 0:" in text
     assert "in step 1 (Short check (right)); --from 1 starts there" in text
+    [session] = Journal().sessions()
+    assert (session.outcome, session.reason, session.steps_skipped) == ("quit", "user quit", 1)
     # Paused: silence once the sound has faded and the pause tone is over.
     assert quiet(recorded[paused_at + round(0.4 * rate) : resumed_at])
     # Resumed where it stopped: what came 0.6 s before the pause and 0.4 s after the
@@ -194,6 +208,20 @@ def test_ctrl_c_stops_the_sound_and_exits_130_quietly(short: Path) -> None:
     assert "Traceback" not in text and "Error" not in text
     assert not quiet(recorded[interrupted - round(0.5 * rate) : interrupted])
     assert quiet(recorded[interrupted + round(0.5 * rate) :])
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_termination_signals_restore_the_terminal(short: Path, sig: signal.Signals) -> None:
+    child = in_terminal("play", str(short))
+    child.expect(r"0/4\s+Before you start")  # keys and display are on
+    os.kill(program_pid(child), sig)
+    status, text = finish(child)
+    assert status == 128 + sig
+    assert "Traceback" not in text
+    [session] = Journal().sessions()
+    assert (session.outcome, session.reason) == ("quit", "interrupted")
 
 
 @needs_pulse

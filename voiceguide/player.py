@@ -362,7 +362,7 @@ def _session(
     assume_yes: bool,
 ) -> tuple[Script, PlayResult]:
     from voiceguide import render, safety
-    from voiceguide.journal import USER_QUIT, Journal, record_session
+    from voiceguide.journal import INTERRUPTED, USER_QUIT, Journal, record_session
     from voiceguide.library import find_routine
 
     routine = find_routine(name)
@@ -391,8 +391,12 @@ def _session(
     with record_session(
         journal, routine, pace=settings.pace, engine=settings.engine, voice=settings.voice
     ) as recording:
-        with _terminal(interactive) as (keys, view):
-            result = player.run(keys, view)
+        try:
+            with _terminal(interactive) as (keys, view):
+                result = player.run(keys, view)
+        except SystemExit:  # SIGTERM or SIGHUP (see _exit_on_hangup): like Ctrl-C
+            recording.finish("quit", INTERRUPTED)
+            raise
         skipped = result.steps_skipped
         if result.outcome == "stopped":
             safety.stop_for_pain(recording, say, steps_skipped=skipped)
