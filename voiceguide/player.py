@@ -219,9 +219,14 @@ class Player:
 
     def _finish_with_tone(self) -> None:
         """Fade out with the quit tone, and give it a moment to be heard."""
-        self.output.interrupt(lambda: self.transport.pause(ack="quit"))
-        tone = len(ack_sound("quit", self.timeline.sample_rate))
-        target = self.transport.pulled + tone
+        begins: list[int] = []
+
+        def change() -> None:
+            self.transport.pause(ack="quit")
+            begins.append(self.transport.pulled)  # the tone's first output frame
+
+        self.output.interrupt(change)
+        target = begins[0] + len(ack_sound("quit", self.timeline.sample_rate))
         deadline = time.monotonic() + QUIT_WAIT
         while self.output.heard() < target and time.monotonic() < deadline:
             self.output.wait(0.02)
@@ -347,6 +352,9 @@ def play_routine(
                 output, warming, name, settings, cache_dir, from_step, ask, force, assume_yes
             )
         finally:
+            # Never leave with the library still loading in the thread: a process that
+            # exits while PortAudio starts up can crash in it.
+            warming.join()
             output.stop()
 
 
@@ -408,12 +416,12 @@ def _session(
 
 
 class _Background:
-    """``work`` running in a daemon thread; ``result`` waits for it and raises its error."""
+    """``work`` running in a thread; ``result`` waits for it and raises its error."""
 
     def __init__(self, work: Callable[[], None]) -> None:
         self._failure: BaseException | None = None
         self._work = work
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread = threading.Thread(target=self._run, name="warm-up")
         self._thread.start()
 
     def _run(self) -> None:
@@ -422,7 +430,10 @@ class _Background:
         except BaseException as exc:  # handed to whoever waits for the result
             self._failure = exc
 
-    def result(self) -> None:
+    def join(self) -> None:
         self._thread.join()
+
+    def result(self) -> None:
+        self.join()
         if self._failure is not None:
             raise self._failure

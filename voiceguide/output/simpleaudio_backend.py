@@ -41,6 +41,7 @@ CUT_SHORT = 0.3  # seconds: a buffer that stops this early was stopped by the de
 # plays, when it is stopped (it writes 0.1 s at a time); measured 72 to 75 ms through
 # PulseAudio.
 STOP_TAIL = 0.07
+DRAIN_WAIT = 0.5  # seconds at most to let a stopped buffer's thread finish
 
 Pcm = npt.NDArray[np.int16]
 
@@ -241,7 +242,13 @@ class SimpleaudioOutput(Output):
     def stop(self) -> None:
         with self._lock:
             self._stopping = True
+            play = self._buffer.play if self._buffer is not None else None
             self._silence()
         self._wake.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=1.0)
+        # simpleaudio's own thread drains what it queued, then touches Python objects:
+        # let it finish before the program may exit (it takes 0.2 s at most).
+        deadline = time.monotonic() + DRAIN_WAIT
+        while play is not None and play.is_playing() and time.monotonic() < deadline:
+            time.sleep(0.01)

@@ -153,8 +153,7 @@ class Transport:
             return min(entry.before.cursor + min(into, moved), self.timeline.frames)
 
     def _find(self, out_frame: int) -> int:
-        starts = [p.out_start for p in self._log]
-        return max(0, bisect.bisect_right(starts, out_frame) - 1)
+        return max(0, bisect.bisect_right(self._log, out_frame, key=lambda p: p.out_start) - 1)
 
     # --- changes of course --------------------------------------------------------------
 
