@@ -17,6 +17,7 @@ from voiceguide.errors import PlaybackError
 from voiceguide.output import backends, open_output
 from voiceguide.output.acks import ACKS, LEVEL, Ack, ack_sound
 from voiceguide.output.fake import FakeOutput
+from voiceguide.output.sounddevice_backend import open_error
 from voiceguide.output.transport import FADE, JUMP_GAP, Transport
 from voiceguide.timeline import Timeline
 
@@ -238,3 +239,21 @@ def test_c_level_stderr_is_silenced_while_python_stderr_still_gets_through() -> 
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
     assert done.stderr == "Error: one line\nafter\n"
+
+
+@pytest.mark.parametrize(
+    ("library_says", "we_say"),
+    [
+        ("Error opening OutputStream: Device unavailable [PaErrorCode -9985]", "is busy"),
+        ("Error opening OutputStream: Invalid sample rate [PaErrorCode -9997]", "sample rate"),
+        ("Error opening OutputStream: Unanticipated host error", "cannot open the audio output"),
+    ],
+)
+def test_portaudio_failures_become_one_line_with_the_fix(library_says: str, we_say: str) -> None:
+    error = open_error(RuntimeError(library_says))
+    message = str(error)
+    assert we_say in message
+    assert message.endswith(
+        "run `voiceguide doctor`, or `voiceguide export` the routine to play it elsewhere"
+    )
+    assert "\n" not in message
