@@ -141,4 +141,8 @@ def test_pause_and_resume_go_on_from_where_the_sound_stopped(
     place, match = best_lag(recorded[again + 200 :][: rate // 2], expected, 0, timeline.frames)
     assert match > 0.9
     # It goes on from the frame where the sound stopped: nothing lost, nothing repeated.
-    assert abs((place - 200) - (stopped - offset)) < 0.015 * rate
+    # simpleaudio hands 70 to 100 ms on before it can be stopped, so it may repeat the
+    # last few hundredths of a second it played; it never skips any.
+    missed = (place - 200) - (stopped - offset)
+    repeated_at_most = 0.015 if backend == "sounddevice" else 0.04
+    assert -repeated_at_most * rate < missed < 0.015 * rate

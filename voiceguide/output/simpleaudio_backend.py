@@ -38,8 +38,9 @@ PAUSED_BUFFER = 10.0  # seconds per buffer while paused (a pause has no end in s
 RELEASE_BEHIND = 5.0  # seconds: pages further behind playback than this are handed back
 CUT_SHORT = 0.3  # seconds: a buffer that stops this early was stopped by the device
 # Seconds of sound simpleaudio has already handed to the sound system, and so still
-# plays, when it is stopped (it writes 0.1 s at a time); measured 72 to 75 ms through
-# PulseAudio.
+# plays, when it is stopped (it writes 0.1 s at a time): 70 to 100 ms through PulseAudio.
+# The stream is cut this far on, so a resume may repeat up to 30 ms but never skips; a
+# larger value would make every pause later.
 STOP_TAIL = 0.07
 DRAIN_WAIT = 0.5  # seconds at most to let a stopped buffer's thread finish
 
