@@ -199,6 +199,8 @@ def test_ctrl_c_stops_the_sound_and_exits_130_quietly(short: Path) -> None:
         wait_for_sound(recording, recording.frames)
         child.expect(r"0/4\s+Before you start")
         recording.wait_for(round(1.0 * rate), timeout=10)
+        # Interrupt while a sound is being heard, not in a gap between two cues.
+        sounding = wait_for_sound(recording, recording.frames)
         interrupted = recording.frames
         child.sendintr()
         status, text = finish(child)
@@ -206,7 +208,7 @@ def test_ctrl_c_stops_the_sound_and_exits_130_quietly(short: Path) -> None:
     recorded = recording.samples()
     assert status == 130
     assert "Traceback" not in text and "Error" not in text
-    assert not quiet(recorded[interrupted - round(0.5 * rate) : interrupted])
+    assert not quiet(recorded[sounding:interrupted])
     assert quiet(recorded[interrupted + round(0.5 * rate) :])
 
 
