@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import shutil
 import signal
 import statistics
 import subprocess
@@ -41,11 +40,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 from recording import (  # noqa: E402 (the tests' recorder, found through the path above)
     SHORT_ROUTINE,
     MonitorRecording,
+    ServerDidNotStart,
     align,
     check_cues,
-    first_sound,
     last_sound,
     mono,
+    null_sink_server,
+    wait_for_sound,
 )
 
 from voiceguide import render  # noqa: E402
@@ -86,44 +87,14 @@ def sound_server() -> Iterator[str]:
     if os.environ.get("PULSE_SERVER") and os.environ.get("VOICEGUIDE_TEST_SINK"):
         yield os.environ["VOICEGUIDE_TEST_SINK"]
         return
-    folder = Path(tempfile.mkdtemp(prefix="voiceguide-bench-pulse."))
     sink = "voiceguide_bench"
-    process = subprocess.Popen(
-        [
-            "pulseaudio",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "-n",
-            "--use-pid-file=no",
-            f"--load=module-null-sink sink_name={sink} rate=48000",
-            f"--load=module-native-protocol-unix auth-anonymous=1 socket={folder}/native",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.environ["PULSE_SERVER"] = f"unix:{folder}/native"
     try:
-        deadline = time.monotonic() + 10
-        while subprocess.run(["pactl", "info"], capture_output=True).returncode != 0:
-            if time.monotonic() > deadline:
-                raise SystemExit("could not start a PulseAudio server")
-            time.sleep(0.05)
-        subprocess.run(["pactl", "set-default-sink", sink], check=True)
-        yield sink
-    finally:
-        process.terminate()
-        process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def wait_for_sound(recording: MonitorRecording, start: int, timeout: float = 30.0) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        heard = first_sound(recording.samples()[start:])
-        if heard is not None:
-            return start + heard
-        recording.wait_for(round(0.005 * RATE), timeout=5)
-    raise RuntimeError("no sound")
+        with null_sink_server(sink) as (server, _):
+            os.environ["PULSE_SERVER"] = server
+            subprocess.run(["pactl", "set-default-sink", sink], check=True)
+            yield sink
+    except ServerDidNotStart as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def wait_until_speaking(recording: MonitorRecording, timeout: float = 30.0) -> None:

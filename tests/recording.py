@@ -10,10 +10,15 @@ had got at any moment (a clock shared with what was played).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
 import numpy as np
@@ -47,6 +52,59 @@ def private_sink() -> str | None:
     if not os.environ.get("PULSE_SERVER"):
         return None
     return os.environ.get("VOICEGUIDE_TEST_SINK") or None
+
+
+class ServerDidNotStart(RuntimeError):
+    """A PulseAudio server of our own did not answer in time."""
+
+
+@contextmanager
+def null_sink_server(sink: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A PulseAudio server of our own with one null sink, its socket in a temporary folder.
+
+    Yields the ``PULSE_SERVER`` value that reaches it and its process; the server is
+    stopped and its folder removed on the way out.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="voiceguide-pulse-"))
+    server = f"unix:{folder}/native"
+    process = subprocess.Popen(
+        [
+            "pulseaudio",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "-n",
+            "--use-pid-file=no",
+            f"--load=module-null-sink sink_name={sink} rate=48000",
+            f"--load=module-native-protocol-unix auth-anonymous=1 socket={folder}/native",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        env = dict(os.environ, PULSE_SERVER=server)
+        deadline = time.monotonic() + 10
+        while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise ServerDidNotStart("could not start a PulseAudio server of its own")
+            time.sleep(0.05)
+        yield server, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for_sound(recording: MonitorRecording, start: int, timeout: float = 30.0) -> int:
+    """The recording frame where sound first arrives after ``start`` (a bounded wait,
+    looking every 5 ms so that what follows starts close to that moment)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        heard = first_sound(recording.samples()[start:])
+        if heard is not None:
+            return start + heard
+        recording.wait_for(round(0.005 * recording.rate), timeout=5)
+    raise AssertionError("the program made no sound")
 
 
 class MonitorRecording:

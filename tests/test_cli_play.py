@@ -4,6 +4,7 @@ faults a user can meet, each one line and exit status 1, with the terminal resto
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -13,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,11 +26,13 @@ from recording import (
     NEEDS_PULSE,
     SHORT_ROUTINE,
     MonitorRecording,
+    ServerDidNotStart,
     Signal,
     best_lag,
-    first_sound,
     mono,
+    null_sink_server,
     private_sink,
+    wait_for_sound,
 )
 
 from voiceguide.config import Settings
@@ -107,17 +109,6 @@ def program_pid(shell: pexpect.spawn) -> int:
             return int(children[0])
         time.sleep(0.02)
     raise AssertionError("the shell started no program")
-
-
-def wait_for_sound(recording: MonitorRecording, start: int, timeout: float = 30.0) -> int:
-    """The recording frame where sound first arrives after ``start`` (bounded wait)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        heard = first_sound(recording.samples()[start:])
-        if heard is not None:
-            return start + heard
-        recording.wait_for(round(0.02 * recording.rate), timeout=5)
-    raise AssertionError("the program made no sound")
 
 
 def locate(chunk: Signal, expected: Signal) -> tuple[int, float]:
@@ -296,35 +287,12 @@ def doomed_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A PulseAudio server of the test's own, with a null sink, to be killed mid-routine."""
     if shutil.which("pulseaudio") is None:
         pytest.skip("needs the pulseaudio program")
-    folder = Path(tempfile.mkdtemp(prefix="voiceguide-doomed-"))
-    server = f"unix:{folder}/native"
-    process = subprocess.Popen(
-        [
-            "pulseaudio",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "-n",
-            "--use-pid-file=no",
-            "--load=module-null-sink sink_name=doomed rate=48000",
-            f"--load=module-native-protocol-unix auth-anonymous=1 socket={folder}/native",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = dict(os.environ, PULSE_SERVER=server)
-    deadline = time.monotonic() + 10
-    while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            pytest.skip("could not start a PulseAudio server of its own")
-        time.sleep(0.05)
-    try:
-        yield server, process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.ExitStack() as stack:
+        try:
+            started = stack.enter_context(null_sink_server("doomed"))
+        except ServerDidNotStart as exc:
+            pytest.skip(str(exc))
+        yield started
 
 
 @pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
