@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from voiceguide import phrasing
 from voiceguide.config import Settings
 from voiceguide.errors import JournalError, SafetyError
 from voiceguide.journal import ERROR, PAIN, Consent, Journal, SessionRecord, SessionRecording
@@ -46,25 +47,11 @@ def show_on_stderr(text: str) -> None:
 # --- the gate ---------------------------------------------------------------------------
 
 
-def _spoken_list(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
-
-
 def contraindications_text(routine: Routine) -> str:
-    """The contraindications as printed: a short list under one line of what it means."""
-    lines = [f"{routine.title} is not for everyone. Do not do it if you have:"]
-    lines += [f"  - {item}" for item in routine.contraindications]
-    lines.append("If you are not sure, check with a doctor or physical therapist first.")
-    return "\n".join(lines)
-
-
-def contraindications_spoken(routine: Routine) -> str:
-    """The same, as one spoken paragraph."""
-    return (
-        f"Before you start {routine.title}: do not do it if you have "
-        f"{_spoken_list(routine.contraindications)}. "
-        "If you are not sure, check with a doctor or physical therapist first."
-    )
+    """Who must not do the routine, printed and spoken by the gate in the same words the
+    routine's opening uses (``phrasing.contraindications_line``)."""
+    line = phrasing.contraindications_line(routine.contraindications)
+    return f"{routine.title} is not for everyone. {line}"
 
 
 def needs_consent(routine: Routine, consent: Consent | None) -> bool:
@@ -275,7 +262,7 @@ def _gate(
     elif not interactive:
         return "shown"  # nobody to ask; shown on stderr, and asked again next time
     else:
-        say(contraindications_spoken(routine))
+        say(contraindications_text(routine))
         if not ask(f"Play {routine.title}?"):
             raise SafetyError(f"not playing {routine.title}: you answered no")
         state = "given"

@@ -71,6 +71,7 @@ def play(
     quits. Each key answers with a short tone. Without a terminal it just plays.
     """
     from voiceguide.player import play_routine
+    from voiceguide.safety import PAIN_EXIT
 
     chosen = settings(
         ctx,
@@ -92,15 +93,17 @@ def play(
         assume_yes=assume_yes,
     )
     where = f"at {_clock(result.position)} of {_clock(script.duration)}"
-    if result.step >= 0:
-        step = result.step
-        where += f", in step {step} ({script.steps[step].title}); --from {step} starts there"
     if result.outcome == "completed":
         click.echo(f"Finished {script.title} ({_clock(script.duration)}).", err=True)
     elif result.outcome == "quit":
+        if result.step >= 0:
+            step = result.step
+            where += f", in step {step} ({script.steps[step].title}); --from {step} starts there"
         click.echo(f"Quit {script.title} {where}.", err=True)
     else:
-        click.echo(f"Stopped {script.title} {where}.", err=True)
+        # Stopped because it hurts: the screen says what the voice said, and offers no
+        # way straight back into the step that hurt.
+        click.echo(f"Stopped {script.title} {where}. {PAIN_EXIT}", err=True)
 
 
 @click.command("devices")
