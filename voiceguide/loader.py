@@ -72,16 +72,18 @@ TOP_KEYS = (
 # Each action and the keys a step with that action may have; `say` is an action of its
 # own, or the words spoken before a breathe or rest.
 STEP_KEYS: dict[str, tuple[str, ...]] = {
-    "say": ("say", "pause", "hold", "count", "then"),
-    "breathe": ("breathe", "say"),
-    "rest": ("rest", "say"),
-    "caution": ("caution",),
-    "repeat": ("repeat", "steps"),
+    "say": ("say", "pause", "hold", "count", "then", "attempt", "alone"),
+    "breathe": ("breathe", "say", "attempt", "alone"),
+    "rest": ("rest", "say", "alone"),
+    "caution": ("caution", "alone"),
+    "repeat": ("repeat", "steps", "optional"),
     "sides": ("sides", "steps"),
     "routine": ("routine",),
 }
 ACTIONS = tuple(STEP_KEYS)
 ALL_STEP_KEYS = tuple(dict.fromkeys(key for keys in STEP_KEYS.values() for key in keys))
+# Keys that only qualify an action, so a step made of them alone names what is missing.
+FLAG_KEYS = ("attempt", "alone", "optional")
 BREATHE_KEYS = ("in", "out", "hold", "hold_out", "cycles", "count")
 
 _BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
@@ -462,10 +464,11 @@ class _File:
             return _Built(breathe, breathe.cycles, 0)
         if action == "rest":
             say = self.optional_say(item, in_sides)
-            return _Built(Rest(self.seconds(item, "rest"), line, say), 1, 0)
+            rest = Rest(self.seconds(item, "rest"), line, say, alone=self.flag(item, "alone"))
+            return _Built(rest, 1, 0)
         if action == "caution":
             text = self.text(item, "caution", spoken=True, in_sides=in_sides)
-            return _Built(Caution(text, line), 1, 0)
+            return _Built(Caution(text, line, alone=self.flag(item, "alone")), 1, 0)
         if action == "routine":
             return self.include(item, line, kind, depth)
         return self.block(item, action, line, kind, depth, in_sides)
@@ -495,7 +498,10 @@ class _File:
                 "'steps' needs 'repeat: N' or 'sides: [right, left]' beside it",
                 item.key_positions["steps"],
             )
-        for key in item:  # pause, hold, count or then, all belonging to a say
+        for key in item:  # pause, hold, count, then or a flag, all belonging to an action
+            if key in FLAG_KEYS:
+                owners = " or ".join(f"'{a}'" for a, keys in STEP_KEYS.items() if key in keys)
+                self.fail(f"'{key}' goes beside {owners}", item.key_positions[key])
             self.fail(
                 f"'{key}' needs 'say:' beside it, with the words to speak first",
                 item.key_positions[key],
@@ -533,7 +539,28 @@ class _File:
         hold = self.seconds(item, "hold") if "hold" in item else None
         count = self.count_style(item) if "count" in item else "down"
         then = self.text(item, "then", spoken=True, in_sides=in_sides) if "then" in item else None
-        return Say(text, line, pause=pause, hold=hold, count=count, then=then)
+        return Say(
+            text,
+            line,
+            pause=pause,
+            hold=hold,
+            count=count,
+            then=then,
+            attempt=self.flag(item, "attempt"),
+            alone=self.flag(item, "alone"),
+        )
+
+    def flag(self, item: YamlMap, key: str) -> bool:
+        """A true-or-false key such as ``attempt`` or ``alone``; false when left out."""
+        if key not in item:
+            return False
+        value = item[key]
+        if not isinstance(value, bool):
+            self.fail(
+                f"'{key}' must be true or false, like '{key}: true', not {_shown(value)}",
+                item.value_positions[key],
+            )
+        return value
 
     def count_style(self, item: YamlMap) -> CountStyle:
         value = item["count"]
@@ -584,6 +611,8 @@ class _File:
             cycles=self.times(spec, "cycles") if "cycles" in spec else 1,
             count=count,
             say=self.optional_say(item, in_sides),
+            attempt=self.flag(item, "attempt"),
+            alone=self.flag(item, "alone"),
         )
 
     def block(
@@ -603,8 +632,13 @@ class _File:
             )
         if action == "repeat":
             times = self.times(item, "repeat")
+            optional = (
+                self.text(item, "optional", spoken=True, in_sides=in_sides)
+                if "optional" in item
+                else None
+            )
             steps, size, inner = self.steps(item, kind, depth=depth + 1, in_sides=in_sides)
-            step: Step = Repeat(times, steps, line)
+            step: Step = Repeat(times, steps, line, optional=optional)
         else:
             sides = self.sides(item)
             times = len(sides)

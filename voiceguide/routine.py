@@ -26,6 +26,8 @@ class Say:
     hold: float | None = None
     count: CountStyle = "down"
     then: str | None = None  # spoken when the hold ends; None means the compiler's default
+    attempt: bool = False  # the step where a crack may come
+    alone: bool = False  # said only when the routine plays on its own, not in a session
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Breathe:
     cycles: int = 1
     count: bool = False
     say: str | None = None
+    attempt: bool = False
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Rest:
     seconds: float
     line: int
     say: str | None = None
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,15 +62,19 @@ class Caution:
 
     text: str
     line: int
+    alone: bool = False
 
 
 @dataclass(frozen=True)
 class Repeat:
-    """``steps`` done ``times`` times, with natural phrasing between rounds."""
+    """``steps`` done ``times`` times, with natural phrasing between rounds. An
+    ``optional`` repeat is only offered: each round starts "Only if ``optional``: ...",
+    with a way to move on; it is how a crack routine may offer another attempt."""
 
     times: int
     steps: tuple[Step, ...]
     line: int
+    optional: str | None = None
 
 
 @dataclass(frozen=True)
