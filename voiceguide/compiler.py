@@ -12,18 +12,25 @@ no files. The timing rules (docs/timing.md explains them for users):
   lasts exactly its seconds × pace; its counts sit on the following whole seconds.
 - A count that cannot fit is dropped; a breath prompt longer than its phase pushes the
   next phase later. Either way the Script carries a notice.
-- Every routine opens with its title and its safety lines (``Before you start``) and
-  ends with a closing line; a crack routine also closes with its two reminders.
+- Every routine opens with its title, its safety lines and its equipment (``Before you
+  start``) and ends with one closing line; a crack routine also says once, right before
+  its first attempt, that one release is enough, and closes with its two reminders.
+- A step tone marks a new exercise (the first step, an included routine) or side; a
+  caution tone marks a safety line; nothing else gets a tone.
+- A session reads as one: an included routine's cautions are said where it starts, its
+  ``alone`` steps (its own setup and closing rest) are left out.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from voiceguide import phrasing
 from voiceguide.errors import CompileError
+from voiceguide.movement import FETCH_SECONDS, MOVE_SECONDS, is_position_change
 from voiceguide.routine import (
     Breathe,
     Caution,
@@ -59,6 +66,7 @@ COUNTDOWN_FROM = 5  # `down` counts the last five seconds
 CHARS_PER_WORD = 7.0  # for estimated_duration: characters per spoken word
 STOP_WORDS = 0.67  # ... and a comma or full stop inside a text, in words
 _EPSILON = 1e-9  # whole seconds are found with this tolerance, so 0.1 × 30 is 3
+_BREATHE_IN = re.compile(r"\bbreathe in\b", re.IGNORECASE)
 
 DurationOf = Callable[[str], float]
 
@@ -116,6 +124,7 @@ class _Context:
     routine: Routine
     side: str | None = None
     other: str | None = None
+    included: bool = False  # inside a session: the routine's ``alone`` steps are left out
 
     def text(self, text: str) -> str:
         return phrasing.fill_sides(text, self.side, self.other)
@@ -148,26 +157,50 @@ class _Builder:
     cue_end: float | None = None
     last_was_tone: bool = False
     phase_end: float = 0.0
+    said: set[str] = field(default_factory=set)  # cautions and first-side cues said so far
+    new_exercise: bool = False  # the next span starts an exercise, so it gets a step tone
+    pending_cautions: list[str] = field(default_factory=list)  # said when the next span starts
+    once_is_enough_said: bool = False
 
     # -- the frame around the routine ------------------------------------------------
 
     def opening(self, routine: Routine) -> None:
+        """What must be heard before starting: who must not do this, the therapist check
+        before cracking, the routine's own cautions, stop if it hurts, and what to fetch.
+        Included routines' cautions wait for the point where they start."""
         self.span_starts.append((0.0, phrasing.OPENING_TITLE))
         self.say(phrasing.title_line(routine.title))
         contraindications = _merged(routine, lambda r: r.contraindications)
         if contraindications:
             self.caution(phrasing.contraindications_line(contraindications))
-        for text in dict.fromkeys(
-            [*_merged(routine, lambda r: r.cautions), phrasing.STOP_IF_IT_HURTS]
-        ):
+        if _cracks(routine):
+            self.caution(phrasing.CHECK_WITH_A_THERAPIST)
+        for text in (*routine.cautions, phrasing.STOP_IF_IT_HURTS):
             self.caution(text)
+        if _cracks(routine) and not _has_attempt(routine):
+            self.once_is_enough()  # no step says where the attempt is: say it before any
+        equipment = _merged(routine, lambda r: r.equipment)
+        if equipment:
+            line = self.say(phrasing.equipment_line(equipment))
+            self.add_phase(line.end, line.end + self.floor(FETCH_SECONDS, 0.0), "pause")
+        self.new_exercise = True
 
     def closing(self, routine: Routine) -> None:
         self.begin_span(phrasing.CLOSING_TITLE)
-        if any(r.kind == "crack" for r in _routines(routine)):
-            self.caution(phrasing.ONCE_IS_ENOUGH)
+        if _cracks(routine):
+            self.caution(phrasing.KEEP_IT_OCCASIONAL)
             self.caution(phrasing.SEE_A_DOCTOR)
-        self.say(phrasing.CLOSING)
+        is_session = any(isinstance(step, Include) for step in _walk(routine.steps))
+        self.say(phrasing.CLOSING_SESSION if is_session else phrasing.CLOSING)
+
+    def once_is_enough(self) -> None:
+        if not self.once_is_enough_said:
+            self.once_is_enough_said = True
+            self.caution(phrasing.ONCE_IS_ENOUGH)
+
+    def floor(self, least: float, seconds: float) -> float:
+        """``seconds`` × pace, but never less than ``least`` (a floor pace does not lower)."""
+        return max(seconds * self.options.pace, least)
 
     def script(self, routine: Routine) -> Script:
         duration = max([c.end for c in self.cues] + [p.end for p in self.phases])
@@ -191,8 +224,13 @@ class _Builder:
 
     def top_level(self, steps: Sequence[Step], context: _Context) -> None:
         for step in steps:
+            if _left_out(step, context):
+                continue
             if isinstance(step, Include):
-                self.top_level(step.routine.steps, replace(context, routine=step.routine))
+                self.new_exercise = True
+                self.pending_cautions.extend(step.routine.cautions)
+                inner = replace(context, routine=step.routine, included=True)
+                self.top_level(step.routine.steps, inner)
             elif isinstance(step, Repeat | Sides):
                 self.block_spans(step, context.routine.title, context, ())
             else:
@@ -217,22 +255,39 @@ class _Builder:
             if isinstance(inner, Repeat | Sides):
                 self.block_spans(inner, unit.title, unit.context, phrases)
             else:
-                self.begin_span(unit.title)
+                self.begin_span(unit.title, tone=any(kind == "side" for _, kind in phrases))
                 for phrase, kind in phrases:
-                    self.say(phrase, kind)
+                    self.unit_phrase(phrase, kind)
                 self.steps(block.steps, unit.context)
 
-    def begin_span(self, title: str) -> None:
+    def begin_span(self, title: str, *, tone: bool = False) -> None:
+        """A new span to skip to; a step tone only when it starts an exercise or a side."""
         self.span_starts.append((self.next_start(), title))
-        self.tone("step")
+        if tone or self.new_exercise:
+            self.tone("step")
+        self.new_exercise = False
+        pending, self.pending_cautions = self.pending_cautions, []
+        for text in pending:
+            self.caution(text)
+
+    def unit_phrase(self, phrase: str, kind: CueKind) -> None:
+        """A round or side cue; "Right side first." is said once, later "Right side."."""
+        if phrase.endswith(" side first."):
+            if phrase in self.said:
+                phrase = phrase.removesuffix(" first.") + "."
+            self.said.add(phrase)
+        self.say(phrase, kind)
 
     # -- steps ------------------------------------------------------------------------
 
     def steps(self, steps: Sequence[Step], context: _Context) -> None:
         for step in steps:
-            self.step(step, context)
+            if not _left_out(step, context):
+                self.step(step, context)
 
     def step(self, step: Step, context: _Context) -> None:
+        if isinstance(step, Say | Breathe) and step.attempt and context.routine.kind == "crack":
+            self.once_is_enough()
         if isinstance(step, Say):
             self.say_step(step, context)
         elif isinstance(step, Breathe):
@@ -243,11 +298,13 @@ class _Builder:
         elif isinstance(step, Caution):
             self.caution(context.text(step.text))
         elif isinstance(step, Include):
-            self.steps(step.routine.steps, replace(context, routine=step.routine))
+            for text in step.routine.cautions:
+                self.caution(text)
+            self.steps(step.routine.steps, replace(context, routine=step.routine, included=True))
         else:
             for unit in _units(step, "", context):
                 if unit.phrase:
-                    self.say(unit.phrase, unit.phrase_kind)
+                    self.unit_phrase(unit.phrase, unit.phrase_kind)
                 self.steps(step.steps, unit.context)
 
     def say_step(self, step: Say, context: _Context) -> None:
@@ -257,7 +314,9 @@ class _Builder:
             release = context.text(step.then) if step.then else phrasing.DEFAULT_RELEASE
             self.hold(instruction.end, step.hold, style, release, context.where(step.line))
         if step.pause is not None:
-            self.timed_silence(self.cue_end or 0.0, step.pause, "pause")
+            start = self.cue_end or 0.0
+            least = MOVE_SECONDS if is_position_change(step.text) else 0.0
+            self.add_phase(start, start + self.floor(least, step.pause), "pause")
 
     def hold(
         self, start: float, seconds: float, style: CountStyle, release: str, where: str
@@ -279,14 +338,20 @@ class _Builder:
             ("exhale", "exhale", phrasing.BREATHE_OUT, step.exhale),
             ("hold-out", "say", phrasing.BREATH_HOLD, step.hold_out),
         ]
+        # Words that already say "breathe in" are the first prompt: saying it again
+        # seconds later would put the press on the wrong breath.
+        asked_in = step.say is not None and _BREATHE_IN.search(step.say) is not None
         start = self.next_start()
-        for _ in range(step.cycles):
+        for cycle in range(step.cycles):
             for phase_kind, cue_kind, prompt_text, seconds in phases:
                 if seconds <= 0:
                     continue
                 length = seconds * self.options.pace
                 end = start + length
                 self.add_phase(start, end, phase_kind)
+                if cycle == 0 and phase_kind == "inhale" and asked_in:
+                    start = end
+                    continue
                 prompt = self.add_cue(start, cue_kind, prompt_text)
                 if counting:
                     counts = [(s, phrasing.count_text(s + 1)) for s in _whole_seconds(length)]
@@ -337,6 +402,10 @@ class _Builder:
         return self.add_cue(self.next_start(), kind, text)
 
     def caution(self, text: str) -> None:
+        """A safety line after its tone, said once in a script however often it is asked."""
+        if text in self.said:
+            return
+        self.said.add(text)
         self.tone("caution")
         self.say(text, "caution")
 
@@ -394,7 +463,12 @@ def _units(block: Repeat | Sides, title: str, context: _Context) -> Iterator[_Un
     if isinstance(block, Repeat):
         for number in range(1, block.times + 1):
             label = f"{title}, round {number} of {block.times}" if block.times > 1 else title
-            yield _Unit(label, phrasing.round_phrase(number, block.times), "say", context)
+            if block.optional:
+                label += " (optional)"
+                phrase = phrasing.optional_round(context.text(block.optional))
+            else:
+                phrase = phrasing.round_phrase(number, block.times)
+            yield _Unit(label, phrase, "say", context)
     else:
         for index, side in enumerate(block.sides):
             other = phrasing.other_side(block.sides, index)
@@ -410,6 +484,34 @@ def _label(step: Say | Breathe | Rest | Caution, context: _Context) -> str:
     else:
         return "Breathing" if isinstance(step, Breathe) else "Rest"
     return phrasing.step_label(context.text(text))
+
+
+def _left_out(step: Step, context: _Context) -> bool:
+    """A step marked ``alone`` is left out when its routine is inside a session."""
+    return context.included and isinstance(step, Say | Breathe | Rest | Caution) and step.alone
+
+
+def _cracks(routine: Routine) -> bool:
+    """True when ``routine`` or anything it includes is a crack routine."""
+    return any(r.kind == "crack" for r in _routines(routine))
+
+
+def _has_attempt(routine: Routine) -> bool:
+    """True when a crack routine in ``routine`` marks a step as the attempt."""
+    return any(
+        isinstance(step, Say | Breathe) and step.attempt
+        for r in _routines(routine)
+        if r.kind == "crack"
+        for step in _walk(r.steps)
+    )
+
+
+def _walk(steps: Sequence[Step]) -> Iterator[Step]:
+    """Every step in ``steps``, blocks opened, included routines left closed."""
+    for step in steps:
+        yield step
+        if isinstance(step, Repeat | Sides):
+            yield from _walk(step.steps)
 
 
 def _routines(routine: Routine) -> Iterator[Routine]:

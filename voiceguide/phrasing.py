@@ -57,12 +57,27 @@ AGAIN = "Again."
 LAST_ONE = "Last one."
 
 STOP_IF_IT_HURTS = "Stop at once if anything hurts, and move only as far as is comfortable."
+# Crack routines: the physical therapist's advice for everyone, said once at the start.
+CHECK_WITH_A_THERAPIST = (
+    "Before cracking your back, check with a physical therapist that it is safe for you."
+)
+# Said once, right before the first attempt at a crack, so no one tries for a second.
 ONCE_IS_ENOUGH = (
-    "One crack is all you are after. Cracking your back often can make it too loose, "
-    "so keep it occasional."
+    "You are after one release, not several: once you feel or hear it, you are done. "
+    "You may not hear or feel a pop at all, and it may still have worked."
+)
+# The closing words of a crack routine.
+KEEP_IT_OCCASIONAL = (
+    "Keep cracking occasional: doing it often can leave your back too loose. "
+    "For mild aches, stretching usually helps more than cracking."
 )
 SEE_A_DOCTOR = "If your back keeps hurting, or the pain comes back, see a doctor."
 CLOSING = "That is the end of the routine. Take your time before you move on."
+CLOSING_SESSION = "That is the end of the session. Take your time before you move on."
+# Said before each round of an optional repeat: the repeat is offered, never required.
+OPTIONAL_ROUND = (
+    "Only if {condition}: once more. If not, stay relaxed, and rest until the next step."
+)
 
 OPENING_TITLE = "Before you start"
 CLOSING_TITLE = "Closing"
@@ -108,10 +123,12 @@ def round_phrase(round_number: int, times: int) -> str | None:
     return AGAIN
 
 
-def side_phrase(index: int, side: str) -> str:
-    """The switch cue before side ``index`` (0-based) of a ``sides`` block."""
+def side_phrase(index: int, side: str, *, first_time: bool = True) -> str:
+    """The switch cue before side ``index`` (0-based) of a ``sides`` block; "Right side
+    first." only the first time a routine starts a side, "Right side." after that."""
+    named = f"{side[:1].upper()}{side[1:]} side"
     if index == 0:
-        return f"{side[:1].upper()}{side[1:]} side first."
+        return f"{named} first." if first_time else f"{named}."
     return f"Now the {side} side."
 
 
@@ -134,14 +151,28 @@ def title_line(title: str) -> str:
     return title if title.endswith((".", "!", "?")) else f"{title}."
 
 
+def spoken_list(items: Sequence[str], join: str = "or") -> str:
+    """``items`` as a voice says a list: "a, b or c"."""
+    names = list(items)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {join} {names[-1]}"
+
+
 def contraindications_line(conditions: Sequence[str]) -> str:
-    """One caution naming everyone who should not do the routine without advice."""
-    names = list(conditions)
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return (
-        f"Do not do this routine if you have {listed}. "
-        "If you do, check with a physical therapist first."
-    )
+    """Who must not do the routine at all: the one wording the opening, the safety gate's
+    printed notice and its spoken question all use."""
+    return f"Do not do this routine at all if you have {spoken_list(conditions)}."
+
+
+def equipment_line(equipment: Sequence[str]) -> str:
+    """What to fetch before the first position: "You need a foam roller and a yoga mat."."""
+    items = [f"{'an' if item[:1].lower() in 'aeiou' else 'a'} {item}" for item in equipment]
+    them = "it" if len(items) == 1 else "them"
+    return f"You need {spoken_list(items, 'and')}. Get {them} ready now."
+
+
+def optional_round(condition: str) -> str:
+    """The offer before each round of an optional repeat."""
+    return OPTIONAL_ROUND.format(condition=condition.rstrip(".!?,;: "))
 
 
 def step_label(text: str) -> str:
