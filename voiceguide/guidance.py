@@ -1,0 +1,279 @@
+"""The guidance check: what makes a valid routine hard to follow with eyes closed.
+
+A routine the loader accepts can still confuse or endanger someone following it blind:
+a breath prompt said twice, a crack attempted again and again, a roll-over with no time
+to do it. ``check`` finds these and says, for each, the file and line and what to change.
+``voiceguide validate`` prints them as warnings (errors with ``--strict``); the built-in
+routines have none. docs/routine-format.md lists the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from voiceguide.compiler import clock, compile_script, estimated_duration
+from voiceguide.movement import MOVE_SECONDS, is_position_change, position_named
+from voiceguide.routine import Breathe, Caution, Include, Repeat, Rest, Routine, Say, Sides, Step
+from voiceguide.script import CompileOptions
+
+# Tones, step and caution together, per minute of the whole script: more and they stop
+# meaning anything. The built-in routines stay at or under it.
+TONES_PER_MINUTE = 4.0
+
+_BREATHE_IN = re.compile(r"\bbreathe in\b", re.IGNORECASE)
+_THE_END = re.compile(r"\bthat is the end of\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class GuidanceWarning:
+    """One finding: where it is and what to change."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def check(routine: Routine) -> tuple[GuidanceWarning, ...]:
+    """Every guidance warning for ``routine``, in file order. Rules about single steps
+    look at this file's own steps (an included file is checked on its own); rules about
+    the whole session (tones, the roller caution, the attempt) look through includes."""
+    found = [
+        *_step_rules(routine),
+        *_attempt_rules(routine),
+        *_roller_rule(routine),
+        *_session_rules(routine),
+        *_tone_rule(routine),
+    ]
+    return tuple(sorted(found, key=lambda w: (str(w.path), w.line)))
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 50 else text[:47] + "...")
+
+
+def _walk(steps: Sequence[Step]) -> Iterator[Step]:
+    """Every step, blocks opened; included routines stay closed."""
+    for step in steps:
+        yield step
+        if isinstance(step, Repeat | Sides):
+            yield from _walk(step.steps)
+
+
+def _routines(routine: Routine) -> Iterator[Routine]:
+    yield routine
+    for step in _walk(routine.steps):
+        if isinstance(step, Include):
+            yield from _routines(step.routine)
+
+
+def _step_lists(steps: Sequence[Step]) -> Iterator[Sequence[Step]]:
+    """``steps`` and the steps of every block inside, each list on its own."""
+    yield steps
+    for step in steps:
+        if isinstance(step, Repeat | Sides):
+            yield from _step_lists(step.steps)
+
+
+# -- rules about single steps ------------------------------------------------------------
+
+
+def _step_rules(routine: Routine) -> Iterator[GuidanceWarning]:
+    path = routine.path
+    for step in _walk(routine.steps):
+        if isinstance(step, Breathe) and step.say and _BREATHE_IN.search(step.say):
+            yield GuidanceWarning(
+                path,
+                step.line,
+                "the words before this breathing say 'breathe in', and so does the first "
+                "breath prompt; leave 'breathe in' out of the words (like 'On the next "
+                "breath out, ...'): voiceguide drops the second prompt, so the breath in "
+                "starts before the words end",
+            )
+        if isinstance(step, Say) and _THE_END.search(step.text):
+            yield GuidanceWarning(
+                path,
+                step.line,
+                f"{_short(step.text)} says the end, and voiceguide's closing says it again; "
+                "remove the words about the end (keep the instruction)",
+            )
+        if isinstance(step, Say) and step.hold is None and is_position_change(step.text):
+            pause = step.pause or 0.0
+            if pause < MOVE_SECONDS:
+                given = f"'pause: {pause:g}'" if step.pause else "no pause"
+                yield GuidanceWarning(
+                    path,
+                    step.line,
+                    f"{_short(step.text)} asks for a change of position with {given} to do "
+                    f"it; write 'pause: {MOVE_SECONDS:g}' or more (voiceguide never gives a "
+                    f"position change less than {MOVE_SECONDS:g} seconds)",
+                )
+    for steps in _step_lists(routine.steps):
+        yield from _time_after_release(path, steps)
+
+
+def _time_after_release(path: Path, steps: Sequence[Step]) -> Iterator[GuidanceWarning]:
+    """A hold whose release moves the body (``then: Sit up slowly.``) needs the time to
+    do it before the next instruction."""
+    for step, following in zip(steps, steps[1:], strict=False):
+        if not (isinstance(step, Say) and step.then and is_position_change(step.then)):
+            continue
+        time = 0.0
+        if isinstance(following, Say) and following.hold is None:
+            time = following.pause or 0.0
+        elif isinstance(following, Rest):
+            time = following.seconds
+        if time < MOVE_SECONDS:
+            yield GuidanceWarning(
+                path,
+                following.line,
+                f"the hold before ends with {_short(step.then)}, a change of position, but "
+                f"this step leaves {time:g} seconds for it; make this a step with "
+                f"'pause: {MOVE_SECONDS:g}' or more, or a 'rest'",
+            )
+
+
+# -- the attempt at a crack --------------------------------------------------------------
+
+
+def _is_attempt(step: Step) -> bool:
+    return isinstance(step, Say | Breathe) and step.attempt
+
+
+def _attempt_rules(routine: Routine) -> Iterator[GuidanceWarning]:
+    path = routine.path
+    if routine.kind == "crack" and not any(
+        _is_attempt(step) for r in _routines(routine) for step in _walk(r.steps)
+    ):
+        yield GuidanceWarning(
+            path,
+            routine.steps[0].line,
+            "no step of this crack routine is marked 'attempt: true', so the reminder that "
+            "one release is enough comes in the opening instead of just before the attempt; "
+            "add 'attempt: true' to the step where the crack may come",
+        )
+    for step in _walk(routine.steps):
+        if isinstance(step, Repeat) and step.times > 1 and not step.optional:
+            if any(_is_attempt(inner) for inner in _walk(step.steps)):
+                yield GuidanceWarning(
+                    path,
+                    step.line,
+                    f"this repeat asks for the attempt at a crack {step.times} times; one "
+                    "release is all that is wanted: do it once, and offer more with "
+                    "'optional: you felt no release' on a repeat of its own",
+                )
+        if isinstance(step, Breathe) and step.attempt and step.cycles > 1:
+            yield GuidanceWarning(
+                path,
+                step.line,
+                f"this attempt at a crack runs over {step.cycles} breaths, each one another "
+                "attempt; give it 'cycles: 1', and offer more with an optional repeat",
+            )
+
+
+# -- the foam roller ---------------------------------------------------------------------
+
+
+def _spoken_cautions(routine: Routine) -> Iterator[str]:
+    for r in _routines(routine):
+        yield from r.cautions
+        yield from (step.text for step in _walk(r.steps) if isinstance(step, Caution))
+
+
+def _roller_rule(routine: Routine) -> Iterator[GuidanceWarning]:
+    uses_roller = any("roller" in item.lower() for r in _routines(routine) for item in r.equipment)
+    if not uses_roller:
+        return
+    cautions = [text.lower() for text in _spoken_cautions(routine)]
+    line = routine.steps[0].line
+    if not any("head" in text for text in cautions):
+        yield GuidanceWarning(
+            routine.path,
+            line,
+            "this routine uses a foam roller but no caution says to keep the head off the "
+            "floor; add one where the user lies back, like '- caution: Keep your head up; "
+            "do not let it drop back to the floor.'",
+        )
+    if not any("intense" in text for text in cautions):
+        yield GuidanceWarning(
+            routine.path,
+            line,
+            "this routine uses a foam roller but no caution says the roller is more intense "
+            "than the other ways; add one, like '- caution: The roller can feel more intense "
+            "than the other ways. Stay relaxed.'",
+        )
+
+
+# -- sessions ----------------------------------------------------------------------------
+
+
+def _kept(routine: Routine) -> list[Step]:
+    """The top-level steps of ``routine`` that are said inside a session."""
+    return [
+        step
+        for step in routine.steps
+        if not (isinstance(step, Say | Breathe | Rest | Caution) and step.alone)
+    ]
+
+
+def _is_rest(step: Step) -> bool:
+    return isinstance(step, Rest | Breathe)
+
+
+def _session_rules(routine: Routine) -> Iterator[GuidanceWarning]:
+    """An included routine must not repeat the session's setup or stack a rest on its own."""
+    position: str | None = None
+    steps = routine.steps
+    for index, step in enumerate(steps):
+        if isinstance(step, Say):
+            position = position_named(step.text) or position
+        if not isinstance(step, Include):
+            continue
+        included = step.routine
+        kept = _kept(included)
+        first = kept[0] if kept else None
+        if isinstance(first, Say) and position and position_named(first.text) == position:
+            yield GuidanceWarning(
+                routine.path,
+                step.line,
+                f"'{included.id}' starts with {_short(first.text)} "
+                f"({included.path.name}:{first.line}), but the session has the listener "
+                f"{position} already; mark that step 'alone: true' in {included.path.name}",
+            )
+        for inner in kept:
+            if isinstance(inner, Say):
+                position = position_named(inner.text) or position
+        last = kept[-1] if kept else None
+        following = steps[index + 1] if index + 1 < len(steps) else None
+        if last is not None and _is_rest(last) and following is not None and _is_rest(following):
+            yield GuidanceWarning(
+                routine.path,
+                following.line,
+                f"'{included.id}' ends with a rest ({included.path.name}:{last.line}) and the "
+                f"session rests again here; mark that step 'alone: true' in "
+                f"{included.path.name}, or drop this one",
+            )
+
+
+# -- tones -------------------------------------------------------------------------------
+
+
+def _tone_rule(routine: Routine) -> Iterator[GuidanceWarning]:
+    options = CompileOptions()
+    script = compile_script(routine, options, estimated_duration(options.rate))
+    tones = sum(1 for cue in script.cues if cue.kind == "tone")
+    per_minute = tones / (script.duration / 60.0)
+    if per_minute > TONES_PER_MINUTE:
+        yield GuidanceWarning(
+            routine.path,
+            routine.steps[0].line,
+            f"{tones} tones in {clock(script.duration)} is {per_minute:.1f} a "
+            f"minute, more than {TONES_PER_MINUTE:g}: tones stop meaning anything; turn "
+            "'caution:' steps that are instructions into 'say:' steps, and let only a new "
+            "exercise or side start a step",
+        )
