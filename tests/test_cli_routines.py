@@ -145,9 +145,34 @@ def test_validate_checks_every_file(here: Path) -> None:
 
 def test_validate_passes_good_files(here: Path) -> None:
     paths = [str(p) for p in sorted(builtin_routines_dir().glob("*.yaml"))]
-    result = run("validate", *paths)
+    result = run("validate", "--strict", *paths)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == "".join(f"{p}: OK\n" for p in paths)
+
+
+DOUBLED = HEAD + "  - say: Breathe in. As you breathe out, relax.\n    breathe: {in: 4, out: 6}\n"
+DOUBLED_WARNING = (
+    "mine.yaml:4: the words before this breathing say 'breathe in', and so does the first "
+    "breath prompt; leave 'breathe in' out of the words (like 'On the next breath out, ...'): "
+    "voiceguide drops the second prompt, so the breath in starts before the words end"
+)
+
+
+def test_validate_warns_with_the_line_and_what_to_change(here: Path) -> None:
+    (here / "mine.yaml").write_text(DOUBLED)
+    result = run("validate", "mine.yaml")
+    assert result.exit_code == 0
+    assert result.stdout == "mine.yaml: OK, with 1 warning\n"
+    assert result.stderr == f"Warning: {DOUBLED_WARNING}\n"
+
+
+def test_validate_strict_makes_warnings_errors(here: Path) -> None:
+    (here / "mine.yaml").write_text(DOUBLED)
+    (here / "good.yaml").write_text(HEAD + "  - say: Fine.\n")
+    result = run("validate", "--strict", "mine.yaml", "good.yaml")
+    assert result.exit_code == 1
+    assert result.stdout == "good.yaml: OK\n"
+    assert result.stderr == f"Error: {DOUBLED_WARNING}\n"
 
 
 def test_validate_needs_a_file() -> None:

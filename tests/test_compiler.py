@@ -25,6 +25,7 @@ from voiceguide.compiler import (
 from voiceguide.errors import CompileError
 from voiceguide.library import all_routines
 from voiceguide.loader import load_routine
+from voiceguide.movement import FETCH_SECONDS, MOVE_SECONDS
 from voiceguide.paths import builtin_routines_dir
 from voiceguide.routine import (
     Breathe,
@@ -100,8 +101,7 @@ def test_opens_with_the_title_then_every_caution_each_after_a_tone() -> None:
         ("tone", "caution"),
         (
             "caution",
-            "Do not do this routine if you have disc problems or osteopenia. "
-            "If you do, check with a physical therapist first.",
+            "Do not do this routine at all if you have disc problems or osteopenia.",
         ),
         ("tone", "caution"),
         ("caution", "Go gently."),
@@ -118,22 +118,72 @@ def test_opens_with_the_title_then_every_caution_each_after_a_tone() -> None:
 
 def test_every_routine_says_stop_if_anything_hurts_even_without_cautions() -> None:
     script = compiled(Say("Lie down.", 1))
-    assert texts(script, "caution") == [phrasing.STOP_IF_IT_HURTS]
+    assert texts(script, "caution") == [phrasing.STOP_IF_IT_HURTS, phrasing.SEE_A_DOCTOR]
 
 
-def test_a_crack_routine_closes_with_both_reminders_and_a_stretch_does_not() -> None:
+def test_a_crack_routine_opens_with_the_therapist_check_and_closes_with_its_reminders() -> None:
     crack = compiled(Say("Lie down.", 1), kind="crack")
+    opening = [c.text for c in crack.cues if c.step == 0 and c.kind == "caution"]
+    assert opening[0] == phrasing.CHECK_WITH_A_THERAPIST
     assert texts(crack)[-5:] == [
         "caution",
-        phrasing.ONCE_IS_ENOUGH,
+        phrasing.KEEP_IT_OCCASIONAL,
         "caution",
         phrasing.SEE_A_DOCTOR,
         phrasing.CLOSING,
     ]
     stretch = compiled(Say("Lie down.", 1))
-    assert phrasing.ONCE_IS_ENOUGH not in texts(stretch)
+    for line in (phrasing.ONCE_IS_ENOUGH, phrasing.CHECK_WITH_A_THERAPIST):
+        assert line not in texts(stretch)
     assert texts(stretch)[-1] == phrasing.CLOSING
     assert crack.steps[-1].title == stretch.steps[-1].title == "Closing"
+
+
+def test_once_is_enough_comes_right_before_the_first_attempt_and_only_once() -> None:
+    script = compiled(
+        Say("Sit down.", 1, pause=3),
+        Repeat(
+            2,
+            (Breathe(4, 6, 2, say="On the next breath out, lean back.", attempt=True),),
+            2,
+            optional="you felt no release",
+        ),
+        kind="crack",
+    )
+    spoken = texts(script)
+    assert spoken.count(phrasing.ONCE_IS_ENOUGH) == 1
+    at = spoken.index(phrasing.ONCE_IS_ENOUGH)
+    offer = phrasing.optional_round("you felt no release", 1)
+    assert spoken.index("Sit down.") < spoken.index(offer) < at
+    assert spoken[at - 1 : at + 2] == [
+        "caution",
+        phrasing.ONCE_IS_ENOUGH,
+        "On the next breath out, lean back.",
+    ]
+    # Without a marked attempt it is said in the opening, before any step.
+    unmarked = compiled(Say("Lean back.", 1, pause=3), kind="crack")
+    assert cue(unmarked, phrasing.ONCE_IS_ENOUGH).step == 0
+
+
+def test_an_optional_repeat_offers_every_round_and_never_counts_down() -> None:
+    script = compiled(
+        Repeat(2, (Say("Lean back.", 2, pause=3),), 1, optional="you felt no release."),
+    )
+    spoken = texts(script, "say")
+    assert spoken == [
+        "Test routine.",
+        phrasing.optional_round("you felt no release", 1),
+        "Lean back.",
+        phrasing.optional_round("you felt no release", 2),
+        "Lean back.",
+        phrasing.CLOSING,
+    ]
+    assert spoken[1].startswith("This next part is only if you felt no release.")
+    assert phrasing.LAST_ONE not in spoken
+    assert [s.title for s in script.steps][1:3] == [
+        "Test routine, round 1 of 2 (optional)",
+        "Test routine, round 2 of 2 (optional)",
+    ]
 
 
 def test_includes_merge_their_warnings_into_the_opening_without_repeats() -> None:
@@ -151,14 +201,81 @@ def test_includes_merge_their_warnings_into_the_opening_without_repeats() -> Non
         contraindications=("disc problems",),
         cautions=("Go gently.",),
     )
-    assert texts(script, "caution")[:4] == [
+    assert texts(script, "caution")[:5] == [
         phrasing.contraindications_line(["disc problems", "osteopenia"]),
+        phrasing.CHECK_WITH_A_THERAPIST,
         "Go gently.",
         "Breathe out as you move.",
         phrasing.STOP_IF_IT_HURTS,
     ]
-    # A crack routine anywhere inside makes the session close with the crack reminders.
-    assert phrasing.ONCE_IS_ENOUGH in texts(script)
+    # A crack routine anywhere inside makes the session close with the crack reminders,
+    # and a session ends with one closing line of its own.
+    assert phrasing.KEEP_IT_OCCASIONAL in texts(script)
+    assert texts(script)[-1] == phrasing.CLOSING_SESSION
+    assert phrasing.CLOSING not in texts(script)
+
+
+def test_the_equipment_is_named_at_the_start_with_time_to_fetch_it() -> None:
+    script = compile_script(
+        Routine(
+            id="roller",
+            title="Roller",
+            kind="stretch",
+            steps=(Say("Sit on the mat.", 1, pause=8),),
+            path=Path("roller.yaml"),
+            equipment=("foam roller", "exercise ball"),
+        ),
+        CompileOptions(pace=0.5),
+        per_char,
+    )
+    line = cue(script, "You need a foam roller and an exercise ball. Get them ready now.")
+    assert line.step == 0
+    (fetch,) = [p for p in script.phases if p.start == line.end]
+    # Fetching does not get quicker at a faster pace.
+    assert (fetch.kind, fetch.end - fetch.start) == ("pause", FETCH_SECONDS)
+    assert cue(script, "Sit on the mat.").start > fetch.end
+
+
+@pytest.mark.parametrize("pace", [0.5, 1.0, 2.0])
+def test_a_change_of_position_gets_at_least_the_floor_whatever_the_pace(pace: float) -> None:
+    script = compiled(
+        Say("Roll onto your side, off the roller.", 1, pause=4),
+        Say("Bend your knee.", 2, pause=4),
+        pace=pace,
+    )
+    roll, bend = [p for p in script.phases if p.kind == "pause"]
+    assert roll.end - roll.start == pytest.approx(max(4 * pace, MOVE_SECONDS))
+    assert bend.end - bend.start == pytest.approx(4 * pace)  # not a change of position
+
+
+def test_words_that_say_breathe_in_are_not_followed_by_a_second_breathe_in() -> None:
+    script = compiled(
+        Breathe(4, 6, 1, cycles=2, say="Breathe in. As you breathe out, press the knee down."),
+        Breathe(4, 6, 2, say="On the next breath out, press again."),
+    )
+    prompts = texts(script, "inhale")
+    # The first breath of the first step was asked for by its words; the rest are prompted.
+    assert prompts == [phrasing.BREATHE_IN] * 2
+    inhales = [p for p in script.phases if p.kind == "inhale"]
+    assert len(inhales) == 3 and all(p.end - p.start == 4 for p in inhales)
+    assert not any(c.kind == "inhale" and c.start == inhales[0].start for c in script.cues)
+
+
+def test_a_session_leaves_out_included_steps_marked_alone() -> None:
+    inner = routine(
+        Say("Lie down on your back.", 1, pause=8, alone=True),
+        Say("Hug your knees.", 2),
+        Breathe(4, 6, 3, say="Rest, and breathe slowly.", alone=True),
+        title="Knees",
+        routine_id="knees",
+    )
+    alone = compile_script(inner, CompileOptions(), per_char)
+    assert "Lie down on your back." in texts(alone)
+    assert "Rest, and breathe slowly." in texts(alone)
+    session = compiled(Say("Lie down on your back.", 1, pause=8), Include(inner, 2))
+    assert texts(session).count("Lie down on your back.") == 1
+    assert "Rest, and breathe slowly." not in texts(session)
+    assert "Hug your knees." in texts(session)
 
 
 # -- holds and their counts --------------------------------------------------------------
@@ -356,20 +473,34 @@ def test_a_caution_step_is_spoken_where_it_stands_after_a_caution_tone() -> None
     script = compiled(Say("One.", 1), Caution("Careful now.", 2), Say("Two.", 3))
     spoken = [c for c in script.cues if c.step == 2]
     assert [(c.kind, c.tone, c.text) for c in spoken] == [
-        ("tone", "step", "step"),
         ("tone", "caution", "caution"),
         ("caution", None, "Careful now."),
     ]
 
 
-def test_spoken_lines_are_a_gap_apart_and_each_step_opens_with_a_step_tone() -> None:
+def test_a_step_tone_marks_only_the_first_exercise_not_every_step() -> None:
     script = compiled(Say("First line.", 1), Say("Second line.", 2))
     first, second = cue(script, "First line."), cue(script, "Second line.")
-    tone = script.cues[script.cues.index(second) - 1]
+    tone = script.cues[script.cues.index(first) - 1]
     assert (tone.kind, tone.tone) == ("tone", "step")
-    assert tone.start == pytest.approx(first.end + GAP)
-    assert second.start == pytest.approx(tone.end + TONE_GAP)
-    assert script.steps[2].start == tone.start
+    assert first.start == pytest.approx(tone.end + TONE_GAP)
+    assert script.steps[1].start == tone.start
+    # The second step is one to skip to, but it is not a new exercise: no tone.
+    assert second.start == pytest.approx(first.end + GAP)
+    assert script.steps[2].start == second.start
+    assert [c.tone for c in script.cues if c.kind == "tone"].count("step") == 1
+
+
+def test_step_tones_mark_each_side_and_each_included_routine() -> None:
+    inner = routine(Say("Hug.", 1), Say("Let go.", 2), title="Knees", routine_id="knees")
+    block = Sides(("right", "left"), (Say("Turn {side}.", 2),), 1)
+    script = compiled(Say("Welcome.", 1), block, Include(inner, 2), Say("Rest now.", 3))
+    toned = [
+        script.cues[i + 1].text
+        for i, c in enumerate(script.cues[:-1])
+        if c.kind == "tone" and c.tone == "step"
+    ]
+    assert toned == ["Welcome.", "Right side first.", "Now the left side.", "Hug."]
 
 
 # -- repeats, sides and steps ------------------------------------------------------------
@@ -420,9 +551,10 @@ def test_a_repeat_of_sides_is_a_step_per_side_per_round_phrased_once_per_round()
     ]
     assert [c.text for c in script.cues if c.step == 3 and c.kind != "tone"] == [
         "Last one.",
-        "Right side first.",
+        "Right side.",
         "Knees right.",
     ]
+    assert texts(script, "side").count("Right side first.") == 1
     assert [c.text for c in script.cues if c.step == 4 and c.kind != "tone"] == [
         "Now the left side.",
         "Knees left.",

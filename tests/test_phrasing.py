@@ -63,7 +63,30 @@ def test_step_label_takes_the_first_sentence() -> None:
     assert phrasing.step_label("Rest for a moment? Yes.") == "Rest for a moment"
 
 
-def test_contraindications_line_lists_every_condition() -> None:
+def test_contraindications_line_lists_every_condition_and_says_at_all() -> None:
     line = phrasing.contraindications_line(["a", "b", "c"])
-    assert line.startswith("Do not do this routine if you have a, b or c.")
-    assert "physical therapist" in line
+    assert line == "Do not do this routine at all if you have a, b or c."
+    assert phrasing.contraindications_line(["a"]) == "Do not do this routine at all if you have a."
+
+
+def test_equipment_line_names_each_thing_with_its_article() -> None:
+    assert phrasing.equipment_line(["yoga mat"]) == "You need a yoga mat. Get it ready now."
+    assert phrasing.equipment_line(["foam roller", "exercise ball", "towel"]) == (
+        "You need a foam roller, an exercise ball and a towel. Get them ready now."
+    )
+
+
+def test_an_optional_round_offers_and_says_how_to_move_on() -> None:
+    first = phrasing.optional_round("you felt no release.", 1)
+    assert first == (
+        "This next part is only if you felt no release. If not, rest, or skip to the next step."
+    )
+    assert phrasing.optional_round("you felt no release", 2).startswith(
+        "Once more, only if you felt no release."
+    )
+
+
+def test_right_side_first_only_the_first_time() -> None:
+    assert phrasing.side_phrase(0, "right") == "Right side first."
+    assert phrasing.side_phrase(0, "right", first_time=False) == "Right side."
+    assert phrasing.side_phrase(1, "left") == "Now the left side."

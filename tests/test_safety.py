@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from voiceguide import phrasing
 from voiceguide.config import Settings
 from voiceguide.errors import SafetyError
 from voiceguide.journal import (
@@ -26,7 +27,6 @@ from voiceguide.safety import (
     Clearance,
     before_play,
     check_frequency,
-    contraindications_spoken,
     contraindications_text,
     needs_consent,
     stop_for_pain,
@@ -181,17 +181,16 @@ def test_the_guard_warns_exactly_when_a_limit_is_reached(
 # --- the gate ---------------------------------------------------------------------------------
 
 
-def test_contraindications_are_listed_and_spoken() -> None:
+def test_the_gate_says_the_contraindications_in_the_openings_words() -> None:
     assert contraindications_text(CHAIR) == (
-        "Chair back crack is not for everyone. Do not do it if you have:\n"
-        "  - disc problems\n  - osteoarthritis\n  - osteopenia\n"
-        "If you are not sure, check with a doctor or physical therapist first."
+        "Chair back crack is not for everyone. Do not do this routine at all if you have "
+        "disc problems, osteoarthritis or osteopenia."
     )
-    assert contraindications_spoken(CHAIR).startswith(
-        "Before you start Chair back crack: do not do it if you have disc problems,"
-        " osteoarthritis or osteopenia. "
-    )
-    assert "if you have disc problems." in contraindications_spoken(CAREFUL_STRETCH)
+    opening = phrasing.contraindications_line(CHAIR.contraindications)
+    assert contraindications_text(CHAIR).endswith(opening)
+    assert contraindications_text(CAREFUL_STRETCH).endswith("at all if you have disc problems.")
+    # Never the old escape hatch that contradicted "at all".
+    assert "if you do" not in contraindications_text(CHAIR).lower()
 
 
 def test_consent_is_needed_until_given_for_the_same_list() -> None:
@@ -271,7 +270,7 @@ def test_the_first_time_shows_says_asks_and_remembers_a_yes(journal: Journal) ->
     clearance = play(CHAIR, journal, terminal)
     assert terminal.events == [
         ("show", contraindications_text(CHAIR)),
-        ("say", contraindications_spoken(CHAIR)),
+        ("say", contraindications_text(CHAIR)),
         ("ask", "Play Chair back crack?"),
     ]
     assert clearance.consent == "given"

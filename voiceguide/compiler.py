@@ -17,8 +17,9 @@ no files. The timing rules (docs/timing.md explains them for users):
   its first attempt, that one release is enough, and closes with its two reminders.
 - A step tone marks a new exercise (the first step, an included routine) or side; a
   caution tone marks a safety line; nothing else gets a tone.
-- A session reads as one: an included routine's cautions are said where it starts, its
-  ``alone`` steps (its own setup and closing rest) are left out.
+- A session reads as one: one opening with every routine's contraindications and
+  cautions said once, the included routines' ``alone`` steps (their own setup and closing
+  rest) left out, one closing.
 """
 
 from __future__ import annotations
@@ -157,17 +158,18 @@ class _Builder:
     cue_end: float | None = None
     last_was_tone: bool = False
     phase_end: float = 0.0
-    said: set[str] = field(default_factory=set)  # cautions and first-side cues said so far
+    said: set[str] = field(default_factory=set)  # cautions said so far
+    sides_started: bool = False  # a side cue was said: "Right side first." only once
     new_exercise: bool = False  # the next span starts an exercise, so it gets a step tone
-    pending_cautions: list[str] = field(default_factory=list)  # said when the next span starts
     once_is_enough_said: bool = False
 
     # -- the frame around the routine ------------------------------------------------
 
     def opening(self, routine: Routine) -> None:
         """What must be heard before starting: who must not do this, the therapist check
-        before cracking, the routine's own cautions, stop if it hurts, and what to fetch.
-        Included routines' cautions wait for the point where they start."""
+        before cracking, the cautions of the routine and those it includes (each once),
+        stop if it hurts, and what to fetch. Exercise-specific cautions are ``caution:``
+        steps, said where they apply."""
         self.span_starts.append((0.0, phrasing.OPENING_TITLE))
         self.say(phrasing.title_line(routine.title))
         contraindications = _merged(routine, lambda r: r.contraindications)
@@ -175,11 +177,13 @@ class _Builder:
             self.caution(phrasing.contraindications_line(contraindications))
         if _cracks(routine):
             self.caution(phrasing.CHECK_WITH_A_THERAPIST)
-        for text in (*routine.cautions, phrasing.STOP_IF_IT_HURTS):
+        for text in (*_merged(routine, lambda r: r.cautions), phrasing.STOP_IF_IT_HURTS):
             self.caution(text)
         if _cracks(routine) and not _has_attempt(routine):
             self.once_is_enough()  # no step says where the attempt is: say it before any
-        equipment = _merged(routine, lambda r: r.equipment)
+        # A session's own list says what the whole session needs; without one, the
+        # included routines' lists are put together.
+        equipment = routine.equipment or _merged(routine, lambda r: r.equipment)
         if equipment:
             line = self.say(phrasing.equipment_line(equipment))
             self.add_phase(line.end, line.end + self.floor(FETCH_SECONDS, 0.0), "pause")
@@ -189,7 +193,7 @@ class _Builder:
         self.begin_span(phrasing.CLOSING_TITLE)
         if _cracks(routine):
             self.caution(phrasing.KEEP_IT_OCCASIONAL)
-            self.caution(phrasing.SEE_A_DOCTOR)
+        self.caution(phrasing.SEE_A_DOCTOR)
         is_session = any(isinstance(step, Include) for step in _walk(routine.steps))
         self.say(phrasing.CLOSING_SESSION if is_session else phrasing.CLOSING)
 
@@ -228,7 +232,6 @@ class _Builder:
                 continue
             if isinstance(step, Include):
                 self.new_exercise = True
-                self.pending_cautions.extend(step.routine.cautions)
                 inner = replace(context, routine=step.routine, included=True)
                 self.top_level(step.routine.steps, inner)
             elif isinstance(step, Repeat | Sides):
@@ -246,7 +249,7 @@ class _Builder:
     ) -> None:
         """A span per round or side; a block made of one inner block splits further
         ("Lower back rotation, round 2 of 3 (left)")."""
-        for index, unit in enumerate(_units(block, title, context)):
+        for index, unit in enumerate(_units(block, title, context, self.sides_started)):
             # What the enclosing block had to say belongs before its first unit only.
             phrases = pending if index == 0 else ()
             if unit.phrase:
@@ -266,16 +269,11 @@ class _Builder:
         if tone or self.new_exercise:
             self.tone("step")
         self.new_exercise = False
-        pending, self.pending_cautions = self.pending_cautions, []
-        for text in pending:
-            self.caution(text)
 
     def unit_phrase(self, phrase: str, kind: CueKind) -> None:
-        """A round or side cue; "Right side first." is said once, later "Right side."."""
-        if phrase.endswith(" side first."):
-            if phrase in self.said:
-                phrase = phrase.removesuffix(" first.") + "."
-            self.said.add(phrase)
+        """A round or side cue; after the first side cue, "... side first." is not said
+        again (``_units`` asks ``sides_started``)."""
+        self.sides_started = self.sides_started or kind == "side"
         self.say(phrase, kind)
 
     # -- steps ------------------------------------------------------------------------
@@ -298,11 +296,9 @@ class _Builder:
         elif isinstance(step, Caution):
             self.caution(context.text(step.text))
         elif isinstance(step, Include):
-            for text in step.routine.cautions:
-                self.caution(text)
             self.steps(step.routine.steps, replace(context, routine=step.routine, included=True))
         else:
-            for unit in _units(step, "", context):
+            for unit in _units(step, "", context, self.sides_started):
                 if unit.phrase:
                     self.unit_phrase(unit.phrase, unit.phrase_kind)
                 self.steps(step.steps, unit.context)
@@ -459,21 +455,27 @@ def _hold_counts(length: float, style: CountStyle) -> list[tuple[int, str]]:
     return counts
 
 
-def _units(block: Repeat | Sides, title: str, context: _Context) -> Iterator[_Unit]:
+def _units(
+    block: Repeat | Sides, title: str, context: _Context, sides_started: bool
+) -> Iterator[_Unit]:
     if isinstance(block, Repeat):
         for number in range(1, block.times + 1):
             label = f"{title}, round {number} of {block.times}" if block.times > 1 else title
+            phrase: str | None = phrasing.round_phrase(number, block.times)
             if block.optional:
                 label += " (optional)"
-                phrase = phrasing.optional_round(context.text(block.optional))
-            else:
-                phrase = phrasing.round_phrase(number, block.times)
+                phrase = phrasing.optional_round(context.text(block.optional), number)
             yield _Unit(label, phrase, "say", context)
     else:
         for index, side in enumerate(block.sides):
             other = phrasing.other_side(block.sides, index)
             inner = replace(context, side=side, other=other)
-            yield _Unit(f"{title} ({side})", phrasing.side_phrase(index, side), "side", inner)
+            yield _Unit(
+                f"{title} ({side})",
+                phrasing.side_phrase(index, side, first_time=not sides_started),
+                "side",
+                inner,
+            )
 
 
 def _label(step: Say | Breathe | Rest | Caution, context: _Context) -> str:

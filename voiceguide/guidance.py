@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from voiceguide.compiler import clock, compile_script, estimated_duration
@@ -19,9 +20,9 @@ from voiceguide.movement import MOVE_SECONDS, is_position_change, position_named
 from voiceguide.routine import Breathe, Caution, Include, Repeat, Rest, Routine, Say, Sides, Step
 from voiceguide.script import CompileOptions
 
-# Tones, step and caution together, per minute of the whole script: more and they stop
-# meaning anything. The built-in routines stay at or under it.
-TONES_PER_MINUTE = 4.0
+# Tones, step and caution together, per minute of a routine's own part (between the
+# opening and the closing): more and they stop meaning anything.
+TONES_PER_MINUTE = 3.0
 
 _BREATHE_IN = re.compile(r"\bbreathe in\b", re.IGNORECASE)
 _THE_END = re.compile(r"\bthat is the end of\b", re.IGNORECASE)
@@ -72,14 +73,6 @@ def _routines(routine: Routine) -> Iterator[Routine]:
             yield from _routines(step.routine)
 
 
-def _step_lists(steps: Sequence[Step]) -> Iterator[Sequence[Step]]:
-    """``steps`` and the steps of every block inside, each list on its own."""
-    yield steps
-    for step in steps:
-        if isinstance(step, Repeat | Sides):
-            yield from _step_lists(step.steps)
-
-
 # -- rules about single steps ------------------------------------------------------------
 
 
@@ -113,16 +106,31 @@ def _step_rules(routine: Routine) -> Iterator[GuidanceWarning]:
                     f"it; write 'pause: {MOVE_SECONDS:g}' or more (voiceguide never gives a "
                     f"position change less than {MOVE_SECONDS:g} seconds)",
                 )
-    for steps in _step_lists(routine.steps):
-        yield from _time_after_release(path, steps)
+    yield from _time_after_release(path, routine.steps, cycle=False)
 
 
-def _time_after_release(path: Path, steps: Sequence[Step]) -> Iterator[GuidanceWarning]:
+def _first(step: Step) -> Step:
+    """The step that is heard first when ``step`` starts: blocks are opened."""
+    while isinstance(step, Repeat | Sides):
+        step = step.steps[0]
+    return step
+
+
+def _time_after_release(
+    path: Path, steps: Sequence[Step], *, cycle: bool
+) -> Iterator[GuidanceWarning]:
     """A hold whose release moves the body (``then: Sit up slowly.``) needs the time to
-    do it before the next instruction."""
-    for step, following in zip(steps, steps[1:], strict=False):
+    do it before the next instruction. In a repeat the last step is followed by the
+    first again (``cycle``)."""
+    pairs = list(pairwise(steps))
+    if cycle and len(steps) > 1:
+        pairs.append((steps[-1], steps[0]))
+    for step, after in pairs:
+        if isinstance(step, Repeat | Sides):
+            continue
         if not (isinstance(step, Say) and step.then and is_position_change(step.then)):
             continue
+        following = _first(after)
         time = 0.0
         if isinstance(following, Say) and following.hold is None:
             time = following.pause or 0.0
@@ -136,6 +144,9 @@ def _time_after_release(path: Path, steps: Sequence[Step]) -> Iterator[GuidanceW
                 f"this step leaves {time:g} seconds for it; make this a step with "
                 f"'pause: {MOVE_SECONDS:g}' or more, or a 'rest'",
             )
+    for step in steps:
+        if isinstance(step, Repeat | Sides):
+            yield from _time_after_release(path, step.steps, cycle=isinstance(step, Repeat))
 
 
 # -- the attempt at a crack --------------------------------------------------------------
@@ -158,15 +169,19 @@ def _attempt_rules(routine: Routine) -> Iterator[GuidanceWarning]:
             "add 'attempt: true' to the step where the crack may come",
         )
     for step in _walk(routine.steps):
-        if isinstance(step, Repeat) and step.times > 1 and not step.optional:
-            if any(_is_attempt(inner) for inner in _walk(step.steps)):
-                yield GuidanceWarning(
-                    path,
-                    step.line,
-                    f"this repeat asks for the attempt at a crack {step.times} times; one "
-                    "release is all that is wanted: do it once, and offer more with "
-                    "'optional: you felt no release' on a repeat of its own",
-                )
+        if (
+            isinstance(step, Repeat)
+            and not step.optional
+            and step.times > 1
+            and any(_is_attempt(inner) for inner in _walk(step.steps))
+        ):
+            yield GuidanceWarning(
+                path,
+                step.line,
+                f"this repeat asks for the attempt at a crack {step.times} times; one "
+                "release is all that is wanted: do it once, and offer more with "
+                "'optional: you felt no release' on a repeat of its own",
+            )
         if isinstance(step, Breathe) and step.attempt and step.cycles > 1:
             yield GuidanceWarning(
                 path,
@@ -264,16 +279,22 @@ def _session_rules(routine: Routine) -> Iterator[GuidanceWarning]:
 
 
 def _tone_rule(routine: Routine) -> Iterator[GuidanceWarning]:
+    """Tones between the opening and the closing (the routine's own part: the frame's
+    tones are voiceguide's), per minute of that part, counted over at least a minute."""
     options = CompileOptions()
     script = compile_script(routine, options, estimated_duration(options.rate))
-    tones = sum(1 for cue in script.cues if cue.kind == "tone")
-    per_minute = tones / (script.duration / 60.0)
+    body = script.steps[1:-1]
+    if not body:
+        return
+    start, end = body[0].start, body[-1].end
+    tones = sum(1 for cue in script.cues if cue.kind == "tone" and start <= cue.start < end)
+    per_minute = tones / max((end - start) / 60.0, 1.0)
     if per_minute > TONES_PER_MINUTE:
         yield GuidanceWarning(
             routine.path,
             routine.steps[0].line,
-            f"{tones} tones in {clock(script.duration)} is {per_minute:.1f} a "
-            f"minute, more than {TONES_PER_MINUTE:g}: tones stop meaning anything; turn "
-            "'caution:' steps that are instructions into 'say:' steps, and let only a new "
-            "exercise or side start a step",
+            f"{tones} tones in the {clock(end - start)} between the opening and the closing "
+            f"is {per_minute:.1f} a minute, more than {TONES_PER_MINUTE:g}: tones stop meaning "
+            "anything; turn 'caution:' steps that are instructions into 'say:' steps, and let "
+            "only a new exercise or side start a step",
         )

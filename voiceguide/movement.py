@@ -18,7 +18,7 @@ FETCH_SECONDS = 10.0  # the least time to fetch the equipment named at the start
 _POSITION_CHANGES = (
     r"\blie (down|back|on)\b",
     r"\blean back (onto|slowly until)\b",
-    r"\broll (back )?onto\b",
+    r"\b(roll|turn) (back )?onto\b",
     r"\broll over\b",
     r"\boff the roller\b",
     r"\b(sit|curl|come|stand) (up|back up)\b",
@@ -34,6 +34,7 @@ _PATTERN = re.compile("|".join(_POSITION_CHANGES), re.IGNORECASE)
 def is_position_change(text: str) -> bool:
     """True when ``text`` asks the listener to move into a new position."""
     return _PATTERN.search(text) is not None
+
 
 # The positions a session can leave someone in, so that a routine it includes is not
 # told to get into the position they are already in. Sitting is not among them: a chair

@@ -63,8 +63,8 @@ CHECK_WITH_A_THERAPIST = (
 )
 # Said once, right before the first attempt at a crack, so no one tries for a second.
 ONCE_IS_ENOUGH = (
-    "You are after one release, not several: once you feel or hear it, you are done. "
-    "You may not hear or feel a pop at all, and it may still have worked."
+    "One release is all you are after: once you feel or hear it, do not try for another "
+    "in the same place. You may not hear or feel a pop at all, and it may still have worked."
 )
 # The closing words of a crack routine.
 KEEP_IT_OCCASIONAL = (
@@ -75,9 +75,8 @@ SEE_A_DOCTOR = "If your back keeps hurting, or the pain comes back, see a doctor
 CLOSING = "That is the end of the routine. Take your time before you move on."
 CLOSING_SESSION = "That is the end of the session. Take your time before you move on."
 # Said before each round of an optional repeat: the repeat is offered, never required.
-OPTIONAL_ROUND = (
-    "Only if {condition}: once more. If not, stay relaxed, and rest until the next step."
-)
+OPTIONAL_FIRST = "This next part is only if {condition}. If not, rest, or skip to the next step."
+OPTIONAL_AGAIN = "Once more, only if {condition}. If not, rest, or skip to the next step."
 
 OPENING_TITLE = "Before you start"
 CLOSING_TITLE = "Closing"
@@ -170,9 +169,10 @@ def equipment_line(equipment: Sequence[str]) -> str:
     return f"You need {spoken_list(items, 'and')}. Get {them} ready now."
 
 
-def optional_round(condition: str) -> str:
-    """The offer before each round of an optional repeat."""
-    return OPTIONAL_ROUND.format(condition=condition.rstrip(".!?,;: "))
+def optional_round(condition: str, round_number: int) -> str:
+    """The offer before round ``round_number`` (1-based) of an optional repeat."""
+    offer = OPTIONAL_FIRST if round_number == 1 else OPTIONAL_AGAIN
+    return offer.format(condition=condition.rstrip(".!?,;: "))
 
 
 def step_label(text: str) -> str:

@@ -92,9 +92,7 @@ def list_routines(as_json: bool, kind: str | None) -> None:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--strict", is_flag=True, help="Treat guidance warnings as errors (exit status 1)."
-)
+@click.option("--strict", is_flag=True, help="Treat guidance warnings as errors (exit status 1).")
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], strict: bool) -> None:
     """Check routine files: each is OK, or its first error with line and column.

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voiceguide.guidance import TONES_PER_MINUTE, check
+from voiceguide.loader import load_routine
+from voiceguide.paths import builtin_routines_dir
+
+CRACK = "title: Test\nkind: crack\nsteps:\n"
+STRETCH = "title: Test\nkind: stretch\nsteps:\n"
+
+
+def findings(folder: Path, text: str, name: str = "mine.yaml") -> list[str]:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return [f"{w.path.name}:{w.line}: {w.message}" for w in check(load_routine(path))]
+
+
+@pytest.mark.parametrize("path", sorted(builtin_routines_dir().glob("*.yaml")), ids=str)
+def test_every_builtin_routine_has_no_guidance_warning(path: Path) -> None:
+    assert check(load_routine(path)) == ()
+
+
+def test_a_doubled_breath_prompt_is_named_at_its_line(tmp_path: Path) -> None:
+    text = (
+        STRETCH
+        + "  - say: Lie still.\n  - say: Breathe in, then relax.\n    breathe: {in: 4, out: 6}\n"
+    )
+    [found] = findings(tmp_path, text)
+    assert found.startswith("mine.yaml:5: the words before this breathing say 'breathe in'")
+
+
+def test_a_crack_routine_must_mark_its_attempt(tmp_path: Path) -> None:
+    [found] = findings(tmp_path, CRACK + "  - say: Lean back over the chair.\n    pause: 5\n")
+    assert found.startswith("mine.yaml:4: no step of this crack routine is marked 'attempt: true'")
+    marked = CRACK + "  - say: Lean back over the chair.\n    pause: 5\n    attempt: true\n"
+    assert findings(tmp_path, marked) == []
+
+
+def test_a_repeated_attempt_must_be_optional(tmp_path: Path) -> None:
+    attempt = "      - say: Lean back.\n        pause: 5\n        attempt: true\n"
+    first = "  - say: Lean back.\n    pause: 5\n    attempt: true\n"
+    [found] = findings(tmp_path, CRACK + first + "  - repeat: 3\n    steps:\n" + attempt)
+    assert found.startswith("mine.yaml:7: this repeat asks for the attempt at a crack 3 times")
+    offered = CRACK + first + "  - repeat: 3\n    optional: you felt no release\n    steps:\n"
+    assert findings(tmp_path, offered + attempt) == []
+
+
+def test_an_attempt_over_several_breaths_is_several_attempts(tmp_path: Path) -> None:
+    text = CRACK + (
+        "  - say: On each breath out, sink back.\n"
+        "    breathe: {in: 4, out: 8, cycles: 3}\n"
+        "    attempt: true\n"
+    )
+    [found] = findings(tmp_path, text)
+    assert found.startswith("mine.yaml:4: this attempt at a crack runs over 3 breaths")
+
+
+def test_a_roller_routine_needs_the_head_and_intensity_cautions(tmp_path: Path) -> None:
+    text = "title: Test\nkind: stretch\nequipment: [foam roller]\nsteps:\n  - say: Roll.\n"
+    found = findings(tmp_path, text)
+    assert [f[:59] for f in found] == [
+        "mine.yaml:5: this routine uses a foam roller but no caution",
+        "mine.yaml:5: this routine uses a foam roller but no caution",
+    ]
+    assert "head" in found[0] and "intense" in found[1]
+    careful = text + (
+        "  - caution: The roller is more intense than the other ways.\n"
+        "  - caution: Keep your head off the floor.\n"
+    )
+    assert findings(tmp_path, careful) == []
+
+
+def test_a_session_inherits_the_roller_cautions_of_what_it_includes(tmp_path: Path) -> None:
+    findings(
+        tmp_path,
+        "title: Roll\nkind: stretch\nequipment: [foam roller]\nsteps:\n"
+        "  - caution: It is more intense.\n  - caution: Keep your head up.\n",
+        "roll.yaml",
+    )
+    session = "title: S\nkind: stretch\nequipment: [foam roller]\nsteps:\n  - routine: roll.yaml\n"
+    assert findings(tmp_path, session) == []
+
+
+def test_a_change_of_position_needs_time(tmp_path: Path) -> None:
+    text = (
+        STRETCH
+        + "  - say: Roll onto your side.\n    pause: 4\n  - say: Bend your knee.\n    pause: 2\n"
+    )
+    [found] = findings(tmp_path, text)
+    assert found == (
+        "mine.yaml:4: 'Roll onto your side.' asks for a change of position with 'pause: 4' to "
+        "do it; write 'pause: 8' or more (voiceguide never gives a position change less than "
+        "8 seconds)"
+    )
+
+
+def test_a_release_that_moves_needs_time_before_the_next_words(tmp_path: Path) -> None:
+    hold = "  - say: Hang your head.\n    hold: 20\n    then: Slowly sit up.\n"
+    [found] = findings(tmp_path, STRETCH + hold + "  - say: Breathe easily.\n    pause: 4\n")
+    assert found.startswith(
+        "mine.yaml:7: the hold before ends with 'Slowly sit up.', a change of position, but "
+        "this step leaves 4 seconds for it"
+    )
+    assert findings(tmp_path, STRETCH + hold + "  - rest: 8\n") == []
+    # In a repeat, the last step is followed by the first of the next round.
+    looped = (
+        STRETCH
+        + "  - repeat: 2\n    steps:\n      - say: Breathe easily.\n        pause: 3\n"
+        + "      - say: Hang your head.\n        hold: 20\n        then: Slowly sit up.\n"
+    )
+    [found] = findings(tmp_path, looped)
+    assert found.startswith("mine.yaml:6: the hold before ends with 'Slowly sit up.'")
+
+
+def test_too_many_tones_a_minute(tmp_path: Path) -> None:
+    cautions = "".join(f"  - caution: Careful, number {n}.\n" for n in range(12))
+    found = findings(tmp_path, STRETCH + "  - say: Sit.\n" + cautions)
+    assert len(found) == 1
+    assert f"a minute, more than {TONES_PER_MINUTE:g}" in found[0]
+
+
+def test_a_session_must_not_repeat_an_included_setup_or_stack_its_rest(tmp_path: Path) -> None:
+    findings(
+        tmp_path,
+        STRETCH + "  - say: Lie down on your back on the mat.\n    pause: 8\n"
+        "  - say: Hug your knees.\n    pause: 3\n  - rest: 10\n",
+        "knees.yaml",
+    )
+    session = STRETCH + (
+        "  - say: Lie down on your back, and settle.\n    pause: 8\n"
+        "  - routine: knees.yaml\n"
+        "  - rest: 10\n"
+    )
+    found = findings(tmp_path, session)
+    assert [f.split(":")[1] for f in found] == ["6", "7"]
+    assert "(knees.yaml:4)" in found[0] and "mark that step 'alone: true'" in found[0]
+    assert "ends with a rest (knees.yaml:8)" in found[1]
+
+
+def test_words_about_the_end_are_left_to_the_closing(tmp_path: Path) -> None:
+    [found] = findings(tmp_path, STRETCH + "  - say: That is the end of the session.\n")
+    assert found.startswith("mine.yaml:4: 'That is the end of the session.' says the end")
