@@ -261,6 +261,26 @@ def test_words_that_say_breathe_in_are_not_followed_by_a_second_breathe_in() -> 
     assert not any(c.kind == "inhale" and c.start == inhales[0].start for c in script.cues)
 
 
+def test_an_optional_repeat_inside_a_step_is_a_step_to_skip_past() -> None:
+    offer = Repeat(1, (Say("Slide higher.", 3, pause=4),), 2, optional="you felt nothing")
+    block = Sides(("right", "left"), (Say("Press.", 2, pause=3), offer, Say("Roll back.", 4)), 1)
+    script = compiled(block, Repeat(1, (Say("Last.", 6),), 5, optional="you want"), title="Twist")
+    assert [s.title for s in script.steps] == [
+        "Before you start",
+        "Twist (right)",
+        "Twist (right) (optional)",
+        "Twist (right) (continued)",
+        "Twist (left)",
+        "Twist (left) (optional)",
+        "Twist (left) (continued)",
+        "Twist (optional)",
+        "Closing",
+    ]
+    continued = script.steps[3]
+    assert cue(script, "Roll back.").step == continued.index
+    assert all(s.start < s.end for s in script.steps)
+
+
 def test_a_session_leaves_out_included_steps_marked_alone() -> None:
     inner = routine(
         Say("Lie down on your back.", 1, pause=8, alone=True),

@@ -43,6 +43,8 @@ from voiceguide.routine import (
     Say,
     Sides,
     Step,
+    walk,
+    with_included,
 )
 from voiceguide.script import (
     PACE_RANGE,
@@ -160,6 +162,7 @@ class _Builder:
     phase_end: float = 0.0
     said: set[str] = field(default_factory=set)  # cautions said so far
     sides_started: bool = False  # a side cue was said: "Right side first." only once
+    span_is_empty: bool = False  # the last span has no cue or phase yet
     new_exercise: bool = False  # the next span starts an exercise, so it gets a step tone
     once_is_enough_said: bool = False
 
@@ -194,7 +197,7 @@ class _Builder:
         if _cracks(routine):
             self.caution(phrasing.KEEP_IT_OCCASIONAL)
         self.caution(phrasing.SEE_A_DOCTOR)
-        is_session = any(isinstance(step, Include) for step in _walk(routine.steps))
+        is_session = any(isinstance(step, Include) for step in walk(routine.steps))
         self.say(phrasing.CLOSING_SESSION if is_session else phrasing.CLOSING)
 
     def once_is_enough(self) -> None:
@@ -265,7 +268,10 @@ class _Builder:
 
     def begin_span(self, title: str, *, tone: bool = False) -> None:
         """A new span to skip to; a step tone only when it starts an exercise or a side."""
+        if self.span_is_empty:  # nothing was said in the last one: it gives way
+            self.span_starts.pop()
         self.span_starts.append((self.next_start(), title))
+        self.span_is_empty = True
         if tone or self.new_exercise:
             self.tone("step")
         self.new_exercise = False
@@ -297,11 +303,24 @@ class _Builder:
             self.caution(context.text(step.text))
         elif isinstance(step, Include):
             self.steps(step.routine.steps, replace(context, routine=step.routine, included=True))
+        elif isinstance(step, Repeat) and step.optional:
+            self.optional_spans(step, context)
         else:
             for unit in _units(step, "", context, self.sides_started):
                 if unit.phrase:
                     self.unit_phrase(unit.phrase, unit.phrase_kind)
                 self.steps(step.steps, unit.context)
+
+    def optional_spans(self, block: Repeat, context: _Context) -> None:
+        """An optional repeat inside a step still gets a step per round, and what follows
+        it a step of its own, so that "skip to the next step" moves past the offer only."""
+        current = self.span_starts[-1][1]
+        for unit in _units(block, current, context, self.sides_started):
+            self.begin_span(unit.title)
+            if unit.phrase:
+                self.unit_phrase(unit.phrase, unit.phrase_kind)
+            self.steps(block.steps, unit.context)
+        self.begin_span(f"{current} (continued)")
 
     def say_step(self, step: Say, context: _Context) -> None:
         instruction = self.say(context.text(step.text))
@@ -424,12 +443,14 @@ class _Builder:
         step = len(self.span_starts) - 1
         cue = Cue(start=start, end=start + length, kind=kind, text=text, step=step, tone=tone)
         self.cues.append(cue)
+        self.span_is_empty = False
         self.cue_end = cue.end
         self.last_was_tone = tone is not None
         return cue
 
     def add_phase(self, start: float, end: float, kind: PhaseKind) -> None:
         self.phases.append(Phase(start, end, kind, len(self.span_starts) - 1))
+        self.span_is_empty = False
         self.phase_end = end
 
 
@@ -495,44 +516,22 @@ def _left_out(step: Step, context: _Context) -> bool:
 
 def _cracks(routine: Routine) -> bool:
     """True when ``routine`` or anything it includes is a crack routine."""
-    return any(r.kind == "crack" for r in _routines(routine))
+    return any(r.kind == "crack" for r in with_included(routine))
 
 
 def _has_attempt(routine: Routine) -> bool:
     """True when a crack routine in ``routine`` marks a step as the attempt."""
     return any(
         isinstance(step, Say | Breathe) and step.attempt
-        for r in _routines(routine)
+        for r in with_included(routine)
         if r.kind == "crack"
-        for step in _walk(r.steps)
+        for step in walk(r.steps)
     )
-
-
-def _walk(steps: Sequence[Step]) -> Iterator[Step]:
-    """Every step in ``steps``, blocks opened, included routines left closed."""
-    for step in steps:
-        yield step
-        if isinstance(step, Repeat | Sides):
-            yield from _walk(step.steps)
-
-
-def _routines(routine: Routine) -> Iterator[Routine]:
-    """``routine`` and every routine it includes, at any depth, in the order they appear."""
-    yield routine
-    yield from (r for step in routine.steps for r in _included(step))
-
-
-def _included(step: Step) -> Iterator[Routine]:
-    if isinstance(step, Include):
-        yield from _routines(step.routine)
-    elif isinstance(step, Repeat | Sides):
-        for inner in step.steps:
-            yield from _included(inner)
 
 
 def _merged(routine: Routine, lines: Callable[[Routine], Sequence[str]]) -> list[str]:
     """``lines`` of every routine in ``routine``, first occurrence kept."""
-    return list(dict.fromkeys(line for r in _routines(routine) for line in lines(r)))
+    return list(dict.fromkeys(line for r in with_included(routine) for line in lines(r)))
 
 
 def clock(seconds: float) -> str:

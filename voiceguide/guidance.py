@@ -17,7 +17,19 @@ from pathlib import Path
 
 from voiceguide.compiler import clock, compile_script, estimated_duration
 from voiceguide.movement import MOVE_SECONDS, is_position_change, position_named
-from voiceguide.routine import Breathe, Caution, Include, Repeat, Rest, Routine, Say, Sides, Step
+from voiceguide.routine import (
+    Breathe,
+    Caution,
+    Include,
+    Repeat,
+    Rest,
+    Routine,
+    Say,
+    Sides,
+    Step,
+    walk,
+    with_included,
+)
 from voiceguide.script import CompileOptions
 
 # Tones, step and caution together, per minute of a routine's own part (between the
@@ -58,27 +70,12 @@ def _short(text: str) -> str:
     return repr(text if len(text) <= 50 else text[:47] + "...")
 
 
-def _walk(steps: Sequence[Step]) -> Iterator[Step]:
-    """Every step, blocks opened; included routines stay closed."""
-    for step in steps:
-        yield step
-        if isinstance(step, Repeat | Sides):
-            yield from _walk(step.steps)
-
-
-def _routines(routine: Routine) -> Iterator[Routine]:
-    yield routine
-    for step in _walk(routine.steps):
-        if isinstance(step, Include):
-            yield from _routines(step.routine)
-
-
 # -- rules about single steps ------------------------------------------------------------
 
 
 def _step_rules(routine: Routine) -> Iterator[GuidanceWarning]:
     path = routine.path
-    for step in _walk(routine.steps):
+    for step in walk(routine.steps):
         if isinstance(step, Breathe) and step.say and _BREATHE_IN.search(step.say):
             yield GuidanceWarning(
                 path,
@@ -159,7 +156,7 @@ def _is_attempt(step: Step) -> bool:
 def _attempt_rules(routine: Routine) -> Iterator[GuidanceWarning]:
     path = routine.path
     if routine.kind == "crack" and not any(
-        _is_attempt(step) for r in _routines(routine) for step in _walk(r.steps)
+        _is_attempt(step) for r in with_included(routine) for step in walk(r.steps)
     ):
         yield GuidanceWarning(
             path,
@@ -168,12 +165,12 @@ def _attempt_rules(routine: Routine) -> Iterator[GuidanceWarning]:
             "one release is enough comes in the opening instead of just before the attempt; "
             "add 'attempt: true' to the step where the crack may come",
         )
-    for step in _walk(routine.steps):
+    for step in walk(routine.steps):
         if (
             isinstance(step, Repeat)
             and not step.optional
             and step.times > 1
-            and any(_is_attempt(inner) for inner in _walk(step.steps))
+            and any(_is_attempt(inner) for inner in walk(step.steps))
         ):
             yield GuidanceWarning(
                 path,
@@ -195,13 +192,15 @@ def _attempt_rules(routine: Routine) -> Iterator[GuidanceWarning]:
 
 
 def _spoken_cautions(routine: Routine) -> Iterator[str]:
-    for r in _routines(routine):
+    for r in with_included(routine):
         yield from r.cautions
-        yield from (step.text for step in _walk(r.steps) if isinstance(step, Caution))
+        yield from (step.text for step in walk(r.steps) if isinstance(step, Caution))
 
 
 def _roller_rule(routine: Routine) -> Iterator[GuidanceWarning]:
-    uses_roller = any("roller" in item.lower() for r in _routines(routine) for item in r.equipment)
+    uses_roller = any(
+        "roller" in item.lower() for r in with_included(routine) for item in r.equipment
+    )
     if not uses_roller:
         return
     cautions = [text.lower() for text in _spoken_cautions(routine)]

@@ -6,6 +6,7 @@ knows YAML or audio. Every step keeps the line it came from so later stages can 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -114,3 +115,19 @@ class Routine:
     contraindications: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
     notes: str | None = None
+
+
+def walk(steps: Sequence[Step]) -> Iterator[Step]:
+    """Every step in ``steps`` in order, blocks opened; included routines stay closed."""
+    for step in steps:
+        yield step
+        if isinstance(step, Repeat | Sides):
+            yield from walk(step.steps)
+
+
+def with_included(routine: Routine) -> Iterator[Routine]:
+    """``routine`` and every routine it includes, at any depth, in the order they appear."""
+    yield routine
+    for step in walk(routine.steps):
+        if isinstance(step, Include):
+            yield from with_included(step.routine)
