@@ -235,6 +235,13 @@ def _kept(routine: Routine) -> list[Step]:
     ]
 
 
+def _last(step: Step) -> Step:
+    """The step heard last when ``step`` ends: blocks are opened."""
+    while isinstance(step, Repeat | Sides):
+        step = step.steps[-1]
+    return step
+
+
 def _is_rest(step: Step) -> bool:
     return isinstance(step, Rest | Breathe)
 
@@ -262,15 +269,15 @@ def _session_rules(routine: Routine) -> Iterator[GuidanceWarning]:
         for inner in kept:
             if isinstance(inner, Say):
                 position = position_named(inner.text) or position
-        last = kept[-1] if kept else None
+        last = _last(kept[-1]) if kept else None
         following = steps[index + 1] if index + 1 < len(steps) else None
         if last is not None and _is_rest(last) and following is not None and _is_rest(following):
             yield GuidanceWarning(
                 routine.path,
                 following.line,
                 f"'{included.id}' ends with a rest ({included.path.name}:{last.line}) and the "
-                f"session rests again here; mark that step 'alone: true' in "
-                f"{included.path.name}, or drop this one",
+                "session rests again here; make this step a 'say:' of what comes next, with "
+                f"a 'pause:', or mark that step 'alone: true' in {included.path.name}",
             )
 
 
