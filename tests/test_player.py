@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from fake_timelines import stepped_timeline
 
+from voiceguide.commands import Controls
 from voiceguide.errors import PlaybackError
 from voiceguide.keys import Key
 from voiceguide.output.acks import Ack, ack_sound
@@ -64,7 +65,7 @@ def play(
 ) -> tuple[FakeOutput, Player, object]:
     fake = FakeOutput(block=BLOCK)
     player = Player(timeline, fake, start_step)
-    result = player.run(ScriptedKeys(fake, presses))
+    result = player.run(Controls(ScriptedKeys(fake, presses)))
     return fake, player, result
 
 
@@ -186,7 +187,7 @@ def test_the_display_follows_steps_and_pauses() -> None:
     view = Recorder()
     at = step_start(timeline, 1) + 400
     keys = ScriptedKeys(fake, [(at, Key.PAUSE), (at + 1600, Key.PAUSE)])
-    Player(timeline, fake).run(keys, view)
+    Player(timeline, fake).run(Controls(keys), view)
     first = view.seen[0]
     assert (first.title, first.step, first.last_step) == ("Fake routine", 0, 3)
     assert (first.step_title, first.next_title) == ("Step 1", "Step 2")
@@ -212,7 +213,7 @@ def test_keys_that_go_away_leave_it_playing_to_the_end() -> None:
     fake = FakeOutput(block=BLOCK)
     keys = ScriptedKeys(fake, [])
     keys.closed = True
-    result = Player(timeline, fake).run(keys)
+    result = Player(timeline, fake).run(Controls(keys))
     assert result.outcome == "completed"
     np.testing.assert_array_equal(fake.frames[: timeline.frames], timeline.read(0, timeline.frames))
 

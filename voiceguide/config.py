@@ -11,7 +11,7 @@ import dataclasses
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from voiceguide.errors import ConfigError, SourcePosition
 from voiceguide.paths import config_file
@@ -20,6 +20,8 @@ from voiceguide.script import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptio
 from voiceguide.yamlfile import YamlMap, read_yaml
 
 MAX_CONFIG_BYTES = 64 * 1024
+AckStyle = Literal["tones", "words"]
+ACK_STYLES: tuple[AckStyle, ...] = get_args(AckStyle)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class Settings:
     device: str | None = None
     pan_sides: bool = False  # side cues panned to that ear (stereo output)
     breath_tones: bool = False  # rising and falling tones under breath phases
+    # How controls are answered: "tones" or "words" for keys and buttons alike; unset,
+    # headset buttons and media keys are answered in words and keys with tones.
+    acknowledge: AckStyle | None = None
     assume_yes: bool = False  # skip the safety question before routines with warnings
     crack_min_hours: float = 4.0  # frequency guard: hours between crack routines
     crack_max_per_day: int = 2  # frequency guard: crack routines per calendar day
@@ -70,6 +75,10 @@ def _validate(name: str, value: Any) -> str | None:
         if value is not None and value not in COUNT_STYLES:
             return f"'count' must be one of {', '.join(COUNT_STYLES)}"
         return None
+    if name == "acknowledge":
+        if value is None or value in ACK_STYLES:
+            return None
+        return f"'acknowledge' must be {' or '.join(ACK_STYLES)}"
     if name in ("pan_sides", "breath_tones", "assume_yes"):
         return None if isinstance(value, bool) else f"'{name}' must be true or false"
     if name in ("voice", "device"):

@@ -25,6 +25,7 @@ class Key(enum.Enum):
     NEXT = "next"  # n or right arrow
     BACK = "back"  # p or left arrow: start of this step; again: the one before
     REPEAT = "repeat"  # r: the last instruction again
+    WHERE = "where"  # w: "where am I?"
     QUIT = "quit"  # q
     STOP = "stop"  # s: "stop, it hurts"
 
@@ -38,6 +39,7 @@ KEYMAP: dict[bytes, Key] = {
     b"\x1b[D": Key.BACK,
     b"\x1bOD": Key.BACK,
     b"r": Key.REPEAT,
+    b"w": Key.WHERE,
     b"q": Key.QUIT,
     b"s": Key.STOP,
 }

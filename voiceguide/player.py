@@ -18,25 +18,26 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
-from voiceguide.config import Settings
-from voiceguide.errors import PlaybackError
-from voiceguide.keys import Key
-from voiceguide.output.acks import ack_sound
+from voiceguide.commands import Command, Controls, KeySource, Outcome, Request, perform
+from voiceguide.config import AckStyle, Settings
+from voiceguide.errors import PlaybackError, VoiceguideError
+from voiceguide.output.acks import Ack, ack_sound
 from voiceguide.output.base import Output
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.transport import Transport
 from voiceguide.script import Cue, Script
-from voiceguide.timeline import Timeline
+from voiceguide.timeline import Samples, Timeline
+from voiceguide.whereami import control_words, where_am_i
 
 TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display
 BACK_GRACE = 2.0  # seconds into a step within which "back" goes to the step before
 MESSAGE_TIME = 3.0  # seconds a control's message stays on the display
-QUIT_WAIT = 0.5  # seconds at most to let the quit tone be heard before leaving
+QUIT_WAIT = 0.5  # seconds at most, past its length, to let the quit answer be heard
 INSTRUCTION_KINDS = frozenset({"say", "caution", "side"})  # what "repeat" goes back to
 
-Outcome = Literal["completed", "quit", "stopped"]
+Say = Callable[[str], Samples]  # a text as a clip in the session's voice
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,6 @@ class PlayResult:
     position: float  # seconds into the routine when it ended
     step: int  # index of the step playing then; -1 before the first
     steps_skipped: int
-
-
-class KeySource(Protocol):
-    closed: bool
-
-    def read(self, timeout: float) -> Key | None: ...
 
 
 class StatusView(Protocol):
@@ -109,11 +104,26 @@ def find_step(script: Script, wanted: str) -> int:
 
 
 class Player:
-    """Plays ``timeline`` through ``output`` from step ``start_step``."""
+    """Plays ``timeline`` through ``output`` from step ``start_step``.
 
-    def __init__(self, timeline: Timeline, output: Output, start_step: int = 0) -> None:
+    ``say`` makes the spoken answers ("where am I?", and the controls' words when
+    ``acknowledge`` or a headset asks for words); without it controls answer in tones.
+    """
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        output: Output,
+        start_step: int = 0,
+        *,
+        say: Say | None = None,
+        acknowledge: AckStyle | None = None,
+    ) -> None:
         self.timeline = timeline
         self.output = output
+        self.say = say
+        self.acknowledge = acknowledge
+        self.answered: list[str] = []  # what "where am I?" said, in order
         script = timeline.script
         self._step_starts = [timeline.frame_at(s.start) for s in script.steps]
         self._instructions = sorted(
@@ -154,80 +164,136 @@ class Player:
             message=message,
         )
 
-    # --- controls -----------------------------------------------------------------------
+    # --- controls (each command's one meaning: see voiceguide.commands) ---------------
+
+    @property
+    def playing(self) -> bool:
+        return self.transport.playing
+
+    def handle(self, request: Request) -> Outcome | None:
+        """Carry out ``request``; the outcome when it ends playing."""
+        return perform(self, request, self.acknowledge)
 
     def _change(self, change: Callable[[], object], message: str) -> None:
         self.output.interrupt(change)
         self._message = (message, time.monotonic())
 
-    def toggle_pause(self) -> None:
-        if self.transport.playing:
-            self._change(self.transport.pause, "Paused: space to go on")
-        else:
-            self._change(self.transport.resume, "Playing")
+    def _answer(self, tone: Ack, words: bool, text: str) -> Ack | Samples:
+        """The tone for a control, or ``text`` spoken when words are wanted (the tone
+        still, if the voice cannot say it: the listener must know the press worked)."""
+        if words and self.say is not None:
+            try:
+                return self.say(text)
+            except VoiceguideError:
+                pass
+        return tone
 
-    def next_step(self) -> None:
+    def _title_at(self, frame: int) -> str | None:
+        index = self.step_at(frame)
+        return self.timeline.script.steps[index].title if index >= 0 else None
+
+    def pause(self, words: bool = False) -> None:
+        ack = self._answer("pause", words, control_words(Command.PAUSE))
+        self._change(lambda: self.transport.pause(ack), "Paused: space to go on")
+
+    def resume(self, words: bool = False) -> None:
+        ack = self._answer("resume", words, control_words(Command.PLAY))
+        if isinstance(ack, str):
+            self._change(lambda: self.transport.resume(ack), "Playing")
+        else:  # words: said over the silence of the pause, then on from where it stopped
+            self._change(lambda: self.transport.seek(self.transport.cursor, ack), "Playing")
+
+    def toggle_pause(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.resume()
+
+    def next_step(self, words: bool = False) -> None:
         index = self.step_at(self.position()) + 1
         self.steps_skipped += 1
         if index < len(self._step_starts):
-            target = self._step_starts[index]
-            title = self.timeline.script.steps[index].title
-            self._change(lambda: self.transport.seek(target, "next"), f"Next: {title}")
+            self._jump(self._step_starts[index], "next", Command.NEXT, words, "Next")
         else:
-            end = self.timeline.frames
-            self._change(lambda: self.transport.seek(end, "next"), "Skipped to the end")
+            self._jump(self.timeline.frames, "next", Command.NEXT, words, "Skipped to the end")
 
-    def back(self) -> None:
+    def back(self, words: bool = False) -> None:
         position = self.position()
-        index = max(0, self.step_at(position))
         if not self._step_starts:
-            self._change(lambda: self.transport.seek(0, "back"), "From the start")
+            self._jump(0, "back", Command.BACK, words, "From the start")
             return
+        index = max(0, self.step_at(position))
         grace = BACK_GRACE * self.timeline.sample_rate
         if position - self._step_starts[index] < grace and index > 0:
             index -= 1
-        target = self._step_starts[index]
-        title = self.timeline.script.steps[index].title
-        self._change(lambda: self.transport.seek(target, "back"), f"Back to: {title}")
+        self._jump(self._step_starts[index], "back", Command.BACK, words, "Back to")
 
-    def repeat(self) -> None:
+    def seek(self, frame: int, words: bool = False) -> None:
+        frame = min(max(frame, 0), self.timeline.frames)
+        tone: Ack = "next" if frame >= self.position() else "back"
+        self._jump(frame, tone, Command.SEEK, words, "Moved to")
+
+    def _jump(self, target: int, tone: Ack, command: Command, words: bool, label: str) -> None:
+        landing = self._title_at(target) if target < self.timeline.frames else None
+        ack = self._answer(tone, words, control_words(command, landing))
+        message = f"{label}: {landing}" if landing and label != "Skipped to the end" else label
+        self._change(lambda: self.transport.seek(target, ack), message)
+
+    def repeat(self, words: bool = False) -> None:
         position = self.position()
         i = bisect.bisect_right(self._instructions, position) - 1
         if i < 0:
-            self._change(lambda: self.transport.acknowledge("nothing"), "Nothing to repeat yet")
+            ack = self._answer("nothing", words, "Nothing to repeat yet.")
+            self._change(lambda: self.transport.acknowledge(ack), "Nothing to repeat yet")
             return
         target = self._instructions[i]
-        self._change(lambda: self.transport.seek(target, "repeat"), "Repeating")
+        ack = self._answer("repeat", words, control_words(Command.REPEAT))
+        self._change(lambda: self.transport.seek(target, ack), "Repeating")
 
-    def handle(self, key: Key) -> Outcome | None:
-        """Apply ``key``; the outcome when it ends playing."""
-        if key is Key.PAUSE:
-            self.toggle_pause()
-        elif key is Key.NEXT:
-            self.next_step()
-        elif key is Key.BACK:
-            self.back()
-        elif key is Key.REPEAT:
-            self.repeat()
-        elif key is Key.QUIT:
-            self._finish_with_tone()
-            return "quit"
-        elif key is Key.STOP:
-            self.output.interrupt(lambda: self.transport.pause(ack=None))
-            return "stopped"
-        return None
+    def where_am_i(self) -> None:
+        """Say where the session is, over nothing else, and play on from that very frame."""
+        seconds = self.position() / self.timeline.sample_rate
+        text = where_am_i(self.timeline.script, seconds)
+        try:
+            if self.say is None:
+                raise PlaybackError("no voice to answer with")
+            clip = self.say(text)
+        except VoiceguideError as exc:
+            self._change(lambda: self.transport.acknowledge("nothing"), f"Cannot say it: {exc}")
+            return
+        self.answered.append(text)
+        self._change(lambda: self.transport.interlude(clip), text)
 
-    def _finish_with_tone(self) -> None:
-        """Fade out with the quit tone, and give it a moment to be heard."""
+    def quit(self, words: bool = False) -> None:
+        self._finish_with(self._answer("quit", words, control_words(Command.QUIT)))
+
+    def hurt(self) -> None:
+        self.output.interrupt(lambda: self.transport.pause(ack=None))
+
+    def answer_texts(self) -> list[str]:
+        """Every answer to a control that can be known ahead (to make them early)."""
+        titles = [s.title for s in self.timeline.script.steps]
+        return [
+            control_words(Command.PAUSE),
+            control_words(Command.PLAY),
+            *(control_words(Command.NEXT, t) for t in titles),
+            *(control_words(Command.BACK, t) for t in titles),
+            control_words(Command.NEXT, None),
+            control_words(Command.QUIT),
+        ]
+
+    def _finish_with(self, ack: Ack | Samples) -> None:
+        """Fade out with the quit tone (or words), and give it a moment to be heard."""
         begins: list[int] = []
+        sound = ack_sound(ack, self.timeline.sample_rate) if isinstance(ack, str) else ack
 
         def change() -> None:
-            self.transport.pause(ack="quit")
+            self.transport.pause(ack=sound)
             begins.append(self.transport.pulled)  # the tone's first output frame
 
         self.output.interrupt(change)
-        target = begins[0] + len(ack_sound("quit", self.timeline.sample_rate))
-        deadline = time.monotonic() + QUIT_WAIT
+        target = begins[0] + len(sound)
+        deadline = time.monotonic() + len(sound) / self.timeline.sample_rate + QUIT_WAIT
         while self.output.heard() < target and time.monotonic() < deadline:
             self.output.wait(0.02)
 
@@ -244,16 +310,19 @@ class Player:
             raise
         self._started = True
 
-    def run(self, keys: KeySource | None = None, view: StatusView | None = None) -> PlayResult:
-        """Play to the end, or until a key ends it. The output is always stopped after."""
+    def run(self, controls: Controls | None = None, view: StatusView | None = None) -> PlayResult:
+        """Play to the end, or until a control ends it. The output is always stopped after."""
         outcome: Outcome = "completed"
         try:
             self.start()
             while True:
-                listening = keys is not None and not keys.closed
-                key = keys.read(TICK) if keys is not None and listening else None
-                if key is not None:
-                    ended = self.handle(key)
+                listening = controls is not None and controls.listening
+                request = controls.read(TICK) if controls is not None and listening else None
+                if request is not None:
+                    try:
+                        ended = self.handle(request)
+                    finally:
+                        request.done.set()
                     if ended is not None:
                         outcome = ended
                         break
@@ -263,6 +332,8 @@ class Player:
                     view.update(self.status())
             position = self.position()
         finally:
+            if controls is not None:
+                controls.drain()
             self.output.stop()
         if outcome == "completed":
             position = self.timeline.frames
@@ -372,6 +443,8 @@ def _session(
     from voiceguide import render, safety
     from voiceguide.journal import INTERRUPTED, USER_QUIT, Journal, record_session
     from voiceguide.library import find_routine
+    from voiceguide.mpris import published
+    from voiceguide.speaker import Speaker
 
     routine = find_routine(name)
     journal = Journal()
@@ -392,19 +465,25 @@ def _session(
     timeline = render.prepare(routine, settings, cache_dir)
     start = find_step(timeline.script, from_step) if from_step else 0
     warming.result()
-    player = Player(timeline, output, start)
+    speaker = Speaker(settings, cache_dir, timeline.sample_rate)
+    player = Player(timeline, output, start, say=speaker.clip, acknowledge=settings.acknowledge)
     # The device opens before the terminal changes: if it cannot, the error is alone.
     player.start()
+    speaker.warm(player.answer_texts())
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with record_session(
         journal, routine, pace=settings.pace, engine=settings.engine, voice=settings.voice
     ) as recording:
         try:
             with _terminal(interactive) as (keys, view):
-                result = player.run(keys, view)
+                controls = Controls(keys)
+                with published(player, controls):
+                    result = player.run(controls, view)
         except SystemExit:  # SIGTERM or SIGHUP (see _exit_on_hangup): like Ctrl-C
             recording.finish("quit", INTERRUPTED)
             raise
+        finally:
+            speaker.close()
         skipped = result.steps_skipped
         if result.outcome == "stopped":
             safety.stop_for_pain(recording, say, steps_skipped=skipped)

@@ -157,7 +157,7 @@ class Transport:
 
     # --- changes of course --------------------------------------------------------------
 
-    def pause(self, ack: Ack | None = "pause") -> bool:
+    def pause(self, ack: Ack | Samples | None = "pause") -> bool:
         """Stop the sound (fading out) and keep the place; False if already paused."""
         with self._lock:
             state = self._state
@@ -166,11 +166,11 @@ class Transport:
             self._state = dataclasses.replace(
                 self._fade_out(state), playing=False, lead=0, finished=False
             )
-            if ack:
+            if ack is not None:
                 self.acknowledge(ack)
             return True
 
-    def resume(self, ack: Ack | None = "resume") -> bool:
+    def resume(self, ack: Ack | Samples | None = "resume") -> bool:
         """Play on from the exact frame where the pause stopped; False if playing."""
         with self._lock:
             state = self._state
@@ -179,17 +179,17 @@ class Transport:
             self._state = dataclasses.replace(
                 state, playing=True, fade_in=self._fade_in_from(state.cursor), finished=False
             )
-            if ack:
+            if ack is not None:
                 self.acknowledge(ack)
             return True
 
-    def seek(self, frame: int, ack: Ack | None = None) -> None:
+    def seek(self, frame: int, ack: Ack | Samples | None = None) -> None:
         """Jump to ``frame`` and play from there: the ack first, over a short silence."""
         with self._lock:
             frame = min(max(frame, 0), self.timeline.frames)
             lead = 0
-            if ack:
-                lead = len(ack_sound(ack, self.sample_rate)) + round(JUMP_GAP * self.sample_rate)
+            if ack is not None:
+                lead = len(self._sound(ack)) + round(JUMP_GAP * self.sample_rate)
             state = self._fade_out(self._state)
             self._state = dataclasses.replace(
                 state,
@@ -199,15 +199,27 @@ class Transport:
                 lead=lead,
                 finished=False,
             )
-            if ack:
+            if ack is not None:
                 self.acknowledge(ack)
 
-    def acknowledge(self, ack: Ack) -> None:
-        """Mix the tone for ``ack`` in from the next frame pulled."""
+    def interlude(self, sound: Samples) -> None:
+        """Say ``sound`` over nothing else, then play on from the very frame where the
+        Timeline stopped for it (while paused: say it and stay paused)."""
+        with self._lock:
+            if not self._state.playing:
+                self.acknowledge(sound)
+                return
+            self.seek(self._state.cursor, sound)
+
+    def acknowledge(self, ack: Ack | Samples) -> None:
+        """Mix the tone for ``ack`` (or a sound of its own) in from the next frame pulled."""
         with self._lock:
             state = self._state
-            sound = ack_sound(ack, self.sample_rate)
+            sound = self._sound(ack)
             self._state = dataclasses.replace(state, acks=(*state.acks, (sound, 0)), finished=False)
+
+    def _sound(self, ack: Ack | Samples) -> Samples:
+        return ack_sound(ack, self.sample_rate) if isinstance(ack, str) else ack
 
     def _fade_in_from(self, frame: int) -> int:
         """Where a fade-in starting at ``frame`` begins: 0 (a full fade) when ``frame`` cuts
