@@ -61,6 +61,7 @@ def diagnose(config_path: Path | None, cache: Path) -> Diagnosis:
     findings.append(config_finding)
     findings.extend(_speech(settings))
     findings.extend(_playback(settings))
+    findings.append(_media_keys())
     findings.append(_cache(cache))
     findings.append(_routines())
     findings.append(Finding("data", "ok", f"journal and own routines in {data_dir()}"))
@@ -167,6 +168,26 @@ def _playback(settings: Settings) -> list[Finding]:
             )
         )
     return findings
+
+
+def _media_keys() -> Finding:
+    from voiceguide.session_bus import SessionBusUnavailable, connect
+
+    try:
+        connect().close()
+    except SessionBusUnavailable as exc:
+        return Finding(
+            "media keys",
+            "note",
+            f"unavailable: {exc}; `play` still answers the terminal's keys",
+            fix="play from a desktop session (or under `dbus-run-session`) for headset"
+            " buttons and media keys",
+        )
+    return Finding(
+        "media keys",
+        "ok",
+        "headset buttons and media keys reach `play` through MPRIS on the D-Bus session bus",
+    )
 
 
 def _cache(cache: Path) -> Finding:
