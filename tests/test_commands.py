@@ -118,7 +118,7 @@ def test_headset_pause_says_paused_and_play_goes_on_from_the_same_frame() -> Non
 
 def test_play_while_playing_and_pause_while_paused_do_nothing() -> None:
     timeline = stepped_timeline(RATE)
-    fake, voice, _ = play(timeline, [(1600, Command.PLAY)], style="tones")
+    fake, _voice, _ = play(timeline, [(1600, Command.PLAY)], style="tones")
     np.testing.assert_array_equal(fake.frames[: timeline.frames], timeline.read(0, timeline.frames))
     at = 3200
     fake, _, _ = play(
@@ -133,7 +133,7 @@ def test_play_while_playing_and_pause_while_paused_do_nothing() -> None:
 def test_headset_next_says_where_it_skips_to_then_plays_that_step() -> None:
     timeline = stepped_timeline(RATE)
     at = 3200
-    fake, voice, result = play(timeline, [(at, Command.NEXT)])
+    fake, _voice, result = play(timeline, [(at, Command.NEXT)])
     words = control_words(Command.NEXT, "Step 2")
     assert words == "Skipping to: Step 2."
     said = Voice().clip(words)
@@ -179,7 +179,7 @@ def test_seek_goes_to_the_frame_asked_for() -> None:
 def test_headset_stop_quits_with_words() -> None:
     timeline = stepped_timeline(RATE)
     at = 3200
-    fake, voice, result = play(timeline, [(at, Command.QUIT)])
+    fake, _voice, result = play(timeline, [(at, Command.QUIT)])
     said = Voice().clip("Stopping here.")
     assert result.outcome == "quit"
     np.testing.assert_array_equal(fake.frames[at : at + len(said)], over_silence(said, len(said)))
