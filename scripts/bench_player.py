@@ -10,7 +10,10 @@ Run it with the venv's Python: ``.venv/bin/python scripts/bench_player.py [--run
 - onset error of every spoken cue over a whole routine, per backend;
 - CPU used while playing, per backend (percent of one core);
 - pause and resume latency (the call to the moment the sound stops or starts again) and
-  Ctrl-C latency (the signal to silence), per backend.
+  Ctrl-C latency (the signal to silence), per backend;
+- media keys: a headset button (MPRIS, pressed with playerctl) to silence and to its
+  spoken answer, and "where am I?" from the key to the answer, with each speech engine
+  (scripts/bench_media_keys.py).
 
 Times measured against the recording err on the slow side by the recording's own latency
 (about 10 ms). See docs/player.md for what the figures mean.
@@ -301,12 +304,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["first-sound", "latency", "cpu", "onsets"],
+        choices=["first-sound", "latency", "cpu", "onsets", "media-keys"],
         action="append",
         help="measure only this (may be given more than once)",
     )
     args = parser.parse_args()
-    wanted = set(args.only or ["first-sound", "latency", "cpu", "onsets"])
+    wanted = set(args.only or ["first-sound", "latency", "cpu", "onsets", "media-keys"])
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder, sound_server() as sink:
         workdir = Path(folder)
@@ -318,6 +321,13 @@ def main() -> int:
             rows += cpu_figures(sink, max(1, args.runs // 2), workdir)
         if "onsets" in wanted:
             rows += onset_figures(sink, workdir, args.quick)
+        if "media-keys" in wanted:
+            from bench_media_keys import media_key_rows
+
+            rows += [
+                Row(name, "ms", values, target)
+                for name, values, target in media_key_rows(sink, args.runs, workdir)
+            ]
     print(f"{'figure':<44} {'median':>9} {'worst':>9} {'unit':<4} {'runs':>4}  target")
     for row in rows:
         print(row.line())
