@@ -16,7 +16,7 @@ from voiceguide.keys import KEYMAP, Key, KeyReader, parse_keys
 
 
 def test_every_control_has_its_keys() -> None:
-    data = b" nNpPrRqQsS\x1b[C\x1b[D\x1bOC\x1bOD"
+    data = b" nNpPrRwWqQsS\x1b[C\x1b[D\x1bOC\x1bOD"
     keys, rest = parse_keys(data)
     assert keys == [
         Key.PAUSE,
@@ -26,6 +26,8 @@ def test_every_control_has_its_keys() -> None:
         Key.BACK,
         Key.REPEAT,
         Key.REPEAT,
+        Key.WHERE,
+        Key.WHERE,
         Key.QUIT,
         Key.QUIT,
         Key.STOP,

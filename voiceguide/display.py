@@ -17,7 +17,7 @@ from rich.text import Text
 
 from voiceguide.player import Status
 
-KEYS_HELP = "space pause · n next · p back · r repeat · s stop (it hurts) · q quit"
+KEYS_HELP = "space pause · n next · p back · r repeat · w where am I · s stop (it hurts) · q quit"
 REFRESH = 8  # redraws per second
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from jeepney import DBusAddress, HeaderFields, Message, MessageType
@@ -326,11 +326,11 @@ class MediaKeys:
             seconds = start + int(body[1]) / 1e6
             if not start <= seconds <= end:
                 return new_method_return(message)
-        else:
-            seconds = status.position + int(body[0]) / 1e6
-            if seconds >= timeline.duration:
+        else:  # past the end of the track (the step) is Next; before its start, its start
+            seconds = max(start, status.position + int(body[0]) / 1e6)
+            if seconds >= end:
                 return self._press(message, Request(Command.NEXT, "headset"))
-        frame = timeline.frame_at(max(0.0, seconds))
+        frame = timeline.frame_at(seconds)
         return self._press(message, Request(Command.SEEK, "headset", frame=frame))
 
     def _now(self) -> tuple[str, str]:
@@ -360,11 +360,9 @@ CHANGING = ("PlaybackStatus", "Metadata")  # what PropertiesChanged carries
 
 
 @contextlib.contextmanager
-def published(
-    player: PlayerState, controls: Controls, unavailable: Callable[[str], None] | None = None
-) -> Iterator[MediaKeys | None]:
-    """The player on the session bus while the block runs; None (and ``unavailable``
-    told why) when there is no bus: playing goes on with the terminal's keys alone."""
+def published(player: PlayerState, controls: Controls) -> Iterator[MediaKeys | None]:
+    """The player on the session bus while the block runs; None when there is no bus
+    (``doctor`` says why): playing goes on with the terminal's keys alone."""
     service: MediaKeys | None = None
     try:
         connection = connect()
@@ -374,9 +372,7 @@ def published(
         except BaseException:
             connection.close()
             raise
-    except (SessionBusUnavailable, OSError, ValueError, TimeoutError) as exc:
-        if unavailable is not None:
-            unavailable(str(exc))
+    except Exception:  # whatever the bus does, playing goes on without it
         service = None
     if service is None:
         yield None

@@ -29,7 +29,7 @@ from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.transport import Transport
 from voiceguide.script import Cue, Script
 from voiceguide.timeline import Samples, Timeline
-from voiceguide.whereami import control_words, where_am_i
+from voiceguide.whereami import NOTHING_TO_REPEAT, control_words, where_am_i
 
 TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display
 BACK_GRACE = 2.0  # seconds into a step within which "back" goes to the step before
@@ -123,7 +123,6 @@ class Player:
         self.output = output
         self.say = say
         self.acknowledge = acknowledge
-        self.answered: list[str] = []  # what "where am I?" said, in order
         script = timeline.script
         self._step_starts = [timeline.frame_at(s.start) for s in script.steps]
         self._instructions = sorted(
@@ -203,12 +202,6 @@ class Player:
         else:  # words: said over the silence of the pause, then on from where it stopped
             self._change(lambda: self.transport.seek(self.transport.cursor, ack), "Playing")
 
-    def toggle_pause(self) -> None:
-        if self.playing:
-            self.pause()
-        else:
-            self.resume()
-
     def next_step(self, words: bool = False) -> None:
         index = self.step_at(self.position()) + 1
         self.steps_skipped += 1
@@ -236,14 +229,14 @@ class Player:
     def _jump(self, target: int, tone: Ack, command: Command, words: bool, label: str) -> None:
         landing = self._title_at(target) if target < self.timeline.frames else None
         ack = self._answer(tone, words, control_words(command, landing))
-        message = f"{label}: {landing}" if landing and label != "Skipped to the end" else label
+        message = f"{label}: {landing}" if landing else label
         self._change(lambda: self.transport.seek(target, ack), message)
 
     def repeat(self, words: bool = False) -> None:
         position = self.position()
         i = bisect.bisect_right(self._instructions, position) - 1
         if i < 0:
-            ack = self._answer("nothing", words, "Nothing to repeat yet.")
+            ack = self._answer("nothing", words, NOTHING_TO_REPEAT)
             self._change(lambda: self.transport.acknowledge(ack), "Nothing to repeat yet")
             return
         target = self._instructions[i]
@@ -255,13 +248,12 @@ class Player:
         seconds = self.position() / self.timeline.sample_rate
         text = where_am_i(self.timeline.script, seconds)
         try:
-            if self.say is None:
-                raise PlaybackError("no voice to answer with")
-            clip = self.say(text)
+            clip = self.say(text) if self.say is not None else None
         except VoiceguideError as exc:
-            self._change(lambda: self.transport.acknowledge("nothing"), f"Cannot say it: {exc}")
+            clip, text = None, f"Cannot say it: {exc}"
+        if clip is None:  # the display still shows it; the buzz says it was not spoken
+            self._change(lambda: self.transport.acknowledge("nothing"), text)
             return
-        self.answered.append(text)
         self._change(lambda: self.transport.interlude(clip), text)
 
     def quit(self, words: bool = False) -> None:
@@ -469,7 +461,6 @@ def _session(
     player = Player(timeline, output, start, say=speaker.clip, acknowledge=settings.acknowledge)
     # The device opens before the terminal changes: if it cannot, the error is alone.
     player.start()
-    speaker.warm(player.answer_texts())
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with record_session(
         journal, routine, pace=settings.pace, engine=settings.engine, voice=settings.voice
@@ -477,7 +468,9 @@ def _session(
         try:
             with _terminal(interactive) as (keys, view):
                 controls = Controls(keys)
-                with published(player, controls):
+                with published(player, controls) as buttons:
+                    words = buttons is not None or settings.acknowledge == "words"
+                    speaker.warm(player.answer_texts() if words else ())
                     result = player.run(controls, view)
         except SystemExit:  # SIGTERM or SIGHUP (see _exit_on_hangup): like Ctrl-C
             recording.finish("quit", INTERRUPTED)

@@ -34,26 +34,32 @@ class Speaker:
     def clip(self, text: str) -> Samples:
         """The clip for ``text`` (SpeechError or CacheError when it cannot be made)."""
         with self._lock:
-            if self._store is None:
-                from voiceguide.speech import open_voice
+            return self._opened().get(text)
 
-                s = self.settings
-                voice = open_voice(s.engine, s.voice, s.rate)
-                self._store = ClipStore(self.cache_dir, voice, self.sample_rate)
-            return self._store.get(text)
+    def _opened(self) -> ClipStore:
+        """The clip store, the voice opened the first time (call with the lock held)."""
+        if self._store is None:
+            from voiceguide.speech import open_voice
 
-    def warm(self, texts: Iterable[str]) -> None:
+            s = self.settings
+            voice = open_voice(s.engine, s.voice, s.rate)
+            self._store = ClipStore(self.cache_dir, voice, self.sample_rate)
+        return self._store
+
+    def warm(self, texts: Iterable[str] = ()) -> None:
         """Open the voice and make ``texts`` in a background thread."""
         wanted = list(dict.fromkeys(texts))
 
         def work() -> None:
-            for text in wanted:
-                if self._stopping.is_set():
-                    return
-                try:
+            try:
+                with self._lock:
+                    self._opened()
+                for text in wanted:
+                    if self._stopping.is_set():
+                        return
                     self.clip(text)
-                except VoiceguideError:
-                    return  # said when the phrase is asked for; nothing to do here
+            except VoiceguideError:
+                return  # said when a phrase is asked for; nothing to do here
 
         self._warming = threading.Thread(target=work, name="speaker-warm-up", daemon=True)
         self._warming.start()

@@ -19,6 +19,7 @@ DOING_KINDS = frozenset({"say", "side"})  # cues that tell what to be doing
 HOLD_KINDS = frozenset({"hold", "hold-in", "hold-out"})
 BREATH_KINDS = frozenset({"inhale", "hold-in", "exhale", "hold-out"})
 _SIDE = re.compile(r"\s*\((left|right)\)$")
+NOTHING_TO_REPEAT = "Nothing to repeat yet."
 
 
 def spoken_title(title: str) -> str:
@@ -93,4 +94,4 @@ def control_words(command: Command, step_title: str | None = None) -> str:
         return "Again."
     if command is Command.QUIT:
         return "Stopping here."
-    return "Nothing to repeat yet."
+    raise ValueError(f"{command.value} is answered otherwise")

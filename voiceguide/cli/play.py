@@ -67,8 +67,10 @@ def play(
 
     Keys, no Enter needed: space pauses and resumes, n (or right arrow) skips to the
     next step, p (or left arrow) goes back to the start of the step (twice: the step
-    before), r repeats the last instruction, s stops at once if something hurts, q
-    quits. Each key answers with a short tone. Without a terminal it just plays.
+    before), r repeats the last instruction, w says where you are, s stops at once if
+    something hurts, q quits. Each key answers with a short tone. Headset buttons and
+    media keys (MPRIS, on a Linux desktop) do the same, answered in words. Without a
+    terminal it just plays.
     """
     from voiceguide.player import play_routine
     from voiceguide.safety import PAIN_EXIT
