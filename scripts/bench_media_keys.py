@@ -10,7 +10,6 @@ speech engine and nothing of the phrase in the clip cache (it is made on demand)
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,6 @@ from voiceguide.config import Settings
 from voiceguide.library import find_routine
 from voiceguide.output import open_output
 from voiceguide.output.transport import FADE
-from voiceguide.paths import cache_dir
 from voiceguide.player import Player
 from voiceguide.speaker import Speaker
 
@@ -41,12 +39,17 @@ def button_figures(sink: str, runs: int, env: dict[str, str]) -> tuple[list[floa
     program = [str(Path(sys.executable).parent / "voiceguide"), "play", ROUTINE]
     with MonitorRecording(sink, RATE) as recording:
         process = subprocess.Popen(
-            program, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env
+            program,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
         )
         try:
             wait_for_sound(recording, recording.frames)
             _wait_for_player(env)
-            paused = Speaker(Settings(), cache_dir(), RATE).clip("Paused.")
+            cache = Path(env["VOICEGUIDE_CACHE_DIR"])
+            paused = Speaker(Settings(), cache, RATE).clip("Paused.")
             for _ in range(runs):
                 recording.wait_for(round(3.0 * RATE), timeout=10)
                 pressed = recording.frames
@@ -108,10 +111,12 @@ def where_figures(sink: str, engine: str, runs: int, workdir: Path) -> list[floa
     return values
 
 
-def media_key_rows(sink: str, runs: int, workdir: Path) -> list[tuple[str, list[float], str]]:
-    """(figure, values in ms, target) for each media-key and where-am-I figure."""
+def media_key_rows(
+    sink: str, runs: int, workdir: Path, env: dict[str, str]
+) -> list[tuple[str, list[float], str]]:
+    """(figure, values in ms, target) for each media-key and where-am-I figure; ``env``
+    for the program: its own cache, config and journal."""
     rows: list[tuple[str, list[float], str]] = []
-    env = dict(os.environ)
     silence, answer = button_figures(sink, runs, env)
     rows.append(("media key: button to silence", silence, "< 100"))
     rows.append(("media key: button to its spoken answer", answer, "< 500"))
