@@ -53,7 +53,7 @@ def out(tmp_path: Path) -> Path:
 def test_export_prints_each_file_on_stdout(tmp_path: Path, out: Path) -> None:
     result = run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--format", "mp3")
     assert result.exit_code == 0, result.output
-    names = ["calm.mp3", "calm.cues.json", "calm.lrc", "calm.vtt"]
+    names = ["calm.mp3", "calm.cues.json", "calm.lrc", "calm.vtt", "calm.chapters.json"]
     assert result.stdout.splitlines() == [str(out / name) for name in names]
     assert result.stderr == f"Exported 1 routine as MP3 to {out}\n"
     assert sorted(p.name for p in out.iterdir()) == sorted(names)
@@ -65,7 +65,7 @@ def test_several_routines_end_with_the_playlist(tmp_path: Path, out: Path) -> No
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == str(out / "second.wav")
-    assert lines[4] == str(out / "first.wav")
+    assert lines[5] == str(out / "first.wav")
     assert lines[-1] == str(out / "voiceguide.m3u8")
     playlist = (out / "voiceguide.m3u8").read_text(encoding="utf-8").splitlines()
     assert playlist[2::2] == ["second.wav", "first.wav"]
@@ -155,11 +155,11 @@ def test_interrupted_export_says_what_was_finished(
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one routine after the other
     result = run(str(first), str(second), "-o", str(out))
     assert result.exit_code == 130
-    assert result.stdout.splitlines() == [
-        str(out / name) for name in ("first.wav", "first.cues.json", "first.lrc", "first.vtt")
-    ]
+    names = ("first.wav", "first.cues.json", "first.lrc", "first.vtt", "first.chapters.json")
+    assert result.stdout.splitlines() == [str(out / name) for name in names]
     assert result.stderr == "Exported 1 of 2 routines before the interruption: first.\n"
     assert sorted(p.name for p in out.iterdir()) == [
+        "first.chapters.json",
         "first.cues.json",
         "first.lrc",
         "first.vtt",

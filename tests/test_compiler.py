@@ -604,9 +604,9 @@ def test_included_routines_become_steps_titled_by_their_own_title() -> None:
     ]
 
 
-def test_long_step_labels_are_cut_at_a_word() -> None:
+def test_long_step_labels_keep_the_whole_first_sentence() -> None:
     text = "Keep your knees where they are, and turn your upper body until both shoulders rest."
-    assert compiled(Say(text, 1)).steps[1].title == "Keep your knees where they are, and turn…"
+    assert compiled(Say(text, 1)).steps[1].title == text.rstrip(".")
 
 
 def test_steps_are_contiguous_and_every_cue_and_phase_lies_in_its_step() -> None:

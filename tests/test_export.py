@@ -151,7 +151,7 @@ def test_cues_json_is_the_script_with_its_sample_rate(tmp_path: Path) -> None:
 
 
 def test_lrc_and_vtt_carry_the_spoken_cues(tmp_path: Path) -> None:
-    _, _, lrc, vtt = write_routine(fake_timeline(), tmp_path, "wav").files
+    _, _, lrc, vtt, _ = write_routine(fake_timeline(), tmp_path, "wav").files
     assert lrc.read_text(encoding="utf-8").splitlines() == [
         "[ti:A fake routine]",
         "[ar:voiceguide]",
@@ -420,7 +420,13 @@ def test_interruption_keeps_finished_routines_and_says_so(
         export.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=1)
     assert str(caught.value) == "Exported 1 of 3 routines before the interruption: one."
     assert [item.routine_id for item in caught.value.finished] == ["one"]
-    assert leftovers(out_dir) == ["one.cues.json", "one.lrc", "one.vtt", "one.wav"]
+    assert leftovers(out_dir) == [
+        "one.chapters.json",
+        "one.cues.json",
+        "one.lrc",
+        "one.vtt",
+        "one.wav",
+    ]
 
 
 def test_full_disk_is_a_clear_error_and_leaves_nothing(

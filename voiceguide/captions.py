@@ -29,7 +29,7 @@ def vtt(script: Script) -> str:
     for number, cue in enumerate(_spoken(script), start=1):
         end = max(cue.end, cue.start + 0.001)  # a cue must end after it starts
         text = _one_line(cue.text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        blocks.append(f"{number}\n{_vtt_time(cue.start)} --> {_vtt_time(end)}\n{text}")
+        blocks.append(f"{number}\n{vtt_time(cue.start)} --> {vtt_time(end)}\n{text}")
     return "\n\n".join(blocks) + "\n"
 
 
@@ -47,7 +47,8 @@ def _lrc_time(seconds: float) -> str:
     return f"{minutes:02d}:{rest // 100:02d}.{rest % 100:02d}"
 
 
-def _vtt_time(seconds: float) -> str:
+def vtt_time(seconds: float) -> str:
+    """``seconds`` as HH:MM:SS.mmm, the clock WebVTT and Vorbis chapters use."""
     millis = round(seconds * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)

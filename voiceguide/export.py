@@ -2,7 +2,9 @@
 
 Per routine, in the output folder: ``ID.<format>`` (the Timeline, streamed block by block,
 so memory stays flat), ``ID.cues.json`` (``show --json``'s shape plus ``sample_rate``),
-``ID.lrc`` and ``ID.vtt``; for MP3, title and artist tags and one ID3 chapter per step.
+``ID.lrc``, ``ID.vtt`` and ``ID.chapters.json`` (Podcasting 2.0 chapters); title and
+artist tags, and one chapter per step: ID3 ``CHAP`` frames in MP3, Vorbis ``CHAPTERnnn``
+comments in Ogg and FLAC (WAV has no chapters players read).
 With several routines, a ``voiceguide.m3u8`` playlist in their order.
 
 Every file is written under a temporary name in the output folder and renamed into place
@@ -27,7 +29,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, Literal
 
-from voiceguide import captions, render
+from voiceguide import captions, chapters, render
 from voiceguide.audio import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
@@ -53,12 +55,14 @@ ExportProgress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class ExportedRoutine:
-    """One routine's files, all complete and in place."""
+    """One routine's files, all complete and in place (the audio first), and the cue
+    list they were written from."""
 
     routine_id: str
     title: str
     duration: float
     files: tuple[Path, ...]
+    script: Script
 
 
 class ExportInterrupted(ExportError):
@@ -73,7 +77,8 @@ class ExportInterrupted(ExportError):
 def output_files(routine_id: str, out_dir: Path, fmt: Format) -> tuple[Path, ...]:
     """The files exporting ``routine_id`` writes, the audio first."""
     return tuple(
-        out_dir / f"{routine_id}{suffix}" for suffix in (f".{fmt}", ".cues.json", ".lrc", ".vtt")
+        out_dir / f"{routine_id}{suffix}"
+        for suffix in (f".{fmt}", ".cues.json", ".lrc", ".vtt", ".chapters.json")
     )
 
 
@@ -149,18 +154,25 @@ def write_routine(
     raises stops the writing and removes what was begun.
     """
     script = timeline.script
-    audio, cues, lrc, vtt = output_files(script.routine_id, out_dir, fmt)
+    audio, cues, lrc, vtt, chapter_list = output_files(script.routine_id, out_dir, fmt)
     with _Staging(out_dir) as staging:
         _write_audio(timeline, staging.add(audio), fmt, track, wrote or (lambda _frames: None))
         if fmt == "mp3":
             _tag_mp3(staging.temp(audio), script, track)
+        elif fmt in ("ogg", "flac"):
+            _add_vorbis_chapters(staging.temp(audio), fmt, script)
         document = {**script.to_json(), "sample_rate": timeline.sample_rate}
         staging.write_text(cues, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         staging.write_text(lrc, captions.lrc(script))
         staging.write_text(vtt, captions.vtt(script))
+        staging.write_text(chapter_list, chapters.json_chapters_text(script))
         staging.commit()
     return ExportedRoutine(
-        script.routine_id, script.title, script.duration, (audio, cues, lrc, vtt)
+        script.routine_id,
+        script.title,
+        script.duration,
+        (audio, cues, lrc, vtt, chapter_list),
+        script,
     )
 
 
@@ -299,7 +311,7 @@ def _tag_mp3(path: Path, script: Script, track: tuple[int, int] | None) -> None:
     tags.add(id3.TALB(encoding=3, text=[ALBUM]))
     if track:
         tags.add(id3.TRCK(encoding=3, text=[f"{track[0]}/{track[1]}"]))
-    chapter_ids = [f"step{step.index}" for step in script.steps]
+    chapter_ids = [chapters.id3_element_id(step.index) for step in script.steps]
     tags.add(
         id3.CTOC(
             element_id="steps",
@@ -319,6 +331,18 @@ def _tag_mp3(path: Path, script: Script, track: tuple[int, int] | None) -> None:
         )
     # ID3v2.3 is the version phones and car stereos read most widely.
     tags.save(path, v2_version=3)
+
+
+def _add_vorbis_chapters(path: Path, fmt: Format, script: Script) -> None:
+    """One ``CHAPTERnnn`` comment pair per step, beside the tags libsndfile wrote."""
+    import mutagen.flac
+    import mutagen.oggvorbis
+
+    kinds: Any = {"flac": mutagen.flac.FLAC, "ogg": mutagen.oggvorbis.OggVorbis}
+    audio = kinds[fmt](path)
+    for key, value in chapters.vorbis_comments(script).items():
+        audio[key] = value
+    audio.save()
 
 
 def _write_playlist(exported: Sequence[ExportedRoutine], out_dir: Path, fmt: Format) -> None:

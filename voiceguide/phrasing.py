@@ -81,8 +81,6 @@ OPTIONAL_AGAIN = "Once more, only if {condition}. If not, rest, or skip to the n
 OPENING_TITLE = "Before you start"
 CLOSING_TITLE = "Closing"
 
-_LABEL_LIMIT = 40  # characters in a step label: a chapter name on a phone screen
-
 
 def number_words(n: int) -> str:
     """``n`` (0 to 9999) in words, as a voice should say it: 21 -> "twenty-one"."""
@@ -176,12 +174,9 @@ def optional_round(condition: str, round_number: int) -> str:
 
 
 def step_label(text: str) -> str:
-    """A short label for a step: its first sentence, cut at a word near 40 characters."""
+    """A label for a step: its whole first sentence. It names the step's chapter, and a
+    phone's player scrolls a long name; one cut short ("Lean back until your…") says less."""
     sentence = text.strip()
     for mark in (". ", "? ", "! "):
         sentence = sentence.split(mark, 1)[0]
-    sentence = sentence.rstrip(".!?,;: ")
-    if len(sentence) <= _LABEL_LIMIT:
-        return sentence
-    cut = sentence[: _LABEL_LIMIT + 1].rsplit(" ", 1)[0].rstrip(",;: ")
-    return f"{cut}…"
+    return sentence.rstrip(".!?,;: ")
