@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fake_timelines import stepped_timeline
+
 from voiceguide import chapters
 from voiceguide.export import write_routine
 from voiceguide.timeline import Timeline
@@ -90,4 +90,3 @@ def test_vorbis_chapter_comments_are_numbered_from_001_in_time_order() -> None:
 def test_id3_element_ids_sort_in_step_order() -> None:
     ids = [chapters.id3_element_id(i) for i in range(120)]
     assert sorted(ids) == ids
-

@@ -69,6 +69,10 @@ class PlaybackError(VoiceguideError):
     """No audio device, a busy device, a missing backend or a server gone mid-routine."""
 
 
+class ServeError(VoiceguideError):
+    """The server cannot start: the port is in use, the address is not this machine's."""
+
+
 class JournalError(VoiceguideError):
     """The practice journal cannot be read or written."""
 

@@ -15,8 +15,10 @@ RUN_APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2)
 # The tests play into a private PulseAudio server and record its monitor; ALSA clients
 # (simpleaudio) reach it through libasound2-plugins; simpleaudio builds against ALSA headers.
 # The media-key tests run in a private D-Bus session (dbus-run-session, from dbus) and
-# press buttons as a desktop does (playerctl).
-DEV_APT_PACKAGES=(pulseaudio pulseaudio-utils libasound2-plugins libasound2-dev gcc dbus playerctl)
+# press buttons as a desktop does (playerctl). The phone page is tested in a real headless
+# chromium; ffprobe reads exported chapters back.
+DEV_APT_PACKAGES=(pulseaudio pulseaudio-utils libasound2-plugins libasound2-dev gcc dbus playerctl
+    chromium chromium-driver ffmpeg)
 RUN_EXTRAS=""
 DEV_EXTRAS="dev,simpleaudio,piper"
 

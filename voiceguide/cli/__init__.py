@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from voiceguide import __version__
-from voiceguide.cli import audio, journal, play, routines, show, system
+from voiceguide.cli import audio, journal, play, routines, serve, show, system
 from voiceguide.errors import VoiceguideError
 
 INTERRUPTED = 130
@@ -66,7 +66,7 @@ def cli(ctx: click.Context, debug: bool, cache_dir: Path | None, config_path: Pa
     ctx.obj["config_path"] = config_path
 
 
-for _module in (routines, show, audio, play, journal, system):
+for _module in (routines, show, audio, play, serve, journal, system):
     for _command in _module.commands:
         cli.add_command(_command)
 

@@ -3,19 +3,25 @@ routines written as audio files for a phone."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.options import cache_path, settings, timing_options, voice_options
+from voiceguide.cli.options import (
+    cache_path,
+    chosen_routines,
+    settings,
+    timing_options,
+    voice_options,
+)
+from voiceguide.cli.progress import progress_bar
 from voiceguide.routine import CountStyle
 
 if TYPE_CHECKING:
-    from voiceguide.export import ExportedRoutine, ExportProgress, Format
+    from voiceguide.export import ExportedRoutine, Format
     from voiceguide.speech import EngineInfo
 
 
@@ -136,7 +142,7 @@ INTERRUPTED = 130
     type=click.Choice(["wav", "flac", "ogg", "mp3"]),
     default="wav",
     show_default=True,
-    help="Audio format. MP3 files get one chapter per step, for skipping on a phone.",
+    help="Audio format. MP3, Ogg and FLAC files get one chapter per step, for skipping.",
 )
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @timing_options
@@ -173,20 +179,18 @@ def export(
     ROUTINE is a routine id (see `voiceguide list`) or a path to a .yaml file. For each
     routine, the folder gets ID.wav (or the --format chosen), ID.cues.json (the cue list
     with exact times, as `show --json` prints it, plus the sample rate), ID.lrc (synced
-    lyrics, shown line by line by many phone players) and ID.vtt (captions). With several
-    routines, voiceguide.m3u8 plays them in the order given.
+    lyrics, shown line by line by many phone players), ID.vtt (captions) and
+    ID.chapters.json (the steps as Podcasting 2.0 chapters). MP3, Ogg and FLAC files carry
+    a chapter per step too. With several routines, voiceguide.m3u8 plays them in the order
+    given.
 
     Files appear only when complete: an interrupted export leaves none half-written.
     Existing files are replaced only with --force. The path of each file written is
     printed on stdout, one a line; progress and messages go to stderr.
     """
     from voiceguide.export import PLAYLIST, ExportInterrupted, export_routines
-    from voiceguide.library import all_routines, find_routine
 
-    if every and routines:
-        raise click.UsageError("give routines to export or --all, not both")
-    if not every and not routines:
-        raise click.UsageError("name the routines to export (see `voiceguide list`), or use --all")
+    selected = chosen_routines(routines, every, "export")
     chosen = settings(
         ctx,
         pace=pace,
@@ -197,9 +201,8 @@ def export(
         pan_sides=pan_sides,
         breath_tones=breath_tones,
     )
-    selected = all_routines() if every else [find_routine(name) for name in routines]
     try:
-        with _progress_bar() as report:
+        with progress_bar() as report:
             finished = export_routines(
                 selected, output_dir, chosen, cache_path(ctx), fmt=fmt, force=force, progress=report
             )
@@ -218,32 +221,6 @@ def _list_files(finished: Sequence[ExportedRoutine]) -> None:
     for item in finished:
         for path in item.files:
             click.echo(str(path))
-
-
-@contextlib.contextmanager
-def _progress_bar() -> Iterator[ExportProgress]:
-    """A progress bar on stderr, shown only on a terminal; stdout is left alone."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
-
-    console = Console(stderr=True)
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        console=console,
-        transient=True,
-        redirect_stdout=False,
-        redirect_stderr=False,
-        disable=not console.is_terminal,
-    )
-    task = bar.add_task("Starting", total=None)
-
-    def report(what: str, done: int, total: int) -> None:
-        bar.update(task, description=what, completed=done, total=total)
-
-    with bar:
-        yield report
 
 
 commands: list[click.Command] = [voices, cache, export]

@@ -11,7 +11,7 @@ import click
 
 from voiceguide.config import Settings, load_settings
 from voiceguide.paths import cache_dir
-from voiceguide.routine import COUNT_STYLES
+from voiceguide.routine import COUNT_STYLES, Routine
 from voiceguide.script import PACE_RANGE, RATE_RANGE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,3 +66,14 @@ def cache_path(ctx: click.Context) -> Path:
     root = ctx.find_root().obj or {}
     override: Path | None = root.get("cache_dir")
     return cache_dir(override)
+
+
+def chosen_routines(names: tuple[str, ...], every: bool, verb: str) -> list[Routine]:
+    """The routines named on the command line, or every one with ``--all``."""
+    from voiceguide.library import all_routines, find_routine
+
+    if every and names:
+        raise click.UsageError(f"give routines to {verb} or --all, not both")
+    if not every and not names:
+        raise click.UsageError(f"name the routines to {verb} (see `voiceguide list`), or use --all")
+    return all_routines() if every else [find_routine(name) for name in names]

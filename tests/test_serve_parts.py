@@ -1,0 +1,78 @@
+"""The server's small parts: the address it picks, the port it opens, the token."""
+
+from __future__ import annotations
+
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+
+from voiceguide.errors import ServeError
+from voiceguide.serve import net
+from voiceguide.serve.token import TOKEN_FILE, session_token
+
+
+def test_the_default_address_is_this_machines_and_not_said_public_when_private() -> None:
+    choice = net.default_host()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((choice.address, 0))  # an address of this machine
+    if choice.warning is None:
+        assert net.public_warning(choice.address) is None
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "192.168.1.20", "10.0.0.5", "172.16.3.4", "fe80::1"]
+)
+def test_private_addresses_need_no_warning(address: str) -> None:
+    assert net.public_warning(address) is None
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "2001:4860:4860::8888"])
+def test_a_public_address_is_never_used_without_saying_so(address: str) -> None:
+    warning = net.public_warning(address)
+    assert warning is not None
+    assert address in warning and "public" in warning and "--host" in warning
+
+
+def test_a_port_in_use_is_one_error_with_the_fix() -> None:
+    first = net.listen(net.LOOPBACK, 0)
+    port = first.getsockname()[1]
+    with first, pytest.raises(ServeError) as caught:
+        net.listen(net.LOOPBACK, port)
+    message = str(caught.value)
+    assert f"port {port} on 127.0.0.1 is in use" in message
+    assert f"--port {port + 1}" in message and "--port 0" in message
+    assert "\n" not in message
+
+
+def test_an_address_of_another_machine_is_refused_with_the_fix() -> None:
+    with pytest.raises(ServeError) as caught:
+        net.listen("192.0.2.123", 0)
+    assert "not an address of this machine" in str(caught.value)
+    with pytest.raises(ServeError) as caught:
+        net.listen("no-such-host.invalid", 0)
+    assert "--host" in str(caught.value)
+
+
+def test_urls_put_ipv6_addresses_in_brackets() -> None:
+    assert net.url_host("::1") == "[::1]"
+    assert net.url_host("192.168.1.2") == "192.168.1.2"
+
+
+def test_tokens_are_new_each_run_unless_kept(tmp_path: Path) -> None:
+    tokens = {session_token(False, tmp_path) for _ in range(20)}
+    assert len(tokens) == 20
+    assert all(len(t) >= 22 for t in tokens)
+    assert not (tmp_path / TOKEN_FILE).exists()
+
+
+def test_a_kept_token_is_the_same_next_time_and_private(tmp_path: Path) -> None:
+    kept = session_token(True, tmp_path)
+    assert session_token(True, tmp_path) == kept
+    path = tmp_path / TOKEN_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.write_text("short\n", encoding="ascii")  # damaged: replaced by a good one
+    replaced = session_token(True, tmp_path)
+    assert replaced != kept and len(replaced) >= 22
+    assert session_token(True, tmp_path) == replaced

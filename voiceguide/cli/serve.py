@@ -1,0 +1,127 @@
+"""Command: serve, routines to a phone over the local network (a page and a podcast feed)."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from voiceguide.cli.audio import INTERRUPTED
+from voiceguide.cli.options import (
+    cache_path,
+    chosen_routines,
+    settings,
+    timing_options,
+    voice_options,
+)
+from voiceguide.cli.progress import progress_bar
+from voiceguide.routine import CountStyle
+from voiceguide.serve.net import DEFAULT_PORT
+
+if TYPE_CHECKING:
+    from voiceguide.export import Format
+    from voiceguide.serve.session import Serving
+
+
+@click.command("serve")
+@click.argument("routines", nargs=-1, metavar="ROUTINE...")
+@click.option("--all", "every", is_flag=True, help="Serve every routine, built-in and your own.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="The port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default=None,
+    help="The address to listen on (default: this machine's address on the network with "
+    "the default route, usually the Wi-Fi). 127.0.0.1 keeps it on this machine.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mp3", "ogg", "flac", "wav"]),
+    default="mp3",
+    show_default=True,
+    help="Audio format. MP3 plays everywhere; MP3, Ogg and FLAC carry chapters.",
+)
+@click.option(
+    "--keep-token",
+    is_flag=True,
+    help="Keep the secret in the address from one run to the next (saved in the data "
+    "folder), so a podcast app stays subscribed.",
+)
+@timing_options
+@voice_options
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    routines: tuple[str, ...],
+    every: bool,
+    port: int,
+    host: str | None,
+    fmt: Format,
+    keep_token: bool,
+    pace: float | None,
+    rate: int | None,
+    count: CountStyle | None,
+    engine: str | None,
+    voice: str | None,
+) -> None:
+    """Serve ROUTINEs to a phone on the same network: a page and a podcast feed.
+
+    Renders each ROUTINE (instant once its clips are cached), then prints an address and
+    a QR code for the phone's camera. The page plays the routine with its words shown
+    large, the steps to jump between, lock-screen and headset controls, and download
+    links to keep the files on the phone. The podcast feed (feed.xml) gives podcast apps
+    every routine with chapters and text.
+
+    Every address carries a secret token, new each run (or kept with --keep-token):
+    without it, every path is "not found". Nothing can be uploaded or listed. Ctrl-C
+    stops the server.
+    """
+    from voiceguide.serve.session import serve_routines
+
+    selected = chosen_routines(routines, every, "serve")
+    chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
+    try:
+        with contextlib.ExitStack() as rendering:
+            report = rendering.enter_context(progress_bar())
+
+            def ready(serving: Serving) -> None:
+                rendering.close()  # the bar goes before the address is shown
+                _announce(serving)
+
+            serve_routines(
+                selected,
+                chosen,
+                cache_path(ctx),
+                host=host,
+                port=port,
+                fmt=fmt,
+                keep_token=keep_token,
+                progress=report,
+                ready=ready,
+            )
+    except KeyboardInterrupt:
+        click.echo("Stopped serving.", err=True)
+        ctx.exit(INTERRUPTED)
+
+
+def _announce(serving: Serving) -> None:
+    import segno
+
+    if serving.warning:
+        click.echo(f"Warning: {serving.warning}.", err=True)
+    segno.make(serving.url, error="m").terminal(out=sys.stderr, compact=True)
+    click.echo("Open this address on your phone (on the same Wi-Fi), or scan the code:", err=True)
+    click.echo(serving.url)
+    click.echo(f"Podcast feed, for a podcast app: {serving.feed_url}", err=True)
+    click.echo("Press Ctrl-C to stop.", err=True)
+
+
+commands: list[click.Command] = [serve]

@@ -1,0 +1,85 @@
+"""The podcast feed: RSS 2.0 with iTunes tags and Podcasting 2.0's chapters and
+transcript, so a podcast app on the phone subscribes once and gets every routine with its
+steps as chapters and its words as text."""
+
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from email.utils import formatdate
+
+from voiceguide.captions import ARTIST
+from voiceguide.chapters import JSON_CHAPTERS_TYPE
+from voiceguide.export import ExportedRoutine
+from voiceguide.serve.media import media_type
+
+MEDIA_TYPE = "application/rss+xml; charset=utf-8"
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+
+ET.register_namespace("itunes", ITUNES)
+ET.register_namespace("podcast", PODCAST)
+
+
+def feed_xml(exported: Sequence[ExportedRoutine], base_url: str, files: str) -> bytes:
+    """The feed for ``exported`` routines, whose files are at ``base_url + files``."""
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    _text(channel, "title", "voiceguide routines")
+    _text(channel, "link", base_url)
+    _text(channel, "description", "Voice-guided back routines, to follow with your eyes closed.")
+    _text(channel, "language", "en")
+    _text(channel, f"{{{ITUNES}}}author", ARTIST)
+    _text(channel, f"{{{ITUNES}}}explicit", "false")
+    _text(channel, f"{{{ITUNES}}}type", "episodic")
+    ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "Health & Fitness"})
+    # Served from this machine only: directories must not list or copy it.
+    _text(channel, f"{{{PODCAST}}}locked", "yes")
+    for item in exported:
+        channel.append(_item(item, base_url + files))
+    ET.indent(rss)
+    document: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
+
+
+def _item(exported: ExportedRoutine, files_url: str) -> ET.Element:
+    audio, cues, _lrc, vtt, chapters = exported.files
+    script = exported.script
+    item = ET.Element("item")
+    _text(item, "title", exported.title)
+    steps = "; ".join(step.title for step in script.steps)
+    _text(item, "description", f"{len(script.steps)} steps: {steps}.")
+    # The same routine rendered the same way keeps its guid, so an app does not offer it
+    # again as a new episode; a change of wording or timing makes it new.
+    digest = hashlib.sha256(cues.read_bytes()).hexdigest()[:16]
+    ET.SubElement(
+        item, "guid", {"isPermaLink": "false"}
+    ).text = f"voiceguide-{exported.routine_id}-{digest}"
+    _text(item, "pubDate", formatdate(audio.stat().st_mtime, usegmt=True))
+    ET.SubElement(
+        item,
+        "enclosure",
+        {
+            "url": files_url + audio.name,
+            "length": str(audio.stat().st_size),
+            "type": media_type(audio),
+        },
+    )
+    _text(item, f"{{{ITUNES}}}duration", str(round(exported.duration)))
+    _text(item, f"{{{ITUNES}}}episodeType", "full")
+    ET.SubElement(
+        item,
+        f"{{{PODCAST}}}chapters",
+        {"url": files_url + chapters.name, "type": JSON_CHAPTERS_TYPE},
+    )
+    ET.SubElement(
+        item,
+        f"{{{PODCAST}}}transcript",
+        {"url": files_url + vtt.name, "type": "text/vtt", "language": "en", "rel": "captions"},
+    )
+    return item
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> None:
+    ET.SubElement(parent, tag).text = text

@@ -1,0 +1,339 @@
+"""The phone's page: one self-contained HTML file per routine, and a list of them.
+
+Plain HTML, CSS and JavaScript with no external assets, so it works on a network with
+no internet. The upper half shows the words being said, large, and the time; the lower
+half is one large play/pause button, found without looking. Below them: the steps (a
+tap jumps to one) and download links. The words follow the audio element's own clock
+through the cue list, so they stay in step with what is heard. The Media Session API
+gives the lock screen and a headset the step's name, play/pause and next/previous step.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from voiceguide.captions import ARTIST
+from voiceguide.script import Script
+
+MEDIA_TYPE = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a routine's page finds its files, relative to the page: ``downloads`` are
+    (label, href, file name); ``home`` is the list of routines, when there are several."""
+
+    audio: str
+    downloads: tuple[tuple[str, str, str], ...]
+    home: str | None
+    feed: str
+
+
+def routine_page(script: Script, links: Links) -> str:
+    data = {
+        "title": script.title,
+        "artist": ARTIST,
+        "duration": round(script.duration, 3),
+        "cues": [
+            {"start": round(c.start, 3), "end": round(c.end, 3), "text": c.text, "step": c.step}
+            for c in script.cues
+            if c.kind != "tone"
+        ],
+        "steps": [
+            {"start": round(s.start, 3), "end": round(s.end, 3), "title": s.title}
+            for s in script.steps
+        ],
+    }
+    steps = "\n".join(
+        f'<li><button type="button" data-step="{s.index}">'
+        f'<span class="t">{_clock(s.start)}</span> {html.escape(s.title)}</button></li>'
+        for s in script.steps
+    )
+    downloads = "\n".join(
+        f'<li><a href="{html.escape(href)}" download="{html.escape(name)}">'
+        f"{html.escape(label)}</a></li>"
+        for label, href, name in links.downloads
+    )
+    home = f'<p><a href="{html.escape(links.home)}">All routines</a></p>' if links.home else ""
+    title = html.escape(script.title)
+    return (
+        _PAGE.replace("{{title}}", title)
+        .replace("{{audio}}", html.escape(links.audio))
+        .replace("{{remaining}}", _clock(script.duration))
+        .replace("{{steps}}", steps)
+        .replace("{{downloads}}", downloads)
+        .replace("{{home}}", home)
+        .replace("{{feed}}", html.escape(links.feed))
+        # "</" cannot end the script element early once escaped as "<\/".
+        .replace("{{data}}", json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))
+    )
+
+
+def index_page(routines: Sequence[tuple[str, str]], feed: str) -> str:
+    """The list of served routines: (title, href) each, and the feed's address."""
+    items = "\n".join(
+        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
+        for title, href in routines
+    )
+    return _INDEX.replace("{{items}}", items).replace("{{feed}}", html.escape(feed))
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(max(0, int(seconds)), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def _head(title: str) -> str:
+    """The start of a page up to its shared style; each page adds its own and closes it."""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+<style>{_STYLE}"""
+
+
+_STYLE = """
+:root { color-scheme: dark; --fg: #f4f1ea; --dim: #a9a49a; --bg: #16181c; --accent: #e8b04b; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 18px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+a { color: var(--accent); }
+main, .list { max-width: 40rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.2rem; margin: 0 0 .5rem; }
+"""
+
+_PAGE = (
+    _head("{{title}} · voiceguide")
+    + """
+.screen { height: 100vh; height: 100svh; display: flex; flex-direction: column; }
+.now { flex: 1 1 50%; display: flex; flex-direction: column; padding: 1rem 1.25rem .5rem;
+  min-height: 0; }
+#step { color: var(--accent); font-size: 1rem; margin: 0 0 .5rem; min-height: 1.4em; }
+#words { flex: 1; overflow: hidden; font-size: clamp(1.6rem, 7.5vw, 2.6rem); line-height: 1.25;
+  font-weight: 600; margin: 0; transition: opacity .2s; }
+#words.after { opacity: .6; }
+.times { display: flex; justify-content: space-between; color: var(--dim);
+  font-variant-numeric: tabular-nums; margin-top: .5rem; }
+#bar { width: 100%; height: .4rem; accent-color: var(--accent); }
+#play { flex: 1 1 50%; width: 100%; border: 0; margin: 0; background: #23262c; color: var(--fg);
+  font: inherit; font-size: 2rem; display: flex; flex-direction: column; align-items: center;
+  justify-content: center; gap: .5rem; touch-action: manipulation; cursor: pointer;
+  border-top: 1px solid #33363d; -webkit-tap-highlight-color: transparent; }
+#play:active { background: #2d3037; }
+#play svg { width: 6rem; height: 6rem; fill: var(--accent); }
+#play .pause, #play.playing .play { display: none; }
+#play.playing .pause { display: block; }
+#steps { list-style: none; padding: 0; margin: 0; }
+#steps button { width: 100%; text-align: left; background: none; border: 0;
+  border-bottom: 1px solid #2a2d33; color: var(--fg); font: inherit; padding: .8rem .25rem; }
+#steps button .t { color: var(--dim); font-variant-numeric: tabular-nums; margin-right: .5rem; }
+#steps li.current button { color: var(--accent); font-weight: 600; }
+.downloads li { margin: .4rem 0; }
+.hint { color: var(--dim); font-size: .9rem; }
+</style>
+</head>
+<body>
+<div class="screen">
+  <section class="now" aria-live="polite">
+    <h1>{{title}}</h1>
+    <p id="step"></p>
+    <p id="words" data-cue="-1">{{title}}</p>
+    <progress id="bar" max="1" value="0"></progress>
+    <div class="times">
+      <span id="elapsed">0:00</span><span id="remaining">−{{remaining}}</span>
+    </div>
+  </section>
+  <button id="play" type="button" aria-label="Play">
+    <svg class="play" viewBox="0 0 24 24" aria-hidden="true"><path d="M7 4.5v15l13-7.5z"/></svg>
+    <svg class="pause" viewBox="0 0 24 24" aria-hidden="true">
+      <path d="M6 4h4.5v16H6zm7.5 0H18v16h-4.5z"/></svg>
+    <span id="play-label">Play</span>
+  </button>
+</div>
+<audio id="audio" preload="auto" src="{{audio}}"></audio>
+<main>
+  <h2>Steps</h2>
+  <ol id="steps">
+{{steps}}
+  </ol>
+  <h2>Keep it on this phone</h2>
+  <ul class="downloads">
+{{downloads}}
+  </ul>
+  <p class="hint">The audio file plays in any player, screen off, without this page or the
+  network. Or subscribe to <a href="{{feed}}">the podcast feed</a> in a podcast app.</p>
+  {{home}}
+</main>
+<script type="application/json" id="data">{{data}}</script>
+<script>
+"use strict";
+const data = JSON.parse(document.getElementById("data").textContent);
+const audio = document.getElementById("audio");
+const words = document.getElementById("words");
+const stepLine = document.getElementById("step");
+const play = document.getElementById("play");
+const playLabel = document.getElementById("play-label");
+const elapsed = document.getElementById("elapsed");
+const remaining = document.getElementById("remaining");
+const bar = document.getElementById("bar");
+const stepItems = Array.from(document.querySelectorAll("#steps li"));
+const session = "mediaSession" in navigator ? navigator.mediaSession : null;
+let shownCue = null;
+let shownStep = null;
+
+// The last item (cue or step) that has started by time t.
+function startedBy(items, t) {
+  let lo = 0, hi = items.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid].start <= t + 0.001) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+  }
+  return found;
+}
+
+function clock(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+}
+
+function duration() {
+  return Number.isFinite(audio.duration) ? audio.duration : data.duration;
+}
+
+// A long caution gets a smaller size rather than lines cut off at the bottom.
+function fitWords() {
+  words.style.fontSize = "";
+  let size = parseFloat(getComputedStyle(words).fontSize);
+  while (words.scrollHeight > words.clientHeight && size > 14) {
+    size -= 2;
+    words.style.fontSize = size + "px";
+  }
+}
+
+function showStep(index) {
+  shownStep = index;
+  stepItems.forEach((item, i) => item.classList.toggle("current", i === index));
+  const step = data.steps[index];
+  stepLine.textContent = step ? (index + 1) + " / " + data.steps.length + " · " + step.title : "";
+  if (session && "MediaMetadata" in window) {
+    session.metadata = new MediaMetadata({
+      title: step ? step.title : data.title, artist: data.artist, album: data.title,
+    });
+  }
+}
+
+function update() {
+  const t = audio.currentTime;
+  const cue = startedBy(data.cues, t);
+  if (cue !== shownCue) {
+    shownCue = cue;
+    words.textContent = cue < 0 ? data.title : data.cues[cue].text;
+    words.dataset.cue = String(cue);
+    fitWords();
+  }
+  words.classList.toggle("after", cue >= 0 && t > data.cues[cue].end);
+  const step = startedBy(data.steps, t);
+  if (step !== shownStep) showStep(step);
+  elapsed.textContent = clock(t);
+  remaining.textContent = "−" + clock(duration() - t);
+  bar.value = duration() > 0 ? t / duration() : 0;
+}
+
+function positionState() {
+  if (session && session.setPositionState && Number.isFinite(audio.duration)) {
+    session.setPositionState({
+      duration: audio.duration, playbackRate: audio.playbackRate,
+      position: Math.min(audio.currentTime, audio.duration),
+    });
+  }
+}
+
+function seek(seconds) {
+  audio.currentTime = Math.max(0, Math.min(seconds, duration()));
+  update();
+  positionState();
+}
+
+function jumpStep(direction) {
+  const t = audio.currentTime;
+  const current = Math.max(0, startedBy(data.steps, t));
+  let target = current + direction;
+  // "Previous" first returns to the start of this step, as music players do.
+  if (direction < 0 && t - data.steps[current].start > 3) target = current;
+  if (target >= data.steps.length) return;
+  seek(data.steps[Math.max(0, target)].start);
+}
+
+function frame() {
+  update();
+  if (!audio.paused) requestAnimationFrame(frame);
+}
+
+play.addEventListener("click", () => { if (audio.paused) audio.play(); else audio.pause(); });
+audio.addEventListener("play", () => {
+  play.classList.add("playing"); play.setAttribute("aria-label", "Pause");
+  playLabel.textContent = "Pause";
+  if (session) session.playbackState = "playing";
+  requestAnimationFrame(frame);
+});
+audio.addEventListener("pause", () => {
+  play.classList.remove("playing"); play.setAttribute("aria-label", "Play");
+  playLabel.textContent = "Play";
+  if (session) session.playbackState = "paused";
+  update();
+});
+// timeupdate keeps the words right while the screen is off and frames are not drawn.
+for (const name of ["timeupdate", "seeked", "loadedmetadata", "ended"]) {
+  audio.addEventListener(name, update);
+}
+audio.addEventListener("loadedmetadata", positionState);
+window.addEventListener("resize", fitWords);
+stepItems.forEach((item, i) => {
+  item.querySelector("button").addEventListener("click", () => seek(data.steps[i].start));
+});
+
+if (session) {
+  const actions = {
+    play: () => audio.play(),
+    pause: () => audio.pause(),
+    nexttrack: () => jumpStep(1),
+    previoustrack: () => jumpStep(-1),
+    seekto: (details) => seek(details.seekTime),
+  };
+  for (const [action, handler] of Object.entries(actions)) {
+    try { session.setActionHandler(action, handler); } catch (unsupported) { /* older browser */ }
+  }
+}
+showStep(0);
+update();
+</script>
+</body>
+</html>
+"""
+)
+
+_INDEX = (
+    _head("voiceguide")
+    + """
+li { margin: .8rem 0; font-size: 1.2rem; }
+</style>
+</head>
+<body>
+<div class="list">
+<h1>voiceguide</h1>
+<ul>
+{{items}}
+</ul>
+<p>Or subscribe to <a href="{{feed}}">the podcast feed</a> in a podcast app: every routine,
+with chapters and text.</p>
+</div>
+</body>
+</html>
+"""
+)

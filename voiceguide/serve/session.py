@@ -1,0 +1,58 @@
+"""The ``serve`` use case: open the port, render what is served, then serve it until
+Ctrl-C. The rendered files live in a private temporary folder that goes when it stops."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from voiceguide.config import Settings
+from voiceguide.export import ExportProgress, Format, export_routines
+from voiceguide.routine import Routine
+from voiceguide.serve import net, server
+from voiceguide.serve.app import create_app
+from voiceguide.serve.site import FEED, build_site
+from voiceguide.serve.token import session_token
+
+_ANY_ADDRESS = ("0.0.0.0", "::")
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What the user needs once the server answers: the address to open, the feed's,
+    and a warning about the address, if any."""
+
+    url: str
+    feed_url: str
+    warning: str | None
+
+
+def serve_routines(
+    routines: Sequence[Routine],
+    settings: Settings,
+    cache_dir: Path,
+    *,
+    host: str | None = None,
+    port: int = net.DEFAULT_PORT,
+    fmt: Format = "mp3",
+    keep_token: bool = False,
+    progress: ExportProgress | None = None,
+    ready: Callable[[Serving], None],
+) -> None:
+    """Render ``routines`` and serve them until Ctrl-C (which propagates as
+    ``KeyboardInterrupt`` once the server has stopped)."""
+    choice = net.HostChoice(host, net.public_warning(host)) if host else net.default_host()
+    # Open the port first: a busy one is said at once, not after rendering.
+    sock = net.listen(choice.address, port)
+    with sock, tempfile.TemporaryDirectory(prefix="voiceguide-serve-") as work:
+        exported = export_routines(
+            routines, Path(work), settings, cache_dir, fmt=fmt, progress=progress
+        )
+        # Listening on every address: the phone still needs one it can reach.
+        shown = net.default_host().address if choice.address in _ANY_ADDRESS else choice.address
+        origin = f"http://{net.url_host(shown)}:{sock.getsockname()[1]}"
+        site = build_site(exported, session_token(keep_token), origin)
+        serving = Serving(site.entry_url, site.base_url + FEED, choice.warning)
+        server.run(create_app(site), sock, lambda: ready(serving))

@@ -1,0 +1,50 @@
+"""The secret in every URL: new each run, or kept in the data folder so that a podcast
+app subscribed to the feed finds it again next time."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+from voiceguide.errors import ServeError
+from voiceguide.paths import data_dir
+
+TOKEN_FILE = "serve-token"
+_TOKEN_BYTES = 16  # 128 bits: not guessable over a network, short enough for a QR code
+_VALID = re.compile(r"[A-Za-z0-9_-]{22,64}")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(_TOKEN_BYTES)
+
+
+def session_token(keep: bool, folder: Path | None = None) -> str:
+    """A fresh token, or with ``keep`` the one saved in ``folder`` (the data folder),
+    made and saved (readable by this user only) the first time."""
+    if not keep:
+        return new_token()
+    path = (folder or data_dir()) / TOKEN_FILE
+    try:
+        saved = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        saved = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ServeError(f"cannot read the kept token {path}: {exc}; delete the file") from exc
+    if _VALID.fullmatch(saved):
+        return saved
+    token = new_token()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(token + "\n")
+        os.replace(temp, path)
+    except OSError as exc:
+        raise ServeError(
+            f"cannot keep the token in {path}: {exc.strerror or exc}; "
+            "run without --keep-token, or make that folder writable"
+        ) from exc
+    return token
