@@ -7,6 +7,10 @@ artist tags, and one chapter per step: ID3 ``CHAP`` frames in MP3, Vorbis ``CHAP
 comments in Ogg and FLAC (WAV has no chapters players read).
 With several routines, a ``voiceguide.m3u8`` playlist in their order.
 
+Split (``split=True``): one track per step instead, ``ID-01.<format>``, ``ID-02...``,
+each with its own ``.lrc``, and ``ID.m3u8`` playing them in order, beside the whole
+session's ``ID.cues.json`` and ``ID.chapters.json``.
+
 Every file is written under a temporary name in the output folder and renamed into place
 only when it is complete, so an interruption (Ctrl-C, a full disk) leaves nothing partial.
 Existing files are replaced only when asked (``force``), and that is checked before any
@@ -29,7 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, Literal
 
-from voiceguide import captions, chapters, render
+from voiceguide import captions, chapters, render, split
 from voiceguide.audio import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
@@ -46,6 +50,7 @@ FORMATS: dict[Format, tuple[str, str]] = {
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
 PLAYLIST = "voiceguide.m3u8"
+_SPLIT_SESSION_FILES = (".cues.json", ".chapters.json", ".m3u8")
 ALBUM = "voiceguide"
 BLOCK_FRAMES = 16384
 
@@ -64,6 +69,11 @@ class ExportedRoutine:
     files: tuple[Path, ...]
     script: Script
 
+    @property
+    def audio_files(self) -> tuple[Path, ...]:
+        """The audio: one file, or one per step when split."""
+        return tuple(path for path in self.files if path.suffix[1:] in FORMATS)
+
 
 class ExportInterrupted(ExportError):
     """Ctrl-C stopped the export; ``finished`` (and the message) say which routines
@@ -72,6 +82,23 @@ class ExportInterrupted(ExportError):
     def __init__(self, message: str, finished: Sequence[ExportedRoutine]) -> None:
         super().__init__(message)
         self.finished = tuple(finished)
+
+
+def split_output_files(script: Script, out_dir: Path, fmt: Format) -> tuple[Path, ...]:
+    """The files a split export of ``script`` writes: the tracks, their captions, then
+    the whole session's cue list, chapters and playlist."""
+    ids = [
+        split.track_id(script.routine_id, n, len(script.steps))
+        for n in range(1, len(script.steps) + 1)
+    ]
+    return (
+        *(out_dir / f"{track}.{fmt}" for track in ids),
+        *(out_dir / f"{track}.lrc" for track in ids),
+        *(
+            out_dir / f"{script.routine_id}{suffix}"
+            for suffix in (".cues.json", ".chapters.json", ".m3u8")
+        ),
+    )
 
 
 def output_files(routine_id: str, out_dir: Path, fmt: Format) -> tuple[Path, ...]:
@@ -90,15 +117,18 @@ def export_routines(
     *,
     fmt: Format = "wav",
     force: bool = False,
+    split: bool = False,
     progress: ExportProgress | None = None,
     workers: int | None = None,
 ) -> list[ExportedRoutine]:
     """Render ``routines`` and write their files into ``out_dir``; the result (and the
     playlist) keep their order. ``workers`` routines are written at a time (default:
-    one per core)."""
+    one per core). ``split`` writes a track per step."""
     routines = _distinct(routines)
     check_output_dir(out_dir)
     planned = [path for r in routines for path in output_files(r.id, out_dir, fmt)]
+    if split:  # the session's own files now; the tracks once their number is known
+        planned = [out_dir / f"{r.id}{end}" for r in routines for end in _SPLIT_SESSION_FILES]
     if len(routines) > 1:
         planned.append(out_dir / PLAYLIST)
     if not force:
@@ -110,7 +140,11 @@ def export_routines(
         timelines = render.prepare_many(
             routines, settings, cache_dir, lambda n, total: report("Speaking", n, total)
         )
-        _write_all(timelines, out_dir, fmt, report, done, workers or os.cpu_count() or 1)
+        if split and not force:  # how many tracks there are is known only now
+            _refuse_to_replace(
+                [p for t in timelines for p in split_output_files(t.script, out_dir, fmt)]
+            )
+        _write_all(timelines, out_dir, fmt, split, report, done, workers or os.cpu_count() or 1)
         if len(done) > 1:
             _write_playlist([done[i] for i in sorted(done)], out_dir, fmt)
     except KeyboardInterrupt:
@@ -146,6 +180,7 @@ def write_routine(
     fmt: Format,
     *,
     track: tuple[int, int] | None = None,
+    split: bool = False,
     wrote: Callable[[int], None] | None = None,
 ) -> ExportedRoutine:
     """Write one rendered routine's files; all of them appear together, or none does.
@@ -153,6 +188,8 @@ def write_routine(
     ``wrote(frames)`` hears of each block of audio written, ``frames`` long; whatever it
     raises stops the writing and removes what was begun.
     """
+    if split:
+        return _write_split(timeline, out_dir, fmt, wrote or (lambda _frames: None))
     script = timeline.script
     audio, cues, lrc, vtt, chapter_list = output_files(script.routine_id, out_dir, fmt)
     with _Staging(out_dir) as staging:
@@ -176,10 +213,43 @@ def write_routine(
     )
 
 
+def _write_split(
+    timeline: Timeline, out_dir: Path, fmt: Format, wrote: Callable[[int], None]
+) -> ExportedRoutine:
+    """A track per step, each with its LRC, and the session's cue list, chapters and
+    playlist; all of them appear together, or none does."""
+    script = timeline.script
+    files = split_output_files(script, out_dir, fmt)
+    parts = split.step_timelines(timeline)
+    tracks, lyrics = files[: len(parts)], files[len(parts) : 2 * len(parts)]
+    cues, chapter_list, playlist = files[2 * len(parts) :]
+    with _Staging(out_dir) as staging:
+        for number, (part, audio, lrc) in enumerate(zip(parts, tracks, lyrics, strict=True), 1):
+            _write_audio(part, staging.add(audio), fmt, (number, len(parts)), wrote)
+            if fmt == "mp3":
+                _tag_mp3(staging.temp(audio), part.script, (number, len(parts)))
+            staging.write_text(lrc, captions.lrc(part.script))
+        document = {**script.to_json(), "sample_rate": timeline.sample_rate}
+        staging.write_text(cues, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        staging.write_text(chapter_list, chapters.json_chapters_text(script))
+        staging.write_text(
+            playlist,
+            _playlist(
+                [
+                    (part.script.duration, part.script.title, audio)
+                    for part, audio in zip(parts, tracks, strict=True)
+                ]
+            ),
+        )
+        staging.commit()
+    return ExportedRoutine(script.routine_id, script.title, script.duration, files, script)
+
+
 def _write_all(
     timelines: Sequence[Timeline],
     out_dir: Path,
     fmt: Format,
+    split: bool,
     report: ExportProgress,
     done: dict[int, ExportedRoutine],
     workers: int,
@@ -207,6 +277,7 @@ def _write_all(
                     out_dir,
                     fmt,
                     track=(index + 1, len(timelines)) if len(timelines) > 1 else None,
+                    split=split,
                     wrote=wrote,
                 ): index
                 for index, timeline in enumerate(timelines)
@@ -346,12 +417,27 @@ def _add_vorbis_chapters(path: Path, fmt: Format, script: Script) -> None:
 
 
 def _write_playlist(exported: Sequence[ExportedRoutine], out_dir: Path, fmt: Format) -> None:
-    lines = ["#EXTM3U"]
+    entries: list[tuple[float, str, Path]] = []
     for item in exported:
-        lines += [f"#EXTINF:{round(item.duration)},{item.title}", item.files[0].name]
+        if len(item.audio_files) == 1:
+            entries.append((item.duration, item.title, item.audio_files[0]))
+        else:  # split: a track per step
+            steps = item.script.steps
+            entries += [
+                (step.end - step.start, step.title, audio)
+                for step, audio in zip(steps, item.audio_files, strict=True)
+            ]
     with _Staging(out_dir) as staging:
-        staging.write_text(out_dir / PLAYLIST, "\n".join(lines) + "\n")
+        staging.write_text(out_dir / PLAYLIST, _playlist(entries))
         staging.commit()
+
+
+def _playlist(entries: Sequence[tuple[float, str, Path]]) -> str:
+    """An extended M3U playlist of (duration, title, file) entries, files relative."""
+    lines = ["#EXTM3U"]
+    for duration, title, audio in entries:
+        lines += [f"#EXTINF:{round(duration)},{title}", audio.name]
+    return "\n".join(lines) + "\n"
 
 
 class _Staging:

@@ -145,6 +145,12 @@ INTERRUPTED = 130
     help="Audio format. MP3, Ogg and FLAC files get one chapter per step, for skipping.",
 )
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option(
+    "--split",
+    is_flag=True,
+    help="One track per step (ID-01, ID-02... with ID.m3u8), so a headset's next button "
+    "moves a step in any player.",
+)
 @timing_options
 @voice_options
 @click.option(
@@ -166,6 +172,7 @@ def export(
     every: bool,
     fmt: Format,
     force: bool,
+    split: bool,
     pace: float | None,
     rate: int | None,
     count: CountStyle | None,
@@ -182,7 +189,8 @@ def export(
     lyrics, shown line by line by many phone players), ID.vtt (captions) and
     ID.chapters.json (the steps as Podcasting 2.0 chapters). MP3, Ogg and FLAC files carry
     a chapter per step too. With several routines, voiceguide.m3u8 plays them in the order
-    given.
+    given. With --split, each step is a track of its own (ID-01.mp3 with ID-01.lrc, and so
+    on) and ID.m3u8 plays them in order, beside ID.cues.json and ID.chapters.json.
 
     Files appear only when complete: an interrupted export leaves none half-written.
     Existing files are replaced only with --force. The path of each file written is
@@ -204,7 +212,14 @@ def export(
     try:
         with progress_bar() as report:
             finished = export_routines(
-                selected, output_dir, chosen, cache_path(ctx), fmt=fmt, force=force, progress=report
+                selected,
+                output_dir,
+                chosen,
+                cache_path(ctx),
+                fmt=fmt,
+                force=force,
+                split=split,
+                progress=report,
             )
     except ExportInterrupted as exc:
         _list_files(exc.finished)

@@ -1,0 +1,71 @@
+"""A session cut at its steps: one Timeline per step, for ``export --split``.
+
+A headset's "next" button moves one track in every player, while only some players
+read chapters; one track per step makes "next" mean "next step" everywhere. Each part
+is a Timeline of its own (the same clips, placed from the step's first frame), so it
+is written, tagged and captioned by the same code as a whole session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from voiceguide.script import Script, StepSpan
+from voiceguide.timeline import Timeline
+
+
+def track_id(routine_id: str, number: int, total: int) -> str:
+    """``ID-01``, ``ID-02``...: zero-padded, so that file names sort in step order."""
+    return f"{routine_id}-{number:0{max(2, len(str(total)))}d}"
+
+
+def step_timelines(timeline: Timeline) -> list[Timeline]:
+    """``timeline`` cut at each step's start; together they are every frame, once."""
+    steps = timeline.script.steps
+    bounds = [timeline.frame_at(step.start) for step in steps[1:]]
+    starts = [0, *bounds]
+    ends = [*bounds, timeline.frames]
+    return [
+        _part(timeline, step, number, len(steps), start, end)
+        for number, (step, start, end) in enumerate(zip(steps, starts, ends, strict=True), 1)
+    ]
+
+
+def _part(
+    timeline: Timeline, step: StepSpan, number: int, total: int, start: int, end: int
+) -> Timeline:
+    rate = timeline.sample_rate
+    offset = start / rate
+    # A clip that rings on past the step's end goes on at the start of the next track:
+    # the tracks played one after the other are the session, frame for frame.
+    placements = tuple(
+        replace(p, start=p.start - start)
+        for p in timeline.placements
+        if p.start < end and p.start + len(timeline.clips[p.clip]) > start
+    )
+    source = timeline.script
+    script = Script(
+        routine_id=track_id(source.routine_id, number, total),
+        title=step.title,
+        duration=(end - start) / rate,
+        cues=tuple(
+            replace(c, start=c.start - offset, end=c.end - offset, step=0)
+            for c in source.cues
+            if c.step == step.index
+        ),
+        phases=tuple(
+            replace(p, start=p.start - offset, end=p.end - offset, step=0)
+            for p in source.phases
+            if p.step == step.index
+        ),
+        steps=(StepSpan(0, 0.0, (end - start) / rate, step.title),),
+        options=source.options,
+    )
+    return Timeline(
+        script=script,
+        sample_rate=rate,
+        channels=timeline.channels,
+        frames=end - start,
+        placements=placements,
+        clips=timeline.clips,
+    )
