@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -87,9 +88,9 @@ class ServeProcess:
     def path(self) -> str:
         return urlsplit(self.url).path
 
-    def interrupt(self, timeout: float = 30) -> tuple[int, str]:
-        """Ctrl-C; the exit status and the rest of stderr."""
-        self.process.send_signal(signal.SIGINT)
+    def interrupt(self, timeout: float = 30, how: int = signal.SIGINT) -> tuple[int, str]:
+        """Ctrl-C (or another signal); the exit status and the whole of stderr."""
+        self.process.send_signal(how)
         status = self.process.wait(timeout=timeout)
         self.stderr_reader.join(timeout=timeout)
         return status, "".join(self.stderr_lines)
@@ -100,14 +101,18 @@ def serve_command(*args: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def serve_process(*args: str) -> Iterator[ServeProcess]:
-    """``voiceguide serve ARGS`` until it prints its address; stopped on the way out."""
+def serve_process(*args: str, tmpdir: Path | None = None) -> Iterator[ServeProcess]:
+    """``voiceguide serve ARGS`` until it prints its address; stopped on the way out.
+    ``tmpdir`` is where it keeps what it renders (``$TMPDIR``)."""
+    env = dict(os.environ)
+    if tmpdir:
+        env["TMPDIR"] = str(tmpdir)
     process = subprocess.Popen(
         serve_command(*args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=dict(os.environ),
+        env=env,
     )
     stderr_lines: list[str] = []
     stderr = process.stderr

@@ -3,8 +3,10 @@ a busy port as one line, and Ctrl-C stopping it cleanly."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,8 +17,11 @@ from voiceguide.cli import cli
 pytestmark = pytest.mark.slow
 
 
-def test_serve_prints_a_qr_code_and_the_address_and_stops_on_ctrl_c() -> None:
-    with serve_process("floor-option1", "--host", "127.0.0.1", "--port", "0") as served:
+def test_serve_prints_a_qr_code_and_the_address_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    with serve_process(
+        "floor-option1", "--host", "127.0.0.1", "--port", "0", tmpdir=tmp_path
+    ) as served:
+        assert len(list(tmp_path.iterdir())) == 1  # the rendered files, while it serves
         assert served.url.startswith("http://127.0.0.1:")
         assert served.url.endswith("/floor-option1/")
         page = request(served.origin, "GET", served.path)
@@ -30,6 +35,17 @@ def test_serve_prints_a_qr_code_and_the_address_and_stops_on_ctrl_c() -> None:
     assert "/feed.xml" in stderr
     assert stderr.rstrip().endswith("Stopped serving.")
     assert "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []  # and gone when it stops
+
+
+def test_sigterm_stops_it_cleanly_too(tmp_path: Path) -> None:
+    with serve_process(
+        "floor-option1", "--host", "127.0.0.1", "--port", "0", tmpdir=tmp_path
+    ) as served:
+        status, stderr = served.interrupt(how=signal.SIGTERM)
+    assert status == 130
+    assert stderr.rstrip().endswith("Stopped serving.")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_port_in_use_is_one_error_line() -> None:

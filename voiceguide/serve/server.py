@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import threading
 from collections.abc import Callable
+from types import FrameType
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -17,7 +20,10 @@ SHUTDOWN_GRACE_SECONDS = 2
 
 def run(app: ASGIApp, sock: socket.socket, ready: Callable[[], None]) -> None:
     """Serve ``app`` on ``sock``; ``ready()`` is called once requests are answered.
-    Returns when the server has shut down after Ctrl-C or SIGTERM."""
+
+    Ctrl-C or SIGTERM shuts the server down, then raises ``KeyboardInterrupt``, so that
+    the caller's clean-up runs (uvicorn passes the signal on once it has stopped, and
+    SIGTERM's default action would end the process on the spot)."""
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -27,7 +33,19 @@ def run(app: ASGIApp, sock: socket.socket, ready: Callable[[], None]) -> None:
         limit_concurrency=MAX_CONNECTIONS,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
-    _AnnouncingServer(config, ready).run(sockets=[sock])
+    server = _AnnouncingServer(config, ready)
+    if threading.current_thread() is not threading.main_thread():
+        server.run(sockets=[sock])
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 class _AnnouncingServer(uvicorn.Server):
