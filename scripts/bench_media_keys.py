@@ -5,7 +5,8 @@ The real ``voiceguide play`` runs on the session bus (``scripts/bench`` starts o
 ``playerctl`` and the sink's recording says when the sound stopped and when the spoken
 answer began. "Where am
 I?" is timed in the library, the key to its answer's first sound at the sink, with each
-speech engine and nothing of the phrase in the clip cache (it is made on demand).
+speech engine, asked 4 s into a step in a fresh clip cache: what it says is made while
+the step plays, as in ``play``.
 """
 
 from __future__ import annotations
@@ -88,9 +89,10 @@ def where_figures(sink: str, engine: str, runs: int, workdir: Path) -> list[floa
     values = []
     with MonitorRecording(sink, RATE) as recording:
         speaker = Speaker(settings, cache, RATE)
-        speaker.clip("Paused.")  # the voice is loaded while the routine starts
         player = Player(timeline, open_output("sounddevice"), say=speaker.clip)
         player.start()
+        # As `play` does: the sentences an answer may need are made as each step starts.
+        speaker.start((), player.upcoming_answers)
         try:
             steps = timeline.script.steps
             for run in range(runs):
@@ -107,6 +109,7 @@ def where_figures(sink: str, engine: str, runs: int, workdir: Path) -> list[floa
                 recording.wait_for(round(8.0 * RATE), timeout=20)
                 player.handle(Request(Command.PLAY, "key"))
         finally:
+            speaker.close()
             player.output.stop()
     return values
 

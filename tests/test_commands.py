@@ -21,9 +21,9 @@ from voiceguide.keys import Key
 from voiceguide.output.acks import ack_sound
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.transport import JUMP_GAP
-from voiceguide.player import Player, PlayResult
+from voiceguide.player import SENTENCE_GAP, Player, PlayResult
 from voiceguide.timeline import Samples, Timeline
-from voiceguide.whereami import control_words
+from voiceguide.whereami import answer_parts, control_words
 
 RATE = 8000
 BLOCK = 80
@@ -74,6 +74,13 @@ def over_silence(sound: Samples, frames: int) -> np.ndarray:
     n = min(frames, len(sound))
     out[:n, 0] = sound[:n]
     return out
+
+
+def sentences(parts: tuple[str, ...]) -> Samples:
+    """The answer as the player says it: each sentence's clip, a short gap between."""
+    gap = np.zeros(round(SENTENCE_GAP * RATE), dtype=np.float32)
+    clips = [Voice().clip(p) for p in parts]
+    return np.concatenate([clips[0], *(x for c in clips[1:] for x in (gap, c))])
 
 
 def lead(sound: Samples) -> int:
@@ -193,9 +200,10 @@ def test_where_am_i_is_said_over_silence_and_play_goes_on_from_the_exact_frame(
     at = timeline.frame_at(timeline.script.cues[1].start) + 800  # inside a sound
     at = at // BLOCK * BLOCK
     fake, voice, result = play(timeline, [(at, Command.WHERE)], origin=origin)
-    [answer] = voice.said[-1:]
-    assert answer.startswith("Step 1 of 3: Step 2.")
-    said = Voice().clip(answer)
+    parts = answer_parts(timeline.script, at / RATE)
+    assert parts == ("Step 1 of 3: Step 2.", "Now: instruction 2.", "Next: Step 3.")
+    assert voice.said[-3:] == list(parts)
+    said = sentences(parts)
     played = fake.frames
     np.testing.assert_array_equal(played[:at], timeline.read(0, at))
     # The sound stops with a 5 ms fade (no click) under the answer, then nothing else.
@@ -217,8 +225,9 @@ def test_where_am_i_while_paused_answers_and_stays_paused() -> None:
     fake, voice, _ = play(
         timeline, [(at, Command.PAUSE), (at + 800, Command.WHERE), (at + 8000, Command.PLAY)]
     )
-    answer = voice.said[1]
-    assert answer.startswith("Step 0 of 3: Step 1.")
-    said = Voice().clip(answer)
+    parts = answer_parts(timeline.script, at / RATE)
+    assert parts[0] == "Step 0 of 3: Step 1."
+    assert voice.said[1:4] == list(parts)
+    said = sentences(parts)
     window = fake.frames[at + 800 : at + 800 + len(said)]
     np.testing.assert_array_equal(window[:, 0], said)  # the pause's words are over by then

@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pexpect
 import pytest
 import soundfile
@@ -23,15 +24,30 @@ from recording import (
     wait_for_sound,
 )
 
+from voiceguide import render
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
 from voiceguide.library import find_routine
 from voiceguide.output.transport import JUMP_GAP
+from voiceguide.player import SENTENCE_GAP
 from voiceguide.speaker import Speaker
+from voiceguide.whereami import step_parts
 
 needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 ANSWER = re.compile(r"Step 0 of 4: Before you start\..*?Next: [^.]*\.")
+
+
+def sentences(answer: str, known: list[str]) -> list[str]:
+    """``answer`` split into the sentences it was said as (each one of ``known``)."""
+    parts: list[str] = []
+    rest = answer
+    while rest:
+        part = max((k for k in known if rest.startswith(k)), key=len, default=None)
+        assert part is not None, f"not a known sentence: {rest!r}"
+        parts.append(part)
+        rest = rest[len(part) :].lstrip()
+    return parts
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +98,12 @@ def test_w_says_where_you_are_and_goes_on_from_the_exact_frame(
     answer = found.group(0)
     assert "Now: Short check." in answer and "Next: Short check, right side." in answer
 
-    # Heard alone: the answer's clip, nothing of the routine under it.
-    clip = Speaker(Settings(), shared_cache_dir, rate).clip(answer)
+    # Heard alone: the answer, sentence by sentence, nothing of the routine under it.
+    script = render.prepare(find_routine(str(short)), Settings(), shared_cache_dir).script
+    speaker = Speaker(Settings(), shared_cache_dir, rate)
+    gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
+    clips = [speaker.clip(part) for part in sentences(answer, step_parts(script, 0))]
+    clip = np.concatenate([clips[0], *(x for c in clips[1:] for x in (gap, c))])
     said, match = best_lag(clip, recorded, asked_at, asked_at + round(1.0 * rate))
     assert match > 0.9, "the answer, alone, soon after the key"
     # The routine before the key and after the answer: the same Timeline, shifted by

@@ -9,7 +9,13 @@ from voiceguide.commands import Command
 from voiceguide.compiler import compile_script
 from voiceguide.library import find_routine
 from voiceguide.script import CompileOptions, Script
-from voiceguide.whereami import control_words, spoken_title, where_am_i
+from voiceguide.whereami import (
+    answer_parts,
+    control_words,
+    spoken_title,
+    step_parts,
+    where_am_i,
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +69,16 @@ def test_the_words_for_each_control() -> None:
     assert control_words(Command.NEXT, "Twist (left)") == "Skipping to: Twist, left side."
     assert control_words(Command.BACK, "Twist (left)") == "Back to: Twist, left side."
     assert control_words(Command.NEXT, None) == "Skipping to the end."
+
+
+@pytest.mark.parametrize("routine", ["floor-option1", "rocking-stretch", "chair-lean-back"])
+def test_every_answer_is_made_of_sentences_known_ahead_for_its_step(routine: str) -> None:
+    script = compile_script(find_routine(routine), CompileOptions(), lambda t: 0.06 * len(t))
+    for step in script.steps:
+        known = set(step_parts(script, step.index))
+        t = step.start
+        while t < step.end:
+            parts = answer_parts(script, t)
+            assert set(parts) <= known, (step.title, t)
+            assert where_am_i(script, t) == " ".join(parts)
+            t += 0.25

@@ -15,10 +15,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+import numpy as np
 
 from voiceguide.commands import Command, Controls, KeySource, Outcome, Request, perform
 from voiceguide.config import AckStyle, Settings
@@ -29,12 +31,13 @@ from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.transport import Transport
 from voiceguide.script import Cue, Script
 from voiceguide.timeline import Samples, Timeline
-from voiceguide.whereami import NOTHING_TO_REPEAT, control_words, where_am_i
+from voiceguide.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts
 
 TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display
 BACK_GRACE = 2.0  # seconds into a step within which "back" goes to the step before
 MESSAGE_TIME = 3.0  # seconds a control's message stays on the display
 QUIT_WAIT = 0.5  # seconds at most, past its length, to let the quit answer be heard
+SENTENCE_GAP = 0.25  # seconds between the sentences of a spoken answer
 INSTRUCTION_KINDS = frozenset({"say", "caution", "side"})  # what "repeat" goes back to
 
 Say = Callable[[str], Samples]  # a text as a clip in the session's voice
@@ -246,15 +249,32 @@ class Player:
     def where_am_i(self) -> None:
         """Say where the session is, over nothing else, and play on from that very frame."""
         seconds = self.position() / self.timeline.sample_rate
-        text = where_am_i(self.timeline.script, seconds)
+        parts = answer_parts(self.timeline.script, seconds)
+        text = " ".join(parts)
         try:
-            clip = self.say(text) if self.say is not None else None
+            clip = self._sentences(parts) if self.say is not None else None
         except VoiceguideError as exc:
             clip, text = None, f"Cannot say it: {exc}"
         if clip is None:  # the display still shows it; the buzz says it was not spoken
             self._change(lambda: self.transport.acknowledge("nothing"), text)
             return
         self._change(lambda: self.transport.interlude(clip), text)
+
+    def _sentences(self, parts: Sequence[str]) -> Samples:
+        """``parts`` said one after another, a short breath between them (each is its own
+        clip, so each can be made ahead: see ``upcoming_answers``)."""
+        assert self.say is not None
+        gap = np.zeros(round(SENTENCE_GAP * self.timeline.sample_rate), dtype=np.float32)
+        pieces: list[Samples] = []
+        for part in parts:
+            pieces += [gap, self.say(part)] if pieces else [self.say(part)]
+        return np.concatenate(pieces) if pieces else gap
+
+    def upcoming_answers(self) -> list[str]:
+        """The sentences "where am I?" may need in this step and the next."""
+        index = self.step_at(self.position())
+        script = self.timeline.script
+        return step_parts(script, index) + step_parts(script, index + 1)
 
     def quit(self, words: bool = False) -> None:
         self._finish_with(self._answer("quit", words, control_words(Command.QUIT)))
@@ -470,7 +490,7 @@ def _session(
                 controls = Controls(keys)
                 with published(player, controls) as buttons:
                     words = buttons is not None or settings.acknowledge == "words"
-                    speaker.warm(player.answer_texts() if words else ())
+                    speaker.start(player.answer_texts() if words else (), player.upcoming_answers)
                     result = player.run(controls, view)
         except SystemExit:  # SIGTERM or SIGHUP (see _exit_on_hangup): like Ctrl-C
             recording.finish("quit", INTERRUPTED)

@@ -1,22 +1,29 @@
 """Speech made while playing: the answer to "where am I?" and spoken acknowledgements.
 
 Clips come through the clip cache, so a phrase said once is read back from disk the next
-time. The voice is opened in the background as soon as playing starts (a Piper voice
-takes a second or two to load) and the phrases that can be known ahead (the answers to
-the controls) are made then too, so asking is answered at once. One lock: the in-process
-engines are not thread-safe.
+time. A background thread opens the voice as soon as playing starts (a Piper voice takes
+a second or two to load), makes the answers to the controls, and then follows the
+routine: as each step starts it makes the sentences "where am I?" may need there and in
+the next step. Asking is then answered from clips already made; Piper takes a few tenths
+of a second for a long sentence, too slow to make the whole answer on the spot.
+
+One lock: the in-process engines are not thread-safe. A request from the player goes
+first: the thread waits while one is pending, so it delays an answer by at most the one
+phrase it is making.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from voiceguide.clips import ClipStore
 from voiceguide.config import Settings
 from voiceguide.errors import VoiceguideError
 from voiceguide.timeline import Samples
+
+FOLLOW = 0.25  # seconds between looks at where the routine is
 
 
 class Speaker:
@@ -28,13 +35,28 @@ class Speaker:
         self.sample_rate = sample_rate
         self._store: ClipStore | None = None
         self._lock = threading.Lock()
-        self._warming: threading.Thread | None = None
+        self._asking = 0  # clip() calls waiting for the lock: the thread lets them go first
+        self._asking_lock = threading.Lock()
+        self._made: set[str] = set()
+        self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
     def clip(self, text: str) -> Samples:
         """The clip for ``text`` (SpeechError or CacheError when it cannot be made)."""
-        with self._lock:
-            return self._opened().get(text)
+        with self._asking_lock:
+            self._asking += 1
+        try:
+            with self._lock:
+                return self._make(text)
+        finally:
+            with self._asking_lock:
+                self._asking -= 1
+
+    def _make(self, text: str) -> Samples:
+        """The clip (call with the lock held)."""
+        clip = self._opened().get(text)
+        self._made.add(text)
+        return clip
 
     def _opened(self) -> ClipStore:
         """The clip store, the voice opened the first time (call with the lock held)."""
@@ -46,26 +68,39 @@ class Speaker:
             self._store = ClipStore(self.cache_dir, voice, self.sample_rate)
         return self._store
 
-    def warm(self, texts: Iterable[str] = ()) -> None:
-        """Open the voice and make ``texts`` in a background thread."""
+    def start(
+        self, texts: Iterable[str] = (), upcoming: Callable[[], Iterable[str]] | None = None
+    ) -> None:
+        """In a background thread: open the voice, make ``texts``, then every ``FOLLOW``
+        seconds make whatever ``upcoming()`` lists that is not made yet."""
         wanted = list(dict.fromkeys(texts))
 
         def work() -> None:
             try:
                 with self._lock:
                     self._opened()
-                for text in wanted:
-                    if self._stopping.is_set():
-                        return
-                    self.clip(text)
+                self._prepare(wanted)
+                while upcoming is not None and not self._stopping.wait(FOLLOW):
+                    self._prepare(upcoming())
             except VoiceguideError:
-                return  # said when a phrase is asked for; nothing to do here
+                return  # said when a phrase is asked for; nothing more to do here
 
-        self._warming = threading.Thread(target=work, name="speaker-warm-up", daemon=True)
-        self._warming.start()
+        self._thread = threading.Thread(target=work, name="speaker", daemon=True)
+        self._thread.start()
+
+    def _prepare(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            if text in self._made:
+                continue
+            while self._asking and not self._stopping.is_set():
+                self._stopping.wait(0.005)
+            if self._stopping.is_set():
+                return
+            with self._lock:
+                self._make(text)
 
     def close(self) -> None:
-        """Stop warming up (after the phrase in hand)."""
+        """Stop making clips (after the phrase in hand)."""
         self._stopping.set()
-        if self._warming is not None:
-            self._warming.join()
+        if self._thread is not None:
+            self._thread.join()

@@ -30,26 +30,68 @@ def spoken_title(title: str) -> str:
 
 def where_am_i(script: Script, seconds: float) -> str:
     """The answer at ``seconds`` into the session."""
-    starts = [s.start for s in script.steps]
-    index = bisect.bisect_right(starts, seconds) - 1
-    if index < 0 or not script.steps:
-        first = script.steps[0].title if script.steps else script.title
-        return f"Getting ready. Next: {spoken_title(first)}."
-    step = script.steps[index]
-    parts = [f"Step {index} of {len(script.steps) - 1}: {spoken_title(step.title)}."]
+    return " ".join(answer_parts(script, seconds))
+
+
+def answer_parts(script: Script, seconds: float) -> tuple[str, ...]:
+    """The answer at ``seconds``, sentence by sentence: each is a phrase that
+    ``step_parts`` lists for its step, so all can be made before they are asked for."""
+    index = _step_at(script, seconds)
+    if index < 0:
+        return _ready(script)
+    parts = [_heading(script, index)]
     doing = [
         c for c in script.cues if c.step == index and c.kind in DOING_KINDS and c.start <= seconds
     ]
     if doing:
-        parts.append(f"Now: {doing[-1].text.rstrip('.')}.")
+        parts.append(_now(doing[-1].text))
     phase = _phase_at(script, seconds)
     if phase is not None and phase.step == index:
-        parts.append(_time_left(script, phase, seconds))
+        parts.extend(_time_left(script, phase, seconds))
+    parts.append(_next(script, index))
+    return tuple(parts)
+
+
+def step_parts(script: Script, index: int) -> list[str]:
+    """Every sentence the answer can have while step ``index`` plays."""
+    if not 0 <= index < len(script.steps):
+        return list(_ready(script)) if index < 0 else []
+    parts = [_heading(script, index)]
+    parts += [_now(c.text) for c in script.cues if c.step == index and c.kind in DOING_KINDS]
+    for phase in script.phases:
+        if phase.step != index:
+            continue
+        if phase.kind in BREATH_KINDS:
+            parts += _breath_parts(_breaths_in(script, phase.step))
+        elif phase.kind in ("hold", "rest"):
+            longest = max(1, math.ceil(phase.end - phase.start))
+            parts += [_seconds_left(phase.kind, n) for n in range(1, longest + 1)]
+    parts.append(_next(script, index))
+    return list(dict.fromkeys(parts))
+
+
+def _step_at(script: Script, seconds: float) -> int:
+    return bisect.bisect_right([s.start for s in script.steps], seconds) - 1
+
+
+def _ready(script: Script) -> tuple[str, ...]:
+    first = script.steps[0].title if script.steps else script.title
+    return ("Getting ready.", f"Next: {spoken_title(first)}.")
+
+
+def _heading(script: Script, index: int) -> str:
+    title = spoken_title(script.steps[index].title)
+    return f"Step {index} of {len(script.steps) - 1}: {title}."
+
+
+def _now(text: str) -> str:
+    return f"Now: {text.rstrip('.')}."
+
+
+def _next(script: Script, index: int) -> str:
     if index + 1 < len(script.steps):
-        parts.append(f"Next: {spoken_title(script.steps[index + 1].title)}.")
-    else:
-        parts.append("Then you are done.")
-    return " ".join(p for p in parts if p)
+        return f"Next: {spoken_title(script.steps[index + 1].title)}."
+    return "Then you are done."
 
 
 def _phase_at(script: Script, seconds: float) -> Phase | None:
@@ -59,23 +101,37 @@ def _phase_at(script: Script, seconds: float) -> Phase | None:
     return None
 
 
-def _time_left(script: Script, phase: Phase, seconds: float) -> str:
+def _breaths_in(script: Script, step: int) -> int:
+    return sum(1 for p in script.phases if p.step == step and p.kind == "inhale")
+
+
+def _breaths_left(later: int) -> str:
+    """What to say with ``later`` breaths still to come after this one."""
+    return "This is the last breath." if later == 0 else f"This breath, then {later} more."
+
+
+def _breath_parts(breaths: int) -> list[str]:
+    return [_breaths_left(later) for later in range(max(1, breaths))]
+
+
+def _seconds_left(kind: str, left: int) -> str:
+    unit = "second" if left == 1 else "seconds"
+    if kind == "hold":
+        return f"{left} {unit} left in this hold."
+    return f"{left} {unit} of rest left."
+
+
+def _time_left(script: Script, phase: Phase, seconds: float) -> list[str]:
     if phase.kind in BREATH_KINDS:
         later = sum(
             1
             for p in script.phases
             if p.step == phase.step and p.kind == "inhale" and p.start > seconds
         )
-        if later == 0:
-            return "This is the last breath."
-        return f"This breath, then {later} more."
-    left = max(1, math.ceil(phase.end - seconds))
-    unit = "second" if left == 1 else "seconds"
-    if phase.kind == "hold":
-        return f"{left} {unit} left in this hold."
-    if phase.kind == "rest":
-        return f"{left} {unit} of rest left."
-    return ""
+        return [_breaths_left(later)]
+    if phase.kind in ("hold", "rest"):
+        return [_seconds_left(phase.kind, max(1, math.ceil(phase.end - seconds)))]
+    return []
 
 
 def control_words(command: Command, step_title: str | None = None) -> str:

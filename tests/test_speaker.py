@@ -1,0 +1,39 @@
+"""Speech made while playing, with the real default engine: made ahead in the background
+as the routine goes on, so an answer is read back from the cache."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from voiceguide.clips import ClipStore
+from voiceguide.config import Settings
+from voiceguide.render import SAMPLE_RATE
+from voiceguide.speaker import Speaker
+from voiceguide.speech import open_voice
+
+
+def test_what_is_coming_is_made_ahead_and_asking_reads_it_back(tmp_path: Path) -> None:
+    settings = Settings()
+    speaker = Speaker(settings, tmp_path, SAMPLE_RATE)
+    coming = ["Step 2 of 4: Twist, left side.", "Next: Closing."]
+    speaker.start(["Paused."], upcoming=lambda: coming)
+    store = ClipStore(
+        tmp_path, open_voice(settings.engine, settings.voice, settings.rate), SAMPLE_RATE
+    )
+    deadline = time.monotonic() + 30
+    while not all(store.path(t).exists() for t in ["Paused.", *coming]):
+        assert time.monotonic() < deadline, "the clips were not made ahead"
+        time.sleep(0.05)
+    asked = speaker.clip(coming[0])
+    speaker.close()
+    assert len(asked) > SAMPLE_RATE // 2  # speech, not silence
+    assert (asked == store.get(coming[0])).all()
+    assert store.rendered == 0  # read back, never made again
+
+
+def test_a_voice_that_cannot_be_opened_leaves_the_thread_quietly(tmp_path: Path) -> None:
+    speaker = Speaker(Settings(voice="no-such-voice"), tmp_path, SAMPLE_RATE)
+    speaker.start(["Paused."], upcoming=lambda: ["Next: Closing."])
+    speaker.close()
+    assert not any(tmp_path.rglob("*.clip"))
