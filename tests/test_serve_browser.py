@@ -92,7 +92,11 @@ def browser(served: ServeProcess) -> Iterator[Any]:
         "--autoplay-policy=no-user-gesture-required",
     ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    # Off the test's session bus: Chromium would register an MPRIS player there and start
+    # an accessibility bus, beside the media-key tests' players.
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    service = Service(executable_path=CHROMEDRIVER, env=env)
+    driver = webdriver.Chrome(service=service, options=options)
     try:
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_HANDLERS})
