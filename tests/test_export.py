@@ -7,7 +7,6 @@ import html
 import json
 import os
 import re
-import resource
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ import mutagen
 import numpy as np
 import pytest
 import soundfile
+from file_size_limit import call_with_file_size_limit
 
 from voiceguide import export
 from voiceguide.audio import to_pcm16
@@ -192,28 +192,13 @@ def test_interrupted_write_leaves_nothing(
     assert leftovers(tmp_path) == []
 
 
-@pytest.fixture
-def file_size_limit() -> Iterator[int]:
-    """Writes past 8 kB fail with EFBIG, as they would with ENOSPC on a full disk."""
-    limit = 8_000
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
-    try:
-        yield limit
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        signal.signal(signal.SIGXFSZ, previous)
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_failed_write_is_an_os_error_and_leaves_nothing(
-    tmp_path: Path, fmt: export.Format, file_size_limit: int
-) -> None:
+def test_failed_write_is_an_os_error_and_leaves_nothing(tmp_path: Path, fmt: export.Format) -> None:
+    """Writes past 8 kB fail with EFBIG, as they would with ENOSPC on a full disk."""
     long_script = fake_script(duration=120.0)
     timeline = place(long_script, TEXTS, RATE)
     with pytest.raises(OSError) as caught:
-        write_routine(timeline, tmp_path, fmt)
+        call_with_file_size_limit(8_000, lambda: write_routine(timeline, tmp_path, fmt))
     assert caught.value.errno == errno.EFBIG
     assert leftovers(tmp_path) == []
 
@@ -433,15 +418,11 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:
     prepare(mini, Settings(), shared_cache_dir)  # clips cached before the limit is set
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, hard))
-    try:
-        with pytest.raises(ExportError) as caught:
-            export.export_routines([mini], out_dir, Settings(), shared_cache_dir)
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        signal.signal(signal.SIGXFSZ, previous)
+    with pytest.raises(ExportError) as caught:
+        call_with_file_size_limit(
+            100_000,
+            lambda: export.export_routines([mini], out_dir, Settings(), shared_cache_dir),
+        )
     assert str(caught.value) == (
         f"could not write in {out_dir}: File too large. "
         "Exported none of 1 routine before the failure."
