@@ -227,3 +227,15 @@ def test_a_journal_from_a_newer_version_is_an_error() -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: the practice journal ")
     assert "newer voiceguide" in result.stderr
+
+
+@pytest.mark.usefixtures("week")
+def test_a_damaged_row_is_skipped_with_a_warning() -> None:
+    with sqlite3.connect(journal_path()) as db:
+        db.execute("UPDATE sessions SET started = '2025-03-14T09:30:00' WHERE id = 2")
+    db.close()
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Warning: skipped 1 session row of the practice journal ")
+    assert "Traceback" not in result.output
+    assert "Streak: 2 days" in result.stdout  # the session two days ago is the one skipped

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ import pexpect
 import pytest
 
 from voiceguide.cli import cli
-from voiceguide.journal import Journal
+from voiceguide.journal import Journal, journal_path
 from voiceguide.library import find_routine
 from voiceguide.safety import HYPERMOBILITY
 
@@ -142,9 +143,8 @@ def test_yes_skips_the_question_and_still_shows_the_list() -> None:
     assert session.reason == "pain"
 
 
-def test_the_guard_without_a_terminal_stops_and_names_force() -> None:
-    played_recently()
-    result = subprocess.run(
+def play_without_a_terminal() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "voiceguide", "play", CRACK],
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -152,8 +152,27 @@ def test_the_guard_without_a_terminal_stops_and_names_force() -> None:
         timeout=120,
         env=dict(os.environ),
     )
+
+
+def test_the_guard_without_a_terminal_stops_and_names_force() -> None:
+    played_recently()
+    result = play_without_a_terminal()
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: You played a cracking routine, {TITLE}, ")
     assert HYPERMOBILITY in result.stderr
     assert "pass --force to play it anyway." in result.stderr
     assert len(Journal().sessions()) == 1  # nothing played, nothing recorded
+
+
+def test_a_damaged_row_is_skipped_and_the_guard_still_holds() -> None:
+    played_recently(minutes=50)
+    played_recently(minutes=20)
+    with sqlite3.connect(journal_path()) as db:
+        db.execute("UPDATE sessions SET started = 'not a time', pace = 'fast' WHERE id = 1")
+    db.close()
+    result = play_without_a_terminal()
+    assert result.returncode == 1, result.stderr
+    warning, error = result.stderr.splitlines()[:2]
+    assert warning.startswith("Warning: skipped 1 session row of the practice journal ")
+    assert error.startswith(f"Error: You played a cracking routine, {TITLE}, 20 minutes ago")
+    assert "Traceback" not in result.stderr

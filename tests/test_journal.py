@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -353,7 +354,8 @@ def test_a_read_only_data_dir_warns_and_the_session_goes_on(
             pass
         assert journal.sessions() == []
     assert len(warnings) == 1
-    assert "unable to open" in warnings[0] and str(data) in warnings[0]
+    assert f"cannot create {data / JOURNAL_FILE} (" in warnings[0]
+    assert f"make {data} writable" in warnings[0]
 
 
 def test_a_data_dir_that_cannot_be_made_warns(tmp_path: Path, warnings: Warnings) -> None:
@@ -372,6 +374,88 @@ def test_the_default_warning_is_one_line_on_stderr(capsys: pytest.CaptureFixture
 
 
 # --- record_session -----------------------------------------------------------------------
+
+
+# --- damaged rows, a lost journal, privacy ----------------------------------------------
+
+
+def set_column(journal: Journal, column: str, value: object, table: str = "sessions") -> None:
+    with sqlite3.connect(journal.path) as db:
+        db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = 1", (value,))
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("started", "yesterday at noon"),
+        ("started", "2025-03-14T09:30:00"),  # no timezone
+        ("ended", "2025-03-14T09:37:00"),
+        ("ended", 12),
+        ("pace", "fast"),
+        ("pace", b"\x01"),
+        ("steps_skipped", "two"),
+    ],
+)
+def test_a_bad_row_is_skipped_with_one_warning(
+    journal: Journal, warnings: Warnings, column: str, value: object
+) -> None:
+    first = play_one(journal)
+    second = play_one(journal, T0 + timedelta(hours=1))
+    third = play_one(journal, T0 + timedelta(hours=2))
+    assert first == 1
+    set_column(journal, column, value)
+    assert [s.id for s in journal.sessions()] == [second, third]
+    assert len(warnings) == 1
+    assert [s.id for s in journal.sessions(since=T0)] == [second, third]
+    assert "skipped 1 session row of the practice journal" in warnings[0]
+    assert "(the first: id 1); the rest is used" in warnings[0]
+
+
+@pytest.mark.parametrize("listed", ["disc problems", '{"a": 1}', "[1, 2]", "["])
+def test_a_damaged_remembered_answer_is_asked_again(
+    journal: Journal, warnings: Warnings, listed: str
+) -> None:
+    journal.remember_consent("chair", ("disc problems",), T0)
+    with sqlite3.connect(journal.path) as db:
+        db.execute("PRAGMA ignore_check_constraints = ON")
+        db.execute("UPDATE consents SET contraindications = ?", (listed,))
+    db.close()
+    assert journal.consent("chair") is None
+    assert len(warnings) == 1 and "remembered answer row" in warnings[0]
+
+
+def test_a_journal_deleted_during_play_gets_the_session_back(
+    journal: Journal, warnings: Warnings
+) -> None:
+    with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None) as recording:
+        journal.path.unlink()
+        for suffix in ("-wal", "-shm"):
+            journal.path.with_name(journal.path.name + suffix).unlink(missing_ok=True)
+        recording.finish("stopped", "pain")
+    [session] = journal.sessions()
+    assert (session.routine_id, session.outcome, session.reason) == ("chair", "stopped", "pain")
+    assert warnings == [
+        f"the practice journal {journal.path} lost this session while it played"
+        " (was it deleted or cleared?); the session was recorded again"
+    ]
+
+
+def test_the_data_folder_and_the_journal_are_private(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "data" / "deeper" / JOURNAL_FILE)
+    play_one(journal)
+    assert stat.S_IMODE(journal.path.parent.stat().st_mode) == 0o700
+    for name in (JOURNAL_FILE, JOURNAL_FILE + "-wal", JOURNAL_FILE + "-shm"):
+        path = journal.path.with_name(name)
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+
+
+def test_a_journal_others_could_read_is_made_private(journal: Journal) -> None:
+    play_one(journal)
+    journal.path.chmod(0o644)
+    play_one(journal, T0 + timedelta(hours=1))
+    assert stat.S_IMODE(journal.path.stat().st_mode) == 0o600
 
 
 def outcome_of(journal: Journal) -> tuple[str | None, str | None, int]:

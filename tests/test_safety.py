@@ -133,14 +133,27 @@ def test_today_is_the_calendar_day_in_the_users_timezone() -> None:
     assert check_frequency(CHAIR, one_a_day, early, now.astimezone(UTC)) is None
 
 
-def test_sessions_that_failed_and_stretches_do_not_count() -> None:
+def test_stretches_and_sessions_that_failed_at_once_do_not_count() -> None:
     sessions = [
-        session(NOW - timedelta(minutes=10), reason="error"),
+        session(NOW - timedelta(minutes=10), reason="error", length=timedelta(seconds=3)),
         session(NOW - timedelta(minutes=20), kind="stretch"),
     ]
     assert check_frequency(CHAIR, SETTINGS, sessions, NOW) is None
     quit_midway = [session(NOW - timedelta(minutes=10), reason="user quit")]
     assert check_frequency(CHAIR, SETTINGS, quit_midway, NOW) is not None
+
+
+@pytest.mark.parametrize("reason", ["error", "interrupted", "user quit", None])
+def test_a_session_that_ran_past_its_opening_counts_however_it_ended(reason: str | None) -> None:
+    # A terminal lost with a dropped SSH link ends the session in an error, after the back
+    # may have been cracked: how a session ended must never let the guard be skipped.
+    ran = [session(NOW - timedelta(minutes=10), reason=reason, length=timedelta(minutes=4))]
+    assert check_frequency(CHAIR, SETTINGS, ran, NOW) is not None
+
+
+def test_a_session_dated_in_the_future_is_not_counted() -> None:
+    skewed = [session(NOW + timedelta(days=3))]
+    assert check_frequency(CHAIR, SETTINGS, skewed, NOW) is None
 
 
 @pytest.mark.parametrize("reason", ["user quit", "interrupted"])
@@ -226,8 +239,13 @@ class Terminal:
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> Journal:
-    return Journal(tmp_path / JOURNAL_FILE, warn=lambda message: None)
+def warnings() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def journal(tmp_path: Path, warnings: list[str]) -> Journal:
+    return Journal(tmp_path / JOURNAL_FILE, warn=warnings.append)
 
 
 def play(
@@ -256,6 +274,17 @@ def play(
 def played_before(journal: Journal, routine: Routine, when: datetime) -> None:
     ident = journal.start_session(routine, pace=1.0, engine="pyttsx3", voice=None, now=when)
     journal.finish_session(ident, "completed", now=when + timedelta(minutes=5))
+
+
+def test_a_session_dated_in_the_future_plays_with_a_warning(
+    journal: Journal, warnings: list[str]
+) -> None:
+    played_before(journal, CHAIR, NOW + timedelta(days=2))
+    clearance = play(CHAIR, journal, Terminal(True), assume_yes=True)
+    assert clearance.frequency is None
+    assert len(warnings) == 1
+    assert "1 session in the practice journal" in warnings[0]
+    assert "started after now (2025-03-16 18:00); they are not counted." in warnings[0]
 
 
 def test_a_routine_without_contraindications_plays_without_a_word(journal: Journal) -> None:

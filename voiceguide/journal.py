@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
+import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,8 +122,14 @@ def _utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+def _parse(text: object) -> datetime:
+    """A stored time; anything else (not a time, or one without a timezone) is ValueError."""
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a time")
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no timezone")
+    return moment
 
 
 def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
@@ -181,19 +190,21 @@ class Journal:
         *,
         steps_skipped: int = 0,
         now: datetime | None = None,
-    ) -> None:
-        """Record how session ``session_id`` ended."""
+    ) -> bool:
+        """Record how session ``session_id`` ended; False when the journal has no such
+        session (the journal was deleted or cleared while it played)."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
 
-        def update(db: sqlite3.Connection) -> None:
-            db.execute(
+        def update(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
                 "UPDATE sessions SET ended = ?, outcome = ?, reason = ?, steps_skipped = ?"
                 " WHERE id = ?",
                 (_utc(now), outcome, reason, steps_skipped, session_id),
             )
+            return cursor.rowcount > 0
 
-        self._write(update, "record the end of the session")
+        return self._write(update, "record the end of the session")
 
     def sessions(self, since: datetime | None = None) -> list[SessionRecord]:
         """Sessions that started at or after ``since`` (all when None), oldest first."""
@@ -208,7 +219,7 @@ class Journal:
                 query += " WHERE started >= ?"
                 params = (_utc(since),)
             rows = db.execute(query + " ORDER BY started, id", params).fetchall()
-            return [_session(row) for row in rows]
+            return self._valid(rows, _session, "session")
 
         return self._read(select, [], "read the sessions")
 
@@ -234,7 +245,8 @@ class Journal:
             ).fetchone()
             if row is None:
                 return None
-            return Consent(routine_id, datetime.fromisoformat(row[0]), tuple(json.loads(row[1])))
+            found = self._valid([(routine_id, *row)], _consent, "remembered answer")
+            return found[0] if found else None  # a damaged answer is asked again
 
         return self._read(select, None, "read the remembered answers")
 
@@ -255,6 +267,29 @@ class Journal:
 
     # --- plumbing -----------------------------------------------------------------------
 
+    def _valid(
+        self, rows: list[tuple[Any, ...]], parse: Callable[[tuple[Any, ...]], T], noun: str
+    ) -> list[T]:
+        """The rows that ``parse`` accepts; the others are skipped with one warning.
+
+        A row damaged by hand or by another program must not end ``play`` or ``history`` in
+        a traceback, nor stop the rest of the journal from being read.
+        """
+        parsed: list[T] = []
+        bad: list[tuple[Any, ...]] = []
+        for row in rows:
+            try:
+                parsed.append(parse(row))
+            except (ValueError, TypeError):
+                bad.append(row)
+        if bad:
+            which = "row" if len(bad) == 1 else "rows"
+            self.warn(
+                f"skipped {len(bad)} {noun} {which} of the practice journal {self.path} that"
+                f" could not be read (the first: id {bad[0][0]!r}); the rest is used"
+            )
+        return parsed
+
     def _read(self, operation: Callable[[sqlite3.Connection], T], empty: T, what: str) -> T:
         # Reading a journal that does not exist yet must not create one (or the data dir).
         if not self.path.exists():
@@ -263,11 +298,15 @@ class Journal:
 
     def _write(self, operation: Callable[[sqlite3.Connection], T], what: str) -> T:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Private: the journal says when and how its owner practised, and what they
+            # consented to. SQLite gives the WAL files the permissions of the database.
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _create_private(self.path)
         except OSError as exc:
             raise JournalError(
-                f"cannot {what} in the practice journal: cannot create {self.path.parent}"
-                f" ({exc.strerror or exc}); make it writable or set VOICEGUIDE_DATA_DIR"
+                f"cannot {what} in the practice journal: cannot create {self.path}"
+                f" ({exc.strerror or exc}); make {self.path.parent} writable"
+                " or set VOICEGUIDE_DATA_DIR"
             ) from exc
         return self._run(operation, what, write=True)
 
@@ -360,6 +399,17 @@ class Journal:
         )
 
 
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (SQLite starts a database in an empty file); an
+    existing journal that others may read is made private when it is ours to change."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        with contextlib.suppress(OSError):  # not ours, or read-only: SQLite will say so
+            if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                path.chmod(0o600)
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         info = path.stat()
@@ -393,22 +443,44 @@ def _explain(path: Path, what: str, exc: sqlite3.DatabaseError) -> str:
 
 
 def _session(row: tuple[Any, ...]) -> SessionRecord:
+    """A session row as a record; ValueError when a column holds what no voiceguide wrote."""
     ident, routine_id, title, kind, started, ended, outcome, reason = row[:8]
     skipped, pace, engine, voice = row[8:]
+    texts = (routine_id, title, kind, engine)
+    if not all(isinstance(text, str) for text in texts):
+        raise ValueError("a name is not text")
+    if outcome is not None and outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if not _is_number(pace) or not isinstance(skipped, int):
+        raise ValueError("pace or steps_skipped is not a number")
+    if not all(text is None or isinstance(text, str) for text in (reason, voice)):
+        raise ValueError("reason or voice is not text")
     return SessionRecord(
         id=ident,
         routine_id=routine_id,
         title=title,
         kind=kind,
-        started=datetime.fromisoformat(started),
-        ended=_parse(ended),
+        started=_parse(started),
+        ended=None if ended is None else _parse(ended),
         outcome=outcome,
         reason=reason,
         steps_skipped=skipped,
-        pace=pace,
+        pace=float(pace),
         engine=engine,
         voice=voice,
     )
+
+
+def _consent(row: tuple[Any, ...]) -> Consent:
+    routine_id, given, listed = row
+    items = json.loads(listed) if isinstance(listed, str) else None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ValueError("the contraindications are not a list of texts")
+    return Consent(routine_id, _parse(given), tuple(items))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class SessionRecording:
@@ -424,6 +496,7 @@ class SessionRecording:
         self.warn = warn or journal.warn
         self.session_id: int | None = None
         self.finished = False
+        self._start: Callable[[], int] | None = None  # records the start again, if lost
 
     def start(
         self,
@@ -434,10 +507,16 @@ class SessionRecording:
         voice: str | None,
         now: datetime | None = None,
     ) -> None:
-        try:
-            self.session_id = self.journal.start_session(
-                routine, pace=pace, engine=engine, voice=voice, now=now
+        started = now or datetime.now(UTC)
+
+        def record_start() -> int:
+            return self.journal.start_session(
+                routine, pace=pace, engine=engine, voice=voice, now=started
             )
+
+        self._start = record_start
+        try:
+            self.session_id = record_start()
         except JournalError as exc:
             self.warn(f"{exc}. The session plays, but it is not recorded.")
 
@@ -455,8 +534,20 @@ class SessionRecording:
         if self.session_id is None:
             return  # starting already failed and warned
         try:
+            if self.journal.finish_session(
+                self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
+            ):
+                return
+            # The journal was deleted (or cleared) while the session played: the session
+            # goes into the new journal whole rather than being lost without a word.
+            assert self._start is not None
+            self.session_id = self._start()
             self.journal.finish_session(
                 self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
+            )
+            self.warn(
+                f"the practice journal {self.journal.path} lost this session while it played"
+                " (was it deleted or cleared?); the session was recorded again"
             )
         except JournalError as exc:
             self.warn(f"{exc}. How the session ended is not recorded.")

@@ -25,7 +25,7 @@ from typing import Literal
 from voiceguide import phrasing
 from voiceguide.config import Settings
 from voiceguide.errors import JournalError, SafetyError
-from voiceguide.journal import ERROR, PAIN, Consent, Journal, SessionRecord, SessionRecording
+from voiceguide.journal import PAIN, Consent, Journal, SessionRecord, SessionRecording
 from voiceguide.routine import Routine
 
 HYPERMOBILITY = (
@@ -115,10 +115,16 @@ def _times(count: int) -> str:
 
 
 def counts_for_guard(session: SessionRecord) -> bool:
-    """A crack session counts against the limits unless it failed to play at all, or was
-    left within its first minute: the opening safety words take that long, so nothing was
-    cracked yet (someone who starts, remembers the mat and starts again is not held back)."""
-    if session.kind != "crack" or session.reason == ERROR:
+    """A crack session counts against the limits unless it was left within its first
+    minute: the opening safety words take that long, so nothing was cracked yet (someone
+    who starts, remembers the mat and starts again is not held back).
+
+    Only the time decides, never how the session ended: a session that ran past its opening
+    counts whether it was completed, quit, interrupted or ended by an error (a terminal
+    lost with a dropped SSH link ends in an error after the back may have been cracked).
+    A session with no end (the process was killed) counts too.
+    """
+    if session.kind != "crack":
         return False
     left_early = session.outcome == "quit" and (session.duration or 0.0) < BRIEF_SESSION_SECONDS
     return not left_early
@@ -142,7 +148,8 @@ def check_frequency(
     """
     if routine.kind != "crack":
         return None
-    cracks = [s for s in sessions if counts_for_guard(s)]
+    # A session dated after now (the clock was ahead once) says nothing about the past.
+    cracks = [s for s in sessions if counts_for_guard(s) and s.started <= now]
     if not cracks:
         return None
     last = max(cracks, key=lambda s: s.started)
@@ -233,7 +240,20 @@ def _guard(
     except JournalError as exc:
         journal.warn(f"{exc}. How often you cracked your back lately is not checked.")
         return None
+    future = [s for s in sessions if s.started > now]
+    if future:
+        # A clock that was ahead once must not hold crack routines back until that date.
+        journal.warn(
+            f"{_count(len(future), 'session')} in the practice journal {journal.path} "
+            f"started after now ({future[0].started.astimezone(now.tzinfo):%Y-%m-%d %H:%M});"
+            " they are not counted. Check your computer's clock."
+        )
+        sessions = [s for s in sessions if s.started <= now]
     return check_frequency(routine, settings, sessions, now)
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _gate(
