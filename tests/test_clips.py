@@ -321,3 +321,18 @@ def test_two_processes_rendering_into_one_cache_agree(tmp_path: Path) -> None:
     assert cache_info(cache_dir).entries == len(texts)
     leftovers = [p for p in (cache_dir / "clips").rglob("*") if p.is_file() and p.suffix != ".clip"]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("plant", ["fifo", "zero"])
+def test_a_planted_entry_that_is_not_a_file_is_rendered_again(tmp_path: Path, plant: str) -> None:
+    voice = Counting(open_voice("espeak-ng", None, 160))
+    path = store(tmp_path, voice).path("Hold it there.")
+    path.parent.mkdir(parents=True)
+    if plant == "fifo":
+        os.mkfifo(path)  # reading it would wait for a writer for ever
+    else:
+        path.symlink_to("/dev/zero")  # reading it would never end
+    clip = store(tmp_path, voice).get("Hold it there.")
+    assert voice.calls == ["Hold it there."]
+    assert path.is_file() and not path.is_symlink()
+    assert np.array_equal(read_clip(path)[0], clip)

@@ -175,6 +175,17 @@ def test_include_by_file_name_next_to_the_including_file(tmp_path: Path) -> None
     assert include.routine.id == "warm-up"
 
 
+@pytest.mark.parametrize("name", ["../warm-up.yaml", "sub/warm-up.yaml", "/tmp/warm-up.yaml"])
+def test_include_by_file_name_stays_in_the_same_folder(tmp_path: Path, name: str) -> None:
+    write(tmp_path, "warm-up.yaml", "title: Warm up\nkind: stretch\nsteps: [say: Warm.]\n")
+    write(tmp_path / "parts" / "sub", "warm-up.yaml", "title: W\nkind: stretch\nsteps: [say: W.]\n")
+    path = write(tmp_path / "parts", "session.yaml", HEAD + f"  - routine: {name}\n")
+    assert error_of(path).endswith(
+        "'routine' names a file in the same folder as this one, like 'routine: warm-up.yaml',"
+        f" not a path: '{name}'"
+    )
+
+
 def test_an_included_routine_may_be_included_many_times(tmp_path: Path) -> None:
     write(tmp_path, "part.yaml", "title: Part\nkind: stretch\nsteps: [say: Part.]\n")
     path = write(tmp_path, "s.yaml", HEAD + "  - routine: part.yaml\n" * 3)

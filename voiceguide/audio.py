@@ -23,6 +23,7 @@ import numpy.typing as npt
 import soundfile
 from numpy.lib.stride_tricks import sliding_window_view
 
+from voiceguide.files import read_file
 from voiceguide.timeline import Samples
 
 ONSET_THRESHOLD_DB = -50.0  # relative to the peak: catches the soft start of an "f" or "h"
@@ -260,5 +261,10 @@ def parse_clip(data: bytes) -> tuple[Samples, int]:
     return from_pcm16(np.frombuffer(pcm, dtype="<i2").astype(np.int16)), int(rate)
 
 
+# A clip is one spoken text: a minute at 48 kHz is under 6 MB.
+MAX_CLIP_BYTES = 64 * 1024 * 1024
+
+
 def read_clip(path: Path) -> tuple[Samples, int]:
-    return parse_clip(path.read_bytes())
+    """A cached clip; ``UnreadableFileError`` when it is missing or not a regular file."""
+    return parse_clip(read_file(path, max_bytes=MAX_CLIP_BYTES))

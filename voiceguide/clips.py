@@ -34,7 +34,7 @@ from voiceguide.audio import (
     trim_silence,
     write_clip,
 )
-from voiceguide.errors import CacheError
+from voiceguide.errors import CacheError, UnreadableFileError
 from voiceguide.speech.base import Voice
 from voiceguide.timeline import Samples
 
@@ -171,7 +171,7 @@ class ClipStore:
         rendered again and replaced)."""
         try:
             samples, rate = read_clip(self.path(text))
-        except (OSError, ClipFormatError):
+        except (UnreadableFileError, ClipFormatError):
             return None
         return samples if rate == self.sample_rate else None
 

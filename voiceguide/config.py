@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -92,7 +93,7 @@ def _validate(name: str, value: Any) -> str | None:
 def load_settings(path: Path | None = None) -> Settings:
     """The settings from ``path`` (default: the user's config file, if it exists)."""
     path = path or config_file()
-    if not path.exists():
+    if not os.path.lexists(path):  # a link that leads nowhere (or in a loop) is reported
         return Settings()
     data = read_yaml(path, max_bytes=MAX_CONFIG_BYTES, error=ConfigError)
     if data is None:

@@ -33,12 +33,16 @@ class VoiceguideError(Exception):
 
 
 class FileFormatError(VoiceguideError):
-    """A YAML file (routine or config) that cannot be used, with its position."""
+    """A file (routine, config) that cannot be used, with its position."""
 
     def __init__(self, message: str, position: SourcePosition | None = None) -> None:
         self.message = message
         self.position = position
         super().__init__(f"{position}: {message}" if position else message)
+
+
+class UnreadableFileError(FileFormatError):
+    """A file that cannot be read at all: missing, not a regular file, or too large."""
 
 
 class RoutineError(FileFormatError):

@@ -15,6 +15,7 @@ compiler run for ever.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,6 +112,12 @@ class _Built:
     depth: int
 
 
+def _real_path(path: Path) -> Path:
+    """``path`` with every link resolved; a symlink loop is left for reading to report
+    (``Path.resolve`` raises RuntimeError on one)."""
+    return Path(os.path.realpath(path))
+
+
 def _library_folders() -> tuple[Path, ...]:
     return (user_routines_dir().resolve(), builtin_routines_dir().resolve())
 
@@ -160,7 +167,7 @@ class _Loader:
         self.chain: list[tuple[Path, str]] = []
 
     def load(self, path: Path) -> _Loaded:
-        key = path.resolve()
+        key = _real_path(path)
         if key in self.loaded:
             return self.loaded[key]
         data = read_yaml(path, max_bytes=MAX_FILE_BYTES, error=RoutineError)
@@ -681,7 +688,7 @@ class _File:
             )
         name = value.strip()
         path = self.include_path(name, where)
-        resolved = path.resolve()
+        resolved = _real_path(path)
         chain = self.loader.chain
         for index, (link, _) in enumerate(chain):
             if link == resolved:
@@ -710,6 +717,14 @@ class _File:
 
     def include_path(self, name: str, where: SourcePosition) -> Path:
         if name.endswith(YAML_SUFFIXES):
+            if Path(name).name != name or "\\" in name:
+                # The format promises a file in the same folder: a path could reach any
+                # YAML file on the machine (and show pieces of it in error messages).
+                self.fail(
+                    f"'routine' names a file in the same folder as this one, like "
+                    f"'routine: {Path(name).name or 'other.yaml'}', not a path: {_shown(name)}",
+                    where,
+                )
             path = self.path.parent / name
             if not path.is_file():
                 self.fail(f"no routine file '{name}' next to this one (looked for {path})", where)

@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from voiceguide.errors import FileFormatError, SourcePosition
+from voiceguide.errors import FileFormatError, SourcePosition, UnreadableFileError
+from voiceguide.files import read_file
 
 # Aliases can make a small document expand into a huge one ("billion laughs"); no honest
 # routine or config file comes anywhere near this many values, or this deep a nesting.
@@ -45,22 +46,9 @@ def position_of(value: Any, fallback: SourcePosition) -> SourcePosition:
 def read_yaml(path: Path, *, max_bytes: int, error: type[FileFormatError] = FileFormatError) -> Any:
     """Parse ``path`` and return its value; errors are raised as ``error``."""
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise error(f"no such file: {path}") from None
-    except OSError as exc:
-        raise error(f"cannot read {path}: {exc.strerror}") from None
-    if path.is_dir():
-        raise error(f"{path} is a folder, not a file")
-    if size > max_bytes:
-        raise error(
-            f"the file is {size // 1024} KiB; at most {max_bytes // 1024} KiB is allowed",
-            SourcePosition(path),
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise error(f"cannot read {path}: {exc.strerror}") from None
+        raw = read_file(path, max_bytes=max_bytes)
+    except UnreadableFileError as exc:
+        raise error(exc.message, exc.position) from None
     text = _decode(raw, path, error)
     return parse_yaml(text, path, error=error)
 
