@@ -10,9 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Iterator
 from functools import lru_cache
@@ -23,6 +21,7 @@ import numpy.typing as npt
 import soundfile
 from numpy.lib.stride_tricks import sliding_window_view
 
+from voiceguide import temporaries
 from voiceguide.files import read_file
 from voiceguide.timeline import Samples
 
@@ -214,14 +213,12 @@ def decode(source: Path | bytes) -> tuple[Samples, int]:
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; renamed over ``path`` when the block
     ends without error, deleted otherwise."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
+    temporary = temporaries.create(path, ".tmp", 0o600)
     try:
         yield temporary
-        os.replace(temporary, path)
+        temporaries.renamed(temporary, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        temporaries.remove(temporary)
 
 
 # The clip file: a small header, then 16-bit PCM. The header's frame count and checksum

@@ -12,18 +12,24 @@ corrupt the cache, and a damaged entry is simply rendered again.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
+import itertools
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import numpy as np
 
+from voiceguide import temporaries
 from voiceguide.audio import (
     ClipFormatError,
     from_pcm16,
@@ -221,7 +227,7 @@ class ClipStore:
     def _rendered(self, text: str) -> tuple[str, Samples]:
         return text, self._render(text)
 
-    def _pipelined(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+    def _pipelined(self, texts: Iterable[str]) -> Iterator[tuple[str, Samples]]:
         with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
             pending: set[concurrent.futures.Future[tuple[str, Samples]]] = set()
             for text in texts:
@@ -233,32 +239,82 @@ class ClipStore:
                 yield future.result()
 
     def _in_processes(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+        context = multiprocessing.get_context("spawn")  # never a fork of a running engine
+        stop = context.Event()
         pool = concurrent.futures.ProcessPoolExecutor(
             min(self.workers, len(texts)),
-            # spawn: a fresh interpreter, never a fork of one whose engine is running
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=_start_worker,
-            initargs=(self,),
+            initargs=(self, stop),
         )
         try:
             batches = [texts[i : i + PROCESS_TASK] for i in range(0, len(texts), PROCESS_TASK)]
-            futures = [pool.submit(_render_in_worker, batch) for batch in batches]
+            # Workers are started by submit; they inherit a blocked Ctrl-C (see _start_worker).
+            with _interrupts_blocked():
+                futures = [pool.submit(_render_in_worker, batch) for batch in batches]
             for future in concurrent.futures.as_completed(futures):
                 yield from future.result()
         finally:
+            # Ctrl-C or an error: the batches already handed to workers are not wanted. They
+            # stop at their next text and return; never killed, since a worker killed while
+            # sending a result leaves the pool waiting for the rest of it for ever.
+            stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+@contextlib.contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """Hold Ctrl-C back in this thread for the block; it arrives when the block ends.
+
+    Processes started meanwhile inherit the blocked signal: a Ctrl-C while a worker is still
+    starting (importing for a second) then waits for ``_start_worker`` to ignore it,
+    instead of ending the worker with a KeyboardInterrupt traceback.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 _worker_store: ClipStore | None = None
+_worker_stop: Event | None = None
 
 
-def _start_worker(store: ClipStore) -> None:
-    global _worker_store
-    # Ctrl-C reaches the whole process group; the parent stops the pool.
+def _start_worker(store: ClipStore, stop: Event) -> None:
+    global _worker_store, _worker_stop
+    # Ctrl-C reaches the whole process group; the parent stops the pool. The parent
+    # started this process with SIGINT blocked: ignored first, then unblocked, so one
+    # pressed during start-up is dropped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    # Terminated, or orphaned by a parent that was killed (kill -9): leave no temporary
+    # clip file behind and write nothing more into the cache.
+    signal.signal(signal.SIGTERM, _exit_now)
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.sentinel is not None:
+        threading.Thread(target=_exit_when_gone, args=(parent.sentinel,), daemon=True).start()
     _worker_store = store
+    _worker_stop = stop
 
 
 def _render_in_worker(texts: list[str]) -> list[tuple[str, Samples]]:
-    assert _worker_store is not None, "the worker was started without its store"
-    return list(_worker_store._pipelined(texts))
+    assert _worker_store is not None and _worker_stop is not None, "worker not started"
+    stop = _worker_stop
+    wanted = itertools.takewhile(lambda _text: not stop.is_set(), texts)
+    return list(_worker_store._pipelined(wanted))
+
+
+def _exit_when_gone(parent_sentinel: int) -> None:
+    """Wait until the parent process ends (its sentinel becomes readable), then exit."""
+    multiprocessing.connection.wait([parent_sentinel])
+    _exit_now()
+
+
+def _exit_now(*_signal: object) -> None:
+    temporaries.discard_own()
+    os._exit(1)

@@ -23,7 +23,6 @@ import concurrent.futures
 import contextlib
 import json
 import os
-import secrets
 import signal
 import tempfile
 import threading
@@ -33,7 +32,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, Literal
 
-from voiceguide import captions, chapters, render, split
+from voiceguide import captions, chapters, render, split, temporaries
 from voiceguide.audio import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
@@ -126,6 +125,8 @@ def export_routines(
     one per core). ``split`` writes a track per step."""
     routines = _distinct(routines)
     check_output_dir(out_dir)
+    # What an export killed outright (kill -9, a power cut) left half-written.
+    temporaries.remove_stale(out_dir)
     planned = [path for r in routines for path in output_files(r.id, out_dir, fmt)]
     if split:  # the session's own files now; the tracks once their number is known
         planned = [out_dir / f"{r.id}{end}" for r in routines for end in _SPLIT_SESSION_FILES]
@@ -453,14 +454,13 @@ class _Staging:
 
     def __exit__(self, *_exc: object) -> None:
         for temp in self._temps.values():
-            temp.unlink(missing_ok=True)
+            temporaries.remove(temp)
 
     def add(self, final: Path) -> Path:
         """A fresh temporary file that ``commit`` will rename to ``final``."""
-        temp = self._out_dir / f".{final.name}.{secrets.token_hex(8)}.part"
-        # Not mkstemp: its files are private (0600), and the rename would keep that;
-        # exported files get the usual permissions the user's umask gives.
-        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        # Mode 0666, not mkstemp's private 0600: the rename would keep that, and exported
+        # files get the usual permissions the user's umask gives.
+        temp = temporaries.create(final, ".part", 0o666)
         self._temps[final] = temp
         return temp
 
@@ -472,7 +472,7 @@ class _Staging:
 
     def commit(self) -> None:
         for final, temp in list(self._temps.items()):
-            os.replace(temp, final)
+            temporaries.renamed(temp, final)
             del self._temps[final]
 
 

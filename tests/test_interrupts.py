@@ -1,0 +1,145 @@
+"""Ctrl-C and kill -9 during a cold render with worker processes, as a user does it.
+
+Each case runs the real ``voiceguide export`` in its own process group with an empty clip
+cache (so the clips are made in worker processes), signals it at a random moment once its
+workers exist, and checks what is left. Every wait has a deadline: a hang fails the test
+instead of stalling the suite. Repeated, because the bug they guard against came at random.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from voiceguide import temporaries
+
+DEADLINE = 90.0  # seconds; far beyond any honest exit on a loaded machine
+ROUTINES = ["chair", "floor-option1", "foam-roller", "upper-back-session", "gentle-floor-session"]
+
+
+def start_export(tmp_path: Path) -> subprocess.Popen[str]:
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {
+        **os.environ,
+        "VOICEGUIDE_CACHE_DIR": str(tmp_path / "cache"),
+        "VOICEGUIDE_CONFIG": str(tmp_path / "config.yaml"),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "export", "-o", str(out), *ROUTINES],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own, like a shell job
+    )
+
+
+def group_members(group: int) -> list[int]:
+    """The living (not zombie) processes of a process group."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def wait_for_workers(process: subprocess.Popen[str]) -> None:
+    """Until the export has started its worker processes (besides itself)."""
+    deadline = time.monotonic() + DEADLINE
+    while len(group_members(process.pid)) < 3:  # itself, a resource tracker, a worker
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"no worker processes started: {process.communicate()}")
+        time.sleep(0.02)
+
+
+def wait_for_group_to_end(group: int) -> list[int]:
+    deadline = time.monotonic() + DEADLINE
+    while (members := group_members(group)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in members:
+        os.kill(pid, signal.SIGKILL)  # fail below, but leave nothing running
+    return members
+
+
+def temporary_files(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob(".*") if path.suffix in (".tmp", ".part")]
+
+
+@pytest.mark.parametrize("attempt", range(6))
+def test_ctrl_c_during_a_cold_render_ends_cleanly(tmp_path: Path, attempt: int) -> None:
+    process = start_export(tmp_path)
+    wait_for_workers(process)
+    time.sleep(random.uniform(0.0, 1.5))  # while the workers start, or while they speak
+    os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
+    try:
+        _, stderr = process.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError(f"export hung after Ctrl-C: {process.communicate()}") from None
+    assert wait_for_group_to_end(process.pid) == []
+    assert "Traceback" not in stderr
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines()[-1].startswith("Exported ")
+    assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_workers_exit_when_their_export_is_killed(tmp_path: Path, attempt: int) -> None:
+    process = start_export(tmp_path)
+    wait_for_workers(process)
+    time.sleep(random.uniform(0.0, 1.5))
+    process.kill()  # the parent alone, as kill -9 does: its workers must notice
+    process.communicate(timeout=DEADLINE)
+    assert wait_for_group_to_end(process.pid) == [], "workers outlived their parent"
+    clips = tmp_path / "cache" / "clips"
+    assert temporary_files(clips) == []  # each worker removed its half-written clip
+    before = sorted(clips.rglob("*.clip"))
+    time.sleep(0.5)
+    assert sorted(clips.rglob("*.clip")) == before  # and nothing more is written
+
+
+def killed_writer(final: Path) -> Path:
+    """A temporary for ``final`` left by a process that was killed while writing it."""
+    code = (
+        "import os, signal, sys; from pathlib import Path; from voiceguide import temporaries;"
+        "print(temporaries.create(Path(sys.argv[1])), flush=True);"
+        "os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(final)], capture_output=True, text=True, timeout=60
+    )
+    return Path(result.stdout.strip())
+
+
+def test_an_export_removes_what_a_killed_export_left(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = killed_writer(out / "chair.wav")
+    live = temporaries.create(out / "chair.lrc")  # this process is running: kept
+    other = out / ".notes.txt.1-0123abcd.bak"  # not a name voiceguide makes: kept
+    other.write_text("mine")
+    assert stale.exists()
+    result = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "export", "-o", str(out), "chair", "--force"],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE * 2,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()
+    assert live.exists() and other.exists()
+    temporaries.remove(live)
