@@ -56,3 +56,14 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     path.write_text("- rate\n")
     with pytest.raises(ConfigError, match="must be a mapping"):
         load_settings(path)
+
+
+def test_an_unknown_setting_is_shortened_in_the_error(tmp_path: Path) -> None:
+    # `--config ~/.ssh/id_rsa`: the error names the file, not its contents.
+    secret = "AAAAB3NzaC1yc2EAAAADAQABAAABgQC" * 10
+    path = tmp_path / "private"
+    path.write_text(f"{secret}: 1\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(caught.value).startswith(f"{path}:1:1: unknown setting '{secret[:37]}...'; ")
+    assert secret[:60] not in str(caught.value)

@@ -377,6 +377,20 @@ def test_several_routines_share_one_playlist_in_order(
     assert str(mutagen.File(out_dir / "alpha.mp3").tags["TRCK"]) == "2/2"
 
 
+def test_a_line_break_in_a_title_stays_in_its_playlist_line(
+    tmp_path: Path, out_dir: Path, shared_cache_dir: Path
+) -> None:
+    first = find_routine(
+        str(write_routine_file(tmp_path, "one", '"One\\n#EXTINF:1,Evil\\nevil.mp3"'))
+    )
+    second = find_routine(str(write_routine_file(tmp_path, "two", "Two")))
+    export.export_routines([first, second], out_dir, Settings(), shared_cache_dir)
+    lines = (out_dir / export.PLAYLIST).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 5
+    assert re.fullmatch(r"#EXTINF:\d+,One #EXTINF:1,Evil evil.mp3", lines[1])
+    assert lines[2::2] == ["one.wav", "two.wav"]
+
+
 def test_existing_files_are_kept_without_force(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:

@@ -339,7 +339,9 @@ def load_or_error(path: Path) -> Routine | RoutineError:
         return exc
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text())
 def test_any_text_gives_a_routine_or_a_routine_error(tmp_path: Path, text: str) -> None:
     load_or_error(write(tmp_path, "any.yaml", text))
@@ -351,13 +353,17 @@ YAMLISH = st.text(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=YAMLISH)
 def test_yaml_like_text_gives_a_routine_or_a_routine_error(tmp_path: Path, text: str) -> None:
     load_or_error(write(tmp_path, "any.yaml", HEAD + text))
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=400))
 def test_any_bytes_give_a_routine_or_a_routine_error(tmp_path: Path, data: bytes) -> None:
     load_or_error(write(tmp_path, "any.yaml", data))
@@ -503,7 +509,9 @@ def record_texts(records: tuple[Step, ...]) -> list[str]:
     return found
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(document=ROUTINES, flow=st.booleans())
 def test_valid_routines_written_as_yaml_load(
     tmp_path: Path, document: dict[str, Any], flow: bool
@@ -552,3 +560,11 @@ def test_hostile_yaml_gives_a_routine_error(tmp_path: Path, text: str, message: 
         load_routine(path)
     assert str(caught.value).startswith(f"{path}{message}")
     assert "\n" not in str(caught.value)
+
+
+def test_an_unknown_key_is_shortened_in_the_error(tmp_path: Path) -> None:
+    secret = "password-" * 20
+    path = write(tmp_path, "r.yaml", f"title: T\nkind: stretch\n{secret}: 1\nsteps: [say: Hi.]\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}:3:1: unknown key '{secret[:37]}...'; ")
+    assert secret[:60] not in message

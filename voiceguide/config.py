@@ -109,7 +109,9 @@ def load_settings(path: Path | None = None) -> Settings:
         if name not in known:
             hint = difflib.get_close_matches(name, known, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(known)}"
-            raise ConfigError(f"unknown setting '{name}'{suggestion}", data.key_positions[name])
+            # Shortened: pointed at a private file, the error must not print its contents.
+            shown = repr(name if len(name) <= 40 else name[:37] + "...")
+            raise ConfigError(f"unknown setting {shown}{suggestion}", data.key_positions[name])
         problem = _validate(name, value)
         if problem:
             raise ConfigError(problem, data.value_positions[name])

@@ -36,6 +36,7 @@ from voiceguide import captions, chapters, render, split, temporaries
 from voiceguide.audio import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
+from voiceguide.printable import one_line
 from voiceguide.routine import Routine
 from voiceguide.script import Script
 from voiceguide.timeline import Timeline
@@ -437,7 +438,8 @@ def _playlist(entries: Sequence[tuple[float, str, Path]]) -> str:
     """An extended M3U playlist of (duration, title, file) entries, files relative."""
     lines = ["#EXTM3U"]
     for duration, title, audio in entries:
-        lines += [f"#EXTINF:{round(duration)},{title}", audio.name]
+        # One line each: a line break in a title would add a line of its own to the list.
+        lines += [f"#EXTINF:{round(duration)},{one_line(title)}", audio.name]
     return "\n".join(lines) + "\n"
 
 

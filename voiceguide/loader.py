@@ -202,7 +202,7 @@ class _File:
         for key in data:
             if key not in TOP_KEYS:
                 hint = _did_you_mean(key, TOP_KEYS) or f"; a routine takes {', '.join(TOP_KEYS)}"
-                self.fail(f"unknown key '{key}'{hint}", data.key_positions[key])
+                self.fail(f"unknown key {_shown(key)}{hint}", data.key_positions[key])
         for key, example in (
             ("title", "'title: Morning stretch'"),
             ("kind", "'kind: stretch' or 'kind: crack'"),
@@ -458,7 +458,7 @@ class _File:
                 hint = _did_you_mean(key, ALL_STEP_KEYS) or (
                     f"; a step takes {', '.join(ALL_STEP_KEYS)}"
                 )
-                self.fail(f"unknown key '{key}' in a step{hint}", item.key_positions[key])
+                self.fail(f"unknown key {_shown(key)} in a step{hint}", item.key_positions[key])
         action = self.action(item)
         for key in item:
             if key not in STEP_KEYS[action]:
@@ -593,7 +593,7 @@ class _File:
         for key in spec:
             if key not in BREATHE_KEYS:
                 hint = _did_you_mean(key, BREATHE_KEYS) or f"; it takes {', '.join(BREATHE_KEYS)}"
-                self.fail(f"unknown key '{key}' in 'breathe'{hint}", spec.key_positions[key])
+                self.fail(f"unknown key {_shown(key)} in 'breathe'{hint}", spec.key_positions[key])
         for key, meaning in (("in", "breathe in"), ("out", "breathe out")):
             if key not in spec:
                 self.fail(

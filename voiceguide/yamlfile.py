@@ -16,6 +16,7 @@ import yaml
 
 from voiceguide.errors import FileFormatError, SourcePosition, UnreadableFileError
 from voiceguide.files import read_file
+from voiceguide.printable import CONTROL, printable
 
 # Aliases can make a small document expand into a huge one ("billion laughs"); no honest
 # routine or config file comes anywhere near this many values, or this deep a nesting.
@@ -125,11 +126,20 @@ class _Converter:
             finally:
                 self.open_nodes.pop()
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             raise self.error(
                 f"cannot read the value {_excerpt(node)}: {_problem(exc)}", where
             ) from None
+        if isinstance(value, str) and (control := CONTROL.search(value)):
+            # Written as an escape in quotes ("\e", "\x9b", "\ud800"): text is shown and
+            # spoken, and must never reach the terminal as a command or fail to encode.
+            code = ord(control.group())
+            kind = "an unpaired surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+            raise self.error(
+                f"the text {_excerpt(node)} contains {kind} (U+{code:04X}); remove it", where
+            )
+        return value
 
     def _mapping(self, node: yaml.MappingNode) -> YamlMap:
         result = YamlMap()
@@ -171,4 +181,4 @@ def _problem(exc: BaseException) -> str:
 
 def _excerpt(node: yaml.Node) -> str:
     text = str(node.value)
-    return repr(text if len(text) <= 30 else text[:27] + "...")
+    return printable(repr(text if len(text) <= 30 else text[:27] + "..."))

@@ -19,6 +19,7 @@ import click
 from voiceguide import __version__
 from voiceguide.cli import audio, journal, play, routines, serve, show, system
 from voiceguide.errors import VoiceguideError
+from voiceguide.printable import one_line
 
 INTERRUPTED = 130
 
@@ -36,7 +37,7 @@ class VoiceguideGroup(click.Group):
         except VoiceguideError as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            raise UserError(str(exc)) from exc
+            raise UserError(one_line(str(exc))) from exc
 
 
 @click.group(cls=VoiceguideGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from voiceguide.history import History, summarize
 from voiceguide.journal import Journal, SessionRecord
+from voiceguide.printable import one_line
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 def _outcome(session: SessionRecord) -> str:
@@ -23,6 +28,13 @@ def _length(seconds: float | None) -> str:
         return "-"
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}"
+
+
+def _cell(text: str) -> Text:
+    """Text from the journal as a table cell: shown as written, never as markup or control."""
+    from rich.text import Text
+
+    return Text(one_line(text))
 
 
 def _print_table(history: History) -> None:
@@ -47,8 +59,8 @@ def _print_table(history: History) -> None:
         for s in history.sessions:
             table.add_row(
                 s.started.astimezone().strftime("%Y-%m-%d %H:%M"),
-                s.routine_id,
-                _outcome(s),
+                _cell(s.routine_id),
+                _cell(_outcome(s)),
                 _length(s.duration),
                 str(s.steps_skipped),
                 f"{s.pace:g}",
@@ -59,7 +71,7 @@ def _print_table(history: History) -> None:
         counts.add_column("Sessions", justify="right")
         counts.add_column("Completed", justify="right")
         for r in history.routines:
-            counts.add_row(r.routine_id, str(r.sessions), str(r.completed))
+            counts.add_row(_cell(r.routine_id), str(r.sessions), str(r.completed))
         console.print(counts)
     streak = history.streak
     plural = "day" if streak.days == 1 else "days"

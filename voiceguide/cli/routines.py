@@ -12,6 +12,7 @@ import click
 from voiceguide.errors import RoutineError
 from voiceguide.library import scan_routines, source_of
 from voiceguide.loader import load_routine
+from voiceguide.printable import one_line
 from voiceguide.routine import KINDS, Routine
 from voiceguide.schema import schema_text
 
@@ -34,16 +35,18 @@ def _clock(seconds: float) -> str:
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
+    rows = [tuple(one_line(cell) for cell in row) for row in rows]
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, header_style="bold")
         for column in COLUMNS:
             # Ids are typed back in, so they are never cut; titles and equipment may wrap.
             table.add_column(column, no_wrap=column in ("ID", "KIND", "DURATION"))
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))  # Text: brackets are not markup
         Console().print(table)
         return
     # Plain columns, two spaces apart: easy to read, grep and cut.
@@ -64,7 +67,7 @@ def list_routines(as_json: bool, kind: str | None) -> None:
     """
     scan = scan_routines()
     for error in scan.errors:
-        click.echo(f"Warning: skipped {error}", err=True)
+        click.echo(f"Warning: skipped {one_line(str(error))}", err=True)
     chosen = [r for r in scan.routines if kind is None or r.kind == kind]
     durations = [_duration(r) for r in chosen]
     if as_json:
@@ -109,7 +112,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], strict: bool) -> None:
         try:
             routine = load_routine(path)
         except RoutineError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {one_line(str(exc))}", err=True)
             failed = True
             continue
         warnings = check(routine)
@@ -122,7 +125,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], strict: bool) -> None:
             count = len(warnings)
             click.echo(f"{path}: OK, with {count} warning{'s' if count != 1 else ''}")
         else:
-            click.echo(f"{path}: OK")
+            click.echo(f"{one_line(str(path))}: OK")
     if failed:
         ctx.exit(1)
 

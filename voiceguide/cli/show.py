@@ -15,6 +15,7 @@ from voiceguide.cli.options import (
 )
 from voiceguide.compiler import DurationOf, clock, compile_script, estimated_duration
 from voiceguide.config import Settings
+from voiceguide.printable import one_line, printable
 from voiceguide.routine import CountStyle, Routine
 from voiceguide.script import Script
 
@@ -64,9 +65,9 @@ def show(
     if as_json:
         click.echo(json.dumps(script.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(format_table(script, exact=exact))
+        click.echo(printable(format_table(script, exact=exact)))
     for notice in script.notices:
-        click.echo(f"Notice: {notice}", err=True)
+        click.echo(f"Notice: {one_line(notice)}", err=True)
 
 
 def _clip_durations(routine: Routine, chosen: Settings, cache_dir: Path) -> DurationOf:

@@ -1,0 +1,78 @@
+"""Text from files is data on the terminal, never control."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+from voiceguide.errors import FileFormatError
+from voiceguide.journal import Journal, journal_path
+from voiceguide.printable import one_line, printable
+from voiceguide.routine import Routine
+from voiceguide.yamlfile import read_yaml
+
+OSC52 = "\x1b]52;c;aGVsbG8=\x07"  # writes "hello" to the clipboard of many terminals
+
+
+def test_printable_escapes_controls_and_keeps_lines() -> None:
+    assert printable(f"a{OSC52}b\x9b2J\td\ne\ud800") == (
+        "a\\x1b]52;c;aGVsbG8=\\x07b\\x9b2J\td\ne\\ud800"
+    )
+    assert one_line("one\r\ntwo\u2028three\x85four") == "one two three four"
+
+
+@pytest.mark.parametrize(
+    ("escape", "code", "kind"),
+    [
+        ("\\e]52;c;aGk=\\a", "001B", "a control character"),
+        ("\\x9b2J", "009B", "a control character"),
+        ("\\r", "000D", "a control character"),
+        ("\\x7f", "007F", "a control character"),
+        ("\\ud800", "D800", "an unpaired surrogate"),
+    ],
+)
+@pytest.mark.parametrize("where", ["value", "key"])
+def test_control_characters_are_refused_where_they_stand(
+    tmp_path: Path, escape: str, code: str, kind: str, where: str
+) -> None:
+    path = tmp_path / "r.yaml"
+    line = f'title: "Bad {escape} title"' if where == "value" else f'"k{escape}": 1'
+    path.write_text(f"kind: stretch\n{line}\n", encoding="utf-8")
+    with pytest.raises(FileFormatError) as caught:
+        read_yaml(path, max_bytes=10_000)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:2:")
+    assert f"contains {kind} (U+{code}); remove it" in message
+    assert message.isprintable()
+
+
+def test_tabs_and_line_breaks_in_block_text_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text('notes: |\n  One line.\n  Two\tcolumns.\ntitle: "a\\tb"\n', encoding="utf-8")
+    assert read_yaml(path, max_bytes=10_000) == {
+        "notes": "One line.\nTwo\tcolumns.\n",
+        "title": "a\tb",
+    }
+
+
+def test_history_escapes_what_a_tampered_journal_holds() -> None:
+    routine = Routine(id="chair", title="Chair", kind="crack", steps=(), path=Path("c.yaml"))
+    journal = Journal()
+    journal.start_session(routine, pace=1.0, engine="pyttsx3", voice=None)
+    with sqlite3.connect(journal_path()) as db:
+        db.execute("UPDATE sessions SET routine_id = ?, reason = ?", (f"x{OSC52}[bold]", "\x9b"))
+    db.close()
+    result = CliRunner().invoke(cli, ["history"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "x\\x1b]52;c;aGVsbG8=\\x07[bold]" in result.stdout
+
+
+def test_an_error_naming_a_file_escapes_its_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["show", str(tmp_path / f"no{OSC52}.yaml")])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: no such file: {tmp_path}/no\\x1b]52;c;aGVsbG8=\\x07.yaml\n"
