@@ -162,7 +162,7 @@ def test_the_streak_waits_for_today() -> None:
 
 @pytest.mark.usefixtures("week")
 def test_clear_asks_and_deletes_on_yes() -> None:
-    result = run("--clear", input="y\n")
+    result = run("--clear", input=" Y \n")
     assert result.exit_code == 0, result.output
     assert "Delete all 6 sessions from the practice journal? [y/N]: " in result.stderr
     assert result.stdout == "Deleted 6 sessions.\n"
@@ -170,11 +170,13 @@ def test_clear_asks_and_deletes_on_yes() -> None:
 
 
 @pytest.mark.usefixtures("week")
-@pytest.mark.parametrize("answer", ["n\n", "\n"])
+@pytest.mark.parametrize("answer", ["n\n", "\n", "maybe\n", "yes please\n", "ja\ny\n", ""])
 def test_clear_keeps_everything_on_no(answer: str) -> None:
+    # Anything but y (or yes) is no, said once: the question is not asked again.
     result = run("--clear", input=answer)
     assert result.exit_code == 0
     assert "Nothing was deleted." in result.stderr
+    assert result.stderr.count("[y/N]") == 1
     assert len(Journal().sessions()) == 6
 
 

@@ -91,7 +91,7 @@ MISTAKES: list[tuple[str, str | bytes, str]] = [
     (
         "alias bomb",
         alias_bomb(),
-        "r.yaml:1:19: the file expands to more than 50000 values (too many aliases?); "
+        "r.yaml:1:13: the file's aliases expand to more than 50000 values; "
         "write the values out instead",
     ),
     (
@@ -260,6 +260,24 @@ def test_list_includes_user_routines_and_reports_broken_ones() -> None:
     assert sorted(items) == BUILTIN_IDS
     assert (items["chair"]["title"], items["chair"]["source"]) == ("My chair", "user")
     assert items["chair"]["path"] == str(folder / "chair.yaml")
+
+
+def test_list_names_the_skipped_file_when_an_include_is_broken() -> None:
+    folder = user_routines_dir()
+    folder.mkdir(parents=True)
+    (folder / "a.yaml").write_text("title: A\nkind: stretch\nsteps:\n  - routine: b\n")
+    (folder / "b.yaml").write_text(
+        "title: B\nkind: stretch\nsteps:\n  - say: Hi.\n  - routine: a\n"
+    )
+    result = run("list", "--json")
+    assert result.exit_code == 0
+    cycle = "a routine cannot include itself, directly or through others"
+    assert result.stderr.splitlines() == [
+        f"Warning: skipped {folder / 'a.yaml'}: an included routine is not valid: "
+        f"{folder / 'b.yaml'}:5:14: including 'a' here makes a cycle: a -> b -> a; {cycle}",
+        f"Warning: skipped {folder / 'b.yaml'}: an included routine is not valid: "
+        f"{folder / 'a.yaml'}:4:14: including 'b' here makes a cycle: b -> a -> b; {cycle}",
+    ]
 
 
 def test_schema_prints_the_packaged_schema() -> None:

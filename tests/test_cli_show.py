@@ -138,7 +138,7 @@ def test_an_unknown_routine_is_one_line_of_error() -> None:
     )
 
 
-@pytest.mark.parametrize("pace", ["0.4", "3.5", "fast"])
+@pytest.mark.parametrize("pace", ["0.4", "3.5", "fast", "nan", "inf"])
 def test_a_pace_out_of_range_is_a_usage_error(pace: str) -> None:
     result = show("floor-option3", "--pace", pace)
     assert result.exit_code == 2

@@ -314,7 +314,21 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "r.yaml", "\n".join(lines) + "\n")
     message = error_of(path)
     assert message.startswith(f"{path}:")
-    assert message.endswith("too many aliases?); write the values out instead")
+    assert message.endswith(
+        "aliases expand to more than 50000 values; write the values out instead"
+    )
+
+
+def test_a_long_plain_file_is_not_taken_for_an_alias_bomb(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.yaml", HEAD + "  - {say: a, hold: 1}\n" * 9_999)
+    assert len(load_routine(path).steps) == 9_999
+
+
+@pytest.mark.parametrize("routine_id", ["-x", "--help"])
+def test_an_id_cannot_start_with_a_dash(tmp_path: Path, routine_id: str) -> None:
+    # It names the exported files: "--help.wav" reads as an option to the next command.
+    path = write(tmp_path, "r.yaml", f"id: '{routine_id}'\n" + HEAD)
+    assert "not starting with a dash" in error_of(path)
 
 
 def test_huge_file_is_refused(tmp_path: Path) -> None:
@@ -442,7 +456,7 @@ def steps(depth: int, in_sides: bool) -> st.SearchStrategy[list[dict[str, Any]]]
 ROUTINES = st.fixed_dictionaries(
     {"title": TEXT, "kind": st.sampled_from(["crack", "stretch"]), "steps": steps(0, False)},
     optional={
-        "id": st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True),
+        "id": st.from_regex(r"[a-z0-9][a-z0-9-]{0,19}", fullmatch=True),
         "summary": TEXT,
         "equipment": st.lists(TEXT, max_size=3),
         "contraindications": st.lists(TEXT, max_size=3),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from voiceguide.errors import RoutineError
+from voiceguide.errors import RoutineError, SourcePosition
 from voiceguide.loader import ID_PATTERN, YAML_SUFFIXES, load_routine
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
 from voiceguide.routine import Routine
@@ -96,8 +96,16 @@ def scan_routines() -> Scan:
         try:
             routines.append(load_routine(path))
         except RoutineError as exc:
-            errors.append(exc)
+            errors.append(_skipping(path, exc))
     return Scan(tuple(routines), tuple(errors))
+
+
+def _skipping(path: Path, error: RoutineError) -> RoutineError:
+    """The error that makes ``path`` unusable, named after ``path``: when the mistake is
+    in a routine it includes, the message says so instead of naming only that file."""
+    if error.position is not None and error.position.path == path:
+        return error
+    return RoutineError(f"an included routine is not valid: {error}", SourcePosition(path))
 
 
 def all_routines() -> list[Routine]:

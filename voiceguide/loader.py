@@ -49,7 +49,7 @@ MAX_NOTES = 4000  # notes and summary are read, not spoken, and may run longer
 MAX_DEPTH = 4  # repeat, sides and routine blocks inside one another
 MAX_EXPANDED = 10_000  # leaf steps (breath cycles counted singly) after expansion
 MAX_ID = 64
-ID_PATTERN = re.compile(r"[a-z0-9-]+")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # never a leading dash: "--help.wav"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 SIDE_NAMES = ("right", "left")
@@ -267,8 +267,8 @@ class _File:
             self.fail(f"'id' must be text, not {_shown(value)}{_not_text_hint(value)}", where)
         if not ID_PATTERN.fullmatch(value) or len(value) > MAX_ID:
             self.fail(
-                f"'id' must be lowercase letters, digits and dashes, at most {MAX_ID} "
-                f"characters, like 'id: {_slug(value)}', not {_shown(value)}",
+                "'id' must be lowercase letters, digits and dashes, not starting with a dash, "
+                f"at most {MAX_ID} characters, like 'id: {_slug(value)}', not {_shown(value)}",
                 where,
             )
         if value != stem and self.resolved.parent in _library_folders():

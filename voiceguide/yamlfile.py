@@ -19,7 +19,8 @@ from voiceguide.files import read_file
 from voiceguide.printable import CONTROL, printable
 
 # Aliases can make a small document expand into a huge one ("billion laughs"); no honest
-# routine or config file comes anywhere near this many values, or this deep a nesting.
+# routine or config file repeats anywhere near this many values through aliases, or nests
+# this deep. Values written out are bounded by the file's size cap instead.
 MAX_VALUES = 50_000
 MAX_DEPTH = 64
 
@@ -99,17 +100,20 @@ class _Converter:
     def __init__(self, path: Path, error: type[FileFormatError]) -> None:
         self.path = path
         self.error = error
-        self.count = 0
+        self.count = 0  # values made again through an alias
+        self.seen: set[int] = set()  # the nodes converted once already
         self.open_nodes: list[yaml.Node] = []  # the mappings and sequences being converted
         # SafeConstructor knows how to turn each scalar tag into a value (ints, bools, ...).
         self.constructor = yaml.SafeLoader("")
 
     def convert(self, node: yaml.Node) -> Any:
         where = _mark_position(self.path, node.start_mark)
-        self.count += 1
+        if id(node) in self.seen:
+            self.count += 1
+        self.seen.add(id(node))
         if self.count > MAX_VALUES:
             raise self.error(
-                f"the file expands to more than {MAX_VALUES} values (too many aliases?); "
+                f"the file's aliases expand to more than {MAX_VALUES} values; "
                 "write the values out instead",
                 where,
             )

@@ -13,6 +13,7 @@ import click
 from voiceguide.cli.options import (
     cache_path,
     chosen_routines,
+    confirm,
     settings,
     timing_options,
     voice_options,
@@ -116,7 +117,7 @@ def cache_clear(ctx: click.Context, yes: bool) -> None:
         click.echo(f"The clip cache is already empty ({path}).")
         return
     question = f"Delete {_clips(before.entries)} ({human_size(before.size)}) from {path}?"
-    if not yes and not click.confirm(question, err=True):
+    if not yes and not confirm(question):
         click.echo("Nothing was deleted.", err=True)
         return
     freed = clear_cache(path)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from voiceguide.cli.options import confirm
 from voiceguide.history import History, summarize
 from voiceguide.journal import Journal, SessionRecord
 from voiceguide.printable import one_line
@@ -106,7 +107,7 @@ def history(as_json: bool, days: int | None, clear: bool, yes: bool) -> None:
             return
         noun = "session" if count == 1 else "sessions"
         question = f"Delete all {count} {noun} from the practice journal?"
-        if not yes and not click.confirm(question, default=False, err=True):
+        if not yes and not confirm(question):
             click.echo("Nothing was deleted.", err=True)
             return
         deleted = journal.clear()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +17,26 @@ from voiceguide.routine import COUNT_STYLES, Routine
 from voiceguide.script import PACE_RANGE, RATE_RANGE
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A number in a range; ``nan`` (which compares false with both ends) is refused too."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number in the range {self._describe_range()}.")
+        return number
+
+
+def confirm(question: str) -> bool:
+    """Ask a y/N question on stderr, once: y or yes is yes; anything else (an empty answer,
+    another word, the end of input) is no. Ctrl-C still interrupts."""
+    click.echo(f"{question} [y/N]: ", nl=False, err=True)
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):
+        click.echo(err=True)  # the end of input: finish the question's line
+    return answer.strip().lower() in ("y", "yes")
 
 
 def timing_options(func: F) -> F:
@@ -33,7 +55,7 @@ def timing_options(func: F) -> F:
     )(func)
     func = click.option(
         "--pace",
-        type=click.FloatRange(*PACE_RANGE),
+        type=FiniteFloatRange(*PACE_RANGE),
         default=None,
         help="Multiply every hold, breath, rest and pause by this (0.5 to 3).",
     )(func)

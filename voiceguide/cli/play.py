@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from voiceguide.cli.options import cache_path, settings, timing_options, voice_options
+from voiceguide.cli.options import cache_path, confirm, settings, timing_options, voice_options
 
 
 def _clock(seconds: float) -> str:
@@ -90,7 +90,7 @@ def play(
         chosen,
         cache_path(ctx),
         from_step=from_step,
-        ask=lambda question: click.confirm(question, default=False, err=True),
+        ask=confirm,
         force=force,
         assume_yes=assume_yes,
     )
