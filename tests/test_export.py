@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import errno
 import html
 import json
@@ -426,6 +427,32 @@ def test_interruption_keeps_finished_routines_and_says_so(
         "one.vtt",
         "one.wav",
     ]
+
+
+def test_a_routine_finished_with_the_interrupted_one_is_still_reported(
+    tmp_path: Path, out_dir: Path, shared_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both writers end before the main thread looks: it must record "one" before raising
+    # the interruption from "two", whichever it looks at first.
+    routines = [find_routine(str(write_routine_file(tmp_path, n))) for n in ("one", "two")]
+    original = export.write_routine
+
+    def two_interrupted(timeline: Timeline, *args: Any, **kwargs: Any) -> Any:
+        if timeline.script.routine_id == "two":
+            raise KeyboardInterrupt
+        return original(timeline, *args, **kwargs)
+
+    real_wait = concurrent.futures.wait
+
+    def wait_for_all(futures: Any, timeout: float | None = None, return_when: str = "") -> Any:
+        finished, pending = real_wait(futures, return_when=concurrent.futures.ALL_COMPLETED)
+        return sorted(finished, key=lambda future: future.exception() is None), pending
+
+    monkeypatch.setattr(export, "write_routine", two_interrupted)
+    monkeypatch.setattr(concurrent.futures, "wait", wait_for_all)
+    with pytest.raises(ExportInterrupted) as caught:
+        export.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=2)
+    assert [item.routine_id for item in caught.value.finished] == ["one"]
 
 
 def test_full_disk_is_a_clear_error_and_leaves_nothing(

@@ -292,8 +292,13 @@ def _write_all(
                     finished, pending = concurrent.futures.wait(
                         pending, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
                     )
-                    for future in finished:
+                    # Every routine that finished is recorded before a failure of another
+                    # one in the same batch is raised: its files are in place.
+                    failed = [future for future in finished if future.exception()]
+                    for future in set(finished) - set(failed):
                         done[futures[future]] = future.result()
+                    for future in failed:
+                        future.result()
             except BaseException:
                 stop.set()  # the other writers give up at their next block
                 pool.shutdown(cancel_futures=True)
