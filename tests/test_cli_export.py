@@ -97,13 +97,39 @@ def test_usage_errors(args: tuple[str, ...], message: str) -> None:
     assert message in result.stderr
 
 
-def test_missing_output_folder_is_a_clear_error(tmp_path: Path) -> None:
-    missing = tmp_path / "nowhere"
+def test_a_missing_output_folder_is_created_and_said(tmp_path: Path) -> None:
+    missing = tmp_path / "phone" / "routines"
     result = run(str(routine_file(tmp_path, "calm")), "-o", str(missing))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(f"Created the folder {missing}.\n")
+    assert sorted(p.name for p in missing.iterdir()) == [
+        "calm.cues.json",
+        "calm.lrc",
+        "calm.vtt",
+        "calm.wav",
+    ]
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    result = run(str(routine_file(tmp_path, "calm")), "-o", str(tmp_path / "file" / "out"))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: the output folder {missing} does not exist; create it or pick another\n"
+        f"Error: cannot create the folder {tmp_path / 'file' / 'out'}: Not a directory; "
+        "pick another with -o\n"
     )
+
+
+def test_a_dangling_link_at_an_output_name_needs_force(tmp_path: Path, out: Path) -> None:
+    (out / "calm.wav").symlink_to(tmp_path / "gone.wav")
+    result = run(str(routine_file(tmp_path, "calm")), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {out / 'calm.wav'} already exists; add --force")
+    assert not (tmp_path / "gone.wav").exists()
+    forced = run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert not (out / "calm.wav").is_symlink() and (out / "calm.wav").is_file()
+    assert not (tmp_path / "gone.wav").exists()
     assert result.stdout == ""
 
 

@@ -455,6 +455,34 @@ def test_a_routine_finished_with_the_interrupted_one_is_still_reported(
     assert [item.routine_id for item in caught.value.finished] == ["one"]
 
 
+def test_a_file_that_appears_meanwhile_is_not_replaced_without_force(
+    tmp_path: Path, out_dir: Path
+) -> None:
+    # Another export into the same folder wrote one of the names while this one rendered.
+    timeline = fake_timeline()
+    original = export._write_audio
+
+    def other_export_wins(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        (out_dir / "fake.lrc").write_text("the other export's")
+        return result
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(export, "_write_audio", other_export_wins)
+        with pytest.raises(ExportError) as caught:
+            write_routine(timeline, out_dir, "wav")
+    assert str(caught.value) == (
+        f"{out_dir / 'fake.lrc'} appeared while exporting (another export into this folder?);"
+        " add --force to replace it"
+    )
+    assert leftovers(out_dir) == ["fake.lrc"]  # the other export's file, and nothing of ours
+    assert (out_dir / "fake.lrc").read_text() == "the other export's"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(export, "_write_audio", other_export_wins)
+        write_routine(timeline, out_dir, "wav", replace=True)
+    assert leftovers(out_dir) == ["fake.cues.json", "fake.lrc", "fake.vtt", "fake.wav"]
+
+
 def test_full_disk_is_a_clear_error_and_leaves_nothing(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:

@@ -146,9 +146,11 @@ def export_routines(
             _refuse_to_replace(
                 [p for t in timelines for p in split_output_files(t.script, out_dir, fmt)]
             )
-        _write_all(timelines, out_dir, fmt, split, report, done, workers or os.cpu_count() or 1)
+        _write_all(
+            timelines, out_dir, fmt, split, report, done, workers or os.cpu_count() or 1, force
+        )
         if len(done) > 1:
-            _write_playlist([done[i] for i in sorted(done)], out_dir, fmt)
+            _write_playlist([done[i] for i in sorted(done)], out_dir, fmt, replace=force)
     except KeyboardInterrupt:
         finished = [done[i] for i in sorted(done)]
         message = _finished(finished, len(routines), "the interruption")
@@ -158,6 +160,21 @@ def export_routines(
         message = _finished([done[i] for i in sorted(done)], len(routines), "the failure")
         raise ExportError(f"could not write in {out_dir}: {reason}. {message}") from exc
     return [done[i] for i in sorted(done)]
+
+
+def make_output_dir(out_dir: Path) -> bool:
+    """Create ``out_dir`` (and its parents) when it does not exist; True when it did not."""
+    if os.path.lexists(out_dir):
+        return False
+    try:
+        out_dir.mkdir(parents=True)
+    except FileExistsError:
+        return False  # made meanwhile by another export
+    except OSError as exc:
+        raise ExportError(
+            f"cannot create the folder {out_dir}: {exc.strerror or exc}; pick another with -o"
+        ) from exc
+    return True
 
 
 def check_output_dir(out_dir: Path) -> None:
@@ -184,14 +201,16 @@ def write_routine(
     track: tuple[int, int] | None = None,
     split: bool = False,
     wrote: Callable[[int], None] | None = None,
+    replace: bool = False,
 ) -> ExportedRoutine:
     """Write one rendered routine's files; all of them appear together, or none does.
 
     ``wrote(frames)`` hears of each block of audio written, ``frames`` long; whatever it
-    raises stops the writing and removes what was begun.
+    raises stops the writing and removes what was begun. Files already there are replaced
+    only when ``replace``; otherwise one that appeared meanwhile is an ``ExportError``.
     """
     if split:
-        return _write_split(timeline, out_dir, fmt, wrote or (lambda _frames: None))
+        return _write_split(timeline, out_dir, fmt, wrote or (lambda _frames: None), replace)
     script = timeline.script
     audio, cues, lrc, vtt, chapter_list = output_files(script.routine_id, out_dir, fmt)
     with _Staging(out_dir) as staging:
@@ -205,7 +224,7 @@ def write_routine(
         staging.write_text(lrc, captions.lrc(script))
         staging.write_text(vtt, captions.vtt(script))
         staging.write_text(chapter_list, chapters.json_chapters_text(script))
-        staging.commit()
+        staging.commit(replace=replace)
     return ExportedRoutine(
         script.routine_id,
         script.title,
@@ -216,7 +235,7 @@ def write_routine(
 
 
 def _write_split(
-    timeline: Timeline, out_dir: Path, fmt: Format, wrote: Callable[[int], None]
+    timeline: Timeline, out_dir: Path, fmt: Format, wrote: Callable[[int], None], replace: bool
 ) -> ExportedRoutine:
     """A track per step, each with its LRC, and the session's cue list, chapters and
     playlist; all of them appear together, or none does."""
@@ -243,7 +262,7 @@ def _write_split(
                 ]
             ),
         )
-        staging.commit()
+        staging.commit(replace=replace)
     return ExportedRoutine(script.routine_id, script.title, script.duration, files, script)
 
 
@@ -255,6 +274,7 @@ def _write_all(
     report: ExportProgress,
     done: dict[int, ExportedRoutine],
     workers: int,
+    replace: bool,
 ) -> None:
     """Write ``workers`` routines at a time (encoding runs in C, without the GIL, so
     each takes a core); ``done`` gets each one, by its index, once its files are in
@@ -281,6 +301,7 @@ def _write_all(
                     track=(index + 1, len(timelines)) if len(timelines) > 1 else None,
                     split=split,
                     wrote=wrote,
+                    replace=replace,
                 ): index
                 for index, timeline in enumerate(timelines)
             }
@@ -423,7 +444,9 @@ def _add_vorbis_chapters(path: Path, fmt: Format, script: Script) -> None:
     audio.save()
 
 
-def _write_playlist(exported: Sequence[ExportedRoutine], out_dir: Path, fmt: Format) -> None:
+def _write_playlist(
+    exported: Sequence[ExportedRoutine], out_dir: Path, fmt: Format, *, replace: bool
+) -> None:
     entries: list[tuple[float, str, Path]] = []
     for item in exported:
         if len(item.audio_files) == 1:
@@ -436,7 +459,7 @@ def _write_playlist(exported: Sequence[ExportedRoutine], out_dir: Path, fmt: For
             ]
     with _Staging(out_dir) as staging:
         staging.write_text(out_dir / PLAYLIST, _playlist(entries))
-        staging.commit()
+        staging.commit(replace=replace)
 
 
 def _playlist(entries: Sequence[tuple[float, str, Path]]) -> str:
@@ -477,10 +500,42 @@ class _Staging:
     def write_text(self, final: Path, text: str) -> None:
         self.add(final).write_text(text, encoding="utf-8")
 
-    def commit(self) -> None:
-        for final, temp in list(self._temps.items()):
-            temporaries.renamed(temp, final)
-            del self._temps[final]
+    def commit(self, *, replace: bool) -> None:
+        """Put every file in place. Without ``replace`` each final name is created
+        exclusively: a file that appeared there meanwhile (another export into the same
+        folder) is an ``ExportError``, and this commit's files are taken back."""
+        placed: list[Path] = []
+        try:
+            for final, temp in list(self._temps.items()):
+                if replace:
+                    temporaries.renamed(temp, final)
+                else:
+                    _place_new(temp, final)
+                placed.append(final)
+                del self._temps[final]
+        except FileExistsError:
+            for ours in placed:
+                ours.unlink(missing_ok=True)
+            raise ExportError(
+                f"{final} appeared while exporting (another export into this folder?); "
+                "add --force to replace it"
+            ) from None
+
+
+def _place_new(temp: Path, final: Path) -> None:
+    """Give ``temp`` the name ``final`` only if nothing (not even a dangling link) has it."""
+    try:
+        os.link(temp, final, follow_symlinks=False)  # fails if ``final`` exists: exclusive
+    except FileExistsError:
+        raise
+    except OSError:
+        # No hard links here (FAT on a memory card, some network shares): check, then
+        # rename; only a file made in between these two steps can be replaced.
+        if os.path.lexists(final):
+            raise FileExistsError(final) from None
+        temporaries.renamed(temp, final)
+        return
+    temporaries.remove(temp)
 
 
 class _Stop:
@@ -538,7 +593,8 @@ def _distinct(routines: Sequence[Routine]) -> list[Routine]:
 
 
 def _refuse_to_replace(planned: Sequence[Path]) -> None:
-    existing = [path for path in planned if path.exists()]
+    # lexists: a dangling symbolic link is an existing name too (writing would follow it).
+    existing = [path for path in planned if os.path.lexists(path)]
     if existing:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         raise ExportError(

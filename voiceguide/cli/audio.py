@@ -19,6 +19,7 @@ from voiceguide.cli.options import (
     voice_options,
 )
 from voiceguide.cli.progress import progress_bar
+from voiceguide.printable import one_line
 from voiceguide.routine import CountStyle
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ INTERRUPTED = 130
     "--output-dir",
     type=click.Path(path_type=Path),
     default=Path("."),
-    help="The folder to write the files in; it must exist (default: the current folder).",
+    help="The folder to write the files in, created if needed (default: the current folder).",
 )
 @click.option("--all", "every", is_flag=True, help="Export every routine, built-in and your own.")
 @click.option(
@@ -197,7 +198,7 @@ def export(
     Existing files are replaced only with --force. The path of each file written is
     printed on stdout, one a line; progress and messages go to stderr.
     """
-    from voiceguide.export import PLAYLIST, ExportInterrupted, export_routines
+    from voiceguide.export import PLAYLIST, ExportInterrupted, export_routines, make_output_dir
 
     selected = chosen_routines(routines, every, "export")
     chosen = settings(
@@ -210,6 +211,8 @@ def export(
         pan_sides=pan_sides,
         breath_tones=breath_tones,
     )
+    if make_output_dir(output_dir):
+        click.echo(f"Created the folder {one_line(str(output_dir))}.", err=True)
     try:
         with progress_bar() as report:
             finished = export_routines(
