@@ -18,6 +18,7 @@ import click
 
 from voiceguide import __version__
 from voiceguide.cli import audio, journal, play, routines, serve, show, system
+from voiceguide.cli.stdout import OutputError, guard_stdout
 from voiceguide.errors import VoiceguideError
 from voiceguide.printable import one_line
 
@@ -74,6 +75,7 @@ for _module in (routines, show, audio, play, serve, journal, system):
 
 def main(argv: list[str] | None = None) -> None:
     """The console script: run ``cli`` and turn every way out into an exit status."""
+    guard_stdout()
     try:
         result = cli.main(args=argv, prog_name="voiceguide", standalone_mode=False)
     except (KeyboardInterrupt, click.Abort):
@@ -84,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except OutputError as exc:  # raised outside a command: --help or --version output
+        sys.stderr.write(f"Error: {one_line(str(exc))}\n")
+        sys.exit(1)
     except BrokenPipeError:
         # `voiceguide list | head`: the reader went away; nothing more to say.
         sys.stderr.close()
