@@ -241,3 +241,9 @@ def test_a_damaged_row_is_skipped_with_a_warning() -> None:
     assert result.stderr.startswith("Warning: skipped 1 session row of the practice journal ")
     assert "Traceback" not in result.output
     assert "Streak: 2 days" in result.stdout  # the session two days ago is the one skipped
+
+
+def test_a_huge_number_of_days_is_a_usage_error() -> None:
+    result = run("--days", "99999999999")
+    assert result.exit_code == 2
+    assert "is not in the range 1<=x<=36500" in result.stderr

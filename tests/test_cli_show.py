@@ -191,3 +191,9 @@ def test_a_broken_routine_file_is_one_line_naming_the_file_and_line(tmp_path: Pa
     assert result.stdout == ""
     assert result.stderr.startswith(f"Error: {path}:5:")
     assert "600" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_an_id_longer_than_a_file_name_can_be_is_unknown() -> None:
+    result = show("a" * 300)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no routine 'aaaa")

@@ -582,3 +582,9 @@ def test_an_unknown_key_is_shortened_in_the_error(tmp_path: Path) -> None:
     message = error_of(path)
     assert message.startswith(f"{path}:3:1: unknown key '{secret[:37]}...'; ")
     assert secret[:60] not in message
+
+
+@pytest.mark.parametrize("name", ["a" * 300, "a" * 300 + ".yaml"])
+def test_an_include_name_longer_than_a_file_name_can_be(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, "r.yaml", HEAD + f"  - routine: {name}\n")
+    assert error_of(path).startswith(f"{path}:4:14: no routine")

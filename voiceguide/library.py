@@ -8,12 +8,13 @@ a routine is asked for by name, a path to a ``.yaml`` file works too.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from voiceguide.errors import RoutineError, SourcePosition
-from voiceguide.loader import ID_PATTERN, YAML_SUFFIXES, load_routine
+from voiceguide.loader import ID_PATTERN, MAX_ID, YAML_SUFFIXES, load_routine
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
 from voiceguide.routine import Routine
 
@@ -54,12 +55,12 @@ def routine_files() -> dict[str, Path]:
 
 def routine_file(routine_id: str) -> Path | None:
     """The file of routine ``routine_id``, or None when the library has no such routine."""
-    if not ID_PATTERN.fullmatch(routine_id):
-        return None
+    if not ID_PATTERN.fullmatch(routine_id) or len(routine_id) > MAX_ID:
+        return None  # never a file name too long for the file system
     for _, folder in _folders():
         for suffix in YAML_SUFFIXES:
             path = folder / f"{routine_id}{suffix}"
-            if path.is_file():
+            if os.path.isfile(path):
                 return path
     return None
 

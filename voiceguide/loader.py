@@ -726,7 +726,7 @@ class _File:
                     where,
                 )
             path = self.path.parent / name
-            if not path.is_file():
+            if not os.path.isfile(path):  # False too for a name too long to exist
                 self.fail(f"no routine file '{name}' next to this one (looked for {path})", where)
             return path
         if not ID_PATTERN.fullmatch(name):

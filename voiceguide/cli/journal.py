@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 
+MAX_DAYS = 36_500  # a hundred years: further back than any date can go is not an error
+
+
 def _outcome(session: SessionRecord) -> str:
     if session.outcome is None:
         return "unfinished"
@@ -85,7 +88,7 @@ def _print_table(history: History) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON on stdout.")
 @click.option(
     "--days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_DAYS),
     default=None,
     help="Only sessions from the last N calendar days (1 is today; default: all).",
 )
