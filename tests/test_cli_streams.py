@@ -43,6 +43,8 @@ def arguments(tmp_path: Path) -> dict[str, tuple[list[str], bool]]:
         "cache clear": (["cache", "clear", "--yes"], True),
         "export": (["export", str(tiny), "-o", str(tmp_path / "out"), "--force"], True),
         "play": (["play", str(tiny)], False),  # it speaks; its words go to stderr
+        # It prints the address before serving: failing to, it must stop, not serve unseen.
+        "serve": (["serve", str(tiny), "--port", "0", "--host", "127.0.0.1"], True),
     }
 
 
