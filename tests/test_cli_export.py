@@ -103,6 +103,7 @@ def test_a_missing_output_folder_is_created_and_said(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith(f"Created the folder {missing}.\n")
     assert sorted(p.name for p in missing.iterdir()) == [
+        "calm.chapters.json",
         "calm.cues.json",
         "calm.lrc",
         "calm.vtt",

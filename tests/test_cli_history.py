@@ -148,7 +148,7 @@ def test_days_in_the_table_title() -> None:
 def test_days_must_be_positive() -> None:
     result = run("--days", "0")
     assert result.exit_code == 2
-    assert "0 is not in the range x>=1" in result.output
+    assert "0 is not in the range 1<=x<=36500" in result.output
 
 
 def test_the_streak_waits_for_today() -> None:

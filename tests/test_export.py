@@ -480,7 +480,13 @@ def test_a_file_that_appears_meanwhile_is_not_replaced_without_force(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(export, "_write_audio", other_export_wins)
         write_routine(timeline, out_dir, "wav", replace=True)
-    assert leftovers(out_dir) == ["fake.cues.json", "fake.lrc", "fake.vtt", "fake.wav"]
+    assert leftovers(out_dir) == [
+        "fake.chapters.json",
+        "fake.cues.json",
+        "fake.lrc",
+        "fake.vtt",
+        "fake.wav",
+    ]
 
 
 def test_full_disk_is_a_clear_error_and_leaves_nothing(
