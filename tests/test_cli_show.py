@@ -197,3 +197,20 @@ def test_an_id_longer_than_a_file_name_can_be_is_unknown() -> None:
     result = show("a" * 300)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no routine 'aaaa")
+
+
+def test_exact_with_an_unusable_cache_warns_once_and_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(blocker))
+    result = show("floor-option3", "--exact")
+    assert result.exit_code == 0, result.output
+    assert "timed with the voice's clips" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert warnings == [
+        f"Warning: cannot write to the clip cache {blocker} (Not a directory); the clips are kept"
+        " in memory this time and made again next time: choose a folder you can write in with"
+        " --cache-dir or VOICEGUIDE_CACHE_DIR"
+    ]

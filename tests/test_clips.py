@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from file_size_limit import call_with_file_size_limit
 
 from voiceguide import clips as clips_module
 from voiceguide.audio import audible_span, db_to_gain, loudness_db, peak, read_clip
@@ -21,7 +22,7 @@ from voiceguide.clips import (
     cache_info,
     clear_cache,
 )
-from voiceguide.errors import CacheError, SpeechError
+from voiceguide.errors import SpeechError
 from voiceguide.speech import Parallelism, Voice, open_voice
 from voiceguide.timeline import Samples
 
@@ -247,12 +248,35 @@ def test_a_voice_error_stops_get_many(tmp_path: Path, parallelism: Parallelism) 
     assert cache_info(tmp_path / "cache").entries <= 2
 
 
-def test_an_unusable_cache_folder_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_unusable_cache_is_one_warning_and_the_clips_stay_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(clips_module, "MIN_PROCESS_BATCH", 2)
     (tmp_path / "cache").write_text("a file, not a folder")
-    with pytest.raises(CacheError) as caught:
-        store(tmp_path, ToneVoice()).get("One.")
-    assert str(caught.value).startswith(f"cannot write to the clip cache {tmp_path / 'cache'}: ")
-    assert str(caught.value).endswith("; free some space or choose another folder with --cache-dir")
+    warnings: list[str] = []
+    voice = ToneVoice()
+    texts = [f"Count {n}." for n in range(5)]
+    clip_store = ClipStore(tmp_path / "cache", voice, 8000, workers=workers, warn=warnings.append)
+    made = clip_store.get_many(texts)
+    assert sorted(made) == sorted(texts) and all(len(clip) for clip in made.values())
+    assert warnings == [
+        f"cannot write to the clip cache {tmp_path / 'cache'} (Not a directory); the clips are"
+        " kept in memory this time and made again next time: choose a folder you can write in"
+        " with --cache-dir or VOICEGUIDE_CACHE_DIR"
+    ]
+
+
+def test_a_full_cache_says_to_free_space(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    clip_store = ClipStore(tmp_path / "cache", ToneVoice(), 8000, warn=warnings.append)
+    frames, said = call_with_file_size_limit(100, lambda: (len(clip_store.get("One.")), warnings))
+    assert frames > 0
+    assert said == [
+        f"cannot write to the clip cache {tmp_path / 'cache'} (File too large); the clips are"
+        " kept in memory this time and made again next time: free some space or choose"
+        " another folder with --cache-dir"
+    ]
 
 
 # Parallel synthesis

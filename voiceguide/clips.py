@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import errno
 import hashlib
 import itertools
 import json
@@ -21,6 +22,7 @@ import multiprocessing.connection
 import os
 import shutil
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -57,6 +59,10 @@ MIN_PROCESS_BATCH = 128
 PROCESS_TASK = 12  # texts per task for a worker, which speaks and processes them overlapped
 
 Progress = Callable[[int, int], None]
+
+
+def _warn_on_stderr(message: str) -> None:
+    sys.stderr.write(f"Warning: {message}\n")
 
 
 def process(raw: Samples, source_rate: int, sample_rate: int) -> Samples:
@@ -118,7 +124,13 @@ class ClipStore:
     """
 
     def __init__(
-        self, cache_dir: Path, voice: Voice, sample_rate: int, *, workers: int | None = None
+        self,
+        cache_dir: Path,
+        voice: Voice,
+        sample_rate: int,
+        *,
+        workers: int | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.cache_dir = cache_dir
         self.voice = voice
@@ -126,8 +138,14 @@ class ClipStore:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.rendered = 0
         self.hits = 0
+        self.warn: Callable[[str], None] | None = warn or _warn_on_stderr
         self._folder = cache_dir / CLIPS_FOLDER
         self._identity = voice.identity
+        self._caching = True  # False once the cache could not be written: clips stay in memory
+
+    def __getstate__(self) -> dict[str, object]:
+        # A worker process stays quiet about the cache: the parent warns, once.
+        return {**self.__dict__, "warn": None}
 
     def key(self, text: str) -> str:
         parts = [PROCESSING_VERSION, self._identity, self.sample_rate, text]
@@ -193,16 +211,37 @@ class ClipStore:
     def _finish(self, text: str, raw: Samples, rate: int) -> tuple[str, Samples]:
         """Process a synthesized clip and cache it."""
         clip = process(raw, rate, self.sample_rate)
-        path = self.path(text)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_clip(path, clip, self.sample_rate)
-        except OSError as exc:
-            raise CacheError(
-                f"cannot write to the clip cache {self.cache_dir}: {exc.strerror or exc}; "
-                "free some space or choose another folder with --cache-dir"
-            ) from exc
+        if self._caching:
+            path = self.path(text)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_clip(path, clip, self.sample_rate)
+            except OSError as exc:
+                self._cannot_cache(exc)
         return text, clip
+
+    def _cannot_cache(self, exc: OSError) -> None:
+        """A cache is only a cache: warn once, and keep this run's clips in memory."""
+        if not self._caching:
+            return
+        self._caching = False
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            fix = "free some space or choose another folder with --cache-dir"
+        else:
+            fix = "choose a folder you can write in with --cache-dir or VOICEGUIDE_CACHE_DIR"
+        if self.warn is not None:
+            self.warn(
+                f"cannot write to the clip cache {self.cache_dir} ({exc.strerror or exc}); "
+                f"the clips are kept in memory this time and made again next time: {fix}"
+            )
+
+    def _check_cache(self) -> None:
+        """Before handing work to processes: can they write into the cache at all?"""
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            temporaries.remove(temporaries.create(self._folder / "probe", ".tmp"))
+        except OSError as exc:
+            self._cannot_cache(exc)
 
     def _render_all(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
         """Synthesize ``texts``, yielding each clip as it is ready.
@@ -239,6 +278,7 @@ class ClipStore:
                 yield future.result()
 
     def _in_processes(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+        self._check_cache()
         context = multiprocessing.get_context("spawn")  # never a fork of a running engine
         stop = context.Event()
         pool = concurrent.futures.ProcessPoolExecutor(

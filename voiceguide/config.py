@@ -95,6 +95,10 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or config_file()
     if not os.path.lexists(path):  # a link that leads nowhere (or in a loop) is reported
         return Settings()
+    if path.is_dir():
+        raise ConfigError(
+            f"the config file {path} is a folder; point --config or VOICEGUIDE_CONFIG at a file"
+        )
     data = read_yaml(path, max_bytes=MAX_CONFIG_BYTES, error=ConfigError)
     if data is None:
         return Settings()

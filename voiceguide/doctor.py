@@ -196,12 +196,15 @@ def _cache(cache: Path) -> Finding:
         with tempfile.NamedTemporaryFile(dir=cache, prefix=".doctor-"):
             pass
     except OSError as exc:
+        problem = (
+            "is a file, not a folder" if cache.is_file() else f"is not writable ({exc.strerror})"
+        )
+        # A cache is only a cache: without one, clips are made again each time, in memory.
         return Finding(
             "clip cache",
-            "problem",
-            f"{cache} is not writable ({exc.strerror})",
+            "note",
+            f"{cache} {problem}; clips are made again each time",
             fix="choose another folder with --cache-dir or VOICEGUIDE_CACHE_DIR",
-            blocks=("play", "export"),
         )
     return Finding("clip cache", "ok", str(cache))
 

@@ -46,14 +46,14 @@ class VoiceguideGroup(click.Group):
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.option(
     "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked where used, so that doctor can report it
     envvar="VOICEGUIDE_CACHE_DIR",
     help="Where spoken clips are cached (default: the platform's cache directory).",
 )
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked where used, so that doctor can report it
     envvar="VOICEGUIDE_CONFIG",
     help="The settings file to read (default: config.yaml in the platform's config directory).",
 )
