@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pexpect
@@ -299,3 +303,54 @@ def test_list_draws_a_rich_table_on_a_terminal() -> None:
     assert re.search(r"ID\s+TITLE\s+KIND\s+DURATION\s+EQUIPMENT", plain)
     for routine_id in BUILTIN_IDS:
         assert re.search(rf"^\s*{re.escape(routine_id)}\s", plain, re.MULTILINE), routine_id
+
+
+def run_as_nobody(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """The real program as an unprivileged user: as root, permissions deny nothing."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        "VOICEGUIDE_DATA_DIR": str(data_dir),
+        "VOICEGUIDE_CONFIG": str(data_dir / "none.yaml"),
+        "VOICEGUIDE_CACHE_DIR": str(data_dir / "cache"),
+        "HOME": str(data_dir),
+    }
+    setpriv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    command = [*setpriv, sys.executable, "-m", "voiceguide", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root")
+def test_an_unreadable_user_routines_folder_leaves_the_built_ins_usable() -> None:
+    # pytest's own temporary folders are private to root; this one is open to "nobody".
+    with tempfile.TemporaryDirectory(prefix="voiceguide-perm-") as name:
+        data_dir = Path(name) / "data"
+        folder = data_dir / "routines"
+        folder.mkdir(parents=True)
+        (folder / "mine.yaml").write_text(HEAD + "  - say: Mine.\n")
+        folder.chmod(0)
+        for opened in (Path(name), data_dir):
+            opened.chmod(0o777)
+        try:
+            check_unreadable_folder(data_dir, folder)
+        finally:
+            folder.chmod(0o755)
+
+
+def check_unreadable_folder(data_dir: Path, folder: Path) -> None:
+    listed = run_as_nobody("list", data_dir=data_dir)
+    assert listed.returncode == 0, listed.stderr
+    assert "floor-option1" in listed.stdout
+    assert "Traceback" not in listed.stderr
+    assert (
+        f"Warning: skipped {folder}: cannot read the routines folder (Permission denied); "
+        "its routines are left out until you fix its permissions"
+    ) in listed.stderr
+
+    unknown = run_as_nobody("show", "no-such-routine", data_dir=data_dir)
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("Error: no routine 'no-such-routine'")
+    assert "Traceback" not in unknown.stderr
+
+    shown = run_as_nobody("show", "floor-option1", data_dir=data_dir)
+    assert shown.returncode == 0, shown.stderr

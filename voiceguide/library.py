@@ -34,13 +34,38 @@ def _folders() -> tuple[tuple[Source, Path], ...]:
 
 
 def _files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    """The routine files in ``folder``; none when it is missing or cannot be read (the
+    scan reports an unreadable folder, so one bad folder never hides the other)."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
         return []
-    return sorted(
+    paths = (folder / name for name in names)
+    return [
         path
-        for path in folder.iterdir()
-        if path.suffix in YAML_SUFFIXES and not path.name.startswith(".") and path.is_file()
-    )
+        for path in paths
+        if path.suffix in YAML_SUFFIXES and not path.name.startswith(".") and os.path.isfile(path)
+    ]
+
+
+def _unreadable_folders() -> list[RoutineError]:
+    """An error for each routines folder that exists but cannot be listed."""
+    errors = []
+    for _, folder in _folders():
+        try:
+            os.listdir(folder)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            errors.append(
+                RoutineError(
+                    f"cannot read the routines folder ({reason}); "
+                    "its routines are left out until you fix its permissions",
+                    SourcePosition(folder),
+                )
+            )
+    return errors
 
 
 def routine_files() -> dict[str, Path]:
@@ -92,7 +117,7 @@ def find_routine(name: str) -> Routine:
 def scan_routines() -> Scan:
     """Load every routine in the library; a broken file is an error, not the end."""
     routines: list[Routine] = []
-    errors: list[RoutineError] = []
+    errors: list[RoutineError] = _unreadable_folders()
     for path in routine_files().values():
         try:
             routines.append(load_routine(path))
