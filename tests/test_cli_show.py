@@ -177,6 +177,12 @@ def test_exact_table_says_it_is_timed_with_the_voice() -> None:
     )
 
 
+def test_exact_says_which_engine_auto_chose() -> None:
+    result = show("floor-option3", "--exact")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == "Engine: auto chose piper: the Piper voice is installed"
+
+
 def test_exact_with_an_unknown_engine_is_one_line_of_error() -> None:
     result = show("floor-option3", "--exact", "--engine", "nope")
     assert result.exit_code == 1

@@ -57,7 +57,10 @@ def test_voices_lists_every_engine_with_its_voices() -> None:
         result.output
     )
     assert "English (America)" in result.output
-    assert result.output.startswith("pyttsx3 ")
+    # The dev setup installs the Piper extra, so the default engine is Piper.
+    assert result.output.startswith(
+        "Default engine: auto chose piper: the Piper voice is installed\n\npyttsx3 "
+    )
 
 
 def test_voices_for_one_engine() -> None:
@@ -104,7 +107,7 @@ def test_voices_with_an_unknown_engine() -> None:
     result = run("voices", "--engine", "festival")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: unknown speech engine 'festival'; choose pyttsx3, espeak-ng or piper "
+        "Error: unknown speech engine 'festival'; choose auto, pyttsx3, espeak-ng or piper "
         "(`voiceguide voices` shows which are available)\n"
     )
 

@@ -33,7 +33,9 @@ def test_ready_with_an_audio_server() -> None:
     report = json.loads(result.stdout)
     assert report["can_play"] is True
     topics = {f["topic"]: f for f in report["findings"]}
-    assert topics["speech: pyttsx3 (chosen)"]["status"] == "ok"
+    # The dev setup installs the Piper extra, so auto chooses it.
+    assert topics["speech: auto"]["detail"] == "auto chose piper: the Piper voice is installed"
+    assert topics["speech: piper (chosen)"]["status"] == "ok"
     assert topics["output device"]["status"] == "ok"
 
 
@@ -54,7 +56,7 @@ def test_unknown_engine_in_config_blocks_play_and_export(tmp_path: Path) -> None
     report = json.loads(result.stdout)
     assert report["can_export"] is False
     speech = [f for f in report["findings"] if f["topic"] == "speech"]
-    assert speech[0]["fix"] == "set engine to pyttsx3, espeak-ng or piper in the config file"
+    assert speech[0]["fix"] == "set engine to auto, piper, pyttsx3 or espeak-ng in the config file"
 
 
 def test_broken_config_is_reported_with_its_line(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ ACK_STYLES: tuple[AckStyle, ...] = get_args(AckStyle)
 class Settings:
     """Everything a user can set once instead of on every command."""
 
-    engine: str = "pyttsx3"
+    engine: str = "auto"  # Piper where installed, else pyttsx3 (speech.choose_engine)
     voice: str | None = None
     rate: int = DEFAULT_RATE
     pace: float = 1.0

@@ -85,11 +85,18 @@ def _config(path: Path | None) -> tuple[Settings, Finding]:
 
 
 def _speech(settings: Settings) -> list[Finding]:
-    from voiceguide.speech import list_engines
+    from voiceguide.errors import SpeechError
+    from voiceguide.speech import AUTO, choose_engine, list_engines
 
     findings = []
+    try:
+        choice = choose_engine(settings.engine)
+    except SpeechError:
+        choice = None
+    if choice is not None and choice.asked == AUTO:
+        findings.append(Finding("speech: auto", "ok", choice.describe()))
     for engine in list_engines():
-        chosen = engine.name == settings.engine
+        chosen = choice is not None and engine.name == choice.engine
         label = f"speech: {engine.name}" + (" (chosen)" if chosen else "")
         if engine.available:
             voices = f"{len(engine.voices)} voices" if engine.voices else "no voices listed"
@@ -106,13 +113,13 @@ def _speech(settings: Settings) -> list[Finding]:
                     blocks=("play", "export") if chosen else (),
                 )
             )
-    if settings.engine not in {f.topic.split()[1] for f in findings}:
+    if choice is None:
         findings.append(
             Finding(
                 "speech",
                 "problem",
                 f"the config chooses engine '{settings.engine}', which voiceguide does not know",
-                fix="set engine to pyttsx3, espeak-ng or piper in the config file",
+                fix="set engine to auto, piper, pyttsx3 or espeak-ng in the config file",
                 blocks=("play", "export"),
             )
         )

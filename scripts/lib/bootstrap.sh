@@ -19,7 +19,9 @@ RUN_APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2)
 # chromium; ffprobe reads exported chapters back.
 DEV_APT_PACKAGES=(pulseaudio pulseaudio-utils libasound2-plugins libasound2-dev gcc dbus playerctl
     chromium chromium-driver ffmpeg)
-RUN_EXTRAS=""
+# The natural voice (Piper, GPL-licensed, so an optional extra of the package) is part of
+# the checkout's setup: the first `scripts/voiceguide play` already speaks with it.
+RUN_EXTRAS="piper"
 DEV_EXTRAS="dev,simpleaudio,piper"
 
 _say() { printf 'voiceguide setup: %s\n' "$*" >&2; }

@@ -60,7 +60,7 @@ def _engine_text(info: EngineInfo) -> list[str]:
 
 
 @click.command("voices")
-@click.option("--engine", default=None, help="Only this engine: pyttsx3, espeak-ng or piper.")
+@click.option("--engine", default=None, help="Only this engine: auto, piper, pyttsx3 or espeak-ng.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
 def voices(engine: str | None, as_json: bool) -> None:
     """List the speech engines, whether each is available, and their voices.
@@ -68,13 +68,19 @@ def voices(engine: str | None, as_json: bool) -> None:
     Give a voice's id (or its language, or its name) to --voice, and the engine to
     --engine, on show, play and export.
     """
-    from voiceguide.speech import list_engines
+    from voiceguide.speech import AUTO, choose_engine, list_engines
 
     engines = list_engines(engine)
     if as_json:
-        click.echo(json.dumps({"engines": [info.to_json() for info in engines]}, indent=2))
+        payload: dict[str, object] = {"engines": [info.to_json() for info in engines]}
+        if engine in (None, AUTO):
+            auto = choose_engine(AUTO)
+            payload["auto"] = {"engine": auto.engine, "reason": auto.reason}
+        click.echo(json.dumps(payload, indent=2))
         return
     blocks = ["\n".join(_engine_text(info)) for info in engines]
+    if engine in (None, AUTO):
+        blocks.insert(0, f"Default engine: {choose_engine(AUTO).describe()}")
     click.echo("\n\n".join(blocks))
 
 

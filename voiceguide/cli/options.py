@@ -70,7 +70,8 @@ def voice_options(func: F) -> F:
     func = click.option(
         "--engine",
         default=None,
-        help="Speech engine: pyttsx3 (default), espeak-ng or piper (see `voiceguide voices`).",
+        help="Speech engine: auto (the default: piper where installed, else pyttsx3), piper, "
+        "pyttsx3 or espeak-ng (see `voiceguide voices`).",
     )(func)
     return func
 

@@ -58,6 +58,9 @@ def show(
     found = find_routine(routine)
     options = chosen.compile_options()
     if exact:
+        from voiceguide.speech import choose_engine
+
+        click.echo(f"Engine: {choose_engine(chosen.engine).describe()}", err=True)
         duration_of = _clip_durations(found, chosen, cache_path(ctx))
     else:
         duration_of = estimated_duration(chosen.rate)

