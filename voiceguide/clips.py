@@ -172,23 +172,34 @@ class ClipStore:
         synthesized, on all cores when there are enough of them. ``progress(done,
         total)`` is called as clips are ready (total: the distinct texts)."""
         distinct = list(dict.fromkeys(texts))
+        clips, missing = self.split_cached(distinct)
+        if progress:
+            progress(len(clips), len(distinct))
+        for text, clip in self.stream(missing):
+            clips[text] = clip
+            if progress:
+                progress(len(clips), len(distinct))
+        return {text: clips[text] for text in distinct}
+
+    def split_cached(self, texts: Iterable[str]) -> tuple[dict[str, Samples], list[str]]:
+        """The cached clips of the distinct ``texts``, and the texts not cached, in order."""
         clips: dict[str, Samples] = {}
         missing = []
-        for text in distinct:
+        for text in dict.fromkeys(texts):
             cached = self._load(text)
             if cached is None:
                 missing.append(text)
             else:
                 clips[text] = cached
         self.hits += len(clips)
-        if progress:
-            progress(len(clips), len(distinct))
-        for text, clip in self._render_all(missing):
-            clips[text] = clip
+        return clips, missing
+
+    def stream(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+        """Synthesize and cache the distinct ``texts``, started in their order, yielding
+        each clip as it is ready (on all cores when there are enough of them)."""
+        for text, clip in self._render_all(texts):
             self.rendered += 1
-            if progress:
-                progress(len(clips), len(distinct))
-        return {text: clips[text] for text in distinct}
+            yield text, clip
 
     def _load(self, text: str) -> Samples | None:
         """The cached clip, or None when there is none or it is damaged (it is then

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from voiceguide import phrasing
@@ -78,10 +78,37 @@ def compile_script(routine: Routine, options: CompileOptions, duration_of: Durat
     """The timed Script for ``routine``; ``duration_of(text)`` is how long a clip lasts."""
     _check_options(options)
     builder = _Builder(options, duration_of)
-    builder.opening(routine)
-    builder.top_level(routine.steps, _Context(routine))
-    builder.closing(routine)
+    builder.build(routine)
     return builder.script(routine)
+
+
+class _NotKnownYet(Exception):
+    """A clip length that is not known yet (``compile_known``)."""
+
+
+def compile_known(
+    routine: Routine, options: CompileOptions, durations: Mapping[str, float]
+) -> tuple[Script, float | None]:
+    """The Script as far as the clip lengths in ``durations`` fix it, and the time up to
+    which it is final (None: complete, the same as ``compile_script``).
+
+    The compiler lays cues out in the order they are heard and each cue depends only on
+    what comes before it, so compiling stops at the first length it needs and does not
+    have: every cue placed by then is final, and nothing later can sound before the end
+    of the last of them. That time is the second value."""
+    _check_options(options)
+
+    def duration_of(text: str) -> float:
+        if text not in durations:
+            raise _NotKnownYet
+        return durations[text]
+
+    builder = _Builder(options, duration_of)
+    try:
+        builder.build(routine)
+    except _NotKnownYet:
+        return builder.script(routine), builder.cue_end or 0.0
+    return builder.script(routine), None
 
 
 def spoken_texts(routine: Routine, options: CompileOptions) -> frozenset[str]:
@@ -166,6 +193,11 @@ class _Builder:
     new_exercise: bool = False  # the next span starts an exercise, so it gets a step tone
     once_is_enough_said: bool = False
 
+    def build(self, routine: Routine) -> None:
+        self.opening(routine)
+        self.top_level(routine.steps, _Context(routine))
+        self.closing(routine)
+
     # -- the frame around the routine ------------------------------------------------
 
     def opening(self, routine: Routine) -> None:
@@ -210,7 +242,8 @@ class _Builder:
         return max(seconds * self.options.pace, least)
 
     def script(self, routine: Routine) -> Script:
-        duration = max([c.end for c in self.cues] + [p.end for p in self.phases])
+        # (Nothing yet only when compile_known stops before the first cue.)
+        duration = max([c.end for c in self.cues] + [p.end for p in self.phases], default=0.0)
         ends = [start for start, _ in self.span_starts[1:]] + [duration]
         steps = tuple(
             StepSpan(index, start, end, title)

@@ -52,6 +52,11 @@ def render(status: Status) -> RenderableType:
         times,
         Text(KEYS_HELP, style="dim"),
     ]
+    if status.waiting:
+        parts.append(Text("Waiting for the voice to catch up…", style="yellow"))
+    if status.rendered and status.rendered[0] < status.rendered[1]:
+        done, total = status.rendered
+        parts.append(Text(f"Preparing the voice: {done} of {total} clips", style="dim"))
     if status.message:
         parts.append(Text(status.message, style="cyan"))
     return Group(*parts)

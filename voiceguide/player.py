@@ -5,6 +5,10 @@ instruction) and turns each into a change of course for the transport, made thro
 output's ``interrupt`` so it is heard at once. Where we are always comes from the output
 (frames heard), never from a clock of our own. ``Player.run`` is the loop: read a key,
 apply it, keep the display current, until the routine ends or the listener leaves.
+
+The Timeline may still be rendering (``streaming``): its steps are then read afresh as
+they become known, and a skip to a step not known yet pauses with the "wait" tone and
+goes there as soon as it is.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -30,8 +34,13 @@ from voiceguide.output.base import Output
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.transport import Transport
 from voiceguide.script import Cue, Script
-from voiceguide.timeline import Samples, Timeline
+from voiceguide.timeline import Playable, Samples
 from voiceguide.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts
+
+if TYPE_CHECKING:
+    from voiceguide.journal import Journal
+    from voiceguide.routine import Routine
+    from voiceguide.streaming import BackgroundRender
 
 TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display
 BACK_GRACE = 2.0  # seconds into a step within which "back" goes to the step before
@@ -56,6 +65,8 @@ class Status:
     next_title: str | None
     paused: bool
     message: str | None = None
+    rendered: tuple[int, int] | None = None  # (clips ready, clips needed) while rendering
+    waiting: bool = False  # held until the voice catches up (see streaming)
 
     @property
     def remaining(self) -> float:
@@ -111,31 +122,46 @@ class Player:
 
     ``say`` makes the spoken answers ("where am I?", and the controls' words when
     ``acknowledge`` or a headset asks for words); without it controls answer in tones.
+    ``rendered`` says how far a Timeline still being rendered has come (for the display).
     """
 
     def __init__(
         self,
-        timeline: Timeline,
+        timeline: Playable,
         output: Output,
         start_step: int = 0,
         *,
         say: Say | None = None,
         acknowledge: AckStyle | None = None,
+        rendered: Callable[[], tuple[int, int]] | None = None,
     ) -> None:
         self.timeline = timeline
         self.output = output
         self.say = say
         self.acknowledge = acknowledge
-        script = timeline.script
-        self._step_starts = [timeline.frame_at(s.start) for s in script.steps]
-        self._instructions = sorted(
-            timeline.frame_at(c.start) for c in script.cues if c.kind in INSTRUCTION_KINDS
-        )
+        self._rendered = rendered
+        self._known: Script | None = None
+        self._step_starts: list[int] = []
+        self._instructions: list[int] = []
+        self._learn_script()
         start = self._step_starts[start_step] if self._step_starts else 0
         self.transport = Transport(timeline, start)
         self.steps_skipped = 0
         self._message: tuple[str, float] | None = None
         self._started = False
+        # A skip waiting for its step to be rendered: (the step, whether words answer).
+        self._pending_step: tuple[int, bool] | None = None
+
+    def _learn_script(self) -> None:
+        """Take in the steps and instructions of the script as far as it is known."""
+        script = self.timeline.script
+        if script is self._known:
+            return
+        self._known = script
+        self._step_starts = [self.timeline.frame_at(s.start) for s in script.steps]
+        self._instructions = sorted(
+            self.timeline.frame_at(c.start) for c in script.cues if c.kind in INSTRUCTION_KINDS
+        )
 
     # --- where we are -------------------------------------------------------------------
 
@@ -145,6 +171,7 @@ class Player:
 
     def step_at(self, frame: int) -> int:
         """The index of the step playing at ``frame`` (-1 before the first)."""
+        self._learn_script()
         return bisect.bisect_right(self._step_starts, frame) - 1
 
     def status(self) -> Status:
@@ -164,6 +191,8 @@ class Player:
             next_title=steps[index + 1].title if index + 1 < len(steps) else None,
             paused=not self.transport.playing,
             message=message,
+            rendered=self._rendered() if self._rendered else None,
+            waiting=self.transport.waiting or self._pending_step is not None,
         )
 
     # --- controls (each command's one meaning: see voiceguide.commands) ---------------
@@ -195,10 +224,12 @@ class Player:
         return self.timeline.script.steps[index].title if index >= 0 else None
 
     def pause(self, words: bool = False) -> None:
+        self._pending_step = None
         ack = self._answer("pause", words, control_words(Command.PAUSE))
         self._change(lambda: self.transport.pause(ack), "Paused: space to go on")
 
     def resume(self, words: bool = False) -> None:
+        self._pending_step = None
         ack = self._answer("resume", words, control_words(Command.PLAY))
         if isinstance(ack, str):
             self._change(lambda: self.transport.resume(ack), "Playing")
@@ -210,8 +241,20 @@ class Player:
         self.steps_skipped += 1
         if index < len(self._step_starts):
             self._jump(self._step_starts[index], "next", Command.NEXT, words, "Next")
+        elif self.timeline.ready < self.timeline.frames:
+            # Not rendered yet: wait, saying so, and go there once it is (``_follow``).
+            self._pending_step = (index, words)
+            self._change(lambda: self.transport.pause("wait"), "Next: waiting for the voice")
         else:
             self._jump(self.timeline.frames, "next", Command.NEXT, words, "Skipped to the end")
+
+    def _follow(self) -> None:
+        """Make a skip that was waiting for its step once the step is known."""
+        self._learn_script()
+        if self._pending_step is not None and self._pending_step[0] < len(self._step_starts):
+            index, words = self._pending_step
+            self._pending_step = None
+            self._jump(self._step_starts[index], "next", Command.NEXT, words, "Next")
 
     def back(self, words: bool = False) -> None:
         position = self.position()
@@ -237,6 +280,7 @@ class Player:
 
     def repeat(self, words: bool = False) -> None:
         position = self.position()
+        self._learn_script()
         i = bisect.bisect_right(self._instructions, position) - 1
         if i < 0:
             ack = self._answer("nothing", words, NOTHING_TO_REPEAT)
@@ -340,6 +384,8 @@ class Player:
                         break
                 if self.output.wait(0.0 if listening else TICK):
                     break
+                self.timeline.check()
+                self._follow()
                 if view is not None:
                     view.update(self.status())
             position = self.position()
@@ -452,11 +498,9 @@ def _session(
     force: bool,
     assume_yes: bool,
 ) -> tuple[Script, PlayResult]:
-    from voiceguide import render, safety
-    from voiceguide.journal import INTERRUPTED, USER_QUIT, Journal, record_session
+    from voiceguide import safety, streaming
+    from voiceguide.journal import Journal
     from voiceguide.library import find_routine
-    from voiceguide.mpris import published
-    from voiceguide.speaker import Speaker
 
     routine = find_routine(name)
     journal = Journal()
@@ -474,16 +518,52 @@ def _session(
         force=force,
         assume_yes=assume_yes,
     )
-    timeline = render.prepare(routine, settings, cache_dir)
-    start = find_step(timeline.script, from_step) if from_step else 0
+    # Playing starts as soon as the opening is rendered; the rest follows in the background.
+    rendering = streaming.start(routine, settings, cache_dir)
+    try:
+        return _play_rendering(
+            output, warming, rendering, journal, routine, settings, cache_dir, from_step, say
+        )
+    finally:
+        rendering.stop()
+
+
+def _play_rendering(
+    output: Output,
+    warming: _Background,
+    rendering: BackgroundRender,
+    journal: Journal,
+    routine: Routine,
+    settings: Settings,
+    cache_dir: Path,
+    from_step: str | None,
+    say: Callable[[str], None],
+) -> tuple[Script, PlayResult]:
+    from voiceguide import safety
+    from voiceguide.journal import INTERRUPTED, USER_QUIT, record_session
+    from voiceguide.mpris import published
+    from voiceguide.speaker import Speaker
+    from voiceguide.speech import choose_engine
+
+    timeline = rendering.timeline
+    start = find_step(timeline.estimate, from_step) if from_step else 0
+    timeline.wait_until_playable(start)
     warming.result()
     speaker = Speaker(settings, cache_dir, timeline.sample_rate)
-    player = Player(timeline, output, start, say=speaker.clip, acknowledge=settings.acknowledge)
+    player = Player(
+        timeline,
+        output,
+        start,
+        say=speaker.clip,
+        acknowledge=settings.acknowledge,
+        rendered=timeline.progress,
+    )
     # The device opens before the terminal changes: if it cannot, the error is alone.
     player.start()
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    engine = choose_engine(settings.engine).engine
     with record_session(
-        journal, routine, pace=settings.pace, engine=settings.engine, voice=settings.voice
+        journal, routine, pace=settings.pace, engine=engine, voice=settings.voice
     ) as recording:
         try:
             with _terminal(interactive) as (keys, view):
@@ -504,7 +584,7 @@ def _session(
             recording.finish("quit", USER_QUIT, steps_skipped=skipped)
         else:
             recording.finish("completed", steps_skipped=skipped)
-    return timeline.script, result
+    return (timeline.script if timeline.complete else timeline.estimate), result
 
 
 class _Background:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,37 @@ import numpy.typing as npt
 from voiceguide.script import Script
 
 Samples = npt.NDArray[np.float32]
+
+
+class Playable(Protocol):
+    """What the player and its transport read: a Timeline, or one still being rendered
+    (``streaming.GrowingTimeline``), whose ``script`` grows and whose frames are final
+    only below ``ready``."""
+
+    @property
+    def script(self) -> Script: ...
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    @property
+    def channels(self) -> int: ...
+
+    @property
+    def frames(self) -> int: ...
+
+    @property
+    def ready(self) -> int: ...
+
+    @property
+    def duration(self) -> float: ...
+
+    def frame_at(self, seconds: float) -> int: ...
+
+    def read(self, start: int, count: int) -> Samples: ...
+
+    def check(self) -> None:
+        """Raise the error that stopped the rendering, if one did."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +88,14 @@ class Timeline:
     @property
     def duration(self) -> float:
         return self.frames / self.sample_rate
+
+    @property
+    def ready(self) -> int:
+        """Frames that may be played: all of them (see ``Playable``)."""
+        return self.frames
+
+    def check(self) -> None:
+        """A finished Timeline has no rendering left to fail."""
 
     def frame_at(self, seconds: float) -> int:
         """The frame at which something timed at ``seconds`` sounds."""

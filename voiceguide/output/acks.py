@@ -3,8 +3,9 @@
 Each control has its own short figure of plain sine notes, told apart by direction:
 pause falls and resume rises (like a breath out and in), next steps up, back steps down,
 repeat is one note twice, quit falls further, and a press that cannot do anything (back
-at the very start) is a low buzz. They are higher and shorter than the routine's bell, so
-they are never taken for a step change.
+at the very start) is a low buzz. "wait" (the voice is still being rendered, so playing
+holds for a moment) is one low note, a rest, and the same note again. They are higher
+and shorter than the routine's bell, so they are never taken for a step change.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from voiceguide.timeline import Samples
 
-Ack = Literal["pause", "resume", "next", "back", "repeat", "quit", "nothing"]
+Ack = Literal["pause", "resume", "next", "back", "repeat", "quit", "nothing", "wait"]
 ACKS: tuple[Ack, ...] = get_args(Ack)
 
 LEVEL = 0.25  # peak: clearly heard over speech, well below it in loudness
@@ -33,6 +34,7 @@ _FIGURES: dict[Ack, tuple[float, ...]] = {
     "repeat": (783.99, 783.99),
     "quit": (659.25, 440.0, 329.63),
     "nothing": (196.0,),
+    "wait": (329.63, 0.0, 329.63),
 }
 
 

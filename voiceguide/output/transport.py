@@ -10,6 +10,13 @@ mixed over whatever is playing, or over the silence of a pause.
 Each pull is logged with the state before it, so ``undo`` can take back frames that a
 backend pulled but never played (the state is replayed up to that frame, exactly), and
 ``position_at`` says which Timeline frame was playing at a given output frame.
+
+A Timeline still being rendered (``streaming.GrowingTimeline``) is final only below its
+``ready`` frame: the transport never plays past it. When it gets there it waits, with
+silence and the "wait" tone, and plays on from that very frame once more is ready, so a
+wait lengthens the session but never moves a cue against the ones around it. Each pull
+logs the ``ready`` it was made with, so an ``undo`` replays it exactly. ``waits`` counts
+the times it had to wait and ``waited`` lists the stretches of output spent waiting.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from voiceguide.output.acks import Ack, ack_sound
-from voiceguide.timeline import Samples, Timeline
+from voiceguide.timeline import Playable, Samples
 
 FADE = 0.005  # seconds: long enough not to click, short enough to feel instant
 JUMP_GAP = 0.15  # seconds of silence between a jump's ack and the new place
@@ -39,6 +46,7 @@ class _State:
     lead: int  # frames of silence still to come before the Timeline plays on
     acks: tuple[tuple[Samples, int], ...] = ()  # (sound, frames of it already played)
     finished: bool = False
+    waiting: bool = False  # held at the Timeline's ``ready`` frame until more is rendered
 
 
 @dataclass(frozen=True)
@@ -47,12 +55,13 @@ class _Pull:
     count: int
     before: _State
     after: _State
+    ready: int  # the Timeline's ``ready`` frame when it was pulled
 
 
 class Transport:
     """Frames of ``timeline`` from ``start`` (a frame), with pause, seek and acks."""
 
-    def __init__(self, timeline: Timeline, start: int = 0) -> None:
+    def __init__(self, timeline: Playable, start: int = 0) -> None:
         self.timeline = timeline
         self._fade = max(1, round(FADE * timeline.sample_rate))
         ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(self._fade) + 0.5) / self._fade)
@@ -63,6 +72,8 @@ class Transport:
         self._out = 0
         self._log: list[_Pull] = []
         self._lock = threading.RLock()
+        self.waits = 0
+        self.waited: list[tuple[int, int]] = []  # (first output frame, frames), as pulled
 
     @property
     def sample_rate(self) -> int:
@@ -81,6 +92,11 @@ class Transport:
         return self._state.finished
 
     @property
+    def waiting(self) -> bool:
+        """Held at the Timeline's ``ready`` frame, waiting for more to be rendered."""
+        return self._state.waiting
+
+    @property
     def cursor(self) -> int:
         """The next Timeline frame to be pulled (ahead of what is heard)."""
         return self._state.cursor
@@ -97,12 +113,21 @@ class Transport:
             before = self._state
             if before.finished:
                 return None
-            out, after = self._render(before, count)
+            ready = self.timeline.ready
+            out, after = self._render(before, count, ready)
             if after.finished and out is None:
                 self._state = after
                 return None
             assert out is not None
-            self._log.append(_Pull(self._out, count, before, after))
+            if after.waiting:
+                silent = count - (after.cursor - before.cursor) - (before.lead - after.lead)
+                self.waited.append((self._out + count - silent, silent))
+                if not before.waiting:
+                    self.waits += 1
+                    # Heard from the next pull on: "wait, the voice is not ready".
+                    sound = ack_sound("wait", self.sample_rate)
+                    after = dataclasses.replace(after, acks=(*after.acks, (sound, 0)))
+            self._log.append(_Pull(self._out, count, before, after, ready))
             if len(self._log) > 2 * LOG_LIMIT:
                 del self._log[:LOG_LIMIT]
             self._out += count
@@ -119,11 +144,13 @@ class Transport:
             entry = self._log[i]
             state = entry.before
             if target > entry.out_start:
-                _, state = self._render(state, target - entry.out_start)
+                _, state = self._render(state, target - entry.out_start, entry.ready)
             del self._log[i:]
             if target > entry.out_start:
                 self._log.append(
-                    _Pull(entry.out_start, target - entry.out_start, entry.before, state)
+                    _Pull(
+                        entry.out_start, target - entry.out_start, entry.before, state, entry.ready
+                    )
                 )
             self._state = state
             self._out = target
@@ -237,9 +264,9 @@ class Transport:
 
     # --- mixing -------------------------------------------------------------------------
 
-    def _render(self, state: _State, count: int) -> tuple[Samples | None, _State]:
-        """The next ``count`` frames after ``state`` and the state after them; (None,
-        finished) when there is nothing more to play."""
+    def _render(self, state: _State, count: int, ready: int) -> tuple[Samples | None, _State]:
+        """The next ``count`` frames after ``state`` and the state after them, playing no
+        Timeline frame from ``ready`` on; (None, finished) when there is nothing more."""
         timeline = self.timeline
         fade = self._fade
         if (
@@ -257,10 +284,14 @@ class Transport:
             out[:n] += piece * self._ramp_down[tail_done : tail_done + n, None]
             tail_done += n
         cursor, lead, fade_in = state.cursor, state.lead, state.fade_in
+        waiting = False
         if state.playing:
             skip = min(lead, count)
             lead -= skip
             n = min(count - skip, max(0, timeline.frames - cursor))
+            if ready < timeline.frames and cursor + n > ready:
+                n = max(0, ready - cursor)
+                waiting = True
             if n > 0:
                 piece = timeline.read(cursor, n)
                 if fade_in < fade:
@@ -277,6 +308,13 @@ class Transport:
                 acks.append((sound, done + n))
         np.clip(out, -1.0, 1.0, out=out)
         after = _State(
-            cursor, state.playing, fade_in, state.tail_start, tail_done, lead, tuple(acks)
+            cursor,
+            state.playing,
+            fade_in,
+            state.tail_start,
+            tail_done,
+            lead,
+            tuple(acks),
+            waiting=waiting,
         )
         return out, after

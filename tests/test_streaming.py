@@ -1,0 +1,217 @@
+"""Playing while the voice renders: a fake voice whose clips arrive slowly. Playing must
+wait for them, never play a cue whose place is not final, and never drift: with the
+waits taken out, what is heard is the finished Timeline, frame for frame."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voiceguide import render
+from voiceguide.clips import ClipStore
+from voiceguide.compiler import compile_known, compile_script, spoken_texts
+from voiceguide.config import Settings
+from voiceguide.library import find_routine
+from voiceguide.output import transport as transport_module
+from voiceguide.output.acks import Ack, ack_sound
+from voiceguide.output.fake import FakeOutput
+from voiceguide.output.transport import JUMP_GAP, Transport
+from voiceguide.player import Player
+from voiceguide.routine import Routine
+from voiceguide.streaming import BackgroundRender, GrowingTimeline, heard_order
+from voiceguide.timeline import Samples, Timeline
+
+RATE = 8000
+BLOCK = 400
+ROUTINE = "floor-option3"
+
+
+def fake_clip(text: str) -> Samples:
+    """A clip of noise, 60 ms a character: the same for the same text, never silent."""
+    rng = np.random.default_rng(zlib.crc32(text.encode()))
+    return (0.3 * rng.uniform(-1, 1, round(0.06 * len(text) * RATE))).astype(np.float32)
+
+
+def finished_timeline(
+    routine: Routine, settings: Settings, store: ClipStore | None = None
+) -> Timeline:
+    """The Timeline of the fake clips (as ``store`` made and cached them, if given), all
+    known from the start."""
+    texts = spoken_texts(routine, settings.compile_options())
+    clips = store.get_many(texts) if store else {text: fake_clip(text) for text in texts}
+    script = compile_script(
+        routine, settings.compile_options(), lambda text: len(clips[text]) / RATE
+    )
+    return render.place(script, clips, RATE, breath_tones=settings.breath_tones)
+
+
+@pytest.fixture
+def silent_wait_tone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The "wait" tone as silence, so that heard frames compare with the Timeline alone
+    (the tone itself is checked on its own below)."""
+    real = ack_sound
+
+    def sound(ack: Ack, rate: int) -> Samples:
+        return np.zeros_like(real(ack, rate)) if ack == "wait" else real(ack, rate)
+
+    monkeypatch.setattr(transport_module, "ack_sound", sound)
+
+
+def assert_heard_exactly(heard: Samples, waited: list[tuple[int, int]], final: Timeline) -> None:
+    """With its waits taken out, ``heard`` is ``final`` (then the last block's silence)."""
+    keep = np.ones(len(heard), dtype=bool)
+    for start, frames in waited:
+        assert not heard[start : start + frames].any(), "a wait must be silent"
+        keep[start : start + frames] = False
+    kept = heard[keep]
+    np.testing.assert_array_equal(kept[: final.frames], final.read(0, final.frames))
+    assert len(kept) - final.frames < BLOCK and not kept[final.frames :].any()
+
+
+@pytest.mark.parametrize("settings", [Settings(), Settings(breath_tones=True, pace=1.5)])
+def test_compile_known_is_the_whole_compile_up_to_where_it_is_final(settings: Settings) -> None:
+    routine = find_routine(ROUTINE)
+    options = settings.compile_options()
+    lengths = {text: len(fake_clip(text)) / RATE for text in spoken_texts(routine, options)}
+    whole = compile_script(routine, options, lengths.__getitem__)
+    order = heard_order(routine, settings)
+    for known in range(len(order)):
+        script, final_until = compile_known(
+            routine, options, {text: lengths[text] for text in order[:known]}
+        )
+        assert final_until is not None
+        assert script.cues == whole.cues[: len(script.cues)]
+        later = whole.cues[len(script.cues) :]
+        assert all(cue.start >= final_until for cue in later)
+        # Steps begun are where they will be (the last one's end is not known yet).
+        assert script.steps[:-1] == whole.steps[: len(script.steps) - 1]
+        assert [s.start for s in script.steps] == [s.start for s in whole.steps][
+            : len(script.steps)
+        ]
+    assert compile_known(routine, options, lengths) == (whole, None)
+
+
+def test_playing_waits_for_slow_clips_and_never_drifts(silent_wait_tone: None) -> None:
+    settings = Settings(breath_tones=True)
+    routine = find_routine(ROUTINE)
+    final = finished_timeline(routine, settings)
+    growing = GrowingTimeline(routine, settings, RATE)
+    transport = Transport(growing)
+    heard: list[Samples] = []
+    # Each clip takes as long to arrive as two seconds of playing: far too slow.
+    for text in heard_order(routine, settings):
+        growing.add({text: fake_clip(text)})
+        for _ in range(2 * RATE // BLOCK):
+            before = transport.cursor
+            block = transport.pull(BLOCK)
+            assert block is not None
+            # What was just taken from the Timeline is already what the finished one has.
+            played = transport.cursor - before
+            np.testing.assert_array_equal(block[:played], final.read(before, played))
+            heard.append(block)
+    while (block := transport.pull(BLOCK)) is not None:
+        heard.append(block)
+    assert growing.complete and growing.script == final.script
+    assert transport.waits > 0
+    assert_heard_exactly(np.concatenate(heard), transport.waited, final)
+
+
+def test_a_wait_is_announced_by_its_tone() -> None:
+    routine = find_routine(ROUTINE)
+    order = heard_order(routine, Settings())
+    growing = GrowingTimeline(routine, Settings(), RATE)
+    growing.add({order[0]: fake_clip(order[0])})
+    transport = Transport(growing)
+    ready = growing.ready
+    heard = np.concatenate([transport.pull(BLOCK) for _ in range(ready // BLOCK + 2)])
+    tone = ack_sound("wait", RATE)
+    start = (ready // BLOCK + 1) * BLOCK  # the pull after the one that reached ``ready``
+    np.testing.assert_array_equal(heard[start : start + BLOCK, 0], tone[:BLOCK])
+    assert transport.waits == 1 and transport.waiting
+
+
+class SlowVoice:
+    """A fake voice whose clips take ``delay`` seconds each to arrive."""
+
+    engine = "slow"
+    name = "slow"
+    identity = "slow|1"
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.spoken: list[str] = []
+
+    def synthesize(self, text: str) -> tuple[Samples, int]:
+        time.sleep(self.delay)
+        self.spoken.append(text)
+        return fake_clip(text), RATE
+
+
+def test_the_player_plays_a_routine_still_rendering_exactly(
+    tmp_path: Path, silent_wait_tone: None
+) -> None:
+    settings = Settings()
+    routine = find_routine(ROUTINE)
+    voice = SlowVoice(0.002)
+    store = ClipStore(tmp_path, voice, RATE, workers=1)
+    growing = GrowingTimeline(routine, settings, RATE)
+    order = heard_order(routine, settings)
+    rendering = BackgroundRender(store, order, growing)
+    growing.wait_until_playable(0)
+    fake = FakeOutput(block=BLOCK)
+    player = Player(growing, fake, rendered=growing.progress)
+    result = player.run()
+    rendering.join()
+    assert result.outcome == "completed"
+    # Synthesized in the order heard, each text once.
+    assert voice.spoken == order
+    final = finished_timeline(routine, settings, store)
+    # The fake output plays far faster than the voice speaks: it had to wait.
+    assert player.transport.waits > 0
+    assert_heard_exactly(fake.frames, player.transport.waited, final)
+
+
+def test_a_skip_past_what_is_rendered_waits_then_goes_there(silent_wait_tone: None) -> None:
+    settings = Settings()
+    routine = find_routine(ROUTINE)
+    order = heard_order(routine, settings)
+    final = finished_timeline(routine, settings)
+    growing = GrowingTimeline(routine, settings, RATE)
+    growing.add({text: fake_clip(text) for text in order[:1]})
+    fake = FakeOutput(block=BLOCK)
+    player = Player(growing, fake)
+    player.start()
+    fake.advance(BLOCK)
+    player.next_step()
+    status = player.status()
+    assert status.waiting and status.message == "Next: waiting for the voice"
+    assert not player.transport.playing
+    growing.add({text: fake_clip(text) for text in order})
+    at = fake.heard()
+    player.run()
+    # One block later the loop saw step 1 known and went there, after the "next" tone.
+    target = final.frame_at(final.script.steps[1].start)
+    rest = final.frames - target
+    begin = at + BLOCK + len(ack_sound("next", RATE)) + round(JUMP_GAP * RATE)
+    np.testing.assert_array_equal(fake.frames[begin : begin + rest], final.read(target, rest))
+    assert player.steps_skipped == 1
+
+
+def test_a_failed_render_stops_playing_with_its_error(tmp_path: Path) -> None:
+    class Broken(SlowVoice):
+        def synthesize(self, text: str) -> tuple[Samples, int]:
+            if len(self.spoken) == 3:
+                raise RuntimeError("the voice broke")
+            return super().synthesize(text)
+
+    routine = find_routine(ROUTINE)
+    store = ClipStore(tmp_path, Broken(0.0), RATE, workers=1)
+    growing = GrowingTimeline(routine, Settings(), RATE)
+    rendering = BackgroundRender(store, heard_order(routine, Settings()), growing)
+    rendering.join()
+    with pytest.raises(RuntimeError, match="the voice broke"):
+        Player(growing, FakeOutput(block=BLOCK)).run()
