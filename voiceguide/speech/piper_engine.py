@@ -13,6 +13,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,12 +155,7 @@ class PiperVoice:
 
     def _voice(self) -> Any:
         if self._loaded is None:
-            from piper import PiperVoice as Loaded
-
-            try:
-                self._loaded = Loaded.load(self.model)
-            except Exception as exc:  # onnxruntime and json raise their own types
-                raise SpeechError(f"the Piper model {self.model} cannot be loaded: {exc}") from exc
+            self._loaded = _load(self.model)
         return self._loaded
 
     def synthesize(self, text: str) -> tuple[Samples, int]:
@@ -173,6 +169,24 @@ class PiperVoice:
             return np.zeros(0, dtype=np.float32), rate
         samples = np.concatenate([chunk.audio_float_array for chunk in chunks])
         return samples.astype(np.float32), rate
+
+
+# Loading a model takes most of a second: each is loaded once per process and shared by
+# every PiperVoice of it (any rate: the rate is a synthesis setting, not the model's).
+_models: dict[Path, Any] = {}
+_models_lock = threading.Lock()
+
+
+def _load(model: Path) -> Any:
+    with _models_lock:
+        if model not in _models:
+            from piper import PiperVoice as Loaded
+
+            try:
+                _models[model] = Loaded.load(model)
+            except Exception as exc:  # onnxruntime and json raise their own types
+                raise SpeechError(f"the Piper model {model} cannot be loaded: {exc}") from exc
+        return _models[model]
 
 
 def open_voice(voice: str | None, rate: int) -> PiperVoice:
