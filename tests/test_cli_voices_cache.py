@@ -196,3 +196,62 @@ def test_cache_clear_of_an_empty_cache(cache_dir: Path) -> None:
 )
 def test_human_size(size: int, text: str) -> None:
     assert human_size(size) == text
+
+
+# cache warm
+
+
+def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
+    cache_dir: Path,
+) -> None:
+    from voiceguide.compiler import spoken_texts
+    from voiceguide.config import Settings
+    from voiceguide.library import find_routine
+    from voiceguide.render import SAMPLE_RATE
+
+    result = run("cache", "warm", "floor-option3")
+    assert result.exit_code == 0, result.output
+    texts = spoken_texts(find_routine("floor-option3"), Settings().compile_options())
+    assert result.output == (
+        f"The cache holds every clip for 1 routine (piper): {len(texts)} clips,"
+        f" {len(texts)} made now, 0 already there.\n"
+    )
+    store = ClipStore(cache_dir, open_voice("piper", None, 160), SAMPLE_RATE)
+    store.get_many(texts)
+    assert (store.rendered, store.hits) == (0, len(texts))
+    again = run("cache", "warm", "floor-option3")
+    assert again.output.endswith(f" 0 made now, {len(texts)} already there.\n")
+
+
+def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -> None:
+    from voiceguide import render
+    from voiceguide.config import Settings
+    from voiceguide.library import all_routines
+
+    result = run("cache", "warm", "--engine", "pyttsx3", "--pace", "1.5")
+    assert result.exit_code == 0, result.output
+    assert f"for {len(all_routines())} routines (pyttsx3)" in result.output
+
+    class Refuses:
+        """pyttsx3's identity, but a voice that must never be asked to speak."""
+
+        def __init__(self) -> None:
+            real = open_voice("pyttsx3", None, 160)
+            self.engine, self.name, self.identity = real.engine, real.name, real.identity
+
+        def synthesize(self, text: str) -> tuple[Samples, int]:
+            raise AssertionError(f"{text!r} was not in the warmed cache")
+
+    store = ClipStore(cache_dir, Refuses(), render.SAMPLE_RATE)
+    options = Settings(pace=1.5).compile_options()
+    from voiceguide.compiler import spoken_texts
+
+    for routine in all_routines():
+        store.get_many(spoken_texts(routine, options))
+    assert store.rendered == 0
+
+
+def test_cache_warm_with_routines_and_all_is_a_usage_error() -> None:
+    result = run("cache", "warm", "floor-option3", "--all")
+    assert result.exit_code == 2
+    assert "give routines to warm the cache for or --all, not both" in result.output

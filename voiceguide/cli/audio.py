@@ -86,7 +86,7 @@ def voices(engine: str | None, as_json: bool) -> None:
 
 @click.group("cache")
 def cache() -> None:
-    """The cache of spoken clips: its size, and clearing it.
+    """The cache of spoken clips: its size, warming it ahead of time, and clearing it.
 
     Clips are made once per text, voice and rate and reused; clearing the cache only
     costs the time to make them again.
@@ -129,6 +129,51 @@ def cache_clear(ctx: click.Context, yes: bool) -> None:
         return
     freed = clear_cache(path)
     click.echo(f"Freed {human_size(freed.size)} ({_clips(freed.entries)}) from {path}.")
+
+
+@cache.command("warm")
+@click.argument("routines", nargs=-1, metavar="[ROUTINE...]")
+@click.option(
+    "--all", "every", is_flag=True, help="Every routine, built-in and your own (the default)."
+)
+@timing_options
+@voice_options
+@click.pass_context
+def cache_warm(
+    ctx: click.Context,
+    routines: tuple[str, ...],
+    every: bool,
+    pace: float | None,
+    rate: int | None,
+    count: CountStyle | None,
+    engine: str | None,
+    voice: str | None,
+) -> None:
+    """Make every clip the routines need now, so that playing them starts at once.
+
+    ROUTINE is a routine id (see `voiceguide list`) or a path to a .yaml file; with none
+    (or --all), every routine. The clips are made with the voice, rate, pace and counting
+    that play would use (the config file's, or the options given).
+    """
+    from voiceguide.library import all_routines, find_routine
+    from voiceguide.warming import warm_cache
+
+    if every and routines:
+        raise click.UsageError("give routines to warm the cache for or --all, not both")
+    chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
+    selected = [find_routine(name) for name in routines] if routines else all_routines()
+    with _progress_bar() as report:
+        warmed = warm_cache(
+            selected,
+            chosen,
+            cache_path(ctx),
+            lambda done, total: report("Making clips", done, total),
+        )
+    what = f"{warmed.routines} routine{'' if warmed.routines == 1 else 's'}"
+    click.echo(
+        f"The cache holds every clip for {what} ({warmed.engine}): {_clips(warmed.clips)},"
+        f" {warmed.made} made now, {warmed.found} already there."
+    )
 
 
 INTERRUPTED = 130

@@ -1,0 +1,48 @@
+"""Warming the clip cache: every clip some routines need, made ahead of time, so that
+playing and exporting them later synthesizes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from voiceguide.config import Settings
+from voiceguide.routine import Routine
+
+Progress = Callable[[int, int], None]  # (clips ready, clips in all)
+
+
+@dataclass(frozen=True)
+class Warmed:
+    """What warming did: ``made`` clips synthesized now, ``found`` already cached."""
+
+    routines: int
+    engine: str
+    made: int
+    found: int
+
+    @property
+    def clips(self) -> int:
+        return self.made + self.found
+
+
+def warm_cache(
+    routines: Sequence[Routine],
+    settings: Settings,
+    cache_dir: Path,
+    progress: Progress | None = None,
+) -> Warmed:
+    """Make and cache every clip ``routines`` may speak with ``settings``' voice, rate,
+    pace and counting (the clips ``play`` and ``export`` will ask for), each text once."""
+    from voiceguide.clips import ClipStore
+    from voiceguide.compiler import spoken_texts
+    from voiceguide.render import SAMPLE_RATE
+    from voiceguide.speech import open_voice
+
+    options = settings.compile_options()
+    voice = open_voice(settings.engine, settings.voice, settings.rate)
+    store = ClipStore(cache_dir, voice, SAMPLE_RATE)
+    texts = frozenset[str]().union(*(spoken_texts(routine, options) for routine in routines))
+    store.get_many(sorted(texts), progress)
+    return Warmed(len(routines), voice.engine, store.rendered, store.hits)
