@@ -30,6 +30,8 @@ from voiceguide.routine import Routine
 from voiceguide.script import Script
 
 ESPEAK = "espeak-ng"
+PIPER = "piper"
+PROGRAM = str(Path(sys.executable).parent / "voiceguide")
 ONSET_DB = -50.0  # a cue's onset: its first sample within this of the cue's own peak
 ONSET_LOOKBACK = 0.02  # seconds searched before a cue's time (not into the sound before)
 
@@ -233,7 +235,7 @@ steps:
 def peak_memory_child(routine_file: Path, cache_dir: Path, out: Path) -> None:
     """Run in a fresh process: export one routine, print its peak memory and length."""
     (item,) = export.export_routines(
-        [find_routine(str(routine_file))], out, Settings(), cache_dir, force=True
+        [find_routine(str(routine_file))], out, Settings(engine="pyttsx3"), cache_dir, force=True
     )
     print(json.dumps({"peak_mib": peak_resident_kib() / 1024, "minutes": item.duration / 60}))
 
@@ -283,18 +285,179 @@ def measure_memory(ctx: Context) -> list[Figure]:
     ]
 
 
+def median_ratio(top: list[float], bottom: list[float]) -> list[float]:
+    return [t / b for t, b in zip(top, bottom, strict=True)]
+
+
+def measure_piper(ctx: Context) -> list[Figure]:
+    """Piper, the natural voice: a cold render of every routine through the clip store
+    against Piper one text at a time in one process (the model loaded for both, each
+    distinct text once, processed the same way), run by run; then the onset error of
+    every spoken cue in a Piper export."""
+    from voiceguide.clips import process
+    from voiceguide.compiler import spoken_texts
+    from voiceguide.speech import open_voice
+
+    settings = replace(ctx.settings, engine=PIPER)
+    voice = open_voice(PIPER, None, settings.rate)
+    voice.synthesize("Loading the model.")
+    options = settings.compile_options()
+    texts = sorted(frozenset[str]().union(*(spoken_texts(r, options) for r in ctx.routines)))
+    batch, single = [], []
+    cache = ctx.workdir
+    for _ in range(ctx.runs):
+        cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="piper-"))
+        started = time.perf_counter()
+        render.prepare_many(ctx.routines, settings, cache)
+        batch.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        for text in texts:
+            process(*voice.synthesize(text), render.SAMPLE_RATE)
+        single.append(time.perf_counter() - started)
+    speedup = median_ratio(single, batch)
+    out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="piper-out-"))
+    done = export.export_routines(ctx.routines, out, settings, cache, fmt="wav")
+    errors = [
+        (abs(error), item.routine_id, cue)
+        for item in done
+        for error, cue in onset_errors(item.files[0], item.files[1])
+    ]
+    error, routine_id, cue = max(errors, key=lambda e: e[0])
+    return [
+        Figure("Piper cold render, all routines", "s", batch),
+        Figure("Piper one text at a time", "s", single),
+        Figure(
+            "Piper render / one at a time",
+            "x",
+            speedup,
+            ">= 1.8",
+            statistics.median(speedup) >= 1.8,
+            digits=2,
+        ),
+        Figure(
+            f"Piper export: worst onset error, {len(errors)} cues",
+            "ms",
+            [error * 1000],
+            "<= 5",
+            error * 1000 <= 5,
+            digits=2,
+            note=f"worst Piper onset: {routine_id} at {cue['start']:.3f} s, {cue['text']!r}",
+        ),
+    ]
+
+
+def measure_streaming(ctx: Context) -> list[Figure]:
+    """Every built-in routine played with Piper from an empty cache, as ``play`` does it
+    (the first step once playable, the rest rendered meanwhile), by a listener that takes
+    the sound at exactly real time, until the render is done: how often playing had to
+    wait for the voice. Nothing is sent to a device; the transport is pulled on a clock."""
+    from voiceguide import streaming
+    from voiceguide.output.transport import Transport
+
+    settings = replace(ctx.settings, engine=PIPER)
+    waits, waited = 0, 0.0
+    block = 1024
+    for routine in ctx.routines:
+        cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="stream-"))
+        rendering = streaming.start(routine, settings, cache)
+        growing = rendering.timeline
+        growing.wait_until_playable(0)
+        transport = Transport(growing)
+        started = time.perf_counter()
+        pulled = 0
+        while not growing.complete:
+            due = (time.perf_counter() - started) * growing.sample_rate
+            while pulled + block <= due:
+                transport.pull(block)
+                pulled += block
+            time.sleep(0.01)
+            growing.check()
+        rendering.join()
+        waits += transport.waits
+        waited += sum(frames for _, frames in transport.waited) / growing.sample_rate
+    return [
+        Figure(
+            f"waits in a cold Piper play of all {len(ctx.routines)} routines",
+            "waits",
+            [waits],
+            "0",
+            waits == 0,
+            digits=0,
+            note=f"time spent waiting for the voice: {waited:.2f} s",
+        )
+    ]
+
+
+def timed_command(arguments: list[str], cache: Path) -> float:
+    """Wall seconds of a whole command, as a user runs it."""
+    env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(cache))
+    started = time.perf_counter()
+    subprocess.run(arguments, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def measure_commands(ctx: Context) -> list[Figure]:
+    """Whole commands: ``export --all`` with a full clip cache (the default engine)
+    against ``cp -r`` of the files it wrote; ``export --all --engine pyttsx3`` from an
+    empty cache against the naive way (an espeak-ng process per cue). Run by run."""
+    warm_cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="cmd-cache-"))
+    first = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="cmd-out-"))
+    timed_command([PROGRAM, "export", "--all", "-o", str(first)], warm_cache)  # fills it
+    warm, copy, cold, naive = [], [], [], []
+    for _ in range(ctx.runs):
+        out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="cmd-out-"))
+        warm.append(timed_command([PROGRAM, "export", "--all", "-o", str(out)], warm_cache))
+        copy.append(timed_command(["cp", "-r", str(out), str(out) + "-copy"], warm_cache))
+        cold_cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="cmd-cold-"))
+        out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="cmd-out-"))
+        command = [PROGRAM, "export", "--all", "--engine", "pyttsx3", "-o", str(out)]
+        cold.append(timed_command(command, cold_cache))
+        if not ctx.skip_naive:
+            _, scripts = produce(ctx, ctx.warm_cache)
+            naive.append(naive_produce(ctx, scripts))
+    warm_ratio = median_ratio(warm, copy)
+    figures = [
+        Figure("export --all, warm, whole command", "s", warm, digits=2),
+        Figure("cp -r of the files it wrote", "s", copy, digits=2),
+        Figure(
+            "export --all warm / cp -r",
+            "x",
+            warm_ratio,
+            "<= 3",
+            statistics.median(warm_ratio) <= 3,
+        ),
+        Figure("export --all --engine pyttsx3, cold, whole command", "s", cold, digits=2),
+    ]
+    if naive:
+        cold_ratio = median_ratio(naive, cold)
+        figures += [
+            Figure("naive: espeak-ng per cue", "s", naive, digits=2),
+            Figure(
+                "naive / export --all pyttsx3 cold",
+                "x",
+                cold_ratio,
+                ">= 5",
+                statistics.median(cold_ratio) >= 5,
+            ),
+        ]
+    return figures
+
+
 MEASUREMENTS: list[Callable[[Context], list[Figure]]] = [
     measure_render,
     measure_export,
     measure_onsets,
     measure_memory,
+    measure_piper,
+    measure_streaming,
+    measure_commands,
 ]
 
 
 def print_table(figures: list[Figure], ctx: Context) -> None:
     print(
         f"voiceguide benchmark: {len(ctx.routines)} built-in routines, "
-        f"{ctx.audio_seconds / 60:.1f} min of audio, default engine {ctx.settings.engine}, "
+        f"{ctx.audio_seconds / 60:.1f} min of audio, engine {ctx.settings.engine} unless named, "
         f"{ctx.runs} runs, {os.cpu_count()} cores"
     )
     rows = [("measure", "unit", "median", "runs", "target", "")]
@@ -331,7 +494,9 @@ def main() -> int:
         peak_memory_child(routine_file, cache_dir, out)
         return 0
     with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as workdir:
-        ctx = Context(all_routines(), Settings(), args.runs, Path(workdir))
+        # The figures of the espeak-ng engines are pyttsx3's (the portable engine);
+        # Piper's have rows of their own.
+        ctx = Context(all_routines(), Settings(engine="pyttsx3"), args.runs, Path(workdir))
         ctx.skip_naive = args.no_naive
         figures: list[Figure] = []
         for measurement in MEASUREMENTS:

@@ -27,7 +27,7 @@ from voiceguide.timeline import Samples, Timeline
 
 # Seconds of final sound after the start that playing waits for: the first clip, so that
 # the next can be made while it is heard, and playing does not start only to wait.
-START_LEAD = 1.0
+START_LEAD = 0.5
 
 
 def heard_order(routine: Routine, settings: Settings) -> list[str]:
