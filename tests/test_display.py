@@ -76,3 +76,11 @@ def test_the_live_display_draws_on_its_console_and_leaves_nothing_behind() -> No
     with Display(console) as display:
         display.update(status())
     assert "Knees to chest (right)" in console.export_text()
+
+
+def test_it_shows_the_voice_being_prepared_and_a_wait_for_it() -> None:
+    text = shown(status(rendered=(12, 40), waiting=True))
+    assert "Preparing the voice: 12 of 40 clips" in text
+    assert "Waiting for the voice to catch up…" in text
+    done = shown(status(rendered=(40, 40)))
+    assert "Preparing" not in done and "Waiting" not in done

@@ -122,7 +122,7 @@ def test_an_unknown_engine_lists_the_engines() -> None:
     with pytest.raises(SpeechError) as caught:
         open_voice("festival", None, 160)
     assert str(caught.value) == (
-        "unknown speech engine 'festival'; choose pyttsx3, espeak-ng or piper "
+        "unknown speech engine 'festival'; choose auto, pyttsx3, espeak-ng or piper "
         "(`voiceguide voices` shows which are available)"
     )
 

@@ -112,8 +112,11 @@ class PiperVoice:
     rate: int
     engine_version: str
     engine: str = field(default=ENGINE, init=False)
-    # onnxruntime already runs one synthesis on every core; a second model in another
-    # process would only cost another load.
+    # onnxruntime already runs one synthesis on every core. Measured on 2 cores (all
+    # texts of the built-in routines, docs/performance.md): two threads or two worker
+    # processes of one intra-op thread each, or batches of padded texts in one run, were
+    # no faster than one text after another on onnxruntime's own threads, and processes
+    # each load the model again.
     parallelism: Parallelism = field(default="serial", init=False)
     _loaded: Any = field(default=None, init=False, repr=False, compare=False)
     _model_scale: float = field(default=1.0, init=False, repr=False)
