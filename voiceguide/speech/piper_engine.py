@@ -34,11 +34,14 @@ NATURAL_RATE = 200
 
 
 def _piper_version() -> str:
+    """Piper's version, found without importing it: the import loads onnxruntime, which
+    a play whose clips are all cached never needs."""
+    if importlib.util.find_spec("piper") is None:
+        raise SpeechError(EXTRA_HINT)
     try:
-        import piper  # noqa: F401
-    except ImportError as exc:
+        return importlib.metadata.version("piper-tts")
+    except importlib.metadata.PackageNotFoundError as exc:
         raise SpeechError(EXTRA_HINT) from exc
-    return importlib.metadata.version("piper-tts")
 
 
 def missing() -> str | None:
@@ -166,7 +169,8 @@ class PiperVoice:
 
         voice = self._voice()
         config = SynthesisConfig(length_scale=self.length_scale)
-        chunks = list(voice.synthesize(text, config))  # one per sentence
+        with _synthesis_lock:
+            chunks = list(voice.synthesize(text, config))  # one per sentence
         rate = int(voice.config.sample_rate)
         if not chunks:
             return np.zeros(0, dtype=np.float32), rate
@@ -178,6 +182,9 @@ class PiperVoice:
 # every PiperVoice of it (any rate: the rate is a synthesis setting, not the model's).
 _models: dict[Path, Any] = {}
 _models_lock = threading.Lock()
+# Piper phonemizes with libespeak-ng, one per process and not thread-safe, and every
+# synthesis already uses all cores: the render and the player's spoken answers take turns.
+_synthesis_lock = threading.Lock()
 
 
 def _load(model: Path) -> Any:
