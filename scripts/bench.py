@@ -392,7 +392,9 @@ def timed_command(arguments: list[str], cache: Path) -> float:
     """Wall seconds of a whole command, as a user runs it."""
     env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(cache))
     started = time.perf_counter()
-    subprocess.run(arguments, check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        arguments, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 

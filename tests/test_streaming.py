@@ -15,7 +15,7 @@ from voiceguide import render
 from voiceguide.clips import ClipStore
 from voiceguide.compiler import compile_known, compile_script, spoken_texts
 from voiceguide.config import Settings
-from voiceguide.library import find_routine
+from voiceguide.library import all_routines, find_routine
 from voiceguide.output import transport as transport_module
 from voiceguide.output.acks import Ack, ack_sound
 from voiceguide.output.fake import FakeOutput
@@ -73,8 +73,11 @@ def assert_heard_exactly(heard: Samples, waited: list[tuple[int, int]], final: T
 
 
 @pytest.mark.parametrize("settings", [Settings(), Settings(breath_tones=True, pace=1.5)])
-def test_compile_known_is_the_whole_compile_up_to_where_it_is_final(settings: Settings) -> None:
-    routine = find_routine(ROUTINE)
+@pytest.mark.parametrize("routine_id", [routine.id for routine in all_routines()])
+def test_compile_known_is_the_whole_compile_up_to_where_it_is_final(
+    settings: Settings, routine_id: str
+) -> None:
+    routine = find_routine(routine_id)
     options = settings.compile_options()
     lengths = {text: len(fake_clip(text)) / RATE for text in spoken_texts(routine, options)}
     whole = compile_script(routine, options, lengths.__getitem__)
