@@ -27,7 +27,7 @@ from jeepney.wrappers import new_error, new_method_call, new_method_return, new_
 from voiceguide.commands import Command, Controls, Request
 from voiceguide.player import Status
 from voiceguide.session_bus import SessionBusUnavailable, connect
-from voiceguide.timeline import Timeline
+from voiceguide.timeline import Playable
 
 BUS_NAME = "org.mpris.MediaPlayer2.voiceguide"
 PATH = "/org/mpris/MediaPlayer2"
@@ -58,13 +58,13 @@ Variant = tuple[str, Any]
 class PlayerState(Protocol):
     """What the service reads from the player (from its own thread)."""
 
-    timeline: Timeline
+    timeline: Playable
 
     def status(self) -> Status: ...
     def position(self) -> int: ...
 
 
-def _track(timeline: Timeline, step: int) -> tuple[str, float, float]:
+def _track(timeline: Playable, step: int) -> tuple[str, float, float]:
     """The track id, start and end (seconds) of ``step`` (-1: the time before the first)."""
     steps = timeline.script.steps
     if step < 0:
@@ -73,7 +73,7 @@ def _track(timeline: Timeline, step: int) -> tuple[str, float, float]:
     return f"{TRACK_PATH}{step}", span.start, span.end
 
 
-def metadata(timeline: Timeline, status: Status) -> dict[str, Variant]:
+def metadata(timeline: Playable, status: Status) -> dict[str, Variant]:
     """The MPRIS Metadata for ``status``: the step as the track, the routine as the album."""
     track, start, end = _track(timeline, status.step)
     return {
@@ -86,7 +86,7 @@ def metadata(timeline: Timeline, status: Status) -> dict[str, Variant]:
     }
 
 
-def position_us(timeline: Timeline, status: Status) -> int:
+def position_us(timeline: Playable, status: Status) -> int:
     """Microseconds into the current step."""
     _, start, _ = _track(timeline, status.step)
     return max(0, round((status.position - start) * 1e6))

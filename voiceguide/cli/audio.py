@@ -162,7 +162,7 @@ def cache_warm(
         raise click.UsageError("give routines to warm the cache for or --all, not both")
     chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
     selected = [find_routine(name) for name in routines] if routines else all_routines()
-    with _progress_bar() as report:
+    with progress_bar() as report:
         warmed = warm_cache(
             selected,
             chosen,
