@@ -21,6 +21,9 @@ import pytest
 from voiceguide import temporaries
 
 DEADLINE = 90.0  # seconds; far beyond any honest exit on a loaded machine
+# pyttsx3: the engine that renders a big batch in worker processes (Piper, the default
+# where installed, renders in-process on onnxruntime's threads).
+EXPORT = [sys.executable, "-m", "voiceguide", "export", "--engine", "pyttsx3"]
 ROUTINES = ["chair", "floor-option1", "foam-roller", "upper-back-session", "gentle-floor-session"]
 
 
@@ -33,7 +36,7 @@ def start_export(tmp_path: Path) -> subprocess.Popen[str]:
         "VOICEGUIDE_CONFIG": str(tmp_path / "config.yaml"),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "voiceguide", "export", "-o", str(out), *ROUTINES],
+        [*EXPORT, "-o", str(out), *ROUTINES],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -134,7 +137,7 @@ def test_an_export_removes_what_a_killed_export_left(tmp_path: Path) -> None:
     other.write_text("mine")
     assert stale.exists()
     result = subprocess.run(
-        [sys.executable, "-m", "voiceguide", "export", "-o", str(out), "chair", "--force"],
+        [*EXPORT, "-o", str(out), "chair", "--force"],
         capture_output=True,
         text=True,
         timeout=DEADLINE * 2,
