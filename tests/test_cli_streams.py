@@ -41,6 +41,7 @@ def arguments(tmp_path: Path) -> dict[str, tuple[list[str], bool]]:
         "doctor": (["doctor"], True),
         "cache info": (["cache", "info"], True),
         "cache clear": (["cache", "clear", "--yes"], True),
+        "cache warm": (["cache", "warm", str(tiny), "--engine", "pyttsx3"], True),
         "export": (["export", str(tiny), "-o", str(tmp_path / "out"), "--force"], True),
         "play": (["play", str(tiny)], False),  # it speaks; its words go to stderr
         # It prints the address before serving: failing to, it must stop, not serve unseen.
