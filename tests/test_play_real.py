@@ -100,13 +100,19 @@ def test_the_private_sink_is_listed_as_the_default_output() -> None:
     assert all(d.channels > 0 for d in devices)
 
 
+# Where the sound stops is found by its level, so this needs speech that is loud right up
+# to the pause. With Piper's clip of the caution the pause can fall at a gap between words,
+# and the last sound before it is then ~80 ms early by that measure (seen in full runs).
+ESPEAK = Settings(engine="pyttsx3")
+
+
 @pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
 def test_pause_and_resume_go_on_from_where_the_sound_stopped(
     backend: str, exported: Path, shared_cache_dir: Path
 ) -> None:
     sink = private_sink()
     assert sink is not None
-    timeline = render.prepare(find_routine(str(exported)), Settings(), shared_cache_dir)
+    timeline = render.prepare(find_routine(str(exported)), ESPEAK, shared_cache_dir)
     rate = timeline.sample_rate
     expected = mono(timeline.read(0, timeline.frames))
     caution = next(c for c in timeline.script.cues if c.kind == "caution")
