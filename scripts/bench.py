@@ -25,8 +25,8 @@ import soundfile
 
 from voiceguide import export, render
 from voiceguide.config import Settings
-from voiceguide.library import all_routines, find_routine
-from voiceguide.routine import Routine
+from voiceguide.routine.library import all_routines, find_routine
+from voiceguide.routine.records import Routine
 from voiceguide.script import Script
 
 ESPEAK = "espeak-ng"

@@ -22,10 +22,10 @@ from recording import MonitorRecording, best_lag, wait_for_sound
 from voiceguide import render
 from voiceguide.commands import Command, Request
 from voiceguide.config import Settings
-from voiceguide.library import find_routine
 from voiceguide.output import open_output
 from voiceguide.output.transport import FADE
 from voiceguide.player import Player
+from voiceguide.routine.library import find_routine
 from voiceguide.speaker import Speaker
 
 RATE = render.SAMPLE_RATE

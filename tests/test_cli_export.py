@@ -13,8 +13,8 @@ import soundfile
 from click.testing import CliRunner, Result
 
 from voiceguide import export as export_module
-from voiceguide import library
 from voiceguide.cli import cli
+from voiceguide.routine import library
 from voiceguide.timeline import Timeline
 
 ROUTINE = """\

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from voiceguide import __version__
 from voiceguide.cli import cli, main
 from voiceguide.journal import Journal
-from voiceguide.library import find_routine
+from voiceguide.routine.library import find_routine
 
 
 def test_version() -> None:

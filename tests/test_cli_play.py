@@ -38,8 +38,8 @@ from recording import (
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
 from voiceguide.journal import Journal
-from voiceguide.library import find_routine
 from voiceguide.output.base import FIX_HINT, GONE
+from voiceguide.routine.library import find_routine
 
 needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
 PROGRAM = [sys.executable, "-m", "voiceguide"]

@@ -15,7 +15,7 @@ import pytest
 
 from voiceguide.cli import cli
 from voiceguide.journal import Journal, journal_path
-from voiceguide.library import find_routine
+from voiceguide.routine.library import find_routine
 from voiceguide.safety import HYPERMOBILITY
 
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner, Result
 
 from voiceguide.cli import cli
 from voiceguide.compiler import compile_script, estimated_duration
-from voiceguide.library import find_routine
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
-from voiceguide.schema import routine_schema, schema_text
+from voiceguide.routine.library import find_routine
+from voiceguide.routine.schema import routine_schema, schema_text
 from voiceguide.script import CompileOptions
 
 HEAD = "title: Test\nkind: stretch\nsteps:\n"

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from voiceguide.cli import cli
 from voiceguide.compiler import compile_script, estimated_duration
-from voiceguide.library import find_routine
+from voiceguide.routine.library import find_routine
 from voiceguide.script import CompileOptions
 
 ONE_HOLD = """\

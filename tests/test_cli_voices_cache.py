@@ -206,8 +206,8 @@ def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
 ) -> None:
     from voiceguide.compiler import spoken_texts
     from voiceguide.config import Settings
-    from voiceguide.library import find_routine
     from voiceguide.render import SAMPLE_RATE
+    from voiceguide.routine.library import find_routine
 
     result = run("cache", "warm", "floor-option3")
     assert result.exit_code == 0, result.output
@@ -226,7 +226,7 @@ def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
 def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -> None:
     from voiceguide import render
     from voiceguide.config import Settings
-    from voiceguide.library import all_routines
+    from voiceguide.routine.library import all_routines
 
     result = run("cache", "warm", "--engine", "pyttsx3", "--pace", "1.5")
     assert result.exit_code == 0, result.output

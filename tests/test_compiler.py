@@ -23,11 +23,11 @@ from voiceguide.compiler import (
     spoken_texts,
 )
 from voiceguide.errors import CompileError
-from voiceguide.library import all_routines
-from voiceguide.loader import load_routine
-from voiceguide.movement import FETCH_SECONDS, MOVE_SECONDS
 from voiceguide.paths import builtin_routines_dir
-from voiceguide.routine import (
+from voiceguide.routine.library import all_routines
+from voiceguide.routine.loader import load_routine
+from voiceguide.routine.movement import FETCH_SECONDS, MOVE_SECONDS
+from voiceguide.routine.records import (
     Breathe,
     Caution,
     CountStyle,

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voiceguide.compiler import compile_script, spoken_texts
-from voiceguide.movement import MOVE_SECONDS, is_position_change
-from voiceguide.routine import (
+from voiceguide.routine.movement import MOVE_SECONDS, is_position_change
+from voiceguide.routine.records import (
     Breathe,
     Caution,
     CountStyle,

@@ -24,9 +24,9 @@ from voiceguide.audio import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.export import ExportInterrupted, output_files, write_routine
-from voiceguide.library import find_routine
 from voiceguide.render import place, prepare
-from voiceguide.routine import Routine
+from voiceguide.routine.library import find_routine
+from voiceguide.routine.records import Routine
 from voiceguide.script import CompileOptions, Cue, Phase, Script, StepSpan
 from voiceguide.timeline import Timeline
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.guidance import TONES_PER_MINUTE, check
-from voiceguide.loader import load_routine
 from voiceguide.paths import builtin_routines_dir
+from voiceguide.routine.guidance import TONES_PER_MINUTE, check
+from voiceguide.routine.loader import load_routine
 
 CRACK = "title: Test\nkind: crack\nsteps:\n"
 STRETCH = "title: Test\nkind: stretch\nsteps:\n"

@@ -23,7 +23,7 @@ from voiceguide.journal import (
     record_session,
     warn_on_stderr,
 )
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -500,7 +500,7 @@ WRITER = """
 import sys
 from pathlib import Path
 from voiceguide.journal import Journal
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 
 path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 journal = Journal(path)

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from voiceguide.errors import RoutineError
-from voiceguide.library import (
+from voiceguide.paths import builtin_routines_dir, user_routines_dir
+from voiceguide.routine.library import (
     all_routines,
     find_routine,
     looks_like_path,
@@ -15,8 +16,7 @@ from voiceguide.library import (
     source_of,
     unknown_routine,
 )
-from voiceguide.paths import builtin_routines_dir, user_routines_dir
-from voiceguide.routine import Include
+from voiceguide.routine.records import Include
 
 BUILTIN_IDS = sorted(path.stem for path in builtin_routines_dir().glob("*.yaml"))
 

@@ -9,15 +9,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.errors import RoutineError
-from voiceguide.loader import (
+from voiceguide.paths import builtin_routines_dir, user_routines_dir
+from voiceguide.routine.loader import (
     MAX_DEPTH,
     MAX_EXPANDED,
     MAX_FILE_BYTES,
     MAX_SECONDS,
     load_routine,
 )
-from voiceguide.paths import builtin_routines_dir, user_routines_dir
-from voiceguide.routine import (
+from voiceguide.routine.records import (
     Breathe,
     Caution,
     Include,

@@ -35,9 +35,9 @@ from recording import (
 
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
-from voiceguide.library import find_routine
 from voiceguide.mpris import BUS_NAME, PATH, PLAYER
 from voiceguide.render import SAMPLE_RATE
+from voiceguide.routine.library import find_routine
 from voiceguide.speaker import Speaker
 
 PROGRAM = [sys.executable, "-m", "voiceguide"]

@@ -13,9 +13,9 @@ import soundfile
 
 from voiceguide import export, render, streaming
 from voiceguide.config import Settings
-from voiceguide.library import find_routine
 from voiceguide.output.fake import FakeOutput
 from voiceguide.player import Player
+from voiceguide.routine.library import find_routine
 
 PIPER = Settings(engine="piper")
 ONSET_DB = -50.0  # a cue's onset: its first sample within this of the cue's own peak

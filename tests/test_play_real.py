@@ -29,9 +29,9 @@ from recording import (
 from voiceguide import render
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
-from voiceguide.library import find_routine
 from voiceguide.output import open_output, output_devices
 from voiceguide.player import Player
+from voiceguide.routine.library import find_routine
 
 pytestmark = [
     pytest.mark.audio,

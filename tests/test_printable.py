@@ -12,7 +12,7 @@ from voiceguide.cli import cli
 from voiceguide.errors import FileFormatError
 from voiceguide.journal import Journal, journal_path
 from voiceguide.printable import one_line, printable
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 from voiceguide.yamlfile import read_yaml
 
 OSC52 = "\x1b]52;c;aGVsbG8=\x07"  # writes "hello" to the clipboard of many terminals

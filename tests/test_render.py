@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from voiceguide import tones
 from voiceguide.config import Settings
-from voiceguide.library import find_routine
 from voiceguide.render import SAMPLE_RATE, place, prepare, side_pan
+from voiceguide.routine.library import find_routine
 from voiceguide.script import CompileOptions, Cue, Phase, Script, StepSpan
 
 RATE = 8000

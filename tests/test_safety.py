@@ -20,7 +20,7 @@ from voiceguide.journal import (
     SessionRecord,
     SessionRecording,
 )
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 from voiceguide.safety import (
     HYPERMOBILITY,
     PAIN_EXIT,

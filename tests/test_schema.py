@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from test_loader import BAD_FILES, ROUTINES, expanded
 
 from voiceguide.errors import RoutineError
-from voiceguide.loader import (
+from voiceguide.paths import builtin_routines_dir
+from voiceguide.routine.loader import (
     BREATHE_KEYS,
     ID_PATTERN,
     MAX_EXPANDED,
@@ -25,9 +26,8 @@ from voiceguide.loader import (
     TOP_KEYS,
     load_routine,
 )
-from voiceguide.paths import builtin_routines_dir
-from voiceguide.routine import COUNT_STYLES, KINDS
-from voiceguide.schema import routine_schema, schema_text
+from voiceguide.routine.records import COUNT_STYLES, KINDS
+from voiceguide.routine.schema import routine_schema, schema_text
 
 SCHEMA = routine_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

@@ -15,13 +15,13 @@ from voiceguide import render
 from voiceguide.clips import ClipStore
 from voiceguide.compiler import compile_known, compile_script, spoken_texts
 from voiceguide.config import Settings
-from voiceguide.library import all_routines, find_routine
 from voiceguide.output import transport as transport_module
 from voiceguide.output.acks import Ack, ack_sound
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.transport import JUMP_GAP, Transport
 from voiceguide.player import Player
-from voiceguide.routine import Routine
+from voiceguide.routine.library import all_routines, find_routine
+from voiceguide.routine.records import Routine
 from voiceguide.streaming import BackgroundRender, GrowingTimeline, heard_order
 from voiceguide.timeline import Samples, Timeline
 

@@ -27,9 +27,9 @@ from recording import (
 from voiceguide import render
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
-from voiceguide.library import find_routine
 from voiceguide.output.transport import JUMP_GAP
 from voiceguide.player import SENTENCE_GAP
+from voiceguide.routine.library import find_routine
 from voiceguide.speaker import Speaker
 from voiceguide.whereami import step_parts
 

@@ -7,7 +7,7 @@ import pytest
 
 from voiceguide.commands import Command
 from voiceguide.compiler import compile_script
-from voiceguide.library import find_routine
+from voiceguide.routine.library import find_routine
 from voiceguide.script import CompileOptions, Script
 from voiceguide.whereami import (
     answer_parts,

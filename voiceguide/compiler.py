@@ -31,8 +31,8 @@ from dataclasses import dataclass, field, replace
 
 from voiceguide import phrasing
 from voiceguide.errors import CompileError
-from voiceguide.movement import FETCH_SECONDS, MOVE_SECONDS, is_position_change
-from voiceguide.routine import (
+from voiceguide.routine.movement import FETCH_SECONDS, MOVE_SECONDS, is_position_change
+from voiceguide.routine.records import (
     Breathe,
     Caution,
     CountStyle,

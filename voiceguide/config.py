@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 
 from voiceguide.errors import ConfigError, SourcePosition
 from voiceguide.paths import config_file
-from voiceguide.routine import COUNT_STYLES, CountStyle
+from voiceguide.routine.records import COUNT_STYLES, CountStyle
 from voiceguide.script import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptions
 from voiceguide.yamlfile import YamlMap, read_yaml
 

@@ -37,7 +37,7 @@ from voiceguide.audio import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.printable import one_line
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 from voiceguide.script import Script
 from voiceguide.timeline import Timeline
 

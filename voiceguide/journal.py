@@ -28,7 +28,7 @@ from typing import Any, Literal, TypeVar, get_args
 
 from voiceguide import paths
 from voiceguide.errors import JournalError
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 
 JOURNAL_FILE = "journal.sqlite3"
 SCHEMA_VERSION = 1

@@ -39,7 +39,7 @@ from voiceguide.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, 
 
 if TYPE_CHECKING:
     from voiceguide.journal import Journal
-    from voiceguide.routine import Routine
+    from voiceguide.routine.records import Routine
     from voiceguide.streaming import BackgroundRender
 
 TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display
@@ -500,7 +500,7 @@ def _session(
 ) -> tuple[Script, PlayResult]:
     from voiceguide import safety, streaming
     from voiceguide.journal import Journal
-    from voiceguide.library import find_routine
+    from voiceguide.routine.library import find_routine
 
     routine = find_routine(name)
     journal = Journal()

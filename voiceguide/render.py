@@ -15,7 +15,7 @@ from pathlib import Path
 
 from voiceguide import tones
 from voiceguide.config import Settings
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 from voiceguide.script import Cue, Script
 from voiceguide.timeline import Placement, Samples, Timeline
 

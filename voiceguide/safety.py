@@ -26,7 +26,7 @@ from voiceguide import phrasing
 from voiceguide.config import Settings
 from voiceguide.errors import JournalError, SafetyError
 from voiceguide.journal import PAIN, Consent, Journal, SessionRecord, SessionRecording
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 
 HYPERMOBILITY = (
     "Cracking your back too often can make it hypermobile: too loose to hold itself well."

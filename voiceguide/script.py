@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from voiceguide.routine import CountStyle
+from voiceguide.routine.records import CountStyle
 
 CueKind = Literal["say", "caution", "count", "inhale", "exhale", "release", "side", "rest", "tone"]
 PhaseKind = Literal["hold", "inhale", "exhale", "hold-in", "hold-out", "rest", "pause"]

@@ -21,7 +21,7 @@ from typing import Protocol
 from voiceguide import render
 from voiceguide.compiler import compile_known, compile_script, estimated_duration, spoken_texts
 from voiceguide.config import Settings
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 from voiceguide.script import Script
 from voiceguide.timeline import Samples, Timeline
 

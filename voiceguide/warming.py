@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide.config import Settings
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 
 Progress = Callable[[int, int], None]  # (clips ready, clips in all)
 

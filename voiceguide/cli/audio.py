@@ -20,7 +20,7 @@ from voiceguide.cli.options import (
 )
 from voiceguide.cli.progress import progress_bar
 from voiceguide.printable import one_line
-from voiceguide.routine import CountStyle
+from voiceguide.routine.records import CountStyle
 
 if TYPE_CHECKING:
     from voiceguide.export import ExportedRoutine, Format
@@ -155,7 +155,7 @@ def cache_warm(
     (or --all), every routine. The clips are made with the voice, rate, pace and counting
     that play would use (the config file's, or the options given).
     """
-    from voiceguide.library import all_routines, find_routine
+    from voiceguide.routine.library import all_routines, find_routine
     from voiceguide.warming import warm_cache
 
     if every and routines:

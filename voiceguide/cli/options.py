@@ -13,7 +13,7 @@ import click
 
 from voiceguide.config import Settings, load_settings
 from voiceguide.paths import cache_dir
-from voiceguide.routine import COUNT_STYLES, Routine
+from voiceguide.routine.records import COUNT_STYLES, Routine
 from voiceguide.script import PACE_RANGE, RATE_RANGE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -93,7 +93,7 @@ def cache_path(ctx: click.Context) -> Path:
 
 def chosen_routines(names: tuple[str, ...], every: bool, verb: str) -> list[Routine]:
     """The routines named on the command line, or every one with ``--all``."""
-    from voiceguide.library import all_routines, find_routine
+    from voiceguide.routine.library import all_routines, find_routine
 
     if every and names:
         raise click.UsageError(f"give routines to {verb} or --all, not both")

@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from voiceguide.errors import RoutineError
-from voiceguide.library import scan_routines, source_of
-from voiceguide.loader import load_routine
 from voiceguide.printable import one_line
-from voiceguide.routine import KINDS, Routine
-from voiceguide.schema import schema_text
+from voiceguide.routine.library import scan_routines, source_of
+from voiceguide.routine.loader import load_routine
+from voiceguide.routine.records import KINDS, Routine
+from voiceguide.routine.schema import schema_text
 
 COLUMNS = ("ID", "TITLE", "KIND", "DURATION", "EQUIPMENT")
 
@@ -105,7 +105,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], strict: bool) -> None:
     tones...): each finding is a warning with its line and what to change. Every file is
     checked; the exit status is 1 when any has an error, or with --strict a warning.
     """
-    from voiceguide.guidance import check
+    from voiceguide.routine.guidance import check
 
     failed = False
     for path in files:

@@ -17,7 +17,7 @@ from voiceguide.cli.options import (
     voice_options,
 )
 from voiceguide.cli.progress import progress_bar
-from voiceguide.routine import CountStyle
+from voiceguide.routine.records import CountStyle
 from voiceguide.serve.net import DEFAULT_PORT
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from voiceguide.cli.options import (
 from voiceguide.compiler import DurationOf, clock, compile_script, estimated_duration
 from voiceguide.config import Settings
 from voiceguide.printable import one_line, printable
-from voiceguide.routine import CountStyle, Routine
+from voiceguide.routine.records import CountStyle, Routine
 from voiceguide.script import Script
 
 # Phases shown as rows of their own; breath phases are already marked by their prompts.
@@ -52,7 +52,7 @@ def show(
     estimated from the speech rate unless --exact is given. Where timing had to give way
     (a count left out, a prompt that ran long), a notice is printed on stderr.
     """
-    from voiceguide.library import find_routine
+    from voiceguide.routine.library import find_routine
 
     chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
     found = find_routine(routine)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from voiceguide.config import Settings
 from voiceguide.export import ExportProgress, Format, export_routines
-from voiceguide.routine import Routine
+from voiceguide.routine.records import Routine
 from voiceguide.serve import net, server
 from voiceguide.serve.app import create_app
 from voiceguide.serve.site import FEED, build_site

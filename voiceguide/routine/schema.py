@@ -18,7 +18,7 @@ SCHEMA_FILE = "routine.schema.json"
 
 def schema_text() -> str:
     """The schema as the packaged JSON text."""
-    return resources.files("voiceguide").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    return resources.files("voiceguide.routine").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 def routine_schema() -> dict[str, Any]:

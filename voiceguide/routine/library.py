@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 from voiceguide.errors import RoutineError, SourcePosition
-from voiceguide.loader import ID_PATTERN, MAX_ID, YAML_SUFFIXES, load_routine
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
-from voiceguide.routine import Routine
+from voiceguide.routine.loader import ID_PATTERN, MAX_ID, YAML_SUFFIXES, load_routine
+from voiceguide.routine.records import Routine
 
 Source = Literal["user", "builtin", "file"]
 

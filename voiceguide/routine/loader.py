@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 
 from voiceguide.errors import RoutineError, SourcePosition
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
-from voiceguide.routine import (
+from voiceguide.routine.records import (
     COUNT_STYLES,
     KINDS,
     Breathe,
@@ -736,7 +736,7 @@ class _File:
                 where,
             )
         # The library finds files through this module, so it is imported only when needed.
-        from voiceguide.library import routine_file, unknown_routine
+        from voiceguide.routine.library import routine_file, unknown_routine
 
         found = routine_file(name)
         if found is None:

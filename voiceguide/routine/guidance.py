@@ -16,8 +16,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from voiceguide.compiler import clock, compile_script, estimated_duration
-from voiceguide.movement import MOVE_SECONDS, is_position_change, position_named
-from voiceguide.routine import (
+from voiceguide.routine.movement import MOVE_SECONDS, is_position_change, position_named
+from voiceguide.routine.records import (
     Breathe,
     Caution,
     Include,
