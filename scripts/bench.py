@@ -27,7 +27,7 @@ from voiceguide import export, render
 from voiceguide.config import Settings
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine
-from voiceguide.script import Script
+from voiceguide.script.records import Script
 
 ESPEAK = "espeak-ng"
 PIPER = "piper"
@@ -295,7 +295,7 @@ def measure_piper(ctx: Context) -> list[Figure]:
     distinct text once, processed the same way), run by run; then the onset error of
     every spoken cue in a Piper export."""
     from voiceguide.clips import process
-    from voiceguide.compiler import spoken_texts
+    from voiceguide.script.compiler import spoken_texts
     from voiceguide.speech import open_voice
 
     settings = replace(ctx.settings, engine=PIPER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from voiceguide.script import CompileOptions, Cue, Script, StepSpan
+from voiceguide.script.records import CompileOptions, Cue, Script, StepSpan
 from voiceguide.timeline import Placement, Timeline
 
 

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from voiceguide.cli import cli
-from voiceguide.compiler import compile_script, estimated_duration
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
 from voiceguide.routine.library import find_routine
 from voiceguide.routine.schema import routine_schema, schema_text
-from voiceguide.script import CompileOptions
+from voiceguide.script.compiler import compile_script, estimated_duration
+from voiceguide.script.records import CompileOptions
 
 HEAD = "title: Test\nkind: stretch\nsteps:\n"
 BUILTIN_IDS = sorted(path.stem for path in builtin_routines_dir().glob("*.yaml"))

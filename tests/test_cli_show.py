@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from voiceguide.cli import cli
-from voiceguide.compiler import compile_script, estimated_duration
 from voiceguide.routine.library import find_routine
-from voiceguide.script import CompileOptions
+from voiceguide.script.compiler import compile_script, estimated_duration
+from voiceguide.script.records import CompileOptions
 
 ONE_HOLD = """\
 title: One hold

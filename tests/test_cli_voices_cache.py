@@ -204,10 +204,10 @@ def test_human_size(size: int, text: str) -> None:
 def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
     cache_dir: Path,
 ) -> None:
-    from voiceguide.compiler import spoken_texts
     from voiceguide.config import Settings
     from voiceguide.render import SAMPLE_RATE
     from voiceguide.routine.library import find_routine
+    from voiceguide.script.compiler import spoken_texts
 
     result = run("cache", "warm", "floor-option3")
     assert result.exit_code == 0, result.output
@@ -244,7 +244,7 @@ def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -
 
     store = ClipStore(cache_dir, Refuses(), render.SAMPLE_RATE)
     options = Settings(pace=1.5).compile_options()
-    from voiceguide.compiler import spoken_texts
+    from voiceguide.script.compiler import spoken_texts
 
     for routine in all_routines():
         store.get_many(spoken_texts(routine, options))

@@ -11,17 +11,6 @@ from typing import Any
 
 import pytest
 
-from voiceguide import phrasing
-from voiceguide.compiler import (
-    COUNT_GAP,
-    GAP,
-    TONE_GAP,
-    TONE_SECONDS,
-    clock,
-    compile_script,
-    estimated_duration,
-    spoken_texts,
-)
 from voiceguide.errors import CompileError
 from voiceguide.paths import builtin_routines_dir
 from voiceguide.routine.library import all_routines
@@ -40,7 +29,18 @@ from voiceguide.routine.records import (
     Sides,
     Step,
 )
-from voiceguide.script import CompileOptions, Cue, Phase, Script
+from voiceguide.script import phrasing
+from voiceguide.script.compiler import (
+    COUNT_GAP,
+    GAP,
+    TONE_GAP,
+    TONE_SECONDS,
+    clock,
+    compile_script,
+    estimated_duration,
+    spoken_texts,
+)
+from voiceguide.script.records import CompileOptions, Cue, Phase, Script
 
 
 def per_char(text: str) -> float:

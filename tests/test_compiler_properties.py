@@ -17,7 +17,6 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.compiler import compile_script, spoken_texts
 from voiceguide.routine.movement import MOVE_SECONDS, is_position_change
 from voiceguide.routine.records import (
     Breathe,
@@ -31,7 +30,8 @@ from voiceguide.routine.records import (
     Sides,
     Step,
 )
-from voiceguide.script import CompileOptions, Cue, Phase, Script
+from voiceguide.script.compiler import compile_script, spoken_texts
+from voiceguide.script.records import CompileOptions, Cue, Phase, Script
 
 TOLERANCE = 1e-9
 

@@ -27,7 +27,7 @@ from voiceguide.export import ExportInterrupted, output_files, write_routine
 from voiceguide.render import place, prepare
 from voiceguide.routine.library import find_routine
 from voiceguide.routine.records import Routine
-from voiceguide.script import CompileOptions, Cue, Phase, Script, StepSpan
+from voiceguide.script.records import CompileOptions, Cue, Phase, Script, StepSpan
 from voiceguide.timeline import Timeline
 
 RATE = 22050

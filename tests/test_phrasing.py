@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide import phrasing
+from voiceguide.script import phrasing
 
 
 @pytest.mark.parametrize(

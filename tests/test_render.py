@@ -13,7 +13,7 @@ from voiceguide import tones
 from voiceguide.config import Settings
 from voiceguide.render import SAMPLE_RATE, place, prepare, side_pan
 from voiceguide.routine.library import find_routine
-from voiceguide.script import CompileOptions, Cue, Phase, Script, StepSpan
+from voiceguide.script.records import CompileOptions, Cue, Phase, Script, StepSpan
 
 RATE = 8000
 

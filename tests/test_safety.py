@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voiceguide import phrasing
 from voiceguide.config import Settings
 from voiceguide.errors import SafetyError
 from voiceguide.journal import (
@@ -31,6 +30,7 @@ from voiceguide.safety import (
     needs_consent,
     stop_for_pain,
 )
+from voiceguide.script import phrasing
 
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
 SETTINGS = Settings()  # crack_min_hours 4, crack_max_per_day 2

@@ -22,7 +22,7 @@ from test_cli_export import routine_file
 from voiceguide.config import Settings
 from voiceguide.export import ExportedRoutine, export_routines
 from voiceguide.routine.loader import load_routine
-from voiceguide.script import Script
+from voiceguide.script.records import Script
 from voiceguide.serve import feed
 from voiceguide.serve.site import Site, build_site
 from voiceguide.serve.token import new_token

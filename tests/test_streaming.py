@@ -13,7 +13,6 @@ import pytest
 
 from voiceguide import render
 from voiceguide.clips import ClipStore
-from voiceguide.compiler import compile_known, compile_script, spoken_texts
 from voiceguide.config import Settings
 from voiceguide.output import transport as transport_module
 from voiceguide.output.acks import Ack, ack_sound
@@ -22,6 +21,7 @@ from voiceguide.output.transport import JUMP_GAP, Transport
 from voiceguide.player import Player
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine
+from voiceguide.script.compiler import compile_known, compile_script, spoken_texts
 from voiceguide.streaming import BackgroundRender, GrowingTimeline, heard_order
 from voiceguide.timeline import Samples, Timeline
 

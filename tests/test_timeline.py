@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.script import CompileOptions, Script
+from voiceguide.script.records import CompileOptions, Script
 from voiceguide.timeline import Placement, Timeline
 
 RATE = 8000

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from voiceguide.commands import Command
-from voiceguide.compiler import compile_script
 from voiceguide.routine.library import find_routine
-from voiceguide.script import CompileOptions, Script
+from voiceguide.script.compiler import compile_script
+from voiceguide.script.records import CompileOptions, Script
 from voiceguide.whereami import (
     answer_parts,
     control_words,

@@ -7,7 +7,7 @@ at their exact times.
 
 from __future__ import annotations
 
-from voiceguide.script import Cue, Script
+from voiceguide.script.records import Cue, Script
 
 ARTIST = "voiceguide"
 

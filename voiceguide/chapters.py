@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from voiceguide.captions import vtt_time
-from voiceguide.script import Script
+from voiceguide.script.records import Script
 
 JSON_CHAPTERS_VERSION = "1.2.0"
 JSON_CHAPTERS_TYPE = "application/json+chapters"

@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args
 from voiceguide.errors import ConfigError, SourcePosition
 from voiceguide.paths import config_file
 from voiceguide.routine.records import COUNT_STYLES, CountStyle
-from voiceguide.script import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptions
+from voiceguide.script.records import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptions
 from voiceguide.yamlfile import YamlMap, read_yaml
 
 MAX_CONFIG_BYTES = 64 * 1024

@@ -38,7 +38,7 @@ from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.printable import one_line
 from voiceguide.routine.records import Routine
-from voiceguide.script import Script
+from voiceguide.script.records import Script
 from voiceguide.timeline import Timeline
 
 Format = Literal["wav", "flac", "ogg", "mp3"]

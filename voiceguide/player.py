@@ -33,7 +33,7 @@ from voiceguide.output.acks import Ack, ack_sound
 from voiceguide.output.base import Output
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.transport import Transport
-from voiceguide.script import Cue, Script
+from voiceguide.script.records import Cue, Script
 from voiceguide.timeline import Playable, Samples
 from voiceguide.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from voiceguide import tones
 from voiceguide.config import Settings
 from voiceguide.routine.records import Routine
-from voiceguide.script import Cue, Script
+from voiceguide.script.records import Cue, Script
 from voiceguide.timeline import Placement, Samples, Timeline
 
 SAMPLE_RATE = 22050  # what espeak-ng and Piper voices speak at: nothing gained above it
@@ -48,7 +48,7 @@ def prepare_many(
     one batch, so repeated phrases are spoken once and all cores share the work."""
     # Speech and the compiler load lazily: importing render must stay cheap for the CLI.
     from voiceguide.clips import ClipStore
-    from voiceguide.compiler import compile_script, spoken_texts
+    from voiceguide.script.compiler import compile_script, spoken_texts
     from voiceguide.speech import open_voice
 
     options = settings.compile_options()

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from voiceguide import phrasing
 from voiceguide.config import Settings
 from voiceguide.errors import JournalError, SafetyError
 from voiceguide.journal import PAIN, Consent, Journal, SessionRecord, SessionRecording
 from voiceguide.routine.records import Routine
+from voiceguide.script import phrasing
 
 HYPERMOBILITY = (
     "Cracking your back too often can make it hypermobile: too loose to hold itself well."

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from voiceguide.script import Script, StepSpan
+from voiceguide.script.records import Script, StepSpan
 from voiceguide.timeline import Timeline
 
 

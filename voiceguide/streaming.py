@@ -19,10 +19,15 @@ from pathlib import Path
 from typing import Protocol
 
 from voiceguide import render
-from voiceguide.compiler import compile_known, compile_script, estimated_duration, spoken_texts
 from voiceguide.config import Settings
 from voiceguide.routine.records import Routine
-from voiceguide.script import Script
+from voiceguide.script.compiler import (
+    compile_known,
+    compile_script,
+    estimated_duration,
+    spoken_texts,
+)
+from voiceguide.script.records import Script
 from voiceguide.timeline import Samples, Timeline
 
 # Seconds of final sound after the start that playing waits for: the first clip, so that

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from voiceguide.script import Script
+from voiceguide.script.records import Script
 
 Samples = npt.NDArray[np.float32]
 

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from voiceguide.script import ToneKind
+from voiceguide.script.records import ToneKind
 
 Samples = npt.NDArray[np.float32]
 BreathKind = Literal["inhale", "exhale"]

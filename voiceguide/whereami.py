@@ -13,7 +13,7 @@ import math
 import re
 
 from voiceguide.commands import Command
-from voiceguide.script import Phase, Script
+from voiceguide.script.records import Phase, Script
 
 DOING_KINDS = frozenset({"say", "side"})  # cues that tell what to be doing
 HOLD_KINDS = frozenset({"hold", "hold-in", "hold-out"})

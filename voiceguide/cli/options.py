@@ -14,7 +14,7 @@ import click
 from voiceguide.config import Settings, load_settings
 from voiceguide.paths import cache_dir
 from voiceguide.routine.records import COUNT_STYLES, Routine
-from voiceguide.script import PACE_RANGE, RATE_RANGE
+from voiceguide.script.records import PACE_RANGE, RATE_RANGE
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -21,8 +21,8 @@ COLUMNS = ("ID", "TITLE", "KIND", "DURATION", "EQUIPMENT")
 
 def _duration(routine: Routine) -> float:
     """The routine's length at the default pace, with speech timed by the usual rate."""
-    from voiceguide.compiler import compile_script, estimated_duration
-    from voiceguide.script import CompileOptions
+    from voiceguide.script.compiler import compile_script, estimated_duration
+    from voiceguide.script.records import CompileOptions
 
     options = CompileOptions()
     return compile_script(routine, options, estimated_duration(options.rate)).duration

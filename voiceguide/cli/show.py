@@ -13,11 +13,11 @@ from voiceguide.cli.options import (
     timing_options,
     voice_options,
 )
-from voiceguide.compiler import DurationOf, clock, compile_script, estimated_duration
 from voiceguide.config import Settings
 from voiceguide.printable import one_line, printable
 from voiceguide.routine.records import CountStyle, Routine
-from voiceguide.script import Script
+from voiceguide.script.compiler import DurationOf, clock, compile_script, estimated_duration
+from voiceguide.script.records import Script
 
 # Phases shown as rows of their own; breath phases are already marked by their prompts.
 _SILENT_PHASES = ("hold", "pause", "rest")
@@ -77,8 +77,8 @@ def _clip_durations(routine: Routine, chosen: Settings, cache_dir: Path) -> Dura
     """The length of every clip the routine may speak, synthesized (or read from the
     cache) with the chosen voice: what `play` would really hear."""
     from voiceguide.clips import ClipStore
-    from voiceguide.compiler import spoken_texts
     from voiceguide.render import SAMPLE_RATE
+    from voiceguide.script.compiler import spoken_texts
     from voiceguide.speech import open_voice
 
     voice = open_voice(chosen.engine, chosen.voice, chosen.rate)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from voiceguide.compiler import clock, compile_script, estimated_duration
 from voiceguide.routine.movement import MOVE_SECONDS, is_position_change, position_named
 from voiceguide.routine.records import (
     Breathe,
@@ -30,7 +29,8 @@ from voiceguide.routine.records import (
     walk,
     with_included,
 )
-from voiceguide.script import CompileOptions
+from voiceguide.script.compiler import clock, compile_script, estimated_duration
+from voiceguide.script.records import CompileOptions
 
 # Tones, step and caution together, per minute of a routine's own part (between the
 # opening and the closing): more and they stop meaning anything.

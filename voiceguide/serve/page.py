@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from voiceguide.captions import ARTIST
-from voiceguide.script import Script
+from voiceguide.script.records import Script
 
 MEDIA_TYPE = "text/html; charset=utf-8"
 

@@ -29,7 +29,6 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from voiceguide import phrasing
 from voiceguide.errors import CompileError
 from voiceguide.routine.movement import FETCH_SECONDS, MOVE_SECONDS, is_position_change
 from voiceguide.routine.records import (
@@ -46,7 +45,8 @@ from voiceguide.routine.records import (
     walk,
     with_included,
 )
-from voiceguide.script import (
+from voiceguide.script import phrasing
+from voiceguide.script.records import (
     PACE_RANGE,
     RATE_RANGE,
     CompileOptions,
