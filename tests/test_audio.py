@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from voiceguide.audio import (
+from voiceguide.audio.signal import (
     CLIP_MAGIC,
     ClipFormatError,
     atomic_path,

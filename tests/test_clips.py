@@ -14,7 +14,7 @@ import pytest
 from file_size_limit import call_with_file_size_limit
 
 from voiceguide import clips as clips_module
-from voiceguide.audio import audible_span, db_to_gain, loudness_db, peak, read_clip
+from voiceguide.audio.signal import audible_span, db_to_gain, loudness_db, peak, read_clip
 from voiceguide.clips import (
     CEILING_DB,
     LOUDNESS_DB,

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from fake_timelines import burst, stepped_timeline
 
+from voiceguide.audio.acks import ack_sound
 from voiceguide.commands import (
     KEY_COMMANDS,
     Command,
@@ -18,7 +19,6 @@ from voiceguide.commands import (
 )
 from voiceguide.config import AckStyle
 from voiceguide.keys import Key
-from voiceguide.output.acks import ack_sound
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.transport import JUMP_GAP
 from voiceguide.player import SENTENCE_GAP, Player, PlayResult

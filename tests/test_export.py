@@ -20,7 +20,7 @@ import soundfile
 from file_size_limit import call_with_file_size_limit
 
 from voiceguide import export
-from voiceguide.audio import to_pcm16
+from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.export import ExportInterrupted, output_files, write_routine

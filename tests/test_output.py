@@ -13,9 +13,9 @@ from fake_timelines import stepped_timeline
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from voiceguide.audio.acks import ACKS, LEVEL, Ack, ack_sound
 from voiceguide.errors import PlaybackError
 from voiceguide.output import backends, open_output
-from voiceguide.output.acks import ACKS, LEVEL, Ack, ack_sound
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.sounddevice_backend import open_error
 from voiceguide.output.transport import FADE, JUMP_GAP, Transport

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from fake_timelines import stepped_timeline
 
+from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.commands import Controls
 from voiceguide.errors import PlaybackError
 from voiceguide.keys import Key
-from voiceguide.output.acks import Ack, ack_sound
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.transport import JUMP_GAP
 from voiceguide.player import BACK_GRACE, Player, Status, find_step

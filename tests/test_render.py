@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voiceguide import tones
+from voiceguide.audio import tones
 from voiceguide.config import Settings
 from voiceguide.render import SAMPLE_RATE, place, prepare, side_pan
 from voiceguide.routine.library import find_routine

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.audio import audible_span, peak
+from voiceguide.audio.signal import audible_span, peak
 from voiceguide.errors import SpeechError
 from voiceguide.speech import ENGINES, list_engines, open_voice
 from voiceguide.speech.base import VoiceInfo, find_voice

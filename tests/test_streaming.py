@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from voiceguide import render
+from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.clips import ClipStore
 from voiceguide.config import Settings
 from voiceguide.output import transport as transport_module
-from voiceguide.output.acks import Ack, ack_sound
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.transport import JUMP_GAP, Transport
 from voiceguide.player import Player

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voiceguide import tones
+from voiceguide.audio import tones
 
 RATE = 22050
 

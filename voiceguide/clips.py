@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceguide import temporaries
-from voiceguide.audio import (
+from voiceguide.audio.signal import (
     ClipFormatError,
     from_pcm16,
     normalize_loudness,

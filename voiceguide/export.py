@@ -33,7 +33,7 @@ from types import FrameType
 from typing import Any, BinaryIO, Literal
 
 from voiceguide import captions, chapters, render, split, temporaries
-from voiceguide.audio import to_pcm16
+from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.printable import one_line

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.commands import Command, Controls, KeySource, Outcome, Request, perform
 from voiceguide.config import AckStyle, Settings
 from voiceguide.errors import PlaybackError, VoiceguideError
-from voiceguide.output.acks import Ack, ack_sound
 from voiceguide.output.base import Output
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.transport import Transport

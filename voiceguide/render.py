@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from voiceguide import tones
+from voiceguide.audio import tones
 from voiceguide.config import Settings
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Cue, Script

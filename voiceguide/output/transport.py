@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voiceguide.output.acks import Ack, ack_sound
+from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.timeline import Playable, Samples
 
 FADE = 0.005  # seconds: long enough not to click, short enough to feel instant

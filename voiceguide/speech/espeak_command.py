@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
-from voiceguide.audio import decode
+from voiceguide.audio.signal import decode
 from voiceguide.errors import SpeechError
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
 from voiceguide.timeline import Samples

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voiceguide.audio import decode
+from voiceguide.audio.signal import decode
 from voiceguide.errors import SpeechError
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
 from voiceguide.timeline import Samples
