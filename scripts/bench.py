@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from voiceguide import export, render
+from voiceguide import export
 from voiceguide.config import Settings
+from voiceguide.render import render
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Script
@@ -294,7 +295,7 @@ def measure_piper(ctx: Context) -> list[Figure]:
     against Piper one text at a time in one process (the model loaded for both, each
     distinct text once, processed the same way), run by run; then the onset error of
     every spoken cue in a Piper export."""
-    from voiceguide.clips import process
+    from voiceguide.render.clips import process
     from voiceguide.script.compiler import spoken_texts
     from voiceguide.speech import open_voice
 
@@ -351,8 +352,8 @@ def measure_streaming(ctx: Context) -> list[Figure]:
     (the first step once playable, the rest rendered meanwhile), by a listener that takes
     the sound at exactly real time, until the render is done: how often playing had to
     wait for the voice. Nothing is sent to a device; the transport is pulled on a clock."""
-    from voiceguide import streaming
     from voiceguide.output.transport import Transport
+    from voiceguide.render import streaming
 
     settings = replace(ctx.settings, engine=PIPER)
     waits, waited = 0, 0.0

@@ -19,14 +19,14 @@ from pathlib import Path
 
 from recording import MonitorRecording, best_lag, wait_for_sound
 
-from voiceguide import render
 from voiceguide.commands import Command, Request
 from voiceguide.config import Settings
 from voiceguide.output import open_output
 from voiceguide.output.transport import FADE
 from voiceguide.player import Player
+from voiceguide.render import render
+from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
-from voiceguide.speaker import Speaker
 
 RATE = render.SAMPLE_RATE
 ROUTINE = "floor-option1"

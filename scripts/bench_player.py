@@ -53,12 +53,12 @@ from recording import (  # noqa: E402 (the tests' recorder, found through the pa
     wait_for_sound,
 )
 
-from voiceguide import render  # noqa: E402
 from voiceguide.config import Settings  # noqa: E402
 from voiceguide.output import open_output  # noqa: E402
 from voiceguide.player import Player  # noqa: E402
+from voiceguide.render import render  # noqa: E402
+from voiceguide.render.timeline import Timeline  # noqa: E402
 from voiceguide.routine.library import find_routine  # noqa: E402
-from voiceguide.timeline import Timeline  # noqa: E402
 
 PROGRAM = [str(Path(sys.executable).parent / "voiceguide")]
 ROUTINE = "floor-option1"  # the routine the player is first used with

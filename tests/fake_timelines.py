@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from voiceguide.render.timeline import Placement, Timeline
 from voiceguide.script.records import CompileOptions, Cue, Script, StepSpan
-from voiceguide.timeline import Placement, Timeline
 
 
 def burst(frames: int, seed: int, level: float = 0.3) -> np.ndarray:

@@ -15,7 +15,7 @@ from fake_timelines import stepped_timeline
 
 from voiceguide import chapters
 from voiceguide.export import write_routine
-from voiceguide.timeline import Timeline
+from voiceguide.render.timeline import Timeline
 
 LONG_TITLE = "Slide your hips forward, toward the front edge of the seat, and rest your hands"
 

@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 
 from voiceguide import export as export_module
 from voiceguide.cli import cli
+from voiceguide.render.timeline import Timeline
 from voiceguide.routine import library
-from voiceguide.timeline import Timeline
 
 ROUTINE = """\
 id: {id}

@@ -12,9 +12,9 @@ from click.testing import CliRunner, Result
 
 from voiceguide.cli import cli
 from voiceguide.cli.audio import human_size
-from voiceguide.clips import ClipStore, cache_info
+from voiceguide.render.clips import ClipStore, cache_info
+from voiceguide.render.timeline import Samples
 from voiceguide.speech import list_engines, open_voice
-from voiceguide.timeline import Samples
 
 
 def run(*args: str, input: str | None = None) -> Result:
@@ -205,7 +205,7 @@ def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
     cache_dir: Path,
 ) -> None:
     from voiceguide.config import Settings
-    from voiceguide.render import SAMPLE_RATE
+    from voiceguide.render.render import SAMPLE_RATE
     from voiceguide.routine.library import find_routine
     from voiceguide.script.compiler import spoken_texts
 
@@ -224,8 +224,8 @@ def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
 
 
 def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -> None:
-    from voiceguide import render
     from voiceguide.config import Settings
+    from voiceguide.render import render
     from voiceguide.routine.library import all_routines
 
     result = run("cache", "warm", "--engine", "pyttsx3", "--pace", "1.5")

@@ -13,18 +13,18 @@ import numpy as np
 import pytest
 from file_size_limit import call_with_file_size_limit
 
-from voiceguide import clips as clips_module
 from voiceguide.audio.signal import audible_span, db_to_gain, loudness_db, peak, read_clip
-from voiceguide.clips import (
+from voiceguide.errors import SpeechError
+from voiceguide.render import clips as clips_module
+from voiceguide.render.clips import (
     CEILING_DB,
     LOUDNESS_DB,
     ClipStore,
     cache_info,
     clear_cache,
 )
-from voiceguide.errors import SpeechError
+from voiceguide.render.timeline import Samples
 from voiceguide.speech import Parallelism, Voice, open_voice
-from voiceguide.timeline import Samples
 
 RATE = 44100
 ESPEAK_ENGINES = ["pyttsx3", "espeak-ng"]

@@ -22,7 +22,7 @@ from voiceguide.keys import Key
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.transport import JUMP_GAP
 from voiceguide.player import SENTENCE_GAP, Player, PlayResult
-from voiceguide.timeline import Samples, Timeline
+from voiceguide.render.timeline import Samples, Timeline
 from voiceguide.whereami import answer_parts, control_words
 
 RATE = 8000

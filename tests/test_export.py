@@ -24,11 +24,11 @@ from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.export import ExportInterrupted, output_files, write_routine
-from voiceguide.render import place, prepare
+from voiceguide.render.render import place, prepare
+from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import CompileOptions, Cue, Phase, Script, StepSpan
-from voiceguide.timeline import Timeline
 
 RATE = 22050
 FORMATS = ["wav", "flac", "ogg", "mp3"]

@@ -36,9 +36,9 @@ from recording import (
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
 from voiceguide.mpris import BUS_NAME, PATH, PLAYER
-from voiceguide.render import SAMPLE_RATE
+from voiceguide.render.render import SAMPLE_RATE
+from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
-from voiceguide.speaker import Speaker
 
 PROGRAM = [sys.executable, "-m", "voiceguide"]
 needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)

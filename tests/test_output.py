@@ -19,7 +19,7 @@ from voiceguide.output import backends, open_output
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.sounddevice_backend import open_error
 from voiceguide.output.transport import FADE, JUMP_GAP, Transport
-from voiceguide.timeline import Timeline
+from voiceguide.render.timeline import Timeline
 
 RATE = 8000
 FADE_FRAMES = round(FADE * RATE)

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 import soundfile
 
-from voiceguide import export, render, streaming
+from voiceguide import export
 from voiceguide.config import Settings
 from voiceguide.output.fake import FakeOutput
 from voiceguide.player import Player
+from voiceguide.render import render, streaming
 from voiceguide.routine.library import find_routine
 
 PIPER = Settings(engine="piper")
@@ -77,7 +78,7 @@ def test_playing_piper_while_it_renders_is_exactly_the_prepared_timeline(
 
 @pytest.mark.parametrize("engine", ["piper", "pyttsx3"])
 def test_clip_processing_is_the_same_for_every_engine(engine: str, tmp_path: Path) -> None:
-    from voiceguide.clips import ClipStore
+    from voiceguide.render.clips import ClipStore
     from voiceguide.speech import open_voice
 
     store = ClipStore(tmp_path, open_voice(engine, None, 160), render.SAMPLE_RATE)

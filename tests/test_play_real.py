@@ -26,11 +26,11 @@ from recording import (
     private_sink,
 )
 
-from voiceguide import render
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
 from voiceguide.output import open_output, output_devices
 from voiceguide.player import Player
+from voiceguide.render import render
 from voiceguide.routine.library import find_routine
 
 pytestmark = [

@@ -14,7 +14,7 @@ from voiceguide.keys import Key
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.transport import JUMP_GAP
 from voiceguide.player import BACK_GRACE, Player, Status, find_step
-from voiceguide.timeline import Timeline
+from voiceguide.render.timeline import Timeline
 
 RATE = 8000
 BLOCK = 80  # every key in these tests falls on a block boundary

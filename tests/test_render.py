@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from voiceguide.audio import tones
 from voiceguide.config import Settings
-from voiceguide.render import SAMPLE_RATE, place, prepare, side_pan
+from voiceguide.render.render import SAMPLE_RATE, place, prepare, side_pan
 from voiceguide.routine.library import find_routine
 from voiceguide.script.records import CompileOptions, Cue, Phase, Script, StepSpan
 

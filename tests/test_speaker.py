@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from voiceguide.clips import ClipStore
 from voiceguide.config import Settings
-from voiceguide.render import SAMPLE_RATE
-from voiceguide.speaker import Speaker
+from voiceguide.render.clips import ClipStore
+from voiceguide.render.render import SAMPLE_RATE
+from voiceguide.render.speaker import Speaker
 from voiceguide.speech import open_voice
 
 

@@ -16,7 +16,7 @@ from test_cli_export import routine_file
 from voiceguide import split
 from voiceguide.cli import cli
 from voiceguide.export import write_routine
-from voiceguide.timeline import Timeline
+from voiceguide.render.timeline import Timeline
 
 
 def crossing_timeline() -> Timeline:

@@ -11,19 +11,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide import render
 from voiceguide.audio.acks import Ack, ack_sound
-from voiceguide.clips import ClipStore
 from voiceguide.config import Settings
 from voiceguide.output import transport as transport_module
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.transport import JUMP_GAP, Transport
 from voiceguide.player import Player
+from voiceguide.render import render
+from voiceguide.render.clips import ClipStore
+from voiceguide.render.streaming import BackgroundRender, GrowingTimeline, heard_order
+from voiceguide.render.timeline import Samples, Timeline
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine
 from voiceguide.script.compiler import compile_known, compile_script, spoken_texts
-from voiceguide.streaming import BackgroundRender, GrowingTimeline, heard_order
-from voiceguide.timeline import Samples, Timeline
 
 RATE = 8000
 BLOCK = 400

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from voiceguide.render.timeline import Placement, Timeline
 from voiceguide.script.records import CompileOptions, Script
-from voiceguide.timeline import Placement, Timeline
 
 RATE = 8000
 

@@ -24,13 +24,13 @@ from recording import (
     wait_for_sound,
 )
 
-from voiceguide import render
 from voiceguide.config import Settings
 from voiceguide.export import export_routines
 from voiceguide.output.transport import JUMP_GAP
 from voiceguide.player import SENTENCE_GAP
+from voiceguide.render import render
+from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
-from voiceguide.speaker import Speaker
 from voiceguide.whereami import step_parts
 
 needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)

@@ -32,14 +32,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, Literal
 
-from voiceguide import captions, chapters, render, split, temporaries
+from voiceguide import captions, chapters, split, temporaries
 from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.printable import one_line
+from voiceguide.render import render
+from voiceguide.render.timeline import Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Script
-from voiceguide.timeline import Timeline
 
 Format = Literal["wav", "flac", "ogg", "mp3"]
 # libsndfile's (container, encoding) for each format a user can choose.

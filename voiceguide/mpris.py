@@ -26,8 +26,8 @@ from jeepney.wrappers import new_error, new_method_call, new_method_return, new_
 
 from voiceguide.commands import Command, Controls, Request
 from voiceguide.player import Status
+from voiceguide.render.timeline import Playable
 from voiceguide.session_bus import SessionBusUnavailable, connect
-from voiceguide.timeline import Playable
 
 BUS_NAME = "org.mpris.MediaPlayer2.voiceguide"
 PATH = "/org/mpris/MediaPlayer2"

@@ -33,14 +33,14 @@ from voiceguide.errors import PlaybackError, VoiceguideError
 from voiceguide.output.base import Output
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.transport import Transport
+from voiceguide.render.timeline import Playable, Samples
 from voiceguide.script.records import Cue, Script
-from voiceguide.timeline import Playable, Samples
 from voiceguide.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts
 
 if TYPE_CHECKING:
     from voiceguide.journal import Journal
+    from voiceguide.render.streaming import BackgroundRender
     from voiceguide.routine.records import Routine
-    from voiceguide.streaming import BackgroundRender
 
 TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display
 BACK_GRACE = 2.0  # seconds into a step within which "back" goes to the step before
@@ -408,9 +408,9 @@ class Player:
 
 def speak(text: str, settings: Settings, cache_dir: Path) -> None:
     """Say ``text`` now, in the session's voice, through the chosen output (and wait)."""
-    from voiceguide import render
-    from voiceguide.clips import ClipStore
     from voiceguide.output import open_output
+    from voiceguide.render import render
+    from voiceguide.render.clips import ClipStore
     from voiceguide.speech import open_voice
 
     voice = open_voice(settings.engine, settings.voice, settings.rate)
@@ -498,8 +498,9 @@ def _session(
     force: bool,
     assume_yes: bool,
 ) -> tuple[Script, PlayResult]:
-    from voiceguide import safety, streaming
+    from voiceguide import safety
     from voiceguide.journal import Journal
+    from voiceguide.render import streaming
     from voiceguide.routine.library import find_routine
 
     routine = find_routine(name)
@@ -542,7 +543,7 @@ def _play_rendering(
     from voiceguide import safety
     from voiceguide.journal import INTERRUPTED, USER_QUIT, record_session
     from voiceguide.mpris import published
-    from voiceguide.speaker import Speaker
+    from voiceguide.render.speaker import Speaker
     from voiceguide.speech import choose_engine
 
     timeline = rendering.timeline

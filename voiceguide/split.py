@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from voiceguide.render.timeline import Timeline
 from voiceguide.script.records import Script, StepSpan
-from voiceguide.timeline import Timeline
 
 
 def track_id(routine_id: str, number: int, total: int) -> str:

@@ -35,8 +35,8 @@ def warm_cache(
 ) -> Warmed:
     """Make and cache every clip ``routines`` may speak with ``settings``' voice, rate,
     pace and counting (the clips ``play`` and ``export`` will ask for), each text once."""
-    from voiceguide.clips import ClipStore
-    from voiceguide.render import SAMPLE_RATE
+    from voiceguide.render.clips import ClipStore
+    from voiceguide.render.render import SAMPLE_RATE
     from voiceguide.script.compiler import spoken_texts
     from voiceguide.speech import open_voice
 

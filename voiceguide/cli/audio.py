@@ -98,7 +98,7 @@ def cache() -> None:
 @click.pass_context
 def cache_info(ctx: click.Context, as_json: bool) -> None:
     """Where the clip cache is, how many clips it holds and how big it is."""
-    from voiceguide.clips import cache_info as measure
+    from voiceguide.render.clips import cache_info as measure
 
     info = measure(cache_path(ctx))
     if as_json:
@@ -115,8 +115,8 @@ def cache_info(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def cache_clear(ctx: click.Context, yes: bool) -> None:
     """Delete every cached clip (they are made again when next needed)."""
-    from voiceguide.clips import cache_info as measure
-    from voiceguide.clips import clear_cache
+    from voiceguide.render.clips import cache_info as measure
+    from voiceguide.render.clips import clear_cache
 
     path = cache_path(ctx)
     before = measure(path)

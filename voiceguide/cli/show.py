@@ -76,8 +76,8 @@ def show(
 def _clip_durations(routine: Routine, chosen: Settings, cache_dir: Path) -> DurationOf:
     """The length of every clip the routine may speak, synthesized (or read from the
     cache) with the chosen voice: what `play` would really hear."""
-    from voiceguide.clips import ClipStore
-    from voiceguide.render import SAMPLE_RATE
+    from voiceguide.render.clips import ClipStore
+    from voiceguide.render.render import SAMPLE_RATE
     from voiceguide.script.compiler import spoken_texts
     from voiceguide.speech import open_voice
 

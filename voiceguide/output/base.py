@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Protocol
 
 from voiceguide.errors import PlaybackError
-from voiceguide.timeline import Samples
+from voiceguide.render.timeline import Samples
 
 # What every playback fault tells the user to try next.
 FIX_HINT = "run `voiceguide doctor`, or `voiceguide export` the routine to play it elsewhere"

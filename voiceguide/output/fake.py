@@ -14,7 +14,7 @@ import numpy as np
 
 from voiceguide.errors import PlaybackError
 from voiceguide.output.base import Output, Source
-from voiceguide.timeline import Samples
+from voiceguide.render.timeline import Samples
 
 
 class FakeOutput(Output):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from voiceguide.audio.signal import decode
 from voiceguide.errors import SpeechError
+from voiceguide.render.timeline import Samples
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
-from voiceguide.timeline import Samples
 
 ENGINE = "espeak-ng"
 DEFAULT_VOICE = "gmw/en"

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from voiceguide.errors import SpeechError
+from voiceguide.render.timeline import Samples
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo
-from voiceguide.timeline import Samples
 
 ENGINE = "piper"
 EXTRA = "pip install 'voiceguide[piper]'"

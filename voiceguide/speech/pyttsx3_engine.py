@@ -32,8 +32,8 @@ from typing import Any
 
 from voiceguide.audio.signal import decode
 from voiceguide.errors import SpeechError
+from voiceguide.render.timeline import Samples
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
-from voiceguide.timeline import Samples
 
 ENGINE = "pyttsx3"
 FINISH_TIMEOUT = 60.0  # seconds; a phrase takes milliseconds, so this only catches a hang

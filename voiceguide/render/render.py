@@ -15,9 +15,9 @@ from pathlib import Path
 
 from voiceguide.audio import tones
 from voiceguide.config import Settings
+from voiceguide.render.timeline import Placement, Samples, Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Cue, Script
-from voiceguide.timeline import Placement, Samples, Timeline
 
 SAMPLE_RATE = 22050  # what espeak-ng and Piper voices speak at: nothing gained above it
 
@@ -47,7 +47,7 @@ def prepare_many(
     """Timelines for several routines; every text any of them speaks is synthesized in
     one batch, so repeated phrases are spoken once and all cores share the work."""
     # Speech and the compiler load lazily: importing render must stay cheap for the CLI.
-    from voiceguide.clips import ClipStore
+    from voiceguide.render.clips import ClipStore
     from voiceguide.script.compiler import compile_script, spoken_texts
     from voiceguide.speech import open_voice
 

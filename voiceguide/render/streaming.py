@@ -18,8 +18,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from voiceguide import render
 from voiceguide.config import Settings
+from voiceguide.render import render
+from voiceguide.render.timeline import Samples, Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.compiler import (
     compile_known,
@@ -28,7 +29,6 @@ from voiceguide.script.compiler import (
     spoken_texts,
 )
 from voiceguide.script.records import Script
-from voiceguide.timeline import Samples, Timeline
 
 # Seconds of final sound after the start that playing waits for: the first clip, so that
 # the next can be made while it is heard, and playing does not start only to wait.
@@ -208,7 +208,7 @@ def start(
 ) -> BackgroundRender:
     """Open the voice and start rendering ``routine`` in the order it is heard; the
     returned render's ``timeline`` can be played at once."""
-    from voiceguide.clips import ClipStore
+    from voiceguide.render.clips import ClipStore
     from voiceguide.speech import open_voice
 
     voice = open_voice(settings.engine, settings.voice, settings.rate)

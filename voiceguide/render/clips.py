@@ -43,8 +43,8 @@ from voiceguide.audio.signal import (
     write_clip,
 )
 from voiceguide.errors import CacheError, UnreadableFileError
+from voiceguide.render.timeline import Samples
 from voiceguide.speech.base import Voice
-from voiceguide.timeline import Samples
 
 # Raise this whenever ``process`` changes what it makes: old entries are then not used.
 PROCESSING_VERSION = 1
