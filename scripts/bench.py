@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from voiceguide import export
 from voiceguide.config import Settings
+from voiceguide.export import writer as export
 from voiceguide.render import render
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fake_timelines import stepped_timeline
 
-from voiceguide import chapters
-from voiceguide.export import write_routine
+from voiceguide.export import chapters
+from voiceguide.export.writer import write_routine
 from voiceguide.render.timeline import Timeline
 
 LONG_TITLE = "Slide your hips forward, toward the front edge of the seat, and rest your hands"

@@ -12,8 +12,8 @@ import pytest
 import soundfile
 from click.testing import CliRunner, Result
 
-from voiceguide import export as export_module
 from voiceguide.cli import cli
+from voiceguide.export import writer as export_module
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine import library
 

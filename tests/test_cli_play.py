@@ -36,7 +36,7 @@ from recording import (
 )
 
 from voiceguide.config import Settings
-from voiceguide.export import export_routines
+from voiceguide.export.writer import export_routines
 from voiceguide.journal import Journal
 from voiceguide.output.base import FIX_HINT, GONE
 from voiceguide.routine.library import find_routine

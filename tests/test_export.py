@@ -19,11 +19,11 @@ import pytest
 import soundfile
 from file_size_limit import call_with_file_size_limit
 
-from voiceguide import export
 from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
-from voiceguide.export import ExportInterrupted, output_files, write_routine
+from voiceguide.export import writer as export
+from voiceguide.export.writer import ExportInterrupted, output_files, write_routine
 from voiceguide.render.render import place, prepare
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from voiceguide import export
 from voiceguide.config import Settings
+from voiceguide.export import writer as export
 from voiceguide.output.fake import FakeOutput
 from voiceguide.player import Player
 from voiceguide.render import render, streaming

@@ -20,7 +20,7 @@ from serving import Reply, request, site_server
 from test_cli_export import routine_file
 
 from voiceguide.config import Settings
-from voiceguide.export import ExportedRoutine, export_routines
+from voiceguide.export.writer import ExportedRoutine, export_routines
 from voiceguide.routine.loader import load_routine
 from voiceguide.script.records import Script
 from voiceguide.serve import feed

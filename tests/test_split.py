@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from fake_timelines import stepped_timeline
 from test_cli_export import routine_file
 
-from voiceguide import split
 from voiceguide.cli import cli
-from voiceguide.export import write_routine
+from voiceguide.export import split
+from voiceguide.export.writer import write_routine
 from voiceguide.render.timeline import Timeline
 
 

@@ -25,7 +25,7 @@ from recording import (
 )
 
 from voiceguide.config import Settings
-from voiceguide.export import export_routines
+from voiceguide.export.writer import export_routines
 from voiceguide.output.transport import JUMP_GAP
 from voiceguide.player import SENTENCE_GAP
 from voiceguide.render import render

@@ -23,7 +23,7 @@ from voiceguide.printable import one_line
 from voiceguide.routine.records import CountStyle
 
 if TYPE_CHECKING:
-    from voiceguide.export import ExportedRoutine, Format
+    from voiceguide.export.writer import ExportedRoutine, Format
     from voiceguide.speech import EngineInfo
 
 
@@ -249,7 +249,12 @@ def export(
     Existing files are replaced only with --force. The path of each file written is
     printed on stdout, one a line; progress and messages go to stderr.
     """
-    from voiceguide.export import PLAYLIST, ExportInterrupted, export_routines, make_output_dir
+    from voiceguide.export.writer import (
+        PLAYLIST,
+        ExportInterrupted,
+        export_routines,
+        make_output_dir,
+    )
 
     selected = chosen_routines(routines, every, "export")
     chosen = settings(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from voiceguide.export import ExportProgress
+    from voiceguide.export.writer import ExportProgress
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from voiceguide.routine.records import CountStyle
 from voiceguide.serve.net import DEFAULT_PORT
 
 if TYPE_CHECKING:
-    from voiceguide.export import Format
+    from voiceguide.export.writer import Format
     from voiceguide.serve.session import Serving
 
 

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from email.utils import formatdate
 
-from voiceguide.captions import ARTIST
-from voiceguide.chapters import JSON_CHAPTERS_TYPE
-from voiceguide.export import ExportedRoutine
+from voiceguide.export.captions import ARTIST
+from voiceguide.export.chapters import JSON_CHAPTERS_TYPE
+from voiceguide.export.writer import ExportedRoutine
 from voiceguide.serve.media import media_type
 
 MEDIA_TYPE = "application/rss+xml; charset=utf-8"

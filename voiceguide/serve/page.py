@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from voiceguide.captions import ARTIST
+from voiceguide.export.captions import ARTIST
 from voiceguide.script.records import Script
 
 MEDIA_TYPE = "text/html; charset=utf-8"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide.config import Settings
-from voiceguide.export import ExportProgress, Format, export_routines
+from voiceguide.export.writer import ExportProgress, Format, export_routines
 from voiceguide.routine.records import Routine
 from voiceguide.serve import net, server
 from voiceguide.serve.app import create_app

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide.export import ExportedRoutine
+from voiceguide.export.writer import ExportedRoutine
 from voiceguide.serve import feed, page
 from voiceguide.serve.media import media_type
 

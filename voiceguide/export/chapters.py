@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from voiceguide.captions import vtt_time
+from voiceguide.export.captions import vtt_time
 from voiceguide.script.records import Script
 
 JSON_CHAPTERS_VERSION = "1.2.0"

@@ -32,10 +32,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, Literal
 
-from voiceguide import captions, chapters, split, temporaries
+from voiceguide import temporaries
 from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
+from voiceguide.export import captions, chapters, split
 from voiceguide.printable import one_line
 from voiceguide.render import render
 from voiceguide.render.timeline import Timeline
