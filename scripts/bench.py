@@ -352,7 +352,7 @@ def measure_streaming(ctx: Context) -> list[Figure]:
     (the first step once playable, the rest rendered meanwhile), by a listener that takes
     the sound at exactly real time, until the render is done: how often playing had to
     wait for the voice. Nothing is sent to a device; the transport is pulled on a clock."""
-    from voiceguide.output.transport import Transport
+    from voiceguide.player.transport import Transport
     from voiceguide.render import streaming
 
     settings = replace(ctx.settings, engine=PIPER)

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from recording import MonitorRecording, best_lag, wait_for_sound
 
-from voiceguide.commands import Command, Request
 from voiceguide.config import Settings
 from voiceguide.output import open_output
-from voiceguide.output.transport import FADE
-from voiceguide.player import Player
+from voiceguide.player.commands import Command, Request
+from voiceguide.player.player import Player
+from voiceguide.player.transport import FADE
 from voiceguide.render import render
 from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine

@@ -55,7 +55,7 @@ from recording import (  # noqa: E402 (the tests' recorder, found through the pa
 
 from voiceguide.config import Settings  # noqa: E402
 from voiceguide.output import open_output  # noqa: E402
-from voiceguide.player import Player  # noqa: E402
+from voiceguide.player.player import Player  # noqa: E402
 from voiceguide.render import render  # noqa: E402
 from voiceguide.render.timeline import Timeline  # noqa: E402
 from voiceguide.routine.library import find_routine  # noqa: E402

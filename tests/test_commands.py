@@ -9,7 +9,9 @@ import pytest
 from fake_timelines import burst, stepped_timeline
 
 from voiceguide.audio.acks import ack_sound
-from voiceguide.commands import (
+from voiceguide.config import AckStyle
+from voiceguide.output.fake import FakeOutput
+from voiceguide.player.commands import (
     KEY_COMMANDS,
     Command,
     Controls,
@@ -17,13 +19,11 @@ from voiceguide.commands import (
     Request,
     speaks_words,
 )
-from voiceguide.config import AckStyle
-from voiceguide.keys import Key
-from voiceguide.output.fake import FakeOutput
-from voiceguide.output.transport import JUMP_GAP
-from voiceguide.player import SENTENCE_GAP, Player, PlayResult
+from voiceguide.player.keys import Key
+from voiceguide.player.player import SENTENCE_GAP, Player, PlayResult
+from voiceguide.player.transport import JUMP_GAP
+from voiceguide.player.whereami import answer_parts, control_words
 from voiceguide.render.timeline import Samples, Timeline
-from voiceguide.whereami import answer_parts, control_words
 
 RATE = 8000
 BLOCK = 80

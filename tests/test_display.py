@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from voiceguide.display import KEYS_HELP, Display, clock, render
-from voiceguide.player import Status
+from voiceguide.player.display import KEYS_HELP, Display, clock, render
+from voiceguide.player.player import Status
 
 
 def shown(status: Status) -> str:

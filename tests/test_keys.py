@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voiceguide.keys import KEYMAP, Key, KeyReader, parse_keys
+from voiceguide.player.keys import KEYMAP, Key, KeyReader, parse_keys
 
 
 def test_every_control_has_its_keys() -> None:

@@ -35,7 +35,7 @@ from recording import (
 
 from voiceguide.config import Settings
 from voiceguide.export.writer import export_routines
-from voiceguide.mpris import BUS_NAME, PATH, PLAYER
+from voiceguide.player.mpris import BUS_NAME, PATH, PLAYER
 from voiceguide.render.render import SAMPLE_RATE
 from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine

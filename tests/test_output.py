@@ -18,7 +18,7 @@ from voiceguide.errors import PlaybackError
 from voiceguide.output import backends, open_output
 from voiceguide.output.fake import FakeOutput
 from voiceguide.output.sounddevice_backend import open_error
-from voiceguide.output.transport import FADE, JUMP_GAP, Transport
+from voiceguide.player.transport import FADE, JUMP_GAP, Transport
 from voiceguide.render.timeline import Timeline
 
 RATE = 8000

@@ -14,7 +14,7 @@ import soundfile
 from voiceguide.config import Settings
 from voiceguide.export import writer as export
 from voiceguide.output.fake import FakeOutput
-from voiceguide.player import Player
+from voiceguide.player.player import Player
 from voiceguide.render import render, streaming
 from voiceguide.routine.library import find_routine
 

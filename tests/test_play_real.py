@@ -29,7 +29,7 @@ from recording import (
 from voiceguide.config import Settings
 from voiceguide.export.writer import export_routines
 from voiceguide.output import open_output, output_devices
-from voiceguide.player import Player
+from voiceguide.player.player import Player
 from voiceguide.render import render
 from voiceguide.routine.library import find_routine
 

@@ -8,12 +8,12 @@ import pytest
 from fake_timelines import stepped_timeline
 
 from voiceguide.audio.acks import Ack, ack_sound
-from voiceguide.commands import Controls
 from voiceguide.errors import PlaybackError
-from voiceguide.keys import Key
 from voiceguide.output.fake import FakeOutput
-from voiceguide.output.transport import JUMP_GAP
-from voiceguide.player import BACK_GRACE, Player, Status, find_step
+from voiceguide.player.commands import Controls
+from voiceguide.player.keys import Key
+from voiceguide.player.player import BACK_GRACE, Player, Status, find_step
+from voiceguide.player.transport import JUMP_GAP
 from voiceguide.render.timeline import Timeline
 
 RATE = 8000

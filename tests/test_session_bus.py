@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from fake_timelines import stepped_timeline
 
-from voiceguide.commands import Controls
-from voiceguide.mpris import published
 from voiceguide.output.fake import FakeOutput
-from voiceguide.player import Player
-from voiceguide.session_bus import SessionBusUnavailable, connect, session_bus_address
+from voiceguide.player.commands import Controls
+from voiceguide.player.mpris import published
+from voiceguide.player.player import Player
+from voiceguide.player.session_bus import SessionBusUnavailable, connect, session_bus_address
 
 
 def test_no_bus_at_all_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,10 +13,10 @@ import pytest
 
 from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.config import Settings
-from voiceguide.output import transport as transport_module
 from voiceguide.output.fake import FakeOutput
-from voiceguide.output.transport import JUMP_GAP, Transport
-from voiceguide.player import Player
+from voiceguide.player import transport as transport_module
+from voiceguide.player.player import Player
+from voiceguide.player.transport import JUMP_GAP, Transport
 from voiceguide.render import render
 from voiceguide.render.clips import ClipStore
 from voiceguide.render.streaming import BackgroundRender, GrowingTimeline, heard_order

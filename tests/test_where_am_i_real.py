@@ -26,12 +26,12 @@ from recording import (
 
 from voiceguide.config import Settings
 from voiceguide.export.writer import export_routines
-from voiceguide.output.transport import JUMP_GAP
-from voiceguide.player import SENTENCE_GAP
+from voiceguide.player.player import SENTENCE_GAP
+from voiceguide.player.transport import JUMP_GAP
+from voiceguide.player.whereami import step_parts
 from voiceguide.render import render
 from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
-from voiceguide.whereami import step_parts
 
 needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

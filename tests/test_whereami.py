@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide.commands import Command
-from voiceguide.routine.library import find_routine
-from voiceguide.script.compiler import compile_script
-from voiceguide.script.records import CompileOptions, Script
-from voiceguide.whereami import (
+from voiceguide.player.commands import Command
+from voiceguide.player.whereami import (
     answer_parts,
     control_words,
     spoken_title,
     step_parts,
     where_am_i,
 )
+from voiceguide.routine.library import find_routine
+from voiceguide.script.compiler import compile_script
+from voiceguide.script.records import CompileOptions, Script
 
 
 @pytest.fixture(scope="module")

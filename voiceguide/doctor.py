@@ -178,7 +178,7 @@ def _playback(settings: Settings) -> list[Finding]:
 
 
 def _media_keys() -> Finding:
-    from voiceguide.session_bus import SessionBusUnavailable, connect
+    from voiceguide.player.session_bus import SessionBusUnavailable, connect
 
     try:
         connect().close()

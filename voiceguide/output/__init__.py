@@ -21,7 +21,7 @@ from voiceguide.output.inventory import (
     backends,
     output_devices,
 )
-from voiceguide.output.transport import Transport
+from voiceguide.player.transport import Transport
 
 __all__ = [
     "BACKEND_NAMES",

@@ -27,15 +27,15 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from voiceguide.audio.acks import Ack, ack_sound
-from voiceguide.commands import Command, Controls, KeySource, Outcome, Request, perform
 from voiceguide.config import AckStyle, Settings
 from voiceguide.errors import PlaybackError, VoiceguideError
 from voiceguide.output.base import Output
 from voiceguide.output.quiet import native_stderr_silenced
-from voiceguide.output.transport import Transport
+from voiceguide.player.commands import Command, Controls, KeySource, Outcome, Request, perform
+from voiceguide.player.transport import Transport
+from voiceguide.player.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts
 from voiceguide.render.timeline import Playable, Samples
 from voiceguide.script.records import Cue, Script
-from voiceguide.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts
 
 if TYPE_CHECKING:
     from voiceguide.journal import Journal
@@ -195,7 +195,7 @@ class Player:
             waiting=self.transport.waiting or self._pending_step is not None,
         )
 
-    # --- controls (each command's one meaning: see voiceguide.commands) ---------------
+    # --- controls (each command's one meaning: see voiceguide.player.commands) ---------------
 
     @property
     def playing(self) -> bool:
@@ -445,8 +445,8 @@ def _terminal(interactive: bool) -> Iterator[tuple[KeySource | None, StatusView 
     if not interactive:
         yield None, None
         return
-    from voiceguide.display import Display
-    from voiceguide.keys import KeyReader
+    from voiceguide.player.display import Display
+    from voiceguide.player.keys import KeyReader
 
     with KeyReader(sys.stdin.fileno()) as keys, Display() as display:
         yield keys, display
@@ -542,7 +542,7 @@ def _play_rendering(
 ) -> tuple[Script, PlayResult]:
     from voiceguide import safety
     from voiceguide.journal import INTERRUPTED, USER_QUIT, record_session
-    from voiceguide.mpris import published
+    from voiceguide.player.mpris import published
     from voiceguide.render.speaker import Speaker
     from voiceguide.speech import choose_engine
 

@@ -24,10 +24,10 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.threading import DBusConnection, ReceiveStopped
 from jeepney.wrappers import new_error, new_method_call, new_method_return, new_signal
 
-from voiceguide.commands import Command, Controls, Request
-from voiceguide.player import Status
+from voiceguide.player.commands import Command, Controls, Request
+from voiceguide.player.player import Status
+from voiceguide.player.session_bus import SessionBusUnavailable, connect
 from voiceguide.render.timeline import Playable
-from voiceguide.session_bus import SessionBusUnavailable, connect
 
 BUS_NAME = "org.mpris.MediaPlayer2.voiceguide"
 PATH = "/org/mpris/MediaPlayer2"

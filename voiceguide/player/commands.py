@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from voiceguide.config import AckStyle
-from voiceguide.keys import Key
+from voiceguide.player.keys import Key
 
 Origin = Literal["key", "headset"]
 Outcome = Literal["completed", "quit", "stopped"]

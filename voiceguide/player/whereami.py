@@ -12,7 +12,7 @@ import bisect
 import math
 import re
 
-from voiceguide.commands import Command
+from voiceguide.player.commands import Command
 from voiceguide.script.records import Phase, Script
 
 DOING_KINDS = frozenset({"say", "side"})  # cues that tell what to be doing
