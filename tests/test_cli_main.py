@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from voiceguide import __version__
 from voiceguide.cli import cli, main
-from voiceguide.journal import Journal
+from voiceguide.practice.journal import Journal
 from voiceguide.routine.library import find_routine
 
 

@@ -37,8 +37,8 @@ from recording import (
 
 from voiceguide.config import Settings
 from voiceguide.export.writer import export_routines
-from voiceguide.journal import Journal
 from voiceguide.output.base import FIX_HINT, GONE
+from voiceguide.practice.journal import Journal
 from voiceguide.routine.library import find_routine
 
 needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)

@@ -14,9 +14,9 @@ import pexpect
 import pytest
 
 from voiceguide.cli import cli
-from voiceguide.journal import Journal, journal_path
+from voiceguide.practice.journal import Journal, journal_path
+from voiceguide.practice.safety import HYPERMOBILITY
 from voiceguide.routine.library import find_routine
-from voiceguide.safety import HYPERMOBILITY
 
 
 def _play_has_the_safety_options() -> bool:

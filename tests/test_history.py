@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from voiceguide.history import RoutineCount, Streak, period_start, streak, summarize
-from voiceguide.journal import Outcome, SessionRecord
+from voiceguide.practice.history import RoutineCount, Streak, period_start, streak, summarize
+from voiceguide.practice.journal import Outcome, SessionRecord
 
 NOW = datetime(2025, 3, 14, 8, 0, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from voiceguide.errors import JournalError
-from voiceguide.journal import (
+from voiceguide.practice.journal import (
     JOURNAL_FILE,
     SCHEMA_VERSION,
     Journal,
@@ -499,7 +499,7 @@ def test_an_error_is_recorded_and_goes_on(journal: Journal) -> None:
 WRITER = """
 import sys
 from pathlib import Path
-from voiceguide.journal import Journal
+from voiceguide.practice.journal import Journal
 from voiceguide.routine.records import Routine
 
 path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from voiceguide.cli import cli
 from voiceguide.errors import FileFormatError
-from voiceguide.journal import Journal, journal_path
+from voiceguide.practice.journal import Journal, journal_path
 from voiceguide.printable import one_line, printable
 from voiceguide.routine.records import Routine
 from voiceguide.yamlfile import read_yaml

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from voiceguide.config import Settings
 from voiceguide.errors import SafetyError
-from voiceguide.journal import (
+from voiceguide.practice.journal import (
     JOURNAL_FILE,
     SCHEMA_VERSION,
     Consent,
@@ -19,8 +19,7 @@ from voiceguide.journal import (
     SessionRecord,
     SessionRecording,
 )
-from voiceguide.routine.records import Routine
-from voiceguide.safety import (
+from voiceguide.practice.safety import (
     HYPERMOBILITY,
     PAIN_EXIT,
     Clearance,
@@ -30,6 +29,7 @@ from voiceguide.safety import (
     needs_consent,
     stop_for_pain,
 )
+from voiceguide.routine.records import Routine
 from voiceguide.script import phrasing
 
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from voiceguide.cli.options import confirm
-from voiceguide.history import History, summarize
-from voiceguide.journal import Journal, SessionRecord
+from voiceguide.practice.history import History, summarize
+from voiceguide.practice.journal import Journal, SessionRecord
 from voiceguide.printable import one_line
 
 if TYPE_CHECKING:

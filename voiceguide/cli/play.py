@@ -73,7 +73,7 @@ def play(
     terminal it just plays.
     """
     from voiceguide.player.player import play_routine
-    from voiceguide.safety import PAIN_EXIT
+    from voiceguide.practice.safety import PAIN_EXIT
 
     chosen = settings(
         ctx,

@@ -38,7 +38,7 @@ from voiceguide.render.timeline import Playable, Samples
 from voiceguide.script.records import Cue, Script
 
 if TYPE_CHECKING:
-    from voiceguide.journal import Journal
+    from voiceguide.practice.journal import Journal
     from voiceguide.render.streaming import BackgroundRender
     from voiceguide.routine.records import Routine
 
@@ -498,8 +498,8 @@ def _session(
     force: bool,
     assume_yes: bool,
 ) -> tuple[Script, PlayResult]:
-    from voiceguide import safety
-    from voiceguide.journal import Journal
+    from voiceguide.practice import safety
+    from voiceguide.practice.journal import Journal
     from voiceguide.render import streaming
     from voiceguide.routine.library import find_routine
 
@@ -540,9 +540,9 @@ def _play_rendering(
     from_step: str | None,
     say: Callable[[str], None],
 ) -> tuple[Script, PlayResult]:
-    from voiceguide import safety
-    from voiceguide.journal import INTERRUPTED, USER_QUIT, record_session
     from voiceguide.player.mpris import published
+    from voiceguide.practice import safety
+    from voiceguide.practice.journal import INTERRUPTED, USER_QUIT, record_session
     from voiceguide.render.speaker import Speaker
     from voiceguide.speech import choose_engine
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from voiceguide.journal import SessionRecord
+from voiceguide.practice.journal import SessionRecord
 
 
 @dataclass(frozen=True)

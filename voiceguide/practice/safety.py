@@ -24,7 +24,7 @@ from typing import Literal
 
 from voiceguide.config import Settings
 from voiceguide.errors import JournalError, SafetyError
-from voiceguide.journal import PAIN, Consent, Journal, SessionRecord, SessionRecording
+from voiceguide.practice.journal import PAIN, Consent, Journal, SessionRecord, SessionRecording
 from voiceguide.routine.records import Routine
 from voiceguide.script import phrasing
 
