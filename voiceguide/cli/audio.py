@@ -155,8 +155,8 @@ def cache_warm(
     (or --all), every routine. The clips are made with the voice, rate, pace and counting
     that play would use (the config file's, or the options given).
     """
+    from voiceguide.app.warm import warm_cache
     from voiceguide.routine.library import all_routines, find_routine
-    from voiceguide.warming import warm_cache
 
     if every and routines:
         raise click.UsageError("give routines to warm the cache for or --all, not both")

@@ -21,8 +21,8 @@ from voiceguide.routine.records import CountStyle
 from voiceguide.serve.net import DEFAULT_PORT
 
 if TYPE_CHECKING:
+    from voiceguide.app.serve import Serving
     from voiceguide.export.writer import Format
-    from voiceguide.serve.session import Serving
 
 
 @click.command("serve")
@@ -84,7 +84,7 @@ def serve(
     without it, every path is "not found". Nothing can be uploaded or listed. Ctrl-C
     stops the server.
     """
-    from voiceguide.serve.session import serve_routines
+    from voiceguide.app.serve import serve_routines
 
     selected = chosen_routines(routines, every, "serve")
     chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)

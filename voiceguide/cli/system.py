@@ -19,7 +19,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
 
     Exits with status 1 when playback is impossible.
     """
-    from voiceguide.doctor import diagnose
+    from voiceguide.app.doctor import diagnose
 
     root = ctx.find_root().obj or {}
     diagnosis = diagnose(root.get("config_path"), cache_path(ctx))
