@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from voiceguide.cli import cli
 from voiceguide.errors import FileFormatError
 from voiceguide.practice.journal import Journal, journal_path
-from voiceguide.printable import one_line, printable
 from voiceguide.routine.records import Routine
+from voiceguide.text import one_line, printable
 from voiceguide.yamlfile import read_yaml
 
 OSC52 = "\x1b]52;c;aGVsbG8=\x07"  # writes "hello" to the clipboard of many terminals

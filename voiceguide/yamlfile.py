@@ -16,7 +16,7 @@ import yaml
 
 from voiceguide.errors import FileFormatError, SourcePosition, UnreadableFileError
 from voiceguide.files import read_file
-from voiceguide.printable import CONTROL, printable
+from voiceguide.text import CONTROL, printable
 
 # Aliases can make a small document expand into a huge one ("billion laughs"); no honest
 # routine or config file repeats anywhere near this many values through aliases, or nests

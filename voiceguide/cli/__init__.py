@@ -20,7 +20,7 @@ from voiceguide import __version__
 from voiceguide.cli import audio, journal, play, routines, serve, show, system
 from voiceguide.cli.stdout import OutputError, guard_stdout
 from voiceguide.errors import VoiceguideError
-from voiceguide.printable import one_line
+from voiceguide.text import one_line
 
 INTERRUPTED = 130
 

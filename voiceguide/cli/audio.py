@@ -19,8 +19,8 @@ from voiceguide.cli.options import (
     voice_options,
 )
 from voiceguide.cli.progress import progress_bar
-from voiceguide.printable import one_line
 from voiceguide.routine.records import CountStyle
+from voiceguide.text import one_line
 
 if TYPE_CHECKING:
     from voiceguide.export.writer import ExportedRoutine, Format

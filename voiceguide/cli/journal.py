@@ -12,7 +12,7 @@ import click
 from voiceguide.cli.options import confirm
 from voiceguide.practice.history import History, summarize
 from voiceguide.practice.journal import Journal, SessionRecord
-from voiceguide.printable import one_line
+from voiceguide.text import one_line
 
 if TYPE_CHECKING:
     from rich.text import Text

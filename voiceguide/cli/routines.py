@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from voiceguide.errors import RoutineError
-from voiceguide.printable import one_line
 from voiceguide.routine.library import scan_routines, source_of
 from voiceguide.routine.loader import load_routine
 from voiceguide.routine.records import KINDS, Routine
 from voiceguide.routine.schema import schema_text
+from voiceguide.text import one_line
 
 COLUMNS = ("ID", "TITLE", "KIND", "DURATION", "EQUIPMENT")
 

@@ -14,10 +14,10 @@ from voiceguide.cli.options import (
     voice_options,
 )
 from voiceguide.config import Settings
-from voiceguide.printable import one_line, printable
 from voiceguide.routine.records import CountStyle, Routine
 from voiceguide.script.compiler import DurationOf, clock, compile_script, estimated_duration
 from voiceguide.script.records import Script
+from voiceguide.text import one_line, printable
 
 # Phases shown as rows of their own; breath phases are already marked by their prompts.
 _SILENT_PHASES = ("hold", "pause", "rest")

@@ -37,11 +37,11 @@ from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.export import captions, chapters, split
-from voiceguide.printable import one_line
 from voiceguide.render import render
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Script
+from voiceguide.text import one_line
 
 Format = Literal["wav", "flac", "ogg", "mp3"]
 # libsndfile's (container, encoding) for each format a user can choose.
