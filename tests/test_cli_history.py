@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from voiceguide.cli import cli
-from voiceguide.practice.journal import SCHEMA_VERSION, Journal, Outcome, journal_path
+from voiceguide.player.state import Outcome
+from voiceguide.practice.journal import SCHEMA_VERSION, Journal, journal_path
 from voiceguide.routine.records import Routine
 
 # Local noon of today: whatever the time the tests run, "today" and "N days ago" are

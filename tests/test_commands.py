@@ -20,7 +20,8 @@ from voiceguide.player.commands import (
     speaks_words,
 )
 from voiceguide.player.keys import Key
-from voiceguide.player.player import SENTENCE_GAP, Player, PlayResult
+from voiceguide.player.player import SENTENCE_GAP, Player
+from voiceguide.player.state import PlayResult
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import answer_parts, control_words
 from voiceguide.render.timeline import Samples, Timeline

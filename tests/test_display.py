@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from voiceguide.player.display import KEYS_HELP, Display, clock, render
-from voiceguide.player.player import Status
+from voiceguide.player.state import Status
 
 
 def shown(status: Status) -> str:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from voiceguide.player.state import Outcome
 from voiceguide.practice.history import RoutineCount, Streak, period_start, streak, summarize
-from voiceguide.practice.journal import Outcome, SessionRecord
+from voiceguide.practice.journal import SessionRecord
 
 NOW = datetime(2025, 3, 14, 8, 0, tzinfo=UTC)
 

@@ -12,7 +12,8 @@ from voiceguide.errors import PlaybackError
 from voiceguide.output.fake import FakeOutput
 from voiceguide.player.commands import Controls
 from voiceguide.player.keys import Key
-from voiceguide.player.player import BACK_GRACE, Player, Status, find_step
+from voiceguide.player.player import BACK_GRACE, Player, find_step
+from voiceguide.player.state import Status
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.render.timeline import Timeline
 

@@ -72,7 +72,7 @@ def play(
     media keys (MPRIS, on a Linux desktop) do the same, answered in words. Without a
     terminal it just plays.
     """
-    from voiceguide.player.player import play_routine
+    from voiceguide.app.play import play_routine
     from voiceguide.practice.safety import PAIN_EXIT
 
     chosen = settings(

@@ -1,5 +1,5 @@
-"""Audio output: one interface (``Output``), a backend per library, and the transport
-that every backend plays from.
+"""Audio output: one interface (``Output``) and a backend per library; each plays the
+frames a ``Source`` gives it (the player's transport).
 
 - ``sounddevice``: the default, a PortAudio callback stream (the device is the clock);
 - ``simpleaudio``: an optional extra, whole buffers started on time;
@@ -21,7 +21,6 @@ from voiceguide.output.inventory import (
     backends,
     output_devices,
 )
-from voiceguide.player.transport import Transport
 
 __all__ = [
     "BACKEND_NAMES",
@@ -31,7 +30,6 @@ __all__ = [
     "DeviceInfo",
     "Output",
     "Source",
-    "Transport",
     "backends",
     "open_output",
     "output_devices",

@@ -17,9 +17,9 @@ from typing import Literal, Protocol
 
 from voiceguide.config import AckStyle
 from voiceguide.player.keys import Key
+from voiceguide.player.state import Outcome
 
 Origin = Literal["key", "headset"]
-Outcome = Literal["completed", "quit", "stopped"]
 
 # How often the loop looks at the terminal while buttons can also arrive: a button waits
 # at most this long behind a terminal that has nothing to say.

@@ -15,7 +15,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from voiceguide.player.player import Status
+from voiceguide.player.state import Status
 
 KEYS_HELP = "space pause · n next · p back · r repeat · w where am I · s stop (it hurts) · q quit"
 REFRESH = 8  # redraws per second

@@ -25,8 +25,8 @@ from jeepney.io.threading import DBusConnection, ReceiveStopped
 from jeepney.wrappers import new_error, new_method_call, new_method_return, new_signal
 
 from voiceguide.player.commands import Command, Controls, Request
-from voiceguide.player.player import Status
 from voiceguide.player.session_bus import SessionBusUnavailable, connect
+from voiceguide.player.state import Status
 from voiceguide.render.timeline import Playable
 
 BUS_NAME = "org.mpris.MediaPlayer2.voiceguide"

@@ -24,17 +24,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, TypeVar, get_args
 
 from voiceguide import paths
 from voiceguide.errors import JournalError
+from voiceguide.player.state import Outcome
 from voiceguide.routine.records import Routine
 
 JOURNAL_FILE = "journal.sqlite3"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 2.0  # seconds; long enough for another player's write, short enough not to stall
 
-Outcome = Literal["completed", "stopped", "quit"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 # Why a session ended early (the ``reason`` column); free text, these are the ones play uses.

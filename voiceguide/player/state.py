@@ -1,0 +1,46 @@
+"""What a playing routine looks like from outside: the snapshot the display and the media
+keys' D-Bus interface read, and how playing ended. Records only, so that the display, MPRIS
+and the journal can know them without knowing the player."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+# How playing ended: to the end, q (quit) or s (stop, it hurts). The journal keeps it too.
+Outcome = Literal["completed", "stopped", "quit"]
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the display shows: a snapshot of the player."""
+
+    title: str
+    position: float  # seconds into the routine
+    duration: float
+    step: int  # index into ``steps`` (the number ``show`` gives it); -1 before the first
+    last_step: int  # the index of the last step
+    step_title: str | None
+    next_title: str | None
+    paused: bool
+    message: str | None = None
+    rendered: tuple[int, int] | None = None  # (clips ready, clips needed) while rendering
+    waiting: bool = False  # held until the voice catches up (see streaming)
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.duration - self.position)
+
+
+@dataclass(frozen=True)
+class PlayResult:
+    """How playing ended: ``completed``, ``quit`` (q) or ``stopped`` (s: it hurts)."""
+
+    outcome: Outcome
+    position: float  # seconds into the routine when it ended
+    step: int  # index of the step playing then; -1 before the first
+    steps_skipped: int
+
+
+class StatusView(Protocol):
+    def update(self, status: Status) -> None: ...
