@@ -13,8 +13,7 @@ import pytest
 
 from voiceguide.errors import CompileError
 from voiceguide.paths import builtin_routines_dir
-from voiceguide.routine.library import all_routines
-from voiceguide.routine.loader import load_routine
+from voiceguide.routine.library import all_routines, load_routine
 from voiceguide.routine.movement import FETCH_SECONDS, MOVE_SECONDS
 from voiceguide.routine.records import (
     Breathe,

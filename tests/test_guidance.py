@@ -6,7 +6,7 @@ import pytest
 
 from voiceguide.paths import builtin_routines_dir
 from voiceguide.routine.guidance import TONES_PER_MINUTE, check
-from voiceguide.routine.loader import load_routine
+from voiceguide.routine.library import load_routine
 
 CRACK = "title: Test\nkind: crack\nsteps:\n"
 STRETCH = "title: Test\nkind: stretch\nsteps:\n"

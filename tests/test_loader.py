@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from voiceguide.errors import RoutineError
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
+from voiceguide.routine.library import load_routine
 from voiceguide.routine.loader import (
     MAX_DEPTH,
     MAX_EXPANDED,
     MAX_FILE_BYTES,
     MAX_SECONDS,
-    load_routine,
 )
 from voiceguide.routine.records import (
     Breathe,

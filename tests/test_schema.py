@@ -12,6 +12,7 @@ from test_loader import BAD_FILES, ROUTINES, expanded
 
 from voiceguide.errors import RoutineError
 from voiceguide.paths import builtin_routines_dir
+from voiceguide.routine.library import load_routine
 from voiceguide.routine.loader import (
     BREATHE_KEYS,
     ID_PATTERN,
@@ -24,7 +25,6 @@ from voiceguide.routine.loader import (
     SIDE_NAMES,
     STEP_KEYS,
     TOP_KEYS,
-    load_routine,
 )
 from voiceguide.routine.records import COUNT_STYLES, KINDS
 from voiceguide.routine.schema import routine_schema, schema_text

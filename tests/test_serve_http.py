@@ -21,7 +21,7 @@ from test_cli_export import routine_file
 
 from voiceguide.config import Settings
 from voiceguide.export.writer import ExportedRoutine, export_routines
-from voiceguide.routine.loader import load_routine
+from voiceguide.routine.library import load_routine
 from voiceguide.script.records import Script
 from voiceguide.serve import feed
 from voiceguide.serve.site import Site, build_site

@@ -10,8 +10,7 @@ from typing import Any
 import click
 
 from voiceguide.errors import RoutineError
-from voiceguide.routine.library import scan_routines, source_of
-from voiceguide.routine.loader import load_routine
+from voiceguide.routine.library import load_routine, scan_routines, source_of
 from voiceguide.routine.records import KINDS, Routine
 from voiceguide.routine.schema import schema_text
 from voiceguide.text import one_line

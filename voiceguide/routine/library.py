@@ -15,7 +15,7 @@ from typing import Literal
 
 from voiceguide.errors import RoutineError, SourcePosition
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
-from voiceguide.routine.loader import ID_PATTERN, MAX_ID, YAML_SUFFIXES, load_routine
+from voiceguide.routine.loader import ID_PATTERN, MAX_ID, YAML_SUFFIXES, load_file
 from voiceguide.routine.records import Routine
 
 Source = Literal["user", "builtin", "file"]
@@ -96,6 +96,20 @@ def unknown_routine(name: str) -> str:
     close = difflib.get_close_matches(name, usable, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"no routine '{name}'{hint} (voiceguide list shows them all)"
+
+
+def include_file(routine_id: str) -> Path:
+    """The file of the routine an include names by id (``RoutineError`` when unknown)."""
+    path = routine_file(routine_id)
+    if path is None:
+        raise RoutineError(unknown_routine(routine_id))
+    return path
+
+
+def load_routine(path: Path) -> Routine:
+    """Read and validate the routine file at ``path``; its ``routine: ID`` includes are
+    found in the library."""
+    return load_file(path, include_file)
 
 
 def looks_like_path(name: str) -> bool:

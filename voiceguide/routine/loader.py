@@ -5,8 +5,9 @@ value (file:line:column) and saying what to write instead. The first mistake fou
 the load: a user fixes one thing at a time, and a message that is always about the first
 problem in the file is easy to follow.
 
-``routine: ID`` steps are resolved here, through the library (the user's routines folder,
-then the built-ins), or as a ``.yaml`` path next to the including file; the whole included
+``routine: ID`` steps are resolved through the lookup the caller gives (the library's:
+the user's routines folder, then the built-ins; see ``library.load_routine``), or as a
+``.yaml`` path next to the including file; the whole included
 ``Routine`` is kept in the ``Include`` step. Cycles are refused and, like nesting, the
 total size of a routine after expansion is bounded so that a hostile file cannot make the
 compiler run for ever.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -90,9 +91,15 @@ BREATHE_KEYS = ("in", "out", "hold", "hold_out", "cycles", "count")
 _BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
 
 
-def load_routine(path: Path) -> Routine:
-    """Read and validate the routine file at ``path``, with its includes resolved."""
-    return _Loader().load(path).routine
+# The file of the routine an include names by id; raises ``RoutineError`` (its message
+# without a position) for an id it does not know.
+IncludeLookup = Callable[[str], Path]
+
+
+def load_file(path: Path, find_include: IncludeLookup) -> Routine:
+    """Read and validate the routine file at ``path``, with its includes resolved
+    (``find_include`` turns a ``routine: ID`` into a file)."""
+    return _Loader(find_include).load(path).routine
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,8 @@ class _Loader:
     """One top-level load: remembers the files already loaded (a routine included many
     times is read once) and the chain of files being loaded (to name a cycle)."""
 
-    def __init__(self) -> None:
+    def __init__(self, find_include: IncludeLookup) -> None:
+        self.find_include = find_include
         self.loaded: dict[Path, _Loaded] = {}
         self.chain: list[tuple[Path, str]] = []
 
@@ -735,10 +743,7 @@ class _File:
                 f"file name ending in .yaml, not {_shown(name)}",
                 where,
             )
-        # The library finds files through this module, so it is imported only when needed.
-        from voiceguide.routine.library import routine_file, unknown_routine
-
-        found = routine_file(name)
-        if found is None:
-            self.fail(unknown_routine(name), where)
-        return found
+        try:
+            return self.loader.find_include(name)
+        except RoutineError as exc:
+            self.fail(exc.message, where)
