@@ -10,10 +10,10 @@ from voiceguide.routine.library import (
     all_routines,
     find_routine,
     looks_like_path,
+    origin_of,
     routine_file,
     routine_files,
     scan_routines,
-    source_of,
     unknown_routine,
 )
 from voiceguide.routine.records import Include
@@ -37,7 +37,7 @@ def test_builtins_are_found_by_id() -> None:
     routine = find_routine("chair")
     assert routine.id == "chair"
     assert routine.path == builtin_routines_dir() / "chair.yaml"
-    assert source_of(routine) == "builtin"
+    assert origin_of(routine) == "builtin"
 
 
 def test_the_library_holds_every_builtin() -> None:
@@ -72,7 +72,7 @@ def test_a_path_works_as_well_as_an_id(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     routine = find_routine("mine.yaml")
     assert routine.title == "Mine"
-    assert source_of(routine) == "file"
+    assert origin_of(routine) == "file"
 
 
 def test_a_missing_path_says_so(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_user_routines_join_the_builtins() -> None:
     assert [r.id for r in routines] == sorted([*BUILTIN_IDS, "evening", "morning"])
     morning = find_routine("morning")
     assert morning.title == "Morning"
-    assert source_of(morning) == "user"
+    assert origin_of(morning) == "user"
 
 
 def test_a_user_routine_takes_the_place_of_a_builtin_with_its_id() -> None:
@@ -111,7 +111,7 @@ def test_a_user_routine_takes_the_place_of_a_builtin_with_its_id() -> None:
     assert routine_file("chair") == own
     assert find_routine("chair").title == "My chair"
     chairs = [r for r in all_routines() if r.id == "chair"]
-    assert [(r.title, source_of(r)) for r in chairs] == [("My chair", "user")]
+    assert [(r.title, origin_of(r)) for r in chairs] == [("My chair", "user")]
 
 
 def test_yaml_wins_over_yml_and_hidden_files_are_left_out() -> None:

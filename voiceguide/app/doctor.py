@@ -14,7 +14,7 @@ from voiceguide.config import Settings, load_settings
 from voiceguide.errors import VoiceguideError
 from voiceguide.paths import builtin_routines_dir, config_file, data_dir, user_routines_dir
 
-Status = Literal["ok", "note", "problem"]
+Verdict = Literal["ok", "note", "problem"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Finding:
     """One thing looked at. ``blocks`` names what a problem stops ("play", "export")."""
 
     topic: str
-    status: Status
+    status: Verdict
     detail: str
     fix: str | None = None
     blocks: tuple[str, ...] = ()

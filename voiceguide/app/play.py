@@ -166,7 +166,7 @@ def _play_rendering(
 ) -> tuple[Script, PlayResult]:
     from voiceguide.player.mpris import published
     from voiceguide.practice import safety
-    from voiceguide.practice.journal import INTERRUPTED, USER_QUIT, record_session
+    from voiceguide.practice.journal import SIGNALLED, USER_QUIT, record_session
     from voiceguide.render.speaker import Speaker
     from voiceguide.speech import choose_engine
 
@@ -198,7 +198,7 @@ def _play_rendering(
                     speaker.start(player.answer_texts() if words else (), player.upcoming_answers)
                     result = player.run(controls, view)
         except SystemExit:  # SIGTERM or SIGHUP (see _exit_on_hangup): like Ctrl-C
-            recording.finish("quit", INTERRUPTED)
+            recording.finish("quit", SIGNALLED)
             raise
         finally:
             speaker.close()

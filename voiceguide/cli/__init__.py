@@ -18,11 +18,10 @@ import click
 
 from voiceguide import __version__
 from voiceguide.cli import audio, journal, play, routines, serve, show, system
+from voiceguide.cli.context import EXIT_INTERRUPTED, Context
 from voiceguide.cli.stdout import OutputError, guard_stdout
 from voiceguide.errors import VoiceguideError
 from voiceguide.text import one_line
-
-INTERRUPTED = 130
 
 
 class UserError(click.ClickException):
@@ -63,9 +62,7 @@ def cli(ctx: click.Context, debug: bool, cache_dir: Path | None, config_path: Pa
 
     Start with `voiceguide list`, then `voiceguide play ROUTINE`.
     """
-    ctx.ensure_object(dict)
-    ctx.obj["cache_dir"] = cache_dir
-    ctx.obj["config_path"] = config_path
+    ctx.obj = Context(cache_dir=cache_dir, config_path=config_path)
 
 
 for _module in (routines, show, audio, play, serve, journal, system):
@@ -80,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
         result = cli.main(args=argv, prog_name="voiceguide", standalone_mode=False)
     except (KeyboardInterrupt, click.Abort):
         sys.stderr.write("\n")
-        sys.exit(INTERRUPTED)
+        sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

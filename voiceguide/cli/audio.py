@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from voiceguide.cli.context import EXIT_INTERRUPTED
 from voiceguide.cli.options import (
     cache_path,
     chosen_routines,
@@ -176,9 +177,6 @@ def cache_warm(
     )
 
 
-INTERRUPTED = 130
-
-
 @click.command("export")
 @click.argument("routines", nargs=-1, metavar="ROUTINE...")
 @click.option(
@@ -284,7 +282,7 @@ def export(
     except ExportInterrupted as exc:
         _list_files(exc.finished)
         click.echo(str(exc), err=True)
-        ctx.exit(INTERRUPTED)
+        ctx.exit(EXIT_INTERRUPTED)
     _list_files(finished)
     if len(finished) > 1:
         click.echo(str(output_dir / PLAYLIST))

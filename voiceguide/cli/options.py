@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from voiceguide.cli.context import context
 from voiceguide.config import Settings, load_settings
 from voiceguide.paths import cache_dir
 from voiceguide.routine.records import COUNT_STYLES, Routine
@@ -78,17 +79,14 @@ def voice_options(func: F) -> F:
 
 def settings(ctx: click.Context, **overrides: Any) -> Settings:
     """The config file's settings with the options the user gave on the command line."""
-    root = ctx.find_root().obj or {}
-    base = load_settings(root.get("config_path"))
+    base = load_settings(context(ctx).config_path)
     given = {name: value for name, value in overrides.items() if value is not None}
     return dataclasses.replace(base, **given)
 
 
 def cache_path(ctx: click.Context) -> Path:
     """The clip cache: ``--cache-dir`` / ``$VOICEGUIDE_CACHE_DIR``, else the platform's."""
-    root = ctx.find_root().obj or {}
-    override: Path | None = root.get("cache_dir")
-    return cache_dir(override)
+    return cache_dir(context(ctx).cache_dir)
 
 
 def chosen_routines(names: tuple[str, ...], every: bool, verb: str) -> list[Routine]:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from voiceguide.errors import RoutineError
-from voiceguide.routine.library import load_routine, scan_routines, source_of
+from voiceguide.routine.library import load_routine, origin_of, scan_routines
 from voiceguide.routine.records import KINDS, Routine
 from voiceguide.routine.schema import schema_text
 from voiceguide.text import one_line
@@ -77,7 +77,7 @@ def list_routines(as_json: bool, kind: str | None) -> None:
                 "kind": r.kind,
                 "duration": round(seconds, 1),
                 "equipment": list(r.equipment),
-                "source": source_of(r),
+                "source": origin_of(r),
                 "path": str(r.path),
             }
             for r, seconds in zip(chosen, durations, strict=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.audio import INTERRUPTED
+from voiceguide.cli.context import EXIT_INTERRUPTED
 from voiceguide.cli.options import (
     cache_path,
     chosen_routines,
@@ -109,7 +109,7 @@ def serve(
             )
     except KeyboardInterrupt:
         click.echo("Stopped serving.", err=True)
-        ctx.exit(INTERRUPTED)
+        ctx.exit(EXIT_INTERRUPTED)
 
 
 def _announce(serving: Serving) -> None:

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from voiceguide.cli.context import context
 from voiceguide.cli.options import cache_path
 
 MARKS = {"ok": "ok", "note": "--", "problem": "!!"}
@@ -21,8 +22,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
     """
     from voiceguide.app.doctor import diagnose
 
-    root = ctx.find_root().obj or {}
-    diagnosis = diagnose(root.get("config_path"), cache_path(ctx))
+    diagnosis = diagnose(context(ctx).config_path, cache_path(ctx))
     if as_json:
         click.echo(json.dumps(diagnosis.to_json(), indent=2))
     else:

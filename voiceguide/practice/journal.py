@@ -40,7 +40,7 @@ OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 # Why a session ended early (the ``reason`` column); free text, these are the ones play uses.
 PAIN = "pain"
 USER_QUIT = "user quit"
-INTERRUPTED = "interrupted"
+SIGNALLED = "interrupted"
 ERROR = "error"
 
 Warn = Callable[[str], None]
@@ -574,7 +574,7 @@ def record_session(
     try:
         yield recording
     except KeyboardInterrupt:
-        recording.finish("quit", INTERRUPTED)
+        recording.finish("quit", SIGNALLED)
         raise
     except Exception:
         recording.finish("quit", ERROR)

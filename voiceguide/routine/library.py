@@ -18,7 +18,7 @@ from voiceguide.paths import builtin_routines_dir, user_routines_dir
 from voiceguide.routine.loader import ID_PATTERN, MAX_ID, YAML_SUFFIXES, load_file
 from voiceguide.routine.records import Routine
 
-Source = Literal["user", "builtin", "file"]
+Origin = Literal["user", "builtin", "file"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Scan:
     errors: tuple[RoutineError, ...]
 
 
-def _folders() -> tuple[tuple[Source, Path], ...]:
+def _folders() -> tuple[tuple[Origin, Path], ...]:
     return (("user", user_routines_dir()), ("builtin", builtin_routines_dir()))
 
 
@@ -156,7 +156,7 @@ def all_routines() -> list[Routine]:
     return list(scan.routines)
 
 
-def source_of(routine: Routine) -> Source:
+def origin_of(routine: Routine) -> Origin:
     """Where ``routine`` came from: the user's folder, the built-ins, or another file."""
     parent = routine.path.resolve().parent
     for source, folder in _folders():

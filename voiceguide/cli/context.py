@@ -1,0 +1,25 @@
+"""What the top-level options give every command, as one typed record on the click
+context (``ctx.obj``), and the exit status a command ends with on Ctrl-C."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
+
+
+@dataclass(frozen=True)
+class Context:
+    """``--cache-dir`` and ``--config`` (or their environment variables); None: the default."""
+
+    cache_dir: Path | None = None
+    config_path: Path | None = None
+
+
+def context(ctx: click.Context) -> Context:
+    """The top-level options of the command running in ``ctx``."""
+    found = ctx.find_root().obj
+    return found if isinstance(found, Context) else Context()
