@@ -22,7 +22,7 @@ from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.player.commands import Controls, KeySource
 from voiceguide.player.player import Player, find_step
 from voiceguide.player.state import PlayResult, StatusView
-from voiceguide.script.records import Cue, Script
+from voiceguide.script.records import Script
 
 if TYPE_CHECKING:
     from voiceguide.practice.journal import Journal
@@ -33,16 +33,9 @@ if TYPE_CHECKING:
 def speak(text: str, settings: Settings, cache_dir: Path) -> None:
     """Say ``text`` now, in the session's voice, through the chosen output (and wait)."""
     from voiceguide.output import open_output
-    from voiceguide.render import render
-    from voiceguide.render.clips import ClipStore
-    from voiceguide.speech import open_voice
+    from voiceguide.render.render import sentence
 
-    voice = open_voice(settings.engine, settings.voice, settings.rate)
-    clip = ClipStore(cache_dir, voice, render.SAMPLE_RATE).get(text)
-    seconds = len(clip) / render.SAMPLE_RATE
-    cue = Cue(0.0, seconds, "say", text, 0)
-    script = Script("", text, seconds, (cue,), (), (), settings.compile_options())
-    timeline = render.place(script, {text: clip}, render.SAMPLE_RATE)
+    timeline = sentence(text, settings, cache_dir)
     with native_stderr_silenced():
         Player(timeline, open_output(settings.backend, settings.device)).run()
 

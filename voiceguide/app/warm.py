@@ -35,14 +35,11 @@ def warm_cache(
 ) -> Warmed:
     """Make and cache every clip ``routines`` may speak with ``settings``' voice, rate,
     pace and counting (the clips ``play`` and ``export`` will ask for), each text once."""
-    from voiceguide.render.clips import ClipStore
-    from voiceguide.render.render import SAMPLE_RATE
+    from voiceguide.render.render import clip_store
     from voiceguide.script.compiler import spoken_texts
-    from voiceguide.speech import open_voice
 
     options = settings.compile_options()
-    voice = open_voice(settings.engine, settings.voice, settings.rate)
-    store = ClipStore(cache_dir, voice, SAMPLE_RATE)
+    store = clip_store(settings, cache_dir)
     texts = frozenset[str]().union(*(spoken_texts(routine, options) for routine in routines))
     store.get_many(sorted(texts), progress)
-    return Warmed(len(routines), voice.engine, store.rendered, store.hits)
+    return Warmed(len(routines), store.voice.engine, store.rendered, store.hits)

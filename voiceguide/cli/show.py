@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -13,9 +12,8 @@ from voiceguide.cli.options import (
     timing_options,
     voice_options,
 )
-from voiceguide.config import Settings
-from voiceguide.routine.records import CountStyle, Routine
-from voiceguide.script.compiler import DurationOf, clock, compile_script, estimated_duration
+from voiceguide.routine.records import CountStyle
+from voiceguide.script.compiler import clock, compile_script, estimated_duration
 from voiceguide.script.records import Script
 from voiceguide.text import one_line, printable
 
@@ -58,10 +56,11 @@ def show(
     found = find_routine(routine)
     options = chosen.compile_options()
     if exact:
+        from voiceguide.render.render import clip_lengths
         from voiceguide.speech import choose_engine
 
         click.echo(f"Engine: {choose_engine(chosen.engine).describe()}", err=True)
-        duration_of = _clip_durations(found, chosen, cache_path(ctx))
+        duration_of = clip_lengths(found, chosen, cache_path(ctx))
     else:
         duration_of = estimated_duration(chosen.rate)
     script = compile_script(found, options, duration_of)
@@ -71,22 +70,6 @@ def show(
         click.echo(printable(format_table(script, exact=exact)))
     for notice in script.notices:
         click.echo(f"Notice: {one_line(notice)}", err=True)
-
-
-def _clip_durations(routine: Routine, chosen: Settings, cache_dir: Path) -> DurationOf:
-    """The length of every clip the routine may speak, synthesized (or read from the
-    cache) with the chosen voice: what `play` would really hear."""
-    from voiceguide.render.clips import ClipStore
-    from voiceguide.render.render import SAMPLE_RATE
-    from voiceguide.script.compiler import spoken_texts
-    from voiceguide.speech import open_voice
-
-    voice = open_voice(chosen.engine, chosen.voice, chosen.rate)
-    # The same store and rate as `play`, so the clips made here are the ones it will use.
-    store = ClipStore(cache_dir, voice, SAMPLE_RATE)
-    clips = store.get_many(sorted(spoken_texts(routine, chosen.compile_options())))
-    lengths = {text: len(samples) / SAMPLE_RATE for text, samples in clips.items()}
-    return lengths.__getitem__
 
 
 def format_table(script: Script, *, exact: bool) -> str:

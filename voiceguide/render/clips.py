@@ -369,3 +369,13 @@ def _exit_when_gone(parent_sentinel: int) -> None:
 def _exit_now(*_signal: object) -> None:
     temporaries.discard_own()
     os._exit(1)
+
+
+def open_store(
+    cache_dir: Path, engine: str, voice: str | None, rate: int, sample_rate: int
+) -> ClipStore:
+    """The clip cache of one voice, the voice opened (``SpeechError`` when it is missing):
+    the one way render asks for speech."""
+    from voiceguide.speech import open_voice
+
+    return ClipStore(cache_dir, open_voice(engine, voice, rate), sample_rate)

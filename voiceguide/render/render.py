@@ -12,12 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voiceguide.audio import tones
 from voiceguide.config import Settings
 from voiceguide.render.timeline import Placement, Samples, Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Cue, Script
+
+if TYPE_CHECKING:
+    from voiceguide.render.clips import ClipStore
+    from voiceguide.script.compiler import DurationOf
 
 SAMPLE_RATE = 22050  # what espeak-ng and Piper voices speak at: nothing gained above it
 
@@ -47,13 +52,10 @@ def prepare_many(
     """Timelines for several routines; every text any of them speaks is synthesized in
     one batch, so repeated phrases are spoken once and all cores share the work."""
     # Speech and the compiler load lazily: importing render must stay cheap for the CLI.
-    from voiceguide.render.clips import ClipStore
     from voiceguide.script.compiler import compile_script, spoken_texts
-    from voiceguide.speech import open_voice
 
     options = settings.compile_options()
-    voice = open_voice(settings.engine, settings.voice, settings.rate)
-    store = ClipStore(cache_dir, voice, sample_rate)
+    store = clip_store(settings, cache_dir, sample_rate)
     texts = frozenset[str]().union(*(spoken_texts(r, options) for r in routines))
     clips = store.get_many(texts, progress)
 
@@ -70,6 +72,39 @@ def prepare_many(
         )
         for routine in routines
     ]
+
+
+def clip_store(settings: Settings, cache_dir: Path, sample_rate: int = SAMPLE_RATE) -> ClipStore:
+    """The clip cache in ``settings``' voice (opened now)."""
+    from voiceguide.render.clips import open_store
+
+    return open_store(cache_dir, settings.engine, settings.voice, settings.rate, sample_rate)
+
+
+def clip_lengths(
+    routine: Routine, settings: Settings, cache_dir: Path, sample_rate: int = SAMPLE_RATE
+) -> DurationOf:
+    """The length of every clip ``routine`` may speak, synthesized (or read from the
+    cache) in ``settings``' voice: what ``play`` would really hear (``show --exact``)."""
+    from voiceguide.script.compiler import spoken_texts
+
+    # The same store and rate as `play`, so the clips made here are the ones it will use.
+    store = clip_store(settings, cache_dir, sample_rate)
+    clips = store.get_many(sorted(spoken_texts(routine, settings.compile_options())))
+    lengths = {text: len(samples) / sample_rate for text, samples in clips.items()}
+    return lengths.__getitem__
+
+
+def sentence(
+    text: str, settings: Settings, cache_dir: Path, sample_rate: int = SAMPLE_RATE
+) -> Timeline:
+    """``text`` alone, in ``settings``' voice, as a Timeline (the safety questions and
+    the way out, said before or after a routine)."""
+    clip = clip_store(settings, cache_dir, sample_rate).get(text)
+    seconds = len(clip) / sample_rate
+    cue = Cue(0.0, seconds, "say", text, 0)
+    script = Script("", text, seconds, (cue,), (), (), settings.compile_options())
+    return place(script, {text: clip}, sample_rate)
 
 
 def place(

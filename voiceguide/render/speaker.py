@@ -20,7 +20,7 @@ from pathlib import Path
 
 from voiceguide.config import Settings
 from voiceguide.errors import VoiceguideError
-from voiceguide.render.clips import ClipStore
+from voiceguide.render.clips import ClipStore, open_store
 from voiceguide.render.timeline import Samples
 
 FOLLOW = 0.25  # seconds between looks at where the routine is
@@ -61,11 +61,8 @@ class Speaker:
     def _opened(self) -> ClipStore:
         """The clip store, the voice opened the first time (call with the lock held)."""
         if self._store is None:
-            from voiceguide.speech import open_voice
-
             s = self.settings
-            voice = open_voice(s.engine, s.voice, s.rate)
-            self._store = ClipStore(self.cache_dir, voice, self.sample_rate)
+            self._store = open_store(self.cache_dir, s.engine, s.voice, s.rate, self.sample_rate)
         return self._store
 
     def start(

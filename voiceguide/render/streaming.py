@@ -208,10 +208,6 @@ def start(
 ) -> BackgroundRender:
     """Open the voice and start rendering ``routine`` in the order it is heard; the
     returned render's ``timeline`` can be played at once."""
-    from voiceguide.render.clips import ClipStore
-    from voiceguide.speech import open_voice
-
-    voice = open_voice(settings.engine, settings.voice, settings.rate)
-    store = ClipStore(cache_dir, voice, sample_rate)
+    store = render.clip_store(settings, cache_dir, sample_rate)
     timeline = GrowingTimeline(routine, settings, sample_rate)
     return BackgroundRender(store, heard_order(routine, settings), timeline)
