@@ -34,12 +34,12 @@ from voiceguide.script.compiler import (
     GAP,
     TONE_GAP,
     TONE_SECONDS,
-    clock,
     compile_script,
     estimated_duration,
     spoken_texts,
 )
 from voiceguide.script.records import CompileOptions, Cue, Phase, Script
+from voiceguide.text import clock_tenths
 
 
 def per_char(text: str) -> float:
@@ -687,7 +687,7 @@ def test_estimated_duration_refuses_a_rate_out_of_range(rate: int) -> None:
     [(0.0, "0:00.0"), (59.96, "1:00.0"), (61.25, "1:01.2"), (754.3, "12:34.3")],
 )
 def test_clock_writes_minutes_and_tenths(seconds: float, text: str) -> None:
-    assert clock(seconds) == text
+    assert clock_tenths(seconds) == text
 
 
 # -- golden cue lists for built-in routines ----------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from voiceguide.player.display import KEYS_HELP, Display, clock, render
+from voiceguide.player.display import KEYS_HELP, Display, render
 from voiceguide.player.state import Status
+from voiceguide.text import clock
 
 
 def shown(status: Status) -> str:
@@ -61,14 +62,14 @@ def test_before_the_first_step() -> None:
 
 
 def test_clock() -> None:
-    assert [clock(s) for s in (0, 59.9, 61, 3600, 3725)] == [
+    assert [clock(s, floor=True) for s in (0, 59.9, 61, 3600, 3725)] == [
         "0:00",
         "0:59",
         "1:01",
         "1:00:00",
         "1:02:05",
     ]
-    assert clock(-3) == "0:00"
+    assert clock(-3, floor=True) == clock(-3) == "0:00"
 
 
 def test_the_live_display_draws_on_its_console_and_leaves_nothing_behind() -> None:

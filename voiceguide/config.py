@@ -8,7 +8,6 @@ changed copy with ``dataclasses.replace`` for the options the user gave.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from voiceguide.errors import ConfigError, SourcePosition
 from voiceguide.paths import config_file
 from voiceguide.routine.records import COUNT_STYLES, CountStyle
 from voiceguide.script.records import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptions
+from voiceguide.text import did_you_mean
 from voiceguide.yamlfile import YamlMap, read_yaml
 
 MAX_CONFIG_BYTES = 64 * 1024
@@ -111,8 +111,7 @@ def load_settings(path: Path | None = None) -> Settings:
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name not in known:
-            hint = difflib.get_close_matches(name, known, n=1)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(known)}"
+            suggestion = did_you_mean(name, known) or f"; known: {', '.join(known)}"
             # Shortened: pointed at a private file, the error must not print its contents.
             shown = repr(name if len(name) <= 40 else name[:37] + "...")
             raise ConfigError(f"unknown setting {shown}{suggestion}", data.key_positions[name])

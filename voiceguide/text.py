@@ -1,4 +1,7 @@
-"""Text from a file, made safe to print: data on the terminal, never control.
+"""Text helpers shared by every stage: times as a clock shows them, lists as a sentence
+says them, "did you mean", and text from a file made safe to print.
+
+Text from a file is data on the terminal, never control.
 
 Routine files are checked at load (``yamlfile`` refuses control characters), but text also
 comes from other places (the journal, file names in messages), so everything that prints
@@ -8,7 +11,9 @@ set the terminal's title, write the clipboard, or hide what follows) is shown as
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 
 # C0 controls but tab and newline, DEL, C1 controls, and lone surrogates (which no
 # encoder can write: they end in UnicodeEncodeError).
@@ -30,3 +35,33 @@ def printable(text: str) -> str:
 def one_line(text: str) -> str:
     """``text`` on one line: line breaks become spaces, other controls escapes."""
     return CONTROL.sub(_escaped, re.sub("[\r\n\u2028\u2029\x85]+", " ", text))
+
+
+def clock(seconds: float, *, hours: bool = True, floor: bool = False) -> str:
+    """``seconds`` as m:ss, or h:mm:ss from an hour when ``hours`` (otherwise the minutes
+    go on counting); to the nearest second, or the whole seconds gone with ``floor`` (a
+    running clock, which never shows a second that has not passed). Never negative."""
+    whole = max(0, int(seconds) if floor else round(seconds))
+    minutes, secs = divmod(whole, 60)
+    if hours and minutes >= 60:
+        hour, minutes = divmod(minutes, 60)
+        return f"{hour}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def clock_tenths(seconds: float) -> str:
+    """``seconds`` as m:ss.s, the way ``show`` and the compiler's notices write times."""
+    minutes, tenths = divmod(round(seconds * 10), 600)
+    return f"{minutes}:{tenths // 10:02d}.{tenths % 10}"
+
+
+def word_list(items: Sequence[str], join: str = "or") -> str:
+    """``items`` as a sentence lists them: "a, b or c"."""
+    names = list(items)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {join} {names[-1]}"
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """ "; did you mean 'x'?" for the choice closest to a mistyped ``word``, or nothing."""
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -12,7 +12,7 @@ import click
 from voiceguide.cli.options import confirm
 from voiceguide.practice.history import History, summarize
 from voiceguide.practice.journal import Journal, SessionRecord
-from voiceguide.text import one_line
+from voiceguide.text import clock, one_line
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -30,8 +30,7 @@ def _outcome(session: SessionRecord) -> str:
 def _length(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
+    return clock(seconds, hours=False)
 
 
 def _cell(text: str) -> Text:

@@ -8,11 +8,7 @@ from dataclasses import asdict
 import click
 
 from voiceguide.cli.options import cache_path, confirm, settings, timing_options, voice_options
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(max(0, round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"
+from voiceguide.text import clock
 
 
 @click.command("play")
@@ -94,9 +90,9 @@ def play(
         force=force,
         assume_yes=assume_yes,
     )
-    where = f"at {_clock(result.position)} of {_clock(script.duration)}"
+    where = f"at {clock(result.position, hours=False)} of {clock(script.duration, hours=False)}"
     if result.outcome == "completed":
-        click.echo(f"Finished {script.title} ({_clock(script.duration)}).", err=True)
+        click.echo(f"Finished {script.title} ({clock(script.duration, hours=False)}).", err=True)
     elif result.outcome == "quit":
         if result.step >= 0:
             step = result.step

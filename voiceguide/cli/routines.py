@@ -11,26 +11,12 @@ import click
 
 from voiceguide.errors import RoutineError
 from voiceguide.routine.library import load_routine, origin_of, scan_routines
-from voiceguide.routine.records import KINDS, Routine
+from voiceguide.routine.records import KINDS
 from voiceguide.routine.schema import schema_text
-from voiceguide.text import one_line
+from voiceguide.script.compiler import estimated_length
+from voiceguide.text import clock, one_line
 
 COLUMNS = ("ID", "TITLE", "KIND", "DURATION", "EQUIPMENT")
-
-
-def _duration(routine: Routine) -> float:
-    """The routine's length at the default pace, with speech timed by the usual rate."""
-    from voiceguide.script.compiler import compile_script, estimated_duration
-    from voiceguide.script.records import CompileOptions
-
-    options = CompileOptions()
-    return compile_script(routine, options, estimated_duration(options.rate)).duration
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
@@ -68,7 +54,7 @@ def list_routines(as_json: bool, kind: str | None) -> None:
     for error in scan.errors:
         click.echo(f"Warning: skipped {one_line(str(error))}", err=True)
     chosen = [r for r in scan.routines if kind is None or r.kind == kind]
-    durations = [_duration(r) for r in chosen]
+    durations = [estimated_length(r) for r in chosen]
     if as_json:
         items: list[dict[str, Any]] = [
             {
@@ -86,7 +72,7 @@ def list_routines(as_json: bool, kind: str | None) -> None:
         return
     _table(
         [
-            (r.id, r.title, r.kind, _clock(seconds), ", ".join(r.equipment) or "-")
+            (r.id, r.title, r.kind, clock(seconds), ", ".join(r.equipment) or "-")
             for r, seconds in zip(chosen, durations, strict=True)
         ]
     )

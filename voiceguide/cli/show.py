@@ -13,9 +13,9 @@ from voiceguide.cli.options import (
     voice_options,
 )
 from voiceguide.routine.records import CountStyle
-from voiceguide.script.compiler import clock, compile_script, estimated_duration
+from voiceguide.script.compiler import compile_script, estimated_duration
 from voiceguide.script.records import Script
-from voiceguide.text import one_line, printable
+from voiceguide.text import clock_tenths, one_line, printable
 
 # Phases shown as rows of their own; breath phases are already marked by their prompts.
 _SILENT_PHASES = ("hold", "pause", "rest")
@@ -93,8 +93,8 @@ def format_table(script: Script, *, exact: bool) -> str:
         if step != shown:
             lines.append(f"-- {step}. {script.steps[step].title}")
             shown = step
-        lines.append(f"{clock(start):>7}  {kind:<8} {text}")
-    lines.append(f"Total {clock(script.duration)}")
+        lines.append(f"{clock_tenths(start):>7}  {kind:<8} {text}")
+    lines.append(f"Total {clock_tenths(script.duration)}")
     return "\n".join(lines)
 
 

@@ -16,17 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from voiceguide.player.state import Status
+from voiceguide.text import clock
 
 KEYS_HELP = "space pause · n next · p back · r repeat · w where am I · s stop (it hurts) · q quit"
 REFRESH = 8  # redraws per second
 
 
-def clock(seconds: float) -> str:
-    """``seconds`` as m:ss (h:mm:ss from an hour)."""
-    whole = max(0, int(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+def _running(seconds: float) -> str:
+    return clock(seconds, floor=True)
 
 
 def render(status: Status) -> RenderableType:
@@ -43,7 +40,8 @@ def render(status: Status) -> RenderableType:
     table.add_row("Next", status.next_title or "the end")
     fraction = status.position / status.duration if status.duration else 1.0
     times = Text(
-        f"{clock(status.position)} / {clock(status.duration)}  ·  {clock(status.remaining)} left"
+        f"{_running(status.position)} / {_running(status.duration)}"
+        f"  ·  {_running(status.remaining)} left"
     )
     parts: list[RenderableType] = [
         heading,

@@ -29,8 +29,9 @@ from voiceguide.routine.records import (
     walk,
     with_included,
 )
-from voiceguide.script.compiler import clock, compile_script, estimated_duration
+from voiceguide.script.compiler import compile_script, estimated_duration
 from voiceguide.script.records import CompileOptions
+from voiceguide.text import clock_tenths
 
 # Tones, step and caution together, per minute of a routine's own part (between the
 # opening and the closing): more and they stop meaning anything.
@@ -299,7 +300,7 @@ def _tone_rule(routine: Routine) -> Iterator[GuidanceWarning]:
         yield GuidanceWarning(
             routine.path,
             routine.steps[0].line,
-            f"{tones} tones in the {clock(end - start)} between the opening and the closing "
+            f"{tones} tones in the {clock_tenths(end - start)} between the opening and the closing "
             f"is {per_minute:.1f} a minute, more than {TONES_PER_MINUTE:g}: tones stop meaning "
             "anything; turn 'caution:' steps that are instructions into 'say:' steps, and let "
             "only a new exercise or side start a step",

@@ -7,7 +7,6 @@ a routine is asked for by name, a path to a ``.yaml`` file works too.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from voiceguide.errors import RoutineError, SourcePosition
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
 from voiceguide.routine.loader import ID_PATTERN, MAX_ID, YAML_SUFFIXES, load_file
 from voiceguide.routine.records import Routine
+from voiceguide.text import did_you_mean
 
 Origin = Literal["user", "builtin", "file"]
 
@@ -93,9 +93,7 @@ def routine_file(routine_id: str) -> Path | None:
 def unknown_routine(name: str) -> str:
     """The message for a routine id that is not in the library."""
     usable = [routine_id for routine_id in routine_files() if ID_PATTERN.fullmatch(routine_id)]
-    close = difflib.get_close_matches(name, usable, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"no routine '{name}'{hint} (voiceguide list shows them all)"
+    return f"no routine '{name}'{did_you_mean(name, usable)} (voiceguide list shows them all)"
 
 
 def include_file(routine_id: str) -> Path:

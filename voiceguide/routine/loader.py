@@ -15,10 +15,9 @@ compiler run for ever.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -40,6 +39,7 @@ from voiceguide.routine.records import (
     Sides,
     Step,
 )
+from voiceguide.text import did_you_mean
 from voiceguide.yamlfile import YamlList, YamlMap, read_yaml
 
 MAX_FILE_BYTES = 256 * 1024
@@ -156,11 +156,6 @@ def _not_text_hint(value: Any) -> str:
     return ""
 
 
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-routine"
 
@@ -209,7 +204,7 @@ class _File:
             )
         for key in data:
             if key not in TOP_KEYS:
-                hint = _did_you_mean(key, TOP_KEYS) or f"; a routine takes {', '.join(TOP_KEYS)}"
+                hint = did_you_mean(key, TOP_KEYS) or f"; a routine takes {', '.join(TOP_KEYS)}"
                 self.fail(f"unknown key {_shown(key)}{hint}", data.key_positions[key])
         for key, example in (
             ("title", "'title: Morning stretch'"),
@@ -292,7 +287,7 @@ class _File:
         for kind in KINDS:
             if value == kind:
                 return kind
-        hint = _did_you_mean(value, KINDS) if isinstance(value, str) else ""
+        hint = did_you_mean(value, KINDS) if isinstance(value, str) else ""
         self.fail(
             f"'kind' must be crack or stretch, not {_shown(value)}{hint}",
             data.value_positions["kind"],
@@ -355,7 +350,7 @@ class _File:
                     where,
                 )
             if name not in PLACEHOLDERS:
-                hint = _did_you_mean(name, PLACEHOLDERS)
+                hint = did_you_mean(name, PLACEHOLDERS)
                 self.fail(
                     f"{what} has an unknown placeholder '{{{name}}}'{hint} "
                     "(only {side} and {other} are filled in)",
@@ -463,7 +458,7 @@ class _File:
             )
         for key in item:
             if key not in ALL_STEP_KEYS:
-                hint = _did_you_mean(key, ALL_STEP_KEYS) or (
+                hint = did_you_mean(key, ALL_STEP_KEYS) or (
                     f"; a step takes {', '.join(ALL_STEP_KEYS)}"
                 )
                 self.fail(f"unknown key {_shown(key)} in a step{hint}", item.key_positions[key])
@@ -582,7 +577,7 @@ class _File:
         for style in COUNT_STYLES:
             if value == style:
                 return style
-        hint = _did_you_mean(value, COUNT_STYLES) if isinstance(value, str) else ""
+        hint = did_you_mean(value, COUNT_STYLES) if isinstance(value, str) else ""
         if value is False:
             hint = " (YAML reads 'no' and 'off' as false: write 'count: none')"
         self.fail(
@@ -600,7 +595,7 @@ class _File:
             )
         for key in spec:
             if key not in BREATHE_KEYS:
-                hint = _did_you_mean(key, BREATHE_KEYS) or f"; it takes {', '.join(BREATHE_KEYS)}"
+                hint = did_you_mean(key, BREATHE_KEYS) or f"; it takes {', '.join(BREATHE_KEYS)}"
                 self.fail(f"unknown key {_shown(key)} in 'breathe'{hint}", spec.key_positions[key])
         for key, meaning in (("in", "breathe in"), ("out", "breathe out")):
             if key not in spec:
@@ -674,7 +669,7 @@ class _File:
             )
         for index, (side, side_where) in enumerate(zip(value, value.item_positions, strict=True)):
             if side not in SIDE_NAMES:
-                hint = _did_you_mean(side, SIDE_NAMES) if isinstance(side, str) else ""
+                hint = did_you_mean(side, SIDE_NAMES) if isinstance(side, str) else ""
                 self.fail(f"{_shown(side)} is not a side; write right or left{hint}", side_where)
             if side in value[:index]:
                 self.fail(f"'{side}' is given twice in 'sides'; write each side once", side_where)

@@ -58,6 +58,7 @@ from voiceguide.script.records import (
     StepSpan,
     ToneKind,
 )
+from voiceguide.text import clock_tenths
 
 TONE_SECONDS = 0.4  # length of the step and caution tones
 GAP = 0.6  # silence between one spoken line (or tone) and the next
@@ -407,7 +408,7 @@ class _Builder:
                 if prompt.end + COUNT_GAP > end:
                     late = prompt.end + COUNT_GAP - end
                     self.notices.append(
-                        f"{clock(start)} {context.where(step.line)}: {prompt_text!r} lasts "
+                        f"{clock_tenths(start)} {context.where(step.line)}: {prompt_text!r} lasts "
                         f"{prompt.end - start:.2f} s, longer than its {length:g} s {phase_kind}; "
                         f"what follows starts {late:.2f} s late"
                     )
@@ -440,7 +441,7 @@ class _Builder:
         if dropped:
             listed = ", ".join(repr(text) for text in reversed(dropped))
             self.notices.append(
-                f"{clock(start)} {where}: {len(dropped)} of {len(counts)} counts in the "
+                f"{clock_tenths(start)} {where}: {len(dropped)} of {len(counts)} counts in the "
                 f"{what} did not fit between the clips around them and were left out ({listed})"
             )
 
@@ -567,7 +568,8 @@ def _merged(routine: Routine, lines: Callable[[Routine], Sequence[str]]) -> list
     return list(dict.fromkeys(line for r in with_included(routine) for line in lines(r)))
 
 
-def clock(seconds: float) -> str:
-    """``seconds`` as m:ss.s, the way ``show`` and the notices write times."""
-    minutes, tenths = divmod(round(seconds * 10), 600)
-    return f"{minutes}:{tenths // 10:02d}.{tenths % 10}"
+def estimated_length(routine: Routine, options: CompileOptions | None = None) -> float:
+    """The routine's length with speech timed by the rate alone (no voice needed): at the
+    default pace and rate unless ``options`` say otherwise."""
+    options = options or CompileOptions()
+    return compile_script(routine, options, estimated_duration(options.rate)).duration

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from voiceguide.text import word_list
+
 _ONES = [
     "zero",
     "one",
@@ -148,23 +150,17 @@ def title_line(title: str) -> str:
     return title if title.endswith((".", "!", "?")) else f"{title}."
 
 
-def spoken_list(items: Sequence[str], join: str = "or") -> str:
-    """``items`` as a voice says a list: "a, b or c"."""
-    names = list(items)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {join} {names[-1]}"
-
-
 def contraindications_line(conditions: Sequence[str]) -> str:
     """Who must not do the routine at all: the one wording the opening, the safety gate's
     printed notice and its spoken question all use."""
-    return f"Do not do this routine at all if you have {spoken_list(conditions)}."
+    return f"Do not do this routine at all if you have {word_list(conditions)}."
 
 
 def equipment_line(equipment: Sequence[str]) -> str:
     """What to fetch before the first position: "You need a foam roller and a yoga mat."."""
     items = [f"{'an' if item[:1].lower() in 'aeiou' else 'a'} {item}" for item in equipment]
     them = "it" if len(items) == 1 else "them"
-    return f"You need {spoken_list(items, 'and')}. Get {them} ready now."
+    return f"You need {word_list(items, 'and')}. Get {them} ready now."
 
 
 def optional_round(condition: str, round_number: int) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from voiceguide.export.captions import ARTIST
 from voiceguide.script.records import Script
+from voiceguide.text import clock
 
 MEDIA_TYPE = "text/html; charset=utf-8"
 
@@ -49,7 +50,8 @@ def routine_page(script: Script, links: Links) -> str:
     }
     steps = "\n".join(
         f'<li><button type="button" data-step="{s.index}">'
-        f'<span class="t">{_clock(s.start)}</span> {html.escape(s.title)}</button></li>'
+        f'<span class="t">{clock(s.start, hours=False, floor=True)}</span> '
+        f"{html.escape(s.title)}</button></li>"
         for s in script.steps
     )
     downloads = "\n".join(
@@ -62,7 +64,7 @@ def routine_page(script: Script, links: Links) -> str:
     return (
         _PAGE.replace("{{title}}", title)
         .replace("{{audio}}", html.escape(links.audio))
-        .replace("{{remaining}}", _clock(script.duration))
+        .replace("{{remaining}}", clock(script.duration, hours=False, floor=True))
         .replace("{{steps}}", steps)
         .replace("{{downloads}}", downloads)
         .replace("{{home}}", home)
@@ -79,11 +81,6 @@ def index_page(routines: Sequence[tuple[str, str]], feed: str) -> str:
         for title, href in routines
     )
     return _INDEX.replace("{{items}}", items).replace("{{feed}}", html.escape(feed))
-
-
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(max(0, int(seconds)), 60)
-    return f"{minutes}:{rest:02d}"
 
 
 def _head(title: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from voiceguide.errors import SpeechError
 from voiceguide.speech import espeak_command, piper_engine, pyttsx3_engine
 from voiceguide.speech.base import EngineInfo, Parallelism, Voice, VoiceInfo, find_voice
+from voiceguide.text import word_list
 
 __all__ = [
     "AUTO",
@@ -64,8 +65,8 @@ class EngineChoice:
 def _known(engine: str) -> str:
     if engine not in _OPENERS:
         raise SpeechError(
-            f"unknown speech engine '{engine}'; choose {AUTO}, {', '.join(ENGINES[:-1])} or "
-            f"{ENGINES[-1]} (`voiceguide voices` shows which are available)"
+            f"unknown speech engine '{engine}'; choose {word_list([AUTO, *ENGINES])}"
+            f" (`voiceguide voices` shows which are available)"
         )
     return engine
 
