@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
+from voiceguide.audio.samples import Samples
 from voiceguide.cli import cli
 from voiceguide.cli.audio import human_size
 from voiceguide.render.clips import ClipStore, cache_info
-from voiceguide.render.timeline import Samples
 from voiceguide.speech import list_engines, open_voice
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from file_size_limit import call_with_file_size_limit
 
+from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import audible_span, db_to_gain, loudness_db, peak, read_clip
 from voiceguide.errors import SpeechError
 from voiceguide.render import clips as clips_module
@@ -23,7 +24,6 @@ from voiceguide.render.clips import (
     cache_info,
     clear_cache,
 )
-from voiceguide.render.timeline import Samples
 from voiceguide.speech import Parallelism, Voice, open_voice
 
 RATE = 44100

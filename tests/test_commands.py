@@ -9,6 +9,7 @@ import pytest
 from fake_timelines import burst, stepped_timeline
 
 from voiceguide.audio.acks import ack_sound
+from voiceguide.audio.samples import Samples
 from voiceguide.config import AckStyle
 from voiceguide.output.fake import FakeOutput
 from voiceguide.player.commands import (
@@ -24,7 +25,7 @@ from voiceguide.player.player import SENTENCE_GAP, Player
 from voiceguide.player.state import PlayResult
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import answer_parts, control_words
-from voiceguide.render.timeline import Samples, Timeline
+from voiceguide.render.timeline import Timeline
 
 RATE = 8000
 BLOCK = 80

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.acks import Ack, ack_sound
+from voiceguide.audio.samples import Samples
 from voiceguide.config import Settings
 from voiceguide.output.fake import FakeOutput
 from voiceguide.player import transport as transport_module
@@ -20,7 +21,7 @@ from voiceguide.player.transport import JUMP_GAP, Transport
 from voiceguide.render import render
 from voiceguide.render.clips import ClipStore
 from voiceguide.render.streaming import BackgroundRender, GrowingTimeline, heard_order
-from voiceguide.render.timeline import Samples, Timeline
+from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine
 from voiceguide.script.compiler import compile_known, compile_script, spoken_texts

@@ -15,7 +15,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from voiceguide.render.timeline import Samples
+from voiceguide.audio.samples import Samples
 
 Ack = Literal["pause", "resume", "next", "back", "repeat", "quit", "nothing", "wait"]
 ACKS: tuple[Ack, ...] = get_args(Ack)

@@ -22,8 +22,8 @@ import soundfile
 from numpy.lib.stride_tricks import sliding_window_view
 
 from voiceguide import temporaries
+from voiceguide.audio.samples import Samples
 from voiceguide.files import read_file
-from voiceguide.render.timeline import Samples
 
 ONSET_THRESHOLD_DB = -50.0  # relative to the peak: catches the soft start of an "f" or "h"
 LEAD_KEEP = 0.001  # seconds kept before the first audible sample, faded in

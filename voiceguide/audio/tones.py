@@ -17,9 +17,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from voiceguide.audio.samples import Samples
 from voiceguide.script.records import ToneKind
 
-Samples = npt.NDArray[np.float32]
 BreathKind = Literal["inhale", "exhale"]
 
 CHIME_LEVEL = 0.3  # peak: clearly heard, softer than normalised speech

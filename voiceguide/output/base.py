@@ -15,8 +15,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol
 
+from voiceguide.audio.samples import Samples
 from voiceguide.errors import PlaybackError
-from voiceguide.render.timeline import Samples
 
 # What every playback fault tells the user to try next.
 FIX_HINT = "run `voiceguide doctor`, or `voiceguide export` the routine to play it elsewhere"

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from voiceguide.audio.samples import Samples
 from voiceguide.errors import PlaybackError
 from voiceguide.output.base import Output, Source
-from voiceguide.render.timeline import Samples
 
 
 class FakeOutput(Output):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from voiceguide.audio.acks import Ack, ack_sound
+from voiceguide.audio.samples import Samples
 from voiceguide.config import AckStyle
 from voiceguide.errors import PlaybackError, VoiceguideError
 from voiceguide.output.base import Output
@@ -27,7 +28,7 @@ from voiceguide.player.commands import Command, Controls, Request, perform
 from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
 from voiceguide.player.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts
-from voiceguide.render.timeline import Playable, Samples
+from voiceguide.render.timeline import Playable
 from voiceguide.script.records import Script
 
 TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from voiceguide.audio.acks import Ack, ack_sound
-from voiceguide.render.timeline import Playable, Samples
+from voiceguide.audio.samples import Samples
+from voiceguide.render.timeline import Playable
 
 FADE = 0.005  # seconds: long enough not to click, short enough to feel instant
 JUMP_GAP = 0.15  # seconds of silence between a jump's ack and the new place

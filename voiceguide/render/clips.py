@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceguide import temporaries
+from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import (
     ClipFormatError,
     from_pcm16,
@@ -43,7 +44,6 @@ from voiceguide.audio.signal import (
     write_clip,
 )
 from voiceguide.errors import CacheError, UnreadableFileError
-from voiceguide.render.timeline import Samples
 from voiceguide.speech.base import Voice
 
 # Raise this whenever ``process`` changes what it makes: old entries are then not used.

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.audio import tones
+from voiceguide.audio.samples import Samples
 from voiceguide.config import Settings
-from voiceguide.render.timeline import Placement, Samples, Timeline
+from voiceguide.render.timeline import Placement, Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Cue, Script
 

@@ -18,10 +18,10 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from voiceguide.audio.samples import Samples
 from voiceguide.config import Settings
 from voiceguide.errors import VoiceguideError
 from voiceguide.render.clips import ClipStore, open_store
-from voiceguide.render.timeline import Samples
 
 FOLLOW = 0.25  # seconds between looks at where the routine is
 

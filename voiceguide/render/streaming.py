@@ -18,9 +18,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
+from voiceguide.audio.samples import Samples
 from voiceguide.config import Settings
 from voiceguide.render import render
-from voiceguide.render.timeline import Samples, Timeline
+from voiceguide.render.timeline import Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.compiler import (
     compile_known,

@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
+from voiceguide.audio.samples import Samples
 from voiceguide.script.records import Script
-
-Samples = npt.NDArray[np.float32]
 
 
 class Playable(Protocol):

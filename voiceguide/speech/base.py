@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
+from voiceguide.audio.samples import Samples
 from voiceguide.errors import SpeechError
-from voiceguide.render.timeline import Samples
 
 # How a clip store may run several of this voice's syntheses at once: in worker processes
 # (an in-process library that is not thread-safe), in threads (each synthesis its own

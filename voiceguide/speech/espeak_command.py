@@ -11,9 +11,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
+from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import decode
 from voiceguide.errors import SpeechError
-from voiceguide.render.timeline import Samples
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
 
 ENGINE = "espeak-ng"

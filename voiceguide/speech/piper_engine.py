@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from voiceguide.audio.samples import Samples
 from voiceguide.errors import SpeechError
-from voiceguide.render.timeline import Samples
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo
 
 ENGINE = "piper"

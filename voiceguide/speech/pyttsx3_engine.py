@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import decode
 from voiceguide.errors import SpeechError
-from voiceguide.render.timeline import Samples
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
 
 ENGINE = "pyttsx3"
