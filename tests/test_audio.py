@@ -14,7 +14,6 @@ from hypothesis.extra import numpy as hnp
 from voiceguide.audio.signal import (
     CLIP_MAGIC,
     ClipFormatError,
-    atomic_path,
     audible_span,
     clip_bytes,
     db_to_gain,
@@ -31,6 +30,7 @@ from voiceguide.audio.signal import (
     trim_silence,
     write_clip,
 )
+from voiceguide.temporaries import atomic_path
 
 RATE = 22050
 

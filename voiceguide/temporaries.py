@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 _NAME = re.compile(r"^\..+\.(?P<pid>\d+)-[0-9a-f]{8}\.(?:part|tmp)$")
@@ -48,6 +49,18 @@ def renamed(temporary: Path, final: Path) -> None:
     os.replace(temporary, final)
     with _own_lock:
         _own.discard(temporary)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path, mode: int = 0o600) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; renamed over ``path`` when the block
+    ends without error, deleted otherwise."""
+    temporary = create(path, ".tmp", mode)
+    try:
+        yield temporary
+        renamed(temporary, path)
+    finally:
+        remove(temporary)
 
 
 def discard_own() -> None:

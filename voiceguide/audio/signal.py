@@ -7,12 +7,10 @@ processed the same way wherever it comes from.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
 import struct
 import zlib
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -209,18 +207,6 @@ def decode(source: Path | bytes) -> tuple[Samples, int]:
 # Writing files so that an interruption leaves either the old file or the new, whole.
 
 
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write to; renamed over ``path`` when the block
-    ends without error, deleted otherwise."""
-    temporary = temporaries.create(path, ".tmp", 0o600)
-    try:
-        yield temporary
-        temporaries.renamed(temporary, path)
-    finally:
-        temporaries.remove(temporary)
-
-
 # The clip file: a small header, then 16-bit PCM. The header's frame count and checksum
 # let a reader tell a whole file from a truncated or damaged one.
 CLIP_MAGIC = b"VGCLIP\x01\n"
@@ -239,7 +225,7 @@ def clip_bytes(samples: Samples, sample_rate: int) -> bytes:
 def write_clip(path: Path, samples: Samples, sample_rate: int) -> None:
     """Write a clip file atomically (16-bit: what is read back is ``from_pcm16(to_pcm16(
     samples))``)."""
-    with atomic_path(path) as temporary:
+    with temporaries.atomic_path(path) as temporary:
         temporary.write_bytes(clip_bytes(samples, sample_rate))
 
 

@@ -3,11 +3,11 @@ app subscribed to the feed finds it again next time."""
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 from pathlib import Path
 
+from voiceguide import temporaries
 from voiceguide.errors import ServeError
 from voiceguide.paths import data_dir
 
@@ -37,11 +37,8 @@ def session_token(keep: bool, folder: Path | None = None) -> str:
     token = new_token()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(token + "\n")
-        os.replace(temp, path)
+        with temporaries.atomic_path(path) as temp:
+            temp.write_text(token + "\n", encoding="ascii")
     except OSError as exc:
         raise ServeError(
             f"cannot keep the token in {path}: {exc.strerror or exc}; "
