@@ -16,6 +16,7 @@ from typing import Literal, get_args
 import numpy as np
 
 from voiceguide.audio.samples import Samples
+from voiceguide.audio.signal import raised_cosine
 
 Ack = Literal["pause", "resume", "next", "back", "repeat", "quit", "nothing", "wait"]
 ACKS: tuple[Ack, ...] = get_args(Ack)
@@ -45,7 +46,7 @@ def ack_sound(ack: Ack, sample_rate: int) -> Samples:
     gap = round(GAP * sample_rate)
     edge = max(1, round(EDGE * sample_rate))
     envelope = np.ones(note)
-    ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(edge) / edge)
+    ramp = raised_cosine(edge)
     envelope[:edge] = ramp
     envelope[note - edge :] = ramp[::-1]
     t = np.arange(note) / sample_rate

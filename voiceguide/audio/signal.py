@@ -187,6 +187,14 @@ def resample(samples: Samples, source_rate: int, target_rate: int) -> Samples:
 # PCM and decoding.
 
 
+def raised_cosine(frames: int, *, midpoints: bool = False) -> npt.NDArray[np.float64]:
+    """0 to (almost) 1 over ``frames``: a fade with no corner at either end. With
+    ``midpoints`` each value is taken at the middle of its frame, so that the ramp and its
+    reverse add up to one at every frame (a crossfade that keeps the level)."""
+    steps = np.arange(frames, dtype=np.float64) + (0.5 if midpoints else 0.0)
+    return 0.5 - 0.5 * np.cos(np.pi * steps / frames)
+
+
 def to_pcm16(samples: Samples) -> npt.NDArray[np.int16]:
     """Samples as 16-bit integers, rounded, clipped to the range."""
     return np.clip(np.round(samples * 32767.0), -32768, 32767).astype(np.int16)

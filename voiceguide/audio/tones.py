@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voiceguide.audio.samples import Samples
+from voiceguide.audio.signal import raised_cosine
 from voiceguide.script.records import ToneKind
 
 BreathKind = Literal["inhale", "exhale"]
@@ -65,7 +66,7 @@ def breath_tone(kind: BreathKind, frames: int, sample_rate: int) -> Samples:
     fade = min(round(BREATH_FADE * sample_rate), frames // 2)
     envelope = np.ones(frames)
     if fade:
-        ramp = _raised_cosine(fade)
+        ramp = raised_cosine(fade)
         envelope[:fade] = ramp
         envelope[frames - fade :] = ramp[::-1]
     out: npt.NDArray[np.float64] = wave * envelope
@@ -90,16 +91,11 @@ def _strike(out: npt.NDArray[np.float64], at: int, pitch: float, sample_rate: in
                 amplitude * np.sin(2.0 * np.pi * pitch * ratio * t) * np.exp(-t * ratio / decay)
             )
     attack = min(round(ATTACK * sample_rate), length)
-    strike[:attack] *= _raised_cosine(attack)
+    strike[:attack] *= raised_cosine(attack)
     out[at:] += strike
 
 
 def _fade_out(out: npt.NDArray[np.float64], sample_rate: int) -> None:
     tail = min(round(TAIL * sample_rate), len(out))
     if tail:
-        out[len(out) - tail :] *= _raised_cosine(tail)[::-1]
-
-
-def _raised_cosine(frames: int) -> npt.NDArray[np.float64]:
-    """0 to (almost) 1 over ``frames``: a ramp with no corner at either end."""
-    return 0.5 - 0.5 * np.cos(np.pi * np.arange(frames, dtype=np.float64) / frames)
+        out[len(out) - tail :] *= raised_cosine(tail)[::-1]

@@ -26,6 +26,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from voiceguide.audio.signal import to_pcm16
 from voiceguide.errors import PlaybackError
 from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, Source
 
@@ -162,7 +163,7 @@ class SimpleaudioOutput(Output):
             if chunk is None:
                 self._ended = True
                 break
-            pcm = (np.clip(chunk, -1.0, 1.0) * 32767.0).astype(np.int16)
+            pcm = to_pcm16(chunk)  # rounded, as export writes it
             buffer.pcm[buffer.filled : buffer.filled + len(pcm)] = pcm
             buffer.filled += len(pcm)
             self._pulled += len(pcm)

@@ -30,6 +30,7 @@ import numpy as np
 
 from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.audio.samples import Samples
+from voiceguide.audio.signal import raised_cosine
 from voiceguide.render.timeline import Playable
 
 FADE = 0.005  # seconds: long enough not to click, short enough to feel instant
@@ -65,8 +66,7 @@ class Transport:
     def __init__(self, timeline: Playable, start: int = 0) -> None:
         self.timeline = timeline
         self._fade = max(1, round(FADE * timeline.sample_rate))
-        ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(self._fade) + 0.5) / self._fade)
-        self._ramp_up = ramp.astype(np.float32)
+        self._ramp_up = raised_cosine(self._fade, midpoints=True).astype(np.float32)
         self._ramp_down = self._ramp_up[::-1].copy()
         start = min(max(start, 0), timeline.frames)
         self._state = _State(start, True, self._fade_in_from(start), start, self._fade, 0)
