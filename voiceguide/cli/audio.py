@@ -3,7 +3,6 @@ routines written as audio files for a phone."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from voiceguide.cli.context import EXIT_INTERRUPTED
+from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import (
     cache_path,
     chosen_routines,
@@ -77,7 +77,7 @@ def voices(engine: str | None, as_json: bool) -> None:
         if engine in (None, AUTO):
             auto = choose_engine(AUTO)
             payload["auto"] = {"engine": auto.engine, "reason": auto.reason}
-        click.echo(json.dumps(payload, indent=2))
+        echo_json(payload)
         return
     blocks = ["\n".join(_engine_text(info)) for info in engines]
     if engine in (None, AUTO):
@@ -104,7 +104,7 @@ def cache_info(ctx: click.Context, as_json: bool) -> None:
     info = measure(cache_path(ctx))
     if as_json:
         payload = {"path": str(info.path), "entries": info.entries, "size": info.size}
-        click.echo(json.dumps(payload, indent=2))
+        echo_json(payload)
         return
     click.echo(f"Path:    {info.path}")
     click.echo(f"Entries: {_clips(info.entries)}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
 
+from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import confirm
 from voiceguide.practice.history import History, summarize
 from voiceguide.practice.journal import Journal, SessionRecord
@@ -120,7 +120,7 @@ def history(as_json: bool, days: int | None, clear: bool, yes: bool) -> None:
     now = datetime.now().astimezone()
     summary = summarize(journal.sessions(), now, days)
     if as_json:
-        click.echo(json.dumps(summary.to_json(now.tzinfo), indent=2))
+        echo_json(summary.to_json(now.tzinfo))
     else:
         _print_table(summary)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 import click
 
+from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import cache_path, confirm, settings, timing_options, voice_options
 from voiceguide.text import clock
 
@@ -118,7 +118,7 @@ def devices(ctx: click.Context, as_json: bool) -> None:
             "devices": [asdict(d) for d in found_devices],
             "backends": [asdict(b) for b in found_backends],
         }
-        click.echo(json.dumps(payload, indent=2))
+        echo_json(payload)
         return
     click.echo("Output devices (* the default; --device takes the number or part of the name):")
     if not found_devices:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from voiceguide.cli.jsonout import echo_json
 from voiceguide.errors import RoutineError
 from voiceguide.routine.library import load_routine, origin_of, scan_routines
 from voiceguide.routine.records import KINDS
@@ -68,7 +68,7 @@ def list_routines(as_json: bool, kind: str | None) -> None:
             }
             for r, seconds in zip(chosen, durations, strict=True)
         ]
-        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        echo_json(items)
         return
     _table(
         [

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import (
     cache_path,
     settings,
@@ -65,7 +64,7 @@ def show(
         duration_of = estimated_duration(chosen.rate)
     script = compile_script(found, options, duration_of)
     if as_json:
-        click.echo(json.dumps(script.to_json(), indent=2, ensure_ascii=False))
+        echo_json(script.to_json())
     else:
         click.echo(printable(format_table(script, exact=exact)))
     for notice in script.notices:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from voiceguide.cli.context import context
+from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import cache_path
 
 MARKS = {"ok": "ok", "note": "--", "problem": "!!"}
@@ -24,7 +23,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
 
     diagnosis = diagnose(context(ctx).config_path, cache_path(ctx))
     if as_json:
-        click.echo(json.dumps(diagnosis.to_json(), indent=2))
+        echo_json(diagnosis.to_json())
     else:
         width = max(len(f.topic) for f in diagnosis.findings)
         for finding in diagnosis.findings:
