@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from voiceguide.audio.samples import Samples
 from voiceguide.cli import cli
-from voiceguide.cli.audio import human_size
+from voiceguide.cli.cache import human_size
 from voiceguide.render.clips import ClipStore, cache_info
 from voiceguide.speech import list_engines, open_voice
 

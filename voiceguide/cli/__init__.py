@@ -17,7 +17,20 @@ from typing import Any
 import click
 
 from voiceguide import __version__
-from voiceguide.cli import audio, journal, play, routines, serve, show, system
+from voiceguide.cli import (
+    cache,
+    devices,
+    doctor,
+    export,
+    history,
+    play,
+    schema,
+    serve,
+    show,
+    validate,
+    voices,
+)
+from voiceguide.cli import list as list_command
 from voiceguide.cli.context import EXIT_INTERRUPTED, Context
 from voiceguide.cli.stdout import OutputError, guard_stdout
 from voiceguide.errors import VoiceguideError
@@ -65,7 +78,20 @@ def cli(ctx: click.Context, debug: bool, cache_dir: Path | None, config_path: Pa
     ctx.obj = Context(cache_dir=cache_dir, config_path=config_path)
 
 
-for _module in (routines, show, audio, play, serve, journal, system):
+for _module in (
+    list_command,
+    validate,
+    schema,
+    show,
+    voices,
+    cache,
+    export,
+    play,
+    devices,
+    serve,
+    history,
+    doctor,
+):
     for _command in _module.commands:
         cli.add_command(_command)
 

@@ -1,12 +1,9 @@
-"""Commands: play and devices: the hands-free player."""
+"""Command: play, the hands-free player."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import click
 
-from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import cache_path, confirm, settings, timing_options, voice_options
 from voiceguide.text import clock
 
@@ -104,39 +101,4 @@ def play(
         click.echo(f"Stopped {script.title} {where}. {PAIN_EXIT}", err=True)
 
 
-@click.command("devices")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
-@click.pass_context
-def devices(ctx: click.Context, as_json: bool) -> None:
-    """List the audio output devices (for --device) and the playback backends."""
-    from voiceguide.output import backends, output_devices
-
-    found_backends = backends(settings(ctx).backend)
-    found_devices = output_devices()
-    if as_json:
-        payload = {
-            "devices": [asdict(d) for d in found_devices],
-            "backends": [asdict(b) for b in found_backends],
-        }
-        echo_json(payload)
-        return
-    click.echo("Output devices (* the default; --device takes the number or part of the name):")
-    if not found_devices:
-        click.echo("  none found: run `voiceguide doctor`")
-    width = max((len(d.name) for d in found_devices), default=0)
-    for d in found_devices:
-        mark = "*" if d.default else " "
-        click.echo(
-            f"  {mark} {d.index:>3}  {d.name:<{width}}  {d.host_api}, {d.channels} channels,"
-            f" {d.sample_rate:g} Hz"
-        )
-    click.echo("Playback backends (--backend):")
-    for b in found_backends:
-        chosen = " (chosen)" if b.default else ""
-        if b.available:
-            click.echo(f"  {b.name}{chosen}: available, {b.detail}")
-        else:
-            click.echo(f"  {b.name}{chosen}: not available: {b.detail}; {b.fix}")
-
-
-commands: list[click.Command] = [play, devices]
+commands: list[click.Command] = [play]

@@ -1,4 +1,4 @@
-"""Commands: history: the practice journal."""
+"""Command: history, the practice journal."""
 
 from __future__ import annotations
 

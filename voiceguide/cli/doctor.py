@@ -1,4 +1,4 @@
-"""Commands: doctor: what this machine has and what is missing."""
+"""Command: doctor, what this machine has for speech and playback, and the fixes."""
 
 from __future__ import annotations
 

@@ -1,18 +1,15 @@
-"""Commands: list, validate and schema: the routines in the library and their files."""
+"""Command: list, the routines in the library."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from voiceguide.cli.jsonout import echo_json
-from voiceguide.errors import RoutineError
-from voiceguide.routine.library import load_routine, origin_of, scan_routines
+from voiceguide.routine.library import origin_of, scan_routines
 from voiceguide.routine.records import KINDS
-from voiceguide.routine.schema import schema_text
 from voiceguide.script.compiler import estimated_length
 from voiceguide.text import clock, one_line
 
@@ -78,51 +75,4 @@ def list_routines(as_json: bool, kind: str | None) -> None:
     )
 
 
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--strict", is_flag=True, help="Treat guidance warnings as errors (exit status 1).")
-@click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], strict: bool) -> None:
-    """Check routine files: each is OK, or its first error with line and column.
-
-    A file that loads is also checked for what makes it hard to follow with eyes closed
-    (a doubled breath prompt, a repeated crack attempt, too little time to move, too many
-    tones...): each finding is a warning with its line and what to change. Every file is
-    checked; the exit status is 1 when any has an error, or with --strict a warning.
-    """
-    from voiceguide.routine.guidance import check
-
-    failed = False
-    for path in files:
-        try:
-            routine = load_routine(path)
-        except RoutineError as exc:
-            click.echo(f"Error: {one_line(str(exc))}", err=True)
-            failed = True
-            continue
-        warnings = check(routine)
-        label = "Error" if strict else "Warning"
-        for warning in warnings:
-            click.echo(f"{label}: {warning}", err=True)
-        if warnings and strict:
-            failed = True
-        elif warnings:
-            count = len(warnings)
-            click.echo(f"{path}: OK, with {count} warning{'s' if count != 1 else ''}")
-        else:
-            click.echo(f"{one_line(str(path))}: OK")
-    if failed:
-        ctx.exit(1)
-
-
-@click.command()
-def schema() -> None:
-    """Print the JSON Schema of routine files, for editors to complete and check them.
-
-    Save it (voiceguide schema > routine.schema.json) and point your editor's YAML
-    support at it.
-    """
-    click.echo(schema_text(), nl=False)
-
-
-commands: list[click.Command] = [list_routines, validate, schema]
+commands: list[click.Command] = [list_routines]

@@ -1,0 +1,132 @@
+"""Command: cache, the clip cache: its size, clearing it, warming it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from voiceguide.cli.jsonout import echo_json
+from voiceguide.cli.options import (
+    cache_path,
+    confirm,
+    settings,
+    timing_options,
+    voice_options,
+)
+from voiceguide.cli.progress import progress_bar
+from voiceguide.routine.records import CountStyle
+
+if TYPE_CHECKING:
+    pass
+
+
+def human_size(size: int) -> str:
+    """Bytes as people say them: 512 bytes, 3.4 kB, 45.6 MB (powers of 1000)."""
+    if size < 1000:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    value = float(size)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000.0
+        if round(value, 1) < 1000.0 or unit == "TB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _clips(count: int) -> str:
+    return f"{count} clip{'' if count == 1 else 's'}"
+
+
+@click.group("cache")
+def cache() -> None:
+    """The cache of spoken clips: its size, warming it ahead of time, and clearing it.
+
+    Clips are made once per text, voice and rate and reused; clearing the cache only
+    costs the time to make them again.
+    """
+
+
+@cache.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def cache_info(ctx: click.Context, as_json: bool) -> None:
+    """Where the clip cache is, how many clips it holds and how big it is."""
+    from voiceguide.render.clips import cache_info as measure
+
+    info = measure(cache_path(ctx))
+    if as_json:
+        payload = {"path": str(info.path), "entries": info.entries, "size": info.size}
+        echo_json(payload)
+        return
+    click.echo(f"Path:    {info.path}")
+    click.echo(f"Entries: {_clips(info.entries)}")
+    click.echo(f"Size:    {human_size(info.size)}")
+
+
+@cache.command("clear")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def cache_clear(ctx: click.Context, yes: bool) -> None:
+    """Delete every cached clip (they are made again when next needed)."""
+    from voiceguide.render.clips import cache_info as measure
+    from voiceguide.render.clips import clear_cache
+
+    path = cache_path(ctx)
+    before = measure(path)
+    if before.size == 0:
+        click.echo(f"The clip cache is already empty ({path}).")
+        return
+    question = f"Delete {_clips(before.entries)} ({human_size(before.size)}) from {path}?"
+    if not yes and not confirm(question):
+        click.echo("Nothing was deleted.", err=True)
+        return
+    freed = clear_cache(path)
+    click.echo(f"Freed {human_size(freed.size)} ({_clips(freed.entries)}) from {path}.")
+
+
+@cache.command("warm")
+@click.argument("routines", nargs=-1, metavar="[ROUTINE...]")
+@click.option(
+    "--all", "every", is_flag=True, help="Every routine, built-in and your own (the default)."
+)
+@timing_options
+@voice_options
+@click.pass_context
+def cache_warm(
+    ctx: click.Context,
+    routines: tuple[str, ...],
+    every: bool,
+    pace: float | None,
+    rate: int | None,
+    count: CountStyle | None,
+    engine: str | None,
+    voice: str | None,
+) -> None:
+    """Make every clip the routines need now, so that playing them starts at once.
+
+    ROUTINE is a routine id (see `voiceguide list`) or a path to a .yaml file; with none
+    (or --all), every routine. The clips are made with the voice, rate, pace and counting
+    that play would use (the config file's, or the options given).
+    """
+    from voiceguide.app.warm import warm_cache
+    from voiceguide.routine.library import all_routines, find_routine
+
+    if every and routines:
+        raise click.UsageError("give routines to warm the cache for or --all, not both")
+    chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
+    selected = [find_routine(name) for name in routines] if routines else all_routines()
+    with progress_bar() as report:
+        warmed = warm_cache(
+            selected,
+            chosen,
+            cache_path(ctx),
+            lambda done, total: report("Making clips", done, total),
+        )
+    what = f"{warmed.routines} routine{'' if warmed.routines == 1 else 's'}"
+    click.echo(
+        f"The cache holds every clip for {what} ({warmed.engine}): {_clips(warmed.clips)},"
+        f" {warmed.made} made now, {warmed.found} already there."
+    )
+
+
+commands: list[click.Command] = [cache]

@@ -1,0 +1,146 @@
+"""Command: export, routines written as audio files for a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from voiceguide.cli.context import EXIT_INTERRUPTED
+from voiceguide.cli.options import (
+    cache_path,
+    chosen_routines,
+    settings,
+    timing_options,
+    voice_options,
+)
+from voiceguide.cli.progress import progress_bar
+from voiceguide.routine.records import CountStyle
+from voiceguide.text import one_line
+
+if TYPE_CHECKING:
+    from voiceguide.export.writer import ExportedRoutine, Format
+
+
+@click.command("export")
+@click.argument("routines", nargs=-1, metavar="ROUTINE...")
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    help="The folder to write the files in, created if needed (default: the current folder).",
+)
+@click.option("--all", "every", is_flag=True, help="Export every routine, built-in and your own.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["wav", "flac", "ogg", "mp3"]),
+    default="wav",
+    show_default=True,
+    help="Audio format. MP3, Ogg and FLAC files get one chapter per step, for skipping.",
+)
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option(
+    "--split",
+    is_flag=True,
+    help="One track per step (ID-01, ID-02... with ID.m3u8), so a headset's next button "
+    "moves a step in any player.",
+)
+@timing_options
+@voice_options
+@click.option(
+    "--pan-sides/--no-pan-sides",
+    default=None,
+    help="Say side cues in that ear (stereo); default from the config file, else off.",
+)
+@click.option(
+    "--breath-tones/--no-breath-tones",
+    default=None,
+    help="Play a rising tone under each breath in, a falling one under each breath out; "
+    "default from the config file, else off.",
+)
+@click.pass_context
+def export(
+    ctx: click.Context,
+    routines: tuple[str, ...],
+    output_dir: Path,
+    every: bool,
+    fmt: Format,
+    force: bool,
+    split: bool,
+    pace: float | None,
+    rate: int | None,
+    count: CountStyle | None,
+    engine: str | None,
+    voice: str | None,
+    pan_sides: bool | None,
+    breath_tones: bool | None,
+) -> None:
+    """Write each ROUTINE as an audio file to play from a phone.
+
+    ROUTINE is a routine id (see `voiceguide list`) or a path to a .yaml file. For each
+    routine, the folder gets ID.wav (or the --format chosen), ID.cues.json (the cue list
+    with exact times, as `show --json` prints it, plus the sample rate), ID.lrc (synced
+    lyrics, shown line by line by many phone players), ID.vtt (captions) and
+    ID.chapters.json (the steps as Podcasting 2.0 chapters). MP3, Ogg and FLAC files carry
+    a chapter per step too. With several routines, voiceguide.m3u8 plays them in the order
+    given. With --split, each step is a track of its own (ID-01.mp3 with ID-01.lrc, and so
+    on) and ID.m3u8 plays them in order, beside ID.cues.json and ID.chapters.json.
+
+    Files appear only when complete: an interrupted export leaves none half-written.
+    Existing files are replaced only with --force. The path of each file written is
+    printed on stdout, one a line; progress and messages go to stderr.
+    """
+    from voiceguide.export.writer import (
+        PLAYLIST,
+        ExportInterrupted,
+        export_routines,
+        make_output_dir,
+    )
+
+    selected = chosen_routines(routines, every, "export")
+    chosen = settings(
+        ctx,
+        pace=pace,
+        rate=rate,
+        count=count,
+        engine=engine,
+        voice=voice,
+        pan_sides=pan_sides,
+        breath_tones=breath_tones,
+    )
+    if make_output_dir(output_dir):
+        click.echo(f"Created the folder {one_line(str(output_dir))}.", err=True)
+    try:
+        with progress_bar() as report:
+            finished = export_routines(
+                selected,
+                output_dir,
+                chosen,
+                cache_path(ctx),
+                fmt=fmt,
+                force=force,
+                split=split,
+                progress=report,
+            )
+    except ExportInterrupted as exc:
+        _list_files(exc.finished)
+        click.echo(str(exc), err=True)
+        ctx.exit(EXIT_INTERRUPTED)
+    _list_files(finished)
+    if len(finished) > 1:
+        click.echo(str(output_dir / PLAYLIST))
+    count_text = f"{len(finished)} routine{'s' if len(finished) != 1 else ''}"
+    click.echo(f"Exported {count_text} as {fmt.upper()} to {output_dir}", err=True)
+
+
+def _list_files(finished: Sequence[ExportedRoutine]) -> None:
+    for item in finished:
+        for path in item.files:
+            click.echo(str(path))
+
+
+commands: list[click.Command] = [export]
