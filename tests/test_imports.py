@@ -97,3 +97,52 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert loaded == []
+
+
+# The order docs/architecture.md lists the parts in: each uses only those before it.
+LAYERS = (
+    "errors",
+    "paths",
+    "files",
+    "temporaries",
+    "text",
+    "yamlfile",
+    "lazy",
+    "routine",
+    "script",
+    "config",
+    "audio",
+    "speech",
+    "render",
+    "output",
+    "player",
+    "export",
+    "practice",
+    "serve",
+    "app",
+    "cli",
+)
+# Validate's guidance times its warnings with the compiler (the one upward use).
+UPWARD = {("routine", "script")}
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_each_part_uses_only_the_parts_before_it() -> None:
+    upward = sorted(
+        f"{module} -> {dependency}"
+        for module, dependencies in GRAPH.items()
+        for dependency in dependencies
+        if layer(module) in LAYERS
+        and layer(dependency) in LAYERS
+        and LAYERS.index(layer(dependency)) > LAYERS.index(layer(module))
+        and (layer(module), layer(dependency)) not in UPWARD
+    )
+    assert upward == []
+
+
+def test_every_part_has_its_place_in_the_layers() -> None:
+    assert {layer(module) for module in MODULES} - {"", "__main__"} <= set(LAYERS)
