@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from scripts.figures import Figure, at_least, at_most, exit_status, print_table
 from voiceguide.config import Settings
 from voiceguide.export import writer as export
 from voiceguide.render import render
@@ -35,23 +36,6 @@ PIPER = "piper"
 PROGRAM = str(Path(sys.executable).parent / "voiceguide")
 ONSET_DB = -50.0  # a cue's onset: its first sample within this of the cue's own peak
 ONSET_LOOKBACK = 0.02  # seconds searched before a cue's time (not into the sound before)
-
-
-@dataclass
-class Figure:
-    """One row: a measured quantity over several runs, and what it should be."""
-
-    name: str
-    unit: str
-    values: list[float]
-    target: str = ""
-    passed: bool | None = None
-    digits: int = 1
-    note: str = ""  # printed under the table
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.values)
 
 
 @dataclass
@@ -122,14 +106,14 @@ def measure_render(ctx: Context) -> list[Figure]:
     figures = [
         Figure("cold: empty cache", "audio s / s", cold),
         Figure("warm: full cache", "audio s / s", warm),
-        Figure("warm / cold", "x", warm_ratio, ">= 10", statistics.median(warm_ratio) >= 10),
+        at_least("warm / cold", "x", warm_ratio, 10),
     ]
     if naive:
         naive_ratio = [c / n for c, n in zip(cold, naive, strict=True)]
         espeak_ratio = [e / n for e, n in zip(espeak, naive, strict=True)]
         figures += [
             Figure("naive: espeak-ng per cue", "audio s / s", naive),
-            Figure("cold / naive", "x", naive_ratio, ">= 5", statistics.median(naive_ratio) >= 5),
+            at_least("cold / naive", "x", naive_ratio, 5),
             Figure(f"cold, {ESPEAK} engine", "audio s / s", espeak),
             Figure(f"cold with {ESPEAK} engine / naive", "x", espeak_ratio),
         ]
@@ -193,12 +177,12 @@ def measure_onsets(ctx: Context) -> list[Figure]:
         where = f"worst onset: {routine_id} at {cue['start']:.3f} s, {cue['text']!r}"
     limit = 5.0
     return [
-        Figure(
+        at_most(
             f"worst onset error, {count} cues",
             "ms",
             worst,
-            f"<= {limit:g}",
-            max(worst) <= limit,
+            limit,
+            worst=True,
             digits=2,
             note=where,
         )
@@ -254,7 +238,15 @@ def peak_resident_kib() -> int:
 
 def peak_memory(routine_file: Path, cache_dir: Path, out: Path) -> dict[str, float]:
     result = subprocess.run(
-        [sys.executable, __file__, "--memory-child", str(routine_file), str(cache_dir), str(out)],
+        [
+            sys.executable,
+            "-m",
+            "scripts.bench",
+            "--memory-child",
+            str(routine_file),
+            str(cache_dir),
+            str(out),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -282,7 +274,7 @@ def measure_memory(ctx: Context) -> list[Figure]:
     return [
         Figure(f"peak memory, {lengths[10]:.1f} min routine", "MiB", peaks[10]),
         Figure(f"peak memory, {lengths[60]:.1f} min routine", "MiB", peaks[60]),
-        Figure("60 min minus 10 min", "MiB", [growth], "<= 20", growth <= 20),
+        at_most("60 min minus 10 min", "MiB", [growth], 20),
     ]
 
 
@@ -327,20 +319,12 @@ def measure_piper(ctx: Context) -> list[Figure]:
     return [
         Figure("Piper cold render, all routines", "s", batch),
         Figure("Piper one text at a time", "s", single),
-        Figure(
-            "Piper render / one at a time",
-            "x",
-            speedup,
-            ">= 1.8",
-            statistics.median(speedup) >= 1.8,
-            digits=2,
-        ),
-        Figure(
+        at_least("Piper render / one at a time", "x", speedup, 1.8, digits=2),
+        at_most(
             f"Piper export: worst onset error, {len(errors)} cues",
             "ms",
             [error * 1000],
-            "<= 5",
-            error * 1000 <= 5,
+            5,
             digits=2,
             note=f"worst Piper onset: {routine_id} at {cue['start']:.3f} s, {cue['text']!r}",
         ),
@@ -377,12 +361,11 @@ def measure_streaming(ctx: Context) -> list[Figure]:
         waits += transport.waits
         waited += sum(frames for _, frames in transport.waited) / growing.sample_rate
     return [
-        Figure(
+        at_most(
             f"waits in a cold Piper play of all {len(ctx.routines)} routines",
             "waits",
             [waits],
-            "0",
-            waits == 0,
+            0,
             digits=0,
             note=f"time spent waiting for the voice: {waited:.2f} s",
         )
@@ -422,26 +405,14 @@ def measure_commands(ctx: Context) -> list[Figure]:
     figures = [
         Figure("export --all, warm, whole command", "s", warm, digits=2),
         Figure("cp -r of the files it wrote", "s", copy, digits=2),
-        Figure(
-            "export --all warm / cp -r",
-            "x",
-            warm_ratio,
-            "<= 3",
-            statistics.median(warm_ratio) <= 3,
-        ),
+        at_most("export --all warm / cp -r", "x", warm_ratio, 3),
         Figure("export --all --engine pyttsx3, cold, whole command", "s", cold, digits=2),
     ]
     if naive:
         cold_ratio = median_ratio(naive, cold)
         figures += [
             Figure("naive: espeak-ng per cue", "s", naive, digits=2),
-            Figure(
-                "naive / export --all pyttsx3 cold",
-                "x",
-                cold_ratio,
-                ">= 5",
-                statistics.median(cold_ratio) >= 5,
-            ),
+            at_least("naive / export --all pyttsx3 cold", "x", cold_ratio, 5),
         ]
     return figures
 
@@ -455,30 +426,6 @@ MEASUREMENTS: list[Callable[[Context], list[Figure]]] = [
     measure_streaming,
     measure_commands,
 ]
-
-
-def print_table(figures: list[Figure], ctx: Context) -> None:
-    print(
-        f"voiceguide benchmark: {len(ctx.routines)} built-in routines, "
-        f"{ctx.audio_seconds / 60:.1f} min of audio, engine {ctx.settings.engine} unless named, "
-        f"{ctx.runs} runs, {os.cpu_count()} cores"
-    )
-    rows = [("measure", "unit", "median", "runs", "target", "")]
-    for figure in figures:
-        fmt = f"{{:.{figure.digits}f}}"
-        runs = " ".join(fmt.format(v) for v in figure.values) if len(figure.values) > 1 else ""
-        verdict = {True: "ok", False: "MISSED", None: ""}[figure.passed]
-        rows.append(
-            (figure.name, figure.unit, fmt.format(figure.median), runs, figure.target, verdict)
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
-    for figure in figures:
-        if figure.note:
-            print(figure.note)
 
 
 def main() -> int:
@@ -508,8 +455,13 @@ def main() -> int:
                 continue  # render always runs: the others use the cache it fills
             print(f"measuring {name} ...", file=sys.stderr, flush=True)
             figures += measurement(ctx)
-        print_table(figures, ctx)
-        return 0 if all(f.passed is not False for f in figures) else 1
+        print_table(
+            f"voiceguide benchmark: {len(ctx.routines)} built-in routines, "
+            f"{ctx.audio_seconds / 60:.1f} min of audio, engine {ctx.settings.engine} unless "
+            f"named, {ctx.runs} runs, {os.cpu_count()} cores",
+            figures,
+        )
+        return exit_status(figures)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from recording import MonitorRecording, best_lag, wait_for_sound
-
+from scripts.figures import Figure, at_most
+from tests.support.recording import MonitorRecording, best_lag, wait_for_sound
 from voiceguide.config import Settings
 from voiceguide.output import open_output
 from voiceguide.player.commands import Command, Request
@@ -114,21 +114,15 @@ def where_figures(sink: str, engine: str, runs: int, workdir: Path) -> list[floa
     return values
 
 
-def media_key_rows(
-    sink: str, runs: int, workdir: Path, env: dict[str, str]
-) -> list[tuple[str, list[float], str]]:
-    """(figure, values in ms, target) for each media-key and where-am-I figure; ``env``
-    for the program: its own cache, config and journal."""
-    rows: list[tuple[str, list[float], str]] = []
+def media_key_figures(sink: str, runs: int, workdir: Path, env: dict[str, str]) -> list[Figure]:
+    """Each media-key and where-am-I figure, in ms; ``env`` for the program: its own
+    cache, config and journal."""
     silence, answer = button_figures(sink, runs, env)
-    rows.append(("media key: button to silence", silence, "< 100"))
-    rows.append(("media key: button to its spoken answer", answer, "< 500"))
+    figures = [
+        at_most("media key: button to silence", "ms", silence, 100),
+        at_most("media key: button to its spoken answer", "ms", answer, 500),
+    ]
     for engine in ENGINES:
-        rows.append(
-            (
-                f"where am I: key to the answer ({engine})",
-                where_figures(sink, engine, runs, workdir),
-                "< 500",
-            )
-        )
-    return rows
+        where = where_figures(sink, engine, runs, workdir)
+        figures.append(at_most(f"where am I: key to the answer ({engine})", "ms", where, 500))
+    return figures

@@ -1,8 +1,10 @@
 """The player's figures, measured on what a PulseAudio null sink really played.
 
-Run it with the venv's Python: ``.venv/bin/python scripts/bench_player.py [--runs N]
-[--quick]``. It uses the server in $PULSE_SERVER and the sink in $VOICEGUIDE_TEST_SINK
-(as scripts/test sets them) or starts a private server of its own. Figures:
+Run it through ``scripts/bench player [--runs N] [--quick]`` (or, from the checkout's root,
+``.venv/bin/python -m scripts.bench_player``). It uses the server in $PULSE_SERVER and the
+sink in $VOICEGUIDE_TEST_SINK (as scripts/test sets them) or starts a private server of its
+own (tests/support/pulse.py). Each figure is checked against its target; a miss makes the
+run exit with status 1. Figures:
 
 - time to first sound of ``voiceguide play``, from the moment the command is launched to
   the moment its first sound reaches the sink's monitor, with a warm clip cache and an
@@ -26,39 +28,34 @@ import argparse
 import functools
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from recording import (  # noqa: E402 (the tests' recorder, found through the path above)
-    SHORT_ROUTINE,
+from scripts.bench_media_keys import media_key_figures
+from scripts.figures import Figure, at_most, exit_status, print_table
+from tests.support.pulse import ServerDidNotStart, sink_server
+from tests.support.recording import (
     MonitorRecording,
-    ServerDidNotStart,
     align,
     check_cues,
     last_sound,
     mono,
-    null_sink_server,
     wait_for_sound,
 )
-
-from voiceguide.config import Settings  # noqa: E402
-from voiceguide.output import open_output  # noqa: E402
-from voiceguide.player.player import Player  # noqa: E402
-from voiceguide.render import render  # noqa: E402
-from voiceguide.render.timeline import Timeline  # noqa: E402
-from voiceguide.routine.library import find_routine  # noqa: E402
+from tests.support.routines import SHORT_ROUTINE
+from voiceguide.config import Settings
+from voiceguide.output import open_output
+from voiceguide.player.player import Player
+from voiceguide.render import render
+from voiceguide.render.timeline import Timeline
+from voiceguide.routine.library import find_routine
 
 PROGRAM = [str(Path(sys.executable).parent / "voiceguide")]
 ROUTINE = "floor-option1"  # the routine the player is first used with
@@ -67,43 +64,11 @@ BACKENDS = ("sounddevice", "simpleaudio")
 RATE = render.SAMPLE_RATE
 
 
-@dataclass
-class Row:
-    name: str
-    unit: str
-    values: list[float]
-    target: str = ""
-    limit: float | None = None  # the median must be at most this
-
-    @property
-    def passed(self) -> bool | None:
-        if self.limit is None or not self.values:
-            return None
-        return statistics.median(self.values) <= self.limit
-
-    def line(self) -> str:
-        if not self.values:
-            return f"{self.name:<48} {'-':>9}"
-        median = statistics.median(self.values)
-        worst = max(self.values)
-        verdict = {True: "ok", False: "MISSED", None: ""}[self.passed]
-        return (
-            f"{self.name:<48} {median:>9.1f} {worst:>9.1f} {self.unit:<4} {len(self.values):>4}"
-            f"  {self.target:<8} {verdict}"
-        ).rstrip()
-
-
 @contextmanager
 def sound_server() -> Iterator[str]:
     """The sink to play into: the one scripts/test made, or a private server's."""
-    if os.environ.get("PULSE_SERVER") and os.environ.get("VOICEGUIDE_TEST_SINK"):
-        yield os.environ["VOICEGUIDE_TEST_SINK"]
-        return
-    sink = "voiceguide_bench"
     try:
-        with null_sink_server(sink) as (server, _):
-            os.environ["PULSE_SERVER"] = server
-            subprocess.run(["pactl", "set-default-sink", sink], check=True)
+        with sink_server() as sink:
             yield sink
     except ServerDidNotStart as exc:
         raise SystemExit(str(exc)) from None
@@ -157,7 +122,7 @@ FIRST_SOUND = (
 )
 
 
-def first_sound_figures(sink: str, runs: int, workdir: Path) -> list[Row]:
+def first_sound_figures(sink: str, runs: int, workdir: Path) -> list[Figure]:
     rows = []
     for engine, backend, cold_limit, warm_limit in FIRST_SOUND:
         # The default engine's warm cache is the one the other figures use.
@@ -178,12 +143,8 @@ def first_sound_figures(sink: str, runs: int, workdir: Path) -> list[Row]:
                 if run > 0 or values is cold:  # the first warm run fills the cache
                     values.append((heard - launched) / RATE * 1000)
         name = f"{engine}, {backend}"
-        rows.append(
-            Row(f"first sound, empty cache ({name})", "ms", cold, f"<= {cold_limit:g}", cold_limit)
-        )
-        rows.append(
-            Row(f"first sound, warm cache ({name})", "ms", warm, f"<= {warm_limit:g}", warm_limit)
-        )
+        rows.append(at_most(f"first sound, empty cache ({name})", "ms", cold, cold_limit))
+        rows.append(at_most(f"first sound, warm cache ({name})", "ms", warm, warm_limit))
     return rows
 
 
@@ -194,7 +155,7 @@ def prepared(name: str, workdir: Path) -> Timeline:
     return render.prepare(find_routine(name), Settings(), workdir / "warm-cache")
 
 
-def onset_figures(sink: str, workdir: Path, quick: bool) -> list[Row]:
+def onset_figures(sink: str, workdir: Path, quick: bool) -> list[Figure]:
     if quick:
         path = workdir / "short-check.yaml"
         path.write_text(SHORT_ROUTINE, encoding="utf-8")
@@ -215,7 +176,7 @@ def onset_figures(sink: str, workdir: Path, quick: bool) -> list[Row]:
         checks = check_cues(expected, cues, recorded, offset, RATE)
         errors = [abs(c.error) * 1000 for c in checks]
         title = f"{timeline.script.title}, {len(cues)} cues, {timeline.duration:.0f} s"
-        rows.append(Row(f"cue onset error ({backend})", "ms", errors, f"< 20 ({title})"))
+        rows.append(at_most(f"cue onset error ({backend}; {title})", "ms", errors, 20, worst=True))
     return rows
 
 
@@ -227,7 +188,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_figures(sink: str, runs: int, workdir: Path) -> list[Row]:
+def cpu_figures(sink: str, runs: int, workdir: Path) -> list[Figure]:
     rows = []
     for backend in BACKENDS:
         values = []
@@ -245,7 +206,7 @@ def cpu_figures(sink: str, runs: int, workdir: Path) -> list[Row]:
                 values.append(used / (time.monotonic() - began) * 100)
                 end(process)
             assert heard
-        rows.append(Row(f"CPU while playing ({backend})", "%", values, "of one core"))
+        rows.append(Figure(f"CPU while playing ({backend})", "% of one core", values))
     return rows
 
 
@@ -261,7 +222,7 @@ def speaking_moments(timeline: Timeline, count: int) -> list[int]:
     return [timeline.frame_at(c.start + 0.4) for c in cues[:count]]
 
 
-def latency_figures(sink: str, runs: int, workdir: Path) -> list[Row]:
+def latency_figures(sink: str, runs: int, workdir: Path) -> list[Figure]:
     timeline = prepared(ROUTINE, workdir)
     moments = speaking_moments(timeline, runs)
     rows = []
@@ -287,16 +248,10 @@ def latency_figures(sink: str, runs: int, workdir: Path) -> list[Row]:
                     resumes.append((started - pressed) / RATE * 1000)
             finally:
                 player.output.stop()
-        rows.append(Row(f"pause: the call to silence ({backend})", "ms", pauses, "< 100"))
-        rows.append(Row(f"resume: the call to sound ({backend})", "ms", resumes, "< 100"))
-        rows.append(
-            Row(
-                f"Ctrl-C: the signal to silence ({backend})",
-                "ms",
-                ctrl_c(sink, backend, runs, workdir),
-                "< 200",
-            )
-        )
+        rows.append(at_most(f"pause: the call to silence ({backend})", "ms", pauses, 100))
+        rows.append(at_most(f"resume: the call to sound ({backend})", "ms", resumes, 100))
+        stops = ctrl_c(sink, backend, runs, workdir)
+        rows.append(at_most(f"Ctrl-C: the signal to silence ({backend})", "ms", stops, 200))
     return rows
 
 
@@ -335,7 +290,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     wanted = set(args.only or ["first-sound", "latency", "cpu", "onsets", "media-keys"])
-    rows: list[Row] = []
+    rows: list[Figure] = []
     with tempfile.TemporaryDirectory() as folder, sound_server() as sink:
         workdir = Path(folder)
         if "first-sound" in wanted:
@@ -347,17 +302,10 @@ def main() -> int:
         if "onsets" in wanted:
             rows += onset_figures(sink, workdir, args.quick)
         if "media-keys" in wanted:
-            from bench_media_keys import media_key_rows
-
             env = environment(workdir / "warm-cache", Path(tempfile.mkdtemp(dir=workdir)))
-            rows += [
-                Row(name, "ms", values, target)
-                for name, values, target in media_key_rows(sink, args.runs, workdir, env)
-            ]
-    print(f"{'figure':<48} {'median':>9} {'worst':>9} {'unit':<4} {'runs':>4}  target")
-    for row in rows:
-        print(row.line())
-    return 1 if any(row.passed is False for row in rows) else 0
+            rows += media_key_figures(sink, args.runs, workdir, env)
+    print_table(f"voiceguide player benchmark: {args.runs} runs, {os.cpu_count()} cores", rows)
+    return exit_status(rows)
 
 
 if __name__ == "__main__":

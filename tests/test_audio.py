@@ -90,7 +90,7 @@ def test_trim_does_not_change_its_input() -> None:
     assert np.array_equal(samples, copy)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(
     lead=st.integers(0, 4000),
     sound=st.integers(50, 4000),
@@ -145,7 +145,7 @@ def test_limiter_holds_peaks_under_the_ceiling_and_leaves_the_rest() -> None:
     assert np.array_equal(limited[-1000:], quiet[-1000:])
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(
     hnp.arrays(np.float32, st.integers(1, 3000), elements=st.floats(-4.0, 4.0, width=32)),
     st.floats(-20.0, 0.0),
@@ -193,7 +193,7 @@ def test_resampling_to_the_same_rate_is_a_copy() -> None:
     assert out is not samples
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(
     st.integers(1, 5000),
     st.sampled_from([8000, 11025, 16000, 22050, 24000, 44100, 48000]),

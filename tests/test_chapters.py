@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_timelines import stepped_timeline
 
+from tests.support.fake_timelines import stepped_timeline
 from voiceguide.export import chapters
 from voiceguide.export.writer import write_routine
 from voiceguide.render.timeline import Timeline

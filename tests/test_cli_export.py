@@ -10,37 +10,12 @@ import mutagen
 import numpy as np
 import pytest
 import soundfile
-from click.testing import CliRunner, Result
 
-from voiceguide.cli import cli
+from tests.support.cli import voiceguide
+from tests.support.routines import sided_routine_file
 from voiceguide.export import writer as export_module
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine import library
-
-ROUTINE = """\
-id: {id}
-title: Routine {id}
-kind: stretch
-steps:
-  - say: Lie on your back.
-    pause: 1
-  - sides: [right, left]
-    steps:
-      - say: Turn to the {{side}}.
-        hold: 2
-  - say: Breathe slowly.
-    breathe: {{in: 2, out: 3}}
-"""
-
-
-def routine_file(folder: Path, routine_id: str) -> Path:
-    path = folder / f"{routine_id}.yaml"
-    path.write_text(ROUTINE.format(id=routine_id), encoding="utf-8")
-    return path
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["export", *args])
 
 
 @pytest.fixture
@@ -51,7 +26,9 @@ def out(tmp_path: Path) -> Path:
 
 
 def test_export_prints_each_file_on_stdout(tmp_path: Path, out: Path) -> None:
-    result = run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--format", "mp3")
+    result = voiceguide(
+        "export", str(sided_routine_file(tmp_path, "calm")), "-o", str(out), "--format", "mp3"
+    )
     assert result.exit_code == 0, result.output
     names = ["calm.mp3", "calm.cues.json", "calm.lrc", "calm.vtt", "calm.chapters.json"]
     assert result.stdout.splitlines() == [str(out / name) for name in names]
@@ -60,8 +37,8 @@ def test_export_prints_each_file_on_stdout(tmp_path: Path, out: Path) -> None:
 
 
 def test_several_routines_end_with_the_playlist(tmp_path: Path, out: Path) -> None:
-    first, second = routine_file(tmp_path, "first"), routine_file(tmp_path, "second")
-    result = run(str(second), str(first), "-o", str(out))
+    first, second = sided_routine_file(tmp_path, "first"), sided_routine_file(tmp_path, "second")
+    result = voiceguide("export", str(second), str(first), "-o", str(out))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == str(out / "second.wav")
@@ -74,9 +51,9 @@ def test_several_routines_end_with_the_playlist(tmp_path: Path, out: Path) -> No
 def test_all_exports_every_routine_of_the_library(
     tmp_path: Path, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    routines = [library.find_routine(str(routine_file(tmp_path, n))) for n in ("b", "a")]
+    routines = [library.find_routine(str(sided_routine_file(tmp_path, n))) for n in ("b", "a")]
     monkeypatch.setattr(library, "all_routines", lambda: routines)
-    result = run("--all", "-o", str(out), "--format", "ogg")
+    result = voiceguide("export", "--all", "-o", str(out), "--format", "ogg")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.glob("*.ogg")) == ["a.ogg", "b.ogg"]
     playlist = (out / "voiceguide.m3u8").read_text(encoding="utf-8").splitlines()
@@ -92,14 +69,14 @@ def test_all_exports_every_routine_of_the_library(
     ],
 )
 def test_usage_errors(args: tuple[str, ...], message: str) -> None:
-    result = run(*args)
+    result = voiceguide("export", *args)
     assert result.exit_code == 2
     assert message in result.stderr
 
 
 def test_a_missing_output_folder_is_created_and_said(tmp_path: Path) -> None:
     missing = tmp_path / "phone" / "routines"
-    result = run(str(routine_file(tmp_path, "calm")), "-o", str(missing))
+    result = voiceguide("export", str(sided_routine_file(tmp_path, "calm")), "-o", str(missing))
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith(f"Created the folder {missing}.\n")
     assert sorted(p.name for p in missing.iterdir()) == [
@@ -113,7 +90,9 @@ def test_a_missing_output_folder_is_created_and_said(tmp_path: Path) -> None:
 
 def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
-    result = run(str(routine_file(tmp_path, "calm")), "-o", str(tmp_path / "file" / "out"))
+    result = voiceguide(
+        "export", str(sided_routine_file(tmp_path, "calm")), "-o", str(tmp_path / "file" / "out")
+    )
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: cannot create the folder {tmp_path / 'file' / 'out'}: Not a directory; "
@@ -123,11 +102,13 @@ def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -
 
 def test_a_dangling_link_at_an_output_name_needs_force(tmp_path: Path, out: Path) -> None:
     (out / "calm.wav").symlink_to(tmp_path / "gone.wav")
-    result = run(str(routine_file(tmp_path, "calm")), "-o", str(out))
+    result = voiceguide("export", str(sided_routine_file(tmp_path, "calm")), "-o", str(out))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {out / 'calm.wav'} already exists; add --force")
     assert not (tmp_path / "gone.wav").exists()
-    forced = run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--force")
+    forced = voiceguide(
+        "export", str(sided_routine_file(tmp_path, "calm")), "-o", str(out), "--force"
+    )
     assert forced.exit_code == 0, forced.stderr
     assert not (out / "calm.wav").is_symlink() and (out / "calm.wav").is_file()
     assert not (tmp_path / "gone.wav").exists()
@@ -137,13 +118,13 @@ def test_a_dangling_link_at_an_output_name_needs_force(tmp_path: Path, out: Path
 def test_output_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     target = tmp_path / "a-file"
     target.write_text("x")
-    result = run(str(routine_file(tmp_path, "calm")), "-o", str(target))
+    result = voiceguide("export", str(sided_routine_file(tmp_path, "calm")), "-o", str(target))
     assert result.exit_code == 1
     assert "is not a folder" in result.stderr
 
 
 def test_unknown_routine_is_a_clear_error(out: Path) -> None:
-    result = run("no-such-routine", "-o", str(out))
+    result = voiceguide("export", "no-such-routine", "-o", str(out))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ")
     assert "no-such-routine" in result.stderr
@@ -151,15 +132,15 @@ def test_unknown_routine_is_a_clear_error(out: Path) -> None:
 
 def test_existing_file_needs_force(tmp_path: Path, out: Path) -> None:
     (out / "calm.lrc").write_text("keep me", encoding="utf-8")
-    path = str(routine_file(tmp_path, "calm"))
-    refused = run(path, "-o", str(out))
+    path = str(sided_routine_file(tmp_path, "calm"))
+    refused = voiceguide("export", path, "-o", str(out))
     assert refused.exit_code == 1
     assert refused.stderr == (
         f"Error: {out / 'calm.lrc'} already exists; add --force to replace it, "
         "or choose another folder with -o\n"
     )
     assert [p.name for p in out.iterdir()] == ["calm.lrc"]
-    forced = run(path, "-o", str(out), "--force")
+    forced = voiceguide("export", path, "-o", str(out), "--force")
     assert forced.exit_code == 0, forced.output
     assert (out / "calm.lrc").read_text(encoding="utf-8").startswith("[ti:Routine calm]")
 
@@ -168,7 +149,7 @@ def test_interrupted_export_says_what_was_finished(
     tmp_path: Path, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C while the second routine is being written."""
-    first, second = routine_file(tmp_path, "first"), routine_file(tmp_path, "second")
+    first, second = sided_routine_file(tmp_path, "first"), sided_routine_file(tmp_path, "second")
     original = Timeline.blocks
 
     def blocks(self: Timeline, size: int = 4096, start: int = 0):  # type: ignore[no-untyped-def]
@@ -180,7 +161,7 @@ def test_interrupted_export_says_what_was_finished(
     monkeypatch.setattr(Timeline, "blocks", blocks)
     monkeypatch.setattr(export_module, "BLOCK_FRAMES", 8192)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one routine after the other
-    result = run(str(first), str(second), "-o", str(out))
+    result = voiceguide("export", str(first), str(second), "-o", str(out))
     assert result.exit_code == 130
     names = ("first.wav", "first.cues.json", "first.lrc", "first.vtt", "first.chapters.json")
     assert result.stdout.splitlines() == [str(out / name) for name in names]
@@ -195,7 +176,9 @@ def test_interrupted_export_says_what_was_finished(
 
 
 def test_pan_sides_makes_stereo_with_side_cues_in_that_ear(tmp_path: Path, out: Path) -> None:
-    result = run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--pan-sides")
+    result = voiceguide(
+        "export", str(sided_routine_file(tmp_path, "calm")), "-o", str(out), "--pan-sides"
+    )
     assert result.exit_code == 0, result.output
     data, rate = soundfile.read(out / "calm.wav", dtype="float32", always_2d=True)
     assert data.shape[1] == 2
@@ -214,25 +197,31 @@ def test_pan_sides_makes_stereo_with_side_cues_in_that_ear(tmp_path: Path, out: 
 def test_config_turns_panning_on_and_the_flag_off(tmp_path: Path, out: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("pan_sides: true\nbreath_tones: true\n", encoding="utf-8")
-    path = str(routine_file(tmp_path, "calm"))
-    result = CliRunner().invoke(cli, ["--config", str(config), "export", path, "-o", str(out)])
+    path = str(sided_routine_file(tmp_path, "calm"))
+    result = voiceguide("--config", str(config), "export", path, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert soundfile.info(out / "calm.wav").channels == 2
-    flagged = CliRunner().invoke(
-        cli,
-        ["--config", str(config), "export", path, "-o", str(out), "--force", "--no-pan-sides"],
+    flagged = voiceguide(
+        "--config",
+        str(config),
+        "export",
+        path,
+        "-o",
+        str(out),
+        "--force",
+        "--no-pan-sides",
     )
     assert flagged.exit_code == 0, flagged.output
     assert soundfile.info(out / "calm.wav").channels == 1
 
 
 def test_breath_tones_sound_under_the_breath(tmp_path: Path, out: Path) -> None:
-    path = str(routine_file(tmp_path, "calm"))
+    path = str(sided_routine_file(tmp_path, "calm"))
     plain_dir, toned_dir = out / "plain", out / "toned"
     plain_dir.mkdir()
     toned_dir.mkdir()
-    assert run(path, "-o", str(plain_dir)).exit_code == 0
-    assert run(path, "-o", str(toned_dir), "--breath-tones").exit_code == 0
+    assert voiceguide("export", path, "-o", str(plain_dir)).exit_code == 0
+    assert voiceguide("export", path, "-o", str(toned_dir), "--breath-tones").exit_code == 0
     plain, rate = soundfile.read(plain_dir / "calm.wav", dtype="float32")
     toned, _ = soundfile.read(toned_dir / "calm.wav", dtype="float32")
     phases = [p for p in export_phases(toned_dir / "calm.cues.json") if p["kind"] == "exhale"]
@@ -264,9 +253,9 @@ def window(data: np.ndarray, rate: int, cue: dict[str, object]) -> np.ndarray:
 def test_cues_json_is_what_show_exact_prints(tmp_path: Path, out: Path) -> None:
     """The export's cue list is `show --json --exact` (same voice, same clips) plus the
     sample rate."""
-    path = str(routine_file(tmp_path, "calm"))
-    assert run(path, "-o", str(out), "--rate", "140").exit_code == 0
-    shown = CliRunner().invoke(cli, ["show", path, "--json", "--exact", "--rate", "140"])
+    path = str(sided_routine_file(tmp_path, "calm"))
+    assert voiceguide("export", path, "-o", str(out), "--rate", "140").exit_code == 0
+    shown = voiceguide("show", path, "--json", "--exact", "--rate", "140")
     assert shown.exit_code == 0, shown.output
     exported = json.loads((out / "calm.cues.json").read_text(encoding="utf-8"))
     assert exported.pop("sample_rate") == 22050
@@ -275,7 +264,10 @@ def test_cues_json_is_what_show_exact_prints(tmp_path: Path, out: Path) -> None:
 
 def test_mp3_chapters_follow_the_steps(tmp_path: Path, out: Path) -> None:
     assert (
-        run(str(routine_file(tmp_path, "calm")), "-o", str(out), "--format", "mp3").exit_code == 0
+        voiceguide(
+            "export", str(sided_routine_file(tmp_path, "calm")), "-o", str(out), "--format", "mp3"
+        ).exit_code
+        == 0
     )
     steps = json.loads((out / "calm.cues.json").read_text(encoding="utf-8"))["steps"]
     chapters = sorted(

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 import pytest
-from click.testing import CliRunner
 
+from tests.support.cli import voiceguide
 from voiceguide.cli import cli
 
 
@@ -30,7 +30,7 @@ def test_there_are_commands() -> None:
 
 
 def test_the_program_has_help() -> None:
-    result = CliRunner().invoke(cli, ["--help"])
+    result = voiceguide("--help")
     assert result.exit_code == 0
     assert (cli.help or "").strip()
     for name in cli.commands:
@@ -42,7 +42,7 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     command = command_at(path)
     assert (command.help or "").strip(), f"voiceguide {' '.join(path)} has no help text"
     assert (command.get_short_help_str() or "").strip()
-    result = CliRunner().invoke(cli, [*path, "--help"])
+    result = voiceguide(*path, "--help")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"Usage: cli {' '.join(path)}")
     for param in command.params:

@@ -3,15 +3,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from voiceguide.cli import cli
+from tests.support.cli import voiceguide
+from tests.support.records import bare_routine
 from voiceguide.player.state import Outcome
 from voiceguide.practice.journal import SCHEMA_VERSION, Journal, journal_path
-from voiceguide.routine.records import Routine
 
 # Local noon of today: whatever the time the tests run, "today" and "N days ago" are
 # unambiguous calendar days.
@@ -25,13 +23,7 @@ def record(
     reason: str | None = None,
     skipped: int = 0,
 ) -> None:
-    routine = Routine(
-        id=routine_id,
-        title=routine_id.replace("-", " ").capitalize(),
-        kind="crack",
-        steps=(),
-        path=Path(f"{routine_id}.yaml"),
-    )
+    routine = bare_routine(routine_id, "crack")
     journal = Journal()
     started = NOON - timedelta(days=days_ago)
     session = journal.start_session(
@@ -47,10 +39,6 @@ def record(
         )
 
 
-def run(*args: str, input: str | None = None) -> Result:
-    return CliRunner().invoke(cli, ["history", *args], input=input)
-
-
 @pytest.fixture
 def week() -> None:
     """Completed today, yesterday and the day before; a pain stop and an unfinished one."""
@@ -63,7 +51,7 @@ def week() -> None:
 
 
 def test_an_empty_journal() -> None:
-    result = run()
+    result = voiceguide("history")
     assert result.exit_code == 0
     assert result.stdout == "No sessions recorded (all time).\nStreak: 0 days\n"
     assert not journal_path().exists()
@@ -71,7 +59,7 @@ def test_an_empty_journal() -> None:
 
 @pytest.mark.usefixtures("week")
 def test_the_table_lists_sessions_counts_and_the_streak() -> None:
-    result = run()
+    result = voiceguide("history")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].rstrip() == "Sessions (all time)"
@@ -99,7 +87,7 @@ def test_the_table_lists_sessions_counts_and_the_streak() -> None:
 
 @pytest.mark.usefixtures("week")
 def test_json_has_sessions_counts_and_streak() -> None:
-    result = run("--json")
+    result = voiceguide("history", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"days", "sessions", "routines", "streak"}
@@ -134,7 +122,7 @@ def test_json_has_sessions_counts_and_streak() -> None:
 @pytest.mark.usefixtures("week")
 @pytest.mark.parametrize(("days", "count"), [(1, 2), (2, 4), (3, 5), (30, 6)])
 def test_days_keeps_the_last_calendar_days(days: int, count: int) -> None:
-    data = json.loads(run("--json", "--days", str(days)).stdout)
+    data = json.loads(voiceguide("history", "--json", "--days", str(days)).stdout)
     assert data["days"] == days
     assert len(data["sessions"]) == count
     assert data["streak"]["days"] == 3  # the streak looks at every session
@@ -142,12 +130,12 @@ def test_days_keeps_the_last_calendar_days(days: int, count: int) -> None:
 
 @pytest.mark.usefixtures("week")
 def test_days_in_the_table_title() -> None:
-    assert run("--days", "1").stdout.startswith("Sessions (today)")
-    assert run("--days", "7").stdout.startswith("Sessions (the last 7 days)")
+    assert voiceguide("history", "--days", "1").stdout.startswith("Sessions (today)")
+    assert voiceguide("history", "--days", "7").stdout.startswith("Sessions (the last 7 days)")
 
 
 def test_days_must_be_positive() -> None:
-    result = run("--days", "0")
+    result = voiceguide("history", "--days", "0")
     assert result.exit_code == 2
     assert "0 is not in the range 1<=x<=36500" in result.output
 
@@ -156,14 +144,14 @@ def test_the_streak_waits_for_today() -> None:
     record("chair", 1)
     record("chair", 2)
     record("chair", 0, "stopped", "pain")
-    assert run().stdout.splitlines()[-1] == (
+    assert voiceguide("history").stdout.splitlines()[-1] == (
         f"Streak: 2 days (last: {(NOON - timedelta(days=1)).date()})"
     )
 
 
 @pytest.mark.usefixtures("week")
 def test_clear_asks_and_deletes_on_yes() -> None:
-    result = run("--clear", input=" Y \n")
+    result = voiceguide("history", "--clear", input=" Y \n")
     assert result.exit_code == 0, result.output
     assert "Delete all 6 sessions from the practice journal? [y/N]: " in result.stderr
     assert result.stdout == "Deleted 6 sessions.\n"
@@ -174,7 +162,7 @@ def test_clear_asks_and_deletes_on_yes() -> None:
 @pytest.mark.parametrize("answer", ["n\n", "\n", "maybe\n", "yes please\n", "ja\ny\n", ""])
 def test_clear_keeps_everything_on_no(answer: str) -> None:
     # Anything but y (or yes) is no, said once: the question is not asked again.
-    result = run("--clear", input=answer)
+    result = voiceguide("history", "--clear", input=answer)
     assert result.exit_code == 0
     assert "Nothing was deleted." in result.stderr
     assert result.stderr.count("[y/N]") == 1
@@ -183,7 +171,7 @@ def test_clear_keeps_everything_on_no(answer: str) -> None:
 
 @pytest.mark.usefixtures("week")
 def test_clear_with_yes_does_not_ask() -> None:
-    result = run("--clear", "--yes")
+    result = voiceguide("history", "--clear", "--yes")
     assert result.exit_code == 0
     assert result.stderr == ""
     assert result.stdout == "Deleted 6 sessions.\n"
@@ -191,7 +179,7 @@ def test_clear_with_yes_does_not_ask() -> None:
 
 
 def test_clear_with_nothing_to_clear() -> None:
-    result = run("--clear")
+    result = voiceguide("history", "--clear")
     assert result.exit_code == 0
     assert result.stdout == "The practice journal has no sessions to delete.\n"
 
@@ -205,7 +193,7 @@ def test_clear_with_nothing_to_clear() -> None:
     ],
 )
 def test_option_mistakes_are_usage_errors(args: list[str], message: str) -> None:
-    result = run(*args)
+    result = voiceguide("history", *args)
     assert result.exit_code == 2
     assert f"Error: {message}" in result.stderr
 
@@ -214,7 +202,7 @@ def test_a_damaged_journal_is_moved_aside_with_a_warning() -> None:
     path = journal_path()
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not sqlite at all " * 100)
-    result = run()
+    result = voiceguide("history")
     assert result.exit_code == 0
     assert result.stderr.startswith("Warning: the practice journal ")
     assert result.stderr.count("\n") == 1
@@ -226,7 +214,7 @@ def test_a_journal_from_a_newer_version_is_an_error() -> None:
     record("chair", 0)
     with sqlite3.connect(journal_path()) as db:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    result = run()
+    result = voiceguide("history")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: the practice journal ")
     assert "newer voiceguide" in result.stderr
@@ -237,7 +225,7 @@ def test_a_damaged_row_is_skipped_with_a_warning() -> None:
     with sqlite3.connect(journal_path()) as db:
         db.execute("UPDATE sessions SET started = '2025-03-14T09:30:00' WHERE id = 2")
     db.close()
-    result = run()
+    result = voiceguide("history")
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("Warning: skipped 1 session row of the practice journal ")
     assert "Traceback" not in result.output
@@ -245,6 +233,6 @@ def test_a_damaged_row_is_skipped_with_a_warning() -> None:
 
 
 def test_a_huge_number_of_days_is_a_usage_error() -> None:
-    result = run("--days", "99999999999")
+    result = voiceguide("history", "--days", "99999999999")
     assert result.exit_code == 2
     assert "is not in the range 1<=x<=36500" in result.stderr

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from click.testing import CliRunner
 
+from tests.support.cli import PROGRAM, voiceguide
 from voiceguide import __version__
 from voiceguide.cli import cli, main
 from voiceguide.practice.journal import Journal
@@ -17,7 +17,7 @@ from voiceguide.routine.library import find_routine
 
 
 def test_version() -> None:
-    result = CliRunner().invoke(cli, ["--version"])
+    result = voiceguide("--version")
     assert result.exit_code == 0
     assert result.output == f"voiceguide, version {__version__}\n"
 
@@ -25,7 +25,7 @@ def test_version() -> None:
 def test_library_error_is_one_line_and_status_1(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("pase: 3\n")
-    result = CliRunner().invoke(cli, ["--config", str(config), "show", "floor-option1"])
+    result = voiceguide("--config", str(config), "show", "floor-option1")
     assert result.exit_code == 1
     assert result.output == f"Error: {config}:1:1: unknown setting 'pase'; did you mean 'pace'?\n"
 
@@ -34,7 +34,7 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("speed: 3\n")
     result = subprocess.run(
-        [sys.executable, "-m", "voiceguide", "--debug", "--config", str(config), "show", "chair"],
+        [*PROGRAM, "--debug", "--config", str(config), "show", "chair"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,7 +13,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,41 +21,25 @@ import numpy as np
 import pexpect
 import pytest
 import soundfile
-from recording import (
+
+from tests.support.cli import PROGRAM
+from tests.support.pulse import ServerDidNotStart, null_sink_server
+from tests.support.recording import (
     NEEDS_PULSE,
-    SHORT_ROUTINE,
     MonitorRecording,
-    ServerDidNotStart,
     Signal,
     best_lag,
     mono,
-    null_sink_server,
     private_sink,
     wait_for_sound,
 )
-
-from voiceguide.config import Settings
-from voiceguide.export.writer import export_routines
 from voiceguide.output.base import FIX_HINT, GONE
 from voiceguide.practice.journal import Journal
-from voiceguide.routine.library import find_routine
 
 needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
-PROGRAM = [sys.executable, "-m", "voiceguide"]
 TINY_ROUTINE = "id: tiny\ntitle: Tiny\nkind: stretch\nsteps:\n  - say: Breathe out.\n"
 EXIT = re.compile(r"EXIT=(\d+)")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-@pytest.fixture(scope="module")
-def short(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Path:
-    """The short routine's file, exported beside it (WAV and cue list); exporting also
-    fills the clip cache, so playing it starts at once."""
-    folder = tmp_path_factory.mktemp("short")
-    path = folder / "short-check.yaml"
-    path.write_text(SHORT_ROUTINE, encoding="utf-8")
-    export_routines([find_routine(str(path))], folder, Settings(), shared_cache_dir, fmt="wav")
-    return path
 
 
 @pytest.fixture

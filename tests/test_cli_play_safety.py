@@ -13,24 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pexpect
 import pytest
 
-from voiceguide.cli import cli
+from tests.support.cli import PROGRAM
 from voiceguide.practice.journal import Journal, journal_path
 from voiceguide.practice.safety import HYPERMOBILITY
 from voiceguide.routine.library import find_routine
-
-
-def _play_has_the_safety_options() -> bool:
-    play = cli.commands.get("play")
-    if play is None:
-        return False
-    flags = {opt for param in play.params for opt in param.opts}
-    return {"--force", "--yes"} <= flags
-
-
-pytestmark = pytest.mark.skipif(
-    not _play_has_the_safety_options(),
-    reason="the play command has no --force/--yes options yet",
-)
 
 needs_audio = pytest.mark.skipif(
     not os.environ.get("PULSE_SERVER"),
@@ -145,7 +131,7 @@ def test_yes_skips_the_question_and_still_shows_the_list() -> None:
 
 def play_without_a_terminal() -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "voiceguide", "play", CRACK],
+        [*PROGRAM, "play", CRACK],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from click.testing import CliRunner, Result
 
-from voiceguide.cli import cli
+from tests.support.cli import PROGRAM, voiceguide
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
 from voiceguide.routine.library import find_routine
 from voiceguide.routine.schema import routine_schema, schema_text
@@ -22,10 +21,6 @@ from voiceguide.script.records import CompileOptions
 
 HEAD = "title: Test\nkind: stretch\nsteps:\n"
 BUILTIN_IDS = sorted(path.stem for path in builtin_routines_dir().glob("*.yaml"))
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
 
 
 @pytest.fixture
@@ -120,14 +115,14 @@ def test_validate_names_each_mistake(here: Path, content: str | bytes, message: 
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
-    result = run("validate", "r.yaml")
+    result = voiceguide("validate", "r.yaml")
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
 
 
 def test_validate_names_an_include_cycle(here: Path) -> None:
     (here / "a.yaml").write_text(HEAD + "  - routine: b.yaml\n")
     (here / "b.yaml").write_text(HEAD + "  - say: Between.\n  - routine: a.yaml\n")
-    result = run("validate", "a.yaml")
+    result = voiceguide("validate", "a.yaml")
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: b.yaml:5:14: including 'a.yaml' here makes a cycle: a -> b -> a; "
@@ -138,7 +133,7 @@ def test_validate_names_an_include_cycle(here: Path) -> None:
 def test_validate_checks_every_file(here: Path) -> None:
     (here / "good.yaml").write_text(HEAD + "  - say: Fine.\n")
     (here / "bad.yaml").write_text(HEAD + "  - say: Fine.\n    pause: 0\n")
-    result = run("validate", "bad.yaml", "good.yaml", "gone.yaml", "good.yaml")
+    result = voiceguide("validate", "bad.yaml", "good.yaml", "gone.yaml", "good.yaml")
     assert result.exit_code == 1
     assert result.stdout == "good.yaml: OK\ngood.yaml: OK\n"
     assert result.stderr == (
@@ -149,7 +144,7 @@ def test_validate_checks_every_file(here: Path) -> None:
 
 def test_validate_passes_good_files(here: Path) -> None:
     paths = [str(p) for p in sorted(builtin_routines_dir().glob("*.yaml"))]
-    result = run("validate", "--strict", *paths)
+    result = voiceguide("validate", "--strict", *paths)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == "".join(f"{p}: OK\n" for p in paths)
 
@@ -164,7 +159,7 @@ DOUBLED_WARNING = (
 
 def test_validate_warns_with_the_line_and_what_to_change(here: Path) -> None:
     (here / "mine.yaml").write_text(DOUBLED)
-    result = run("validate", "mine.yaml")
+    result = voiceguide("validate", "mine.yaml")
     assert result.exit_code == 0
     assert result.stdout == "mine.yaml: OK, with 1 warning\n"
     assert result.stderr == f"Warning: {DOUBLED_WARNING}\n"
@@ -173,14 +168,14 @@ def test_validate_warns_with_the_line_and_what_to_change(here: Path) -> None:
 def test_validate_strict_makes_warnings_errors(here: Path) -> None:
     (here / "mine.yaml").write_text(DOUBLED)
     (here / "good.yaml").write_text(HEAD + "  - say: Fine.\n")
-    result = run("validate", "--strict", "mine.yaml", "good.yaml")
+    result = voiceguide("validate", "--strict", "mine.yaml", "good.yaml")
     assert result.exit_code == 1
     assert result.stdout == "good.yaml: OK\n"
     assert result.stderr == f"Error: {DOUBLED_WARNING}\n"
 
 
 def test_validate_needs_a_file() -> None:
-    result = run("validate")
+    result = voiceguide("validate")
     assert result.exit_code == 2
     assert "Missing argument 'FILES...'" in result.stderr
 
@@ -196,7 +191,7 @@ def clock(seconds: float) -> str:
 
 
 def test_list_shows_every_builtin_as_a_plain_table() -> None:
-    result = run("list")
+    result = voiceguide("list")
     assert (result.exit_code, result.stderr) == (0, "")
     table = rows(result.stdout)
     assert table[0] == ["ID", "TITLE", "KIND", "DURATION", "EQUIPMENT"]
@@ -215,12 +210,12 @@ def test_list_shows_every_builtin_as_a_plain_table() -> None:
 def test_list_shows_a_dash_for_no_equipment(here: Path) -> None:
     user_routines_dir().mkdir(parents=True)
     (user_routines_dir() / "bare.yaml").write_text(HEAD + "  - say: Nothing needed.\n")
-    table = rows(run("list").stdout)
+    table = rows(voiceguide("list").stdout)
     assert next(row for row in table if row[0] == "bare")[-1] == "-"
 
 
 def test_list_by_kind() -> None:
-    result = run("list", "--kind", "crack")
+    result = voiceguide("list", "--kind", "crack")
     ids = [row[0] for row in rows(result.stdout)[1:]]
     assert ids == [i for i in BUILTIN_IDS if find_routine(i).kind == "crack"]
     assert "chair" in ids
@@ -228,7 +223,7 @@ def test_list_by_kind() -> None:
 
 
 def test_list_json_has_the_fields_and_the_compilers_duration() -> None:
-    result = run("list", "--json", "--kind", "stretch")
+    result = voiceguide("list", "--json", "--kind", "stretch")
     assert result.exit_code == 0
     items = json.loads(result.stdout)
     assert {item["kind"] for item in items} == {"stretch"}
@@ -252,7 +247,7 @@ def test_list_includes_user_routines_and_reports_broken_ones() -> None:
     (folder / "chair.yaml").write_text("title: My chair\nkind: crack\nsteps: [say: Sit.]\n")
     (folder / "broken.yaml").write_text(HEAD + "  - say: a\n    hold: -5\n")
     (folder / "empty.yaml").write_text("")
-    result = run("list", "--json")
+    result = voiceguide("list", "--json")
     assert result.exit_code == 0
     assert result.stderr == (
         f"Warning: skipped {folder / 'broken.yaml'}:5:11: 'hold' must be more than 0 and "
@@ -273,7 +268,7 @@ def test_list_names_the_skipped_file_when_an_include_is_broken() -> None:
     (folder / "b.yaml").write_text(
         "title: B\nkind: stretch\nsteps:\n  - say: Hi.\n  - routine: a\n"
     )
-    result = run("list", "--json")
+    result = voiceguide("list", "--json")
     assert result.exit_code == 0
     cycle = "a routine cannot include itself, directly or through others"
     assert result.stderr.splitlines() == [
@@ -285,7 +280,7 @@ def test_list_names_the_skipped_file_when_an_include_is_broken() -> None:
 
 
 def test_schema_prints_the_packaged_schema() -> None:
-    result = run("schema")
+    result = voiceguide("schema")
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == schema_text()
     assert json.loads(result.stdout) == routine_schema()
@@ -316,7 +311,7 @@ def run_as_nobody(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str
         "HOME": str(data_dir),
     }
     setpriv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-    command = [*setpriv, sys.executable, "-m", "voiceguide", *args]
+    command = [*setpriv, *PROGRAM, *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
 

@@ -9,10 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from serving import request, serve_command, serve_process
 
-from voiceguide.cli import cli
+from tests.support.cli import voiceguide
+from tests.support.serving import request, serve_command, serve_process
 
 pytestmark = pytest.mark.slow
 
@@ -74,16 +73,16 @@ def test_a_port_in_use_is_one_error_line() -> None:
 
 
 def test_serve_needs_routines_or_all() -> None:
-    result = CliRunner().invoke(cli, ["serve"])
+    result = voiceguide("serve")
     assert result.exit_code == 2
     assert "name the routines to serve" in result.output
-    result = CliRunner().invoke(cli, ["serve", "--all", "floor-option1"])
+    result = voiceguide("serve", "--all", "floor-option1")
     assert result.exit_code == 2
     assert "give routines to serve or --all, not both" in result.output
 
 
 def test_an_unknown_routine_is_one_error_line() -> None:
-    result = CliRunner().invoke(cli, ["serve", "no-such-routine"])
+    result = voiceguide("serve", "no-such-routine")
     assert result.exit_code == 1
     assert result.output.startswith("Error: ")
     assert len(result.output.splitlines()) == 1

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from voiceguide.cli import cli
+from tests.support.cli import voiceguide
+from tests.support.routines import write_file
 from voiceguide.routine.library import find_routine
 from voiceguide.script.compiler import compile_script, estimated_duration
 from voiceguide.script.records import CompileOptions
@@ -31,25 +31,15 @@ steps:
 """
 
 
-def show(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["show", *args])
-
-
 def shown_json(*args: str) -> dict[str, Any]:
-    result = show(*args, "--json")
+    result = voiceguide("show", *args, "--json")
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
-def routine_file(tmp_path: Path, text: str, name: str = "mine.yaml") -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
 def test_the_table_lists_every_cue_with_its_time_and_ends_with_the_total() -> None:
-    result = show("floor-option3")
+    result = voiceguide("show", "floor-option3")
     assert result.exit_code == 0
     assert result.stderr == ""
     lines = result.stdout.splitlines()
@@ -103,23 +93,21 @@ def test_count_overrides_every_holds_counting() -> None:
 def test_settings_from_the_config_file_apply_and_options_override_them(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("pace: 2\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--config", str(config), "show", "floor-option3", "--json"])
+    result = voiceguide("--config", str(config), "show", "floor-option3", "--json")
     assert holds(json.loads(result.stdout)) == [30.0] * 4
-    result = CliRunner().invoke(
-        cli, ["--config", str(config), "show", "floor-option3", "--json", "--pace", "1"]
-    )
+    result = voiceguide("--config", str(config), "show", "floor-option3", "--json", "--pace", "1")
     assert holds(json.loads(result.stdout)) == [15.0] * 4
 
 
 def test_a_path_to_a_routine_file_works_like_an_id(tmp_path: Path) -> None:
-    data = shown_json(routine_file(tmp_path, ONE_HOLD))
+    data = shown_json(str(write_file(tmp_path, "mine.yaml", ONE_HOLD)))
     assert (data["routine"], data["title"]) == ("mine", "One hold")
     assert holds(data) == [10.0]
 
 
 def test_notices_go_to_stderr_and_leave_the_json_clean(tmp_path: Path) -> None:
-    path = routine_file(tmp_path, TOO_FAST)
-    result = show(path, "--json", "--pace", "0.5")
+    path = str(write_file(tmp_path, "mine.yaml", TOO_FAST))
+    result = voiceguide("show", path, "--json", "--pace", "0.5")
     assert result.exit_code == 0
     json.loads(result.stdout)
     notices = result.stderr.splitlines()
@@ -129,7 +117,7 @@ def test_notices_go_to_stderr_and_leave_the_json_clean(tmp_path: Path) -> None:
 
 
 def test_an_unknown_routine_is_one_line_of_error() -> None:
-    result = show("floor-option33")
+    result = voiceguide("show", "floor-option33")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
@@ -140,7 +128,7 @@ def test_an_unknown_routine_is_one_line_of_error() -> None:
 
 @pytest.mark.parametrize("pace", ["0.4", "3.5", "fast", "nan", "inf"])
 def test_a_pace_out_of_range_is_a_usage_error(pace: str) -> None:
-    result = show("floor-option3", "--pace", pace)
+    result = voiceguide("show", "floor-option3", "--pace", pace)
     assert result.exit_code == 2
     assert "--pace" in result.stderr
 
@@ -170,7 +158,7 @@ def test_exact_times_every_cue_with_the_length_of_its_real_clip(
 
 
 def test_exact_table_says_it_is_timed_with_the_voice() -> None:
-    result = show("floor-option3", "--exact", "--engine", "espeak-ng")
+    result = voiceguide("show", "floor-option3", "--exact", "--engine", "espeak-ng")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
         "Knees to chest (floor-option3), pace 1, timed with the voice's clips"
@@ -178,21 +166,21 @@ def test_exact_table_says_it_is_timed_with_the_voice() -> None:
 
 
 def test_exact_says_which_engine_auto_chose() -> None:
-    result = show("floor-option3", "--exact")
+    result = voiceguide("show", "floor-option3", "--exact")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[0] == "Engine: auto chose piper: the Piper voice is installed"
 
 
 def test_exact_with_an_unknown_engine_is_one_line_of_error() -> None:
-    result = show("floor-option3", "--exact", "--engine", "nope")
+    result = voiceguide("show", "floor-option3", "--exact", "--engine", "nope")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ")
     assert len(result.stderr.splitlines()) == 1
 
 
 def test_a_broken_routine_file_is_one_line_naming_the_file_and_line(tmp_path: Path) -> None:
-    path = routine_file(tmp_path, ONE_HOLD.replace("hold: 10", "hold: 700"))
-    result = show(path)
+    path = str(write_file(tmp_path, "mine.yaml", ONE_HOLD.replace("hold: 10", "hold: 700")))
+    result = voiceguide("show", path)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith(f"Error: {path}:5:")
@@ -200,7 +188,7 @@ def test_a_broken_routine_file_is_one_line_naming_the_file_and_line(tmp_path: Pa
 
 
 def test_an_id_longer_than_a_file_name_can_be_is_unknown() -> None:
-    result = show("a" * 300)
+    result = voiceguide("show", "a" * 300)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no routine 'aaaa")
 
@@ -211,7 +199,7 @@ def test_exact_with_an_unusable_cache_warns_once_and_shows(
     blocker = tmp_path / "cache"
     blocker.write_text("a file, not a folder")
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(blocker))
-    result = show("floor-option3", "--exact")
+    result = voiceguide("show", "floor-option3", "--exact")
     assert result.exit_code == 0, result.output
     assert "timed with the voice's clips" in result.stdout
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]

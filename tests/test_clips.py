@@ -6,13 +6,14 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
-from file_size_limit import call_with_file_size_limit
 
+from tests.support.file_size_limit import call_with_file_size_limit
+from tests.support.voices import CountingVoice, SilentVoice, ToneVoice
 from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import audible_span, db_to_gain, loudness_db, peak, read_clip
 from voiceguide.errors import SpeechError
@@ -30,64 +31,9 @@ RATE = 44100
 ESPEAK_ENGINES = ["pyttsx3", "espeak-ng"]
 
 
-@dataclass
-class Counting:
-    """A real voice, counting the syntheses that reach it."""
-
-    inner: Voice
-    calls: list[str] = field(default_factory=list)
-
-    @property
-    def engine(self) -> str:
-        return self.inner.engine
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def identity(self) -> str:
-        return self.inner.identity
-
-    def synthesize(self, text: str) -> tuple[Samples, int]:
-        self.calls.append(text)
-        return self.inner.synthesize(text)
-
-
-@dataclass
-class ToneVoice:
-    """A fake voice at 8 kHz: 50 ms of silence, then a buzz 800 samples per character,
-    then silence. ``stamp`` adds as many samples as the pid of the process that
-    synthesized it, modulo 1000, so a test can tell which process did."""
-
-    stamp: bool = False
-    engine: str = "tone"
-    name: str = "tone"
-    identity: str = "tone 1|tone|160 wpm"
-    parallelism: Parallelism = "processes"
-
-    def synthesize(self, text: str) -> tuple[Samples, int]:
-        frames = 800 * len(text) + (os.getpid() % 1000 if self.stamp else 0)
-        body = np.where(np.arange(frames) % 2, 0.3, -0.3).astype(np.float32)
-        silence = np.zeros(400, np.float32)
-        return np.concatenate([silence, body, silence]), 8000
-
-
 def stamp(text: str, clip: Samples) -> int:
     """The pid stamp of a ToneVoice clip at 8 kHz (trimming kept 1 ms + 10 ms around it)."""
     return len(clip) - 800 * len(text) - (8 + 80)
-
-
-@dataclass
-class SilentVoice:
-    """The fake voice other tests use: silence of a known length."""
-
-    engine: str = "silent"
-    name: str = "silent"
-    identity: str = "silent|1"
-
-    def synthesize(self, text: str) -> tuple[Samples, int]:
-        return np.zeros(RATE // 2, np.float32), RATE
 
 
 def store(tmp_path: Path, voice: Voice, rate: int = RATE, workers: int | None = None) -> ClipStore:
@@ -138,7 +84,7 @@ def test_silence_stays_silence_of_its_length(tmp_path: Path) -> None:
 
 
 def test_blank_text_is_an_empty_clip_without_speaking(tmp_path: Path) -> None:
-    voice = Counting(ToneVoice())
+    voice = CountingVoice(ToneVoice())
     assert len(store(tmp_path, voice).get("  ")) == 0
     assert voice.calls == []
 
@@ -147,7 +93,7 @@ def test_blank_text_is_an_empty_clip_without_speaking(tmp_path: Path) -> None:
 
 
 def test_the_second_get_is_a_cache_hit(tmp_path: Path) -> None:
-    voice = Counting(open_voice("pyttsx3", None, 160))
+    voice = CountingVoice(open_voice("pyttsx3", None, 160))
     first = store(tmp_path, voice)
     clip = first.get("Breathe in.")
     again = first.get("Breathe in.")
@@ -173,7 +119,7 @@ def test_the_key_covers_everything_that_changes_the_sound(tmp_path: Path) -> Non
 
 
 def test_repeated_texts_are_synthesized_once(tmp_path: Path) -> None:
-    voice = Counting(ToneVoice())
+    voice = CountingVoice(ToneVoice())
     seen: list[tuple[int, int]] = []
     result = store(tmp_path, voice).get_many(
         ["One.", "Two.", "One.", "Breathe in.", "Two."],
@@ -185,7 +131,7 @@ def test_repeated_texts_are_synthesized_once(tmp_path: Path) -> None:
 
 
 def test_get_many_only_synthesizes_what_is_missing(tmp_path: Path) -> None:
-    voice = Counting(ToneVoice())
+    voice = CountingVoice(ToneVoice())
     clip_store = store(tmp_path, voice)
     clip_store.get("One.")
     seen: list[tuple[int, int]] = []
@@ -204,7 +150,7 @@ def test_get_many_only_synthesizes_what_is_missing(tmp_path: Path) -> None:
     ],
 )
 def test_a_damaged_entry_is_rendered_again(tmp_path: Path, damage: object) -> None:
-    voice = Counting(open_voice("espeak-ng", None, 160))
+    voice = CountingVoice(open_voice("espeak-ng", None, 160))
     clip_store = store(tmp_path, voice)
     clip = clip_store.get("Hold it there.")
     path = clip_store.path("Hold it there.")
@@ -313,7 +259,7 @@ def test_real_pyttsx3_in_worker_processes(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_espeak_ng_clips_are_made_in_threads(tmp_path: Path) -> None:
-    voice = Counting(open_voice("espeak-ng", None, 160))
+    voice = CountingVoice(open_voice("espeak-ng", None, 160))
     voice.parallelism = "threads"  # type: ignore[attr-defined]
     texts = [f"Step {n}." for n in range(6)]
     made = store(tmp_path, voice, workers=3).get_many(texts)
@@ -349,7 +295,7 @@ def test_two_processes_rendering_into_one_cache_agree(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("plant", ["fifo", "zero"])
 def test_a_planted_entry_that_is_not_a_file_is_rendered_again(tmp_path: Path, plant: str) -> None:
-    voice = Counting(open_voice("espeak-ng", None, 160))
+    voice = CountingVoice(open_voice("espeak-ng", None, 160))
     path = store(tmp_path, voice).path("Hold it there.")
     path.parent.mkdir(parents=True)
     if plant == "fifo":

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fake_timelines import burst, stepped_timeline
 
+from tests.support.fake_output import FakeOutput
+from tests.support.fake_timelines import burst, stepped_timeline
 from voiceguide.audio.acks import ack_sound
 from voiceguide.audio.samples import Samples
 from voiceguide.config import AckStyle
-from voiceguide.output.fake import FakeOutput
 from voiceguide.player.commands import (
     KEY_COMMANDS,
     Command,

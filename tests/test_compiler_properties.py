@@ -165,7 +165,7 @@ def phase_of(script: Script, cue: Cue) -> Phase:
     return next(p for p in script.phases if p.start - TOLERANCE <= cue.start < p.end)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(routines, options, duration_functions())
 def test_the_timing_rules_hold_for_any_routine(
     routine: Routine, chosen: CompileOptions, duration_of: Callable[[str], float]
@@ -226,7 +226,7 @@ def test_the_timing_rules_hold_for_any_routine(
     assert {c.text for c in script.cues if c.kind != "tone"} <= said
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(routines, options)
 def test_with_silent_clips_nothing_is_dropped_or_pushed(
     routine: Routine, chosen: CompileOptions

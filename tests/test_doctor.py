@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import PROGRAM
 
 needs_pulse = pytest.mark.skipif(
     not os.environ.get("PULSE_SERVER"), reason="needs a PulseAudio server (run scripts/test)"
@@ -18,7 +19,7 @@ needs_pulse = pytest.mark.skipif(
 
 def run_doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "voiceguide", "doctor", *args],
+        [*PROGRAM, "doctor", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -17,8 +17,9 @@ import mutagen
 import numpy as np
 import pytest
 import soundfile
-from file_size_limit import call_with_file_size_limit
 
+from tests.support.file_size_limit import call_with_file_size_limit
+from tests.support.records import script_of
 from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
@@ -28,7 +29,7 @@ from voiceguide.render.render import place, prepare
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
 from voiceguide.routine.records import Routine
-from voiceguide.script.records import CompileOptions, Cue, Phase, Script, StepSpan
+from voiceguide.script.records import Cue, Phase, Script, StepSpan
 
 RATE = 22050
 FORMATS = ["wav", "flac", "ogg", "mp3"]
@@ -61,7 +62,7 @@ def fake_script(routine_id: str = "fake", duration: float = 9.0) -> Script:
         StepSpan(2, 4.5, duration, "Left side"),
     )
     phases = (Phase(1.2, 3.0, "pause", 0), Phase(7.0, 8.5, "exhale", 2))
-    return Script(routine_id, "A fake routine", duration, cues, phases, steps, CompileOptions())
+    return script_of(cues, phases, steps, duration=duration, routine_id=routine_id)
 
 
 def fake_timeline(routine_id: str = "fake", pan_sides: bool = False) -> Timeline:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import PROGRAM
 from voiceguide.errors import UnreadableFileError
 from voiceguide.files import read_file
 
@@ -54,7 +54,7 @@ def test_anything_but_a_regular_file_is_one_clear_error(tmp_path: Path, kind: st
 def voiceguide(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     # A hang would be the bug: the timeout turns it into a failure, not a stuck suite.
     return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
+        [*PROGRAM, *args],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

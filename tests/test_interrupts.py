@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import PROGRAM
 from voiceguide import temporaries
 
 DEADLINE = 90.0  # seconds; far beyond any honest exit on a loaded machine
 # pyttsx3: the engine that renders a big batch in worker processes (Piper, the default
 # where installed, renders in-process on onnxruntime's threads).
-EXPORT = [sys.executable, "-m", "voiceguide", "export", "--engine", "pyttsx3"]
+EXPORT = [*PROGRAM, "export", "--engine", "pyttsx3"]
 ROUTINES = ["chair", "floor-option1", "foam-roller", "upper-back-session", "gentle-floor-session"]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.records import bare_routine
 from voiceguide.errors import JournalError
 from voiceguide.practice.journal import (
     JOURNAL_FILE,
@@ -28,15 +29,8 @@ from voiceguide.routine.records import Routine
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
 
-def routine(ident: str = "chair", kind: str = "crack") -> Routine:
-    return Routine(
-        id=ident,
-        title=ident.replace("-", " ").capitalize(),
-        kind=kind,  # type: ignore[arg-type]
-        steps=(),
-        path=Path(f"{ident}.yaml"),
-        contraindications=("disc problems",),
-    )
+def routine(routine_id: str = "chair") -> Routine:
+    return bare_routine(routine_id, "crack", contraindications=("disc problems",))
 
 
 class Warnings(list[str]):

@@ -8,6 +8,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tests.support.routines import write_file
 from voiceguide.errors import RoutineError
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
 from voiceguide.routine.library import load_routine
@@ -33,16 +34,6 @@ BUILTINS = sorted(builtin_routines_dir().glob("*.yaml"))
 HEAD = "title: Test\nkind: stretch\nsteps:\n"
 
 
-def write(folder: Path, name: str, text: str | bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
 def error_of(path: Path) -> str:
     with pytest.raises(RoutineError) as caught:
         load_routine(path)
@@ -59,7 +50,7 @@ def test_every_builtin_routine_loads(path: Path) -> None:
 
 
 def test_every_kind_of_step_becomes_its_record(tmp_path: Path) -> None:
-    path = write(
+    path = write_file(
         tmp_path,
         "all.yaml",
         """\
@@ -121,7 +112,7 @@ steps:
 
 
 def test_defaults_fill_in_what_is_left_out(tmp_path: Path) -> None:
-    path = write(
+    path = write_file(
         tmp_path,
         "my-stretch.yml",
         HEAD + "  - say: Hold.\n    hold: 5\n  - breathe: {in: 2, out: 3}\n",
@@ -136,7 +127,7 @@ def test_defaults_fill_in_what_is_left_out(tmp_path: Path) -> None:
 
 
 def test_whole_number_floats_count_as_whole_numbers(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.yaml", HEAD + "  - repeat: 2.0\n    steps: [rest: 1]\n")
+    path = write_file(tmp_path, "r.yaml", HEAD + "  - repeat: 2.0\n    steps: [rest: 1]\n")
     step = load_routine(path).steps[0]
     assert isinstance(step, Repeat)
     assert step.times == 2
@@ -144,7 +135,9 @@ def test_whole_number_floats_count_as_whole_numbers(tmp_path: Path) -> None:
 
 
 def test_include_by_id_keeps_the_whole_routine(tmp_path: Path) -> None:
-    path = write(tmp_path, "session.yaml", HEAD + "  - say: First.\n  - routine: floor-option3\n")
+    path = write_file(
+        tmp_path, "session.yaml", HEAD + "  - say: First.\n  - routine: floor-option3\n"
+    )
     routine = load_routine(path)
     include = routine.steps[1]
     assert isinstance(include, Include)
@@ -153,12 +146,12 @@ def test_include_by_id_keeps_the_whole_routine(tmp_path: Path) -> None:
 
 
 def test_include_finds_the_users_routine_before_the_builtin(tmp_path: Path) -> None:
-    own = write(
+    own = write_file(
         user_routines_dir(),
         "floor-option3.yaml",
         "title: My own knees\nkind: stretch\nsteps: [say: Mine.]\n",
     )
-    path = write(tmp_path, "session.yaml", HEAD + "  - routine: floor-option3\n")
+    path = write_file(tmp_path, "session.yaml", HEAD + "  - routine: floor-option3\n")
     include = load_routine(path).steps[0]
     assert isinstance(include, Include)
     assert include.routine.title == "My own knees"
@@ -166,10 +159,10 @@ def test_include_finds_the_users_routine_before_the_builtin(tmp_path: Path) -> N
 
 
 def test_include_by_file_name_next_to_the_including_file(tmp_path: Path) -> None:
-    write(
+    write_file(
         tmp_path / "parts", "warm-up.yaml", "title: Warm up\nkind: stretch\nsteps: [say: Warm.]\n"
     )
-    path = write(tmp_path / "parts", "session.yaml", HEAD + "  - routine: warm-up.yaml\n")
+    path = write_file(tmp_path / "parts", "session.yaml", HEAD + "  - routine: warm-up.yaml\n")
     include = load_routine(path).steps[0]
     assert isinstance(include, Include)
     assert include.routine.id == "warm-up"
@@ -177,9 +170,11 @@ def test_include_by_file_name_next_to_the_including_file(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("name", ["../warm-up.yaml", "sub/warm-up.yaml", "/tmp/warm-up.yaml"])
 def test_include_by_file_name_stays_in_the_same_folder(tmp_path: Path, name: str) -> None:
-    write(tmp_path, "warm-up.yaml", "title: Warm up\nkind: stretch\nsteps: [say: Warm.]\n")
-    write(tmp_path / "parts" / "sub", "warm-up.yaml", "title: W\nkind: stretch\nsteps: [say: W.]\n")
-    path = write(tmp_path / "parts", "session.yaml", HEAD + f"  - routine: {name}\n")
+    write_file(tmp_path, "warm-up.yaml", "title: Warm up\nkind: stretch\nsteps: [say: Warm.]\n")
+    write_file(
+        tmp_path / "parts" / "sub", "warm-up.yaml", "title: W\nkind: stretch\nsteps: [say: W.]\n"
+    )
+    path = write_file(tmp_path / "parts", "session.yaml", HEAD + f"  - routine: {name}\n")
     assert error_of(path).endswith(
         "'routine' names a file in the same folder as this one, like 'routine: warm-up.yaml',"
         f" not a path: '{name}'"
@@ -187,14 +182,14 @@ def test_include_by_file_name_stays_in_the_same_folder(tmp_path: Path, name: str
 
 
 def test_an_included_routine_may_be_included_many_times(tmp_path: Path) -> None:
-    write(tmp_path, "part.yaml", "title: Part\nkind: stretch\nsteps: [say: Part.]\n")
-    path = write(tmp_path, "s.yaml", HEAD + "  - routine: part.yaml\n" * 3)
+    write_file(tmp_path, "part.yaml", "title: Part\nkind: stretch\nsteps: [say: Part.]\n")
+    path = write_file(tmp_path, "s.yaml", HEAD + "  - routine: part.yaml\n" * 3)
     steps = load_routine(path).steps
     assert [s.routine.id for s in steps if isinstance(s, Include)] == ["part"] * 3
 
 
 def test_a_crack_routine_may_include_both_kinds(tmp_path: Path) -> None:
-    path = write(
+    path = write_file(
         tmp_path,
         "s.yaml",
         "title: T\nkind: crack\nsteps:\n  - routine: chair\n  - routine: floor-option3\n",
@@ -216,7 +211,7 @@ def blocks(depth: int, leaf: str = "say: Deep.") -> str:
 
 
 def test_blocks_nest_up_to_the_limit(tmp_path: Path) -> None:
-    assert load_routine(write(tmp_path, "r.yaml", blocks(MAX_DEPTH)))
+    assert load_routine(write_file(tmp_path, "r.yaml", blocks(MAX_DEPTH)))
 
 
 # Every mistake a user can make in a routine file, one file each, with where it is and what
@@ -239,14 +234,14 @@ def test_each_mistake_is_named_with_its_position(
 
 
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.yaml", "")
+    path = write_file(tmp_path, "r.yaml", "")
     assert error_of(path) == (
         f"{path}:1:1: the file is empty; a routine needs at least 'title:', 'kind:' and 'steps:'"
     )
 
 
 def test_file_name_that_is_not_an_id_needs_an_id(tmp_path: Path) -> None:
-    path = write(tmp_path, "My Stretch.yaml", "title: T\nkind: crack\nsteps: [say: a]\n")
+    path = write_file(tmp_path, "My Stretch.yaml", "title: T\nkind: crack\nsteps: [say: a]\n")
     assert error_of(path) == (
         f"{path}:1:1: the file name 'My Stretch' cannot be used as the routine's id; add "
         "'id: my-stretch' (lowercase letters, digits and dashes) or rename the file"
@@ -257,8 +252,8 @@ def test_file_name_that_is_not_an_id_needs_an_id(tmp_path: Path) -> None:
 
 def test_in_a_routines_folder_the_id_is_the_file_name(tmp_path: Path) -> None:
     text = "id: other\ntitle: T\nkind: crack\nsteps: [say: a]\n"
-    assert load_routine(write(tmp_path, "mine.yaml", text)).id == "other"
-    path = write(user_routines_dir(), "mine.yaml", text)
+    assert load_routine(write_file(tmp_path, "mine.yaml", text)).id == "other"
+    path = write_file(user_routines_dir(), "mine.yaml", text)
     assert error_of(path) == (
         f"{path}:1:5: this file is in a routines folder, where routines are found by file "
         "name: write 'id: mine' (or leave 'id' out), or rename the file to 'other.yaml'"
@@ -267,9 +262,9 @@ def test_in_a_routines_folder_the_id_is_the_file_name(tmp_path: Path) -> None:
 
 def test_include_cycle_names_the_chain(tmp_path: Path) -> None:
     folder = user_routines_dir()
-    write(folder, "a.yaml", HEAD + "  - routine: b\n")
-    write(folder, "b.yaml", HEAD + "  - say: Between.\n  - routine: c\n")
-    c = write(folder, "c.yaml", HEAD + "  - routine: a\n")
+    write_file(folder, "a.yaml", HEAD + "  - routine: b\n")
+    write_file(folder, "b.yaml", HEAD + "  - say: Between.\n  - routine: c\n")
+    c = write_file(folder, "c.yaml", HEAD + "  - routine: a\n")
     assert error_of(folder / "a.yaml") == (
         f"{c}:4:14: including 'a' here makes a cycle: a -> b -> c -> a; a routine cannot "
         "include itself, directly or through others"
@@ -277,15 +272,15 @@ def test_include_cycle_names_the_chain(tmp_path: Path) -> None:
 
 
 def test_error_in_an_included_file_points_into_that_file(tmp_path: Path) -> None:
-    part = write(tmp_path, "part.yaml", HEAD + "  - say: a\n    hodl: 3\n")
-    path = write(tmp_path, "s.yaml", HEAD + "  - routine: part.yaml\n")
+    part = write_file(tmp_path, "part.yaml", HEAD + "  - say: a\n    hodl: 3\n")
+    path = write_file(tmp_path, "s.yaml", HEAD + "  - routine: part.yaml\n")
     assert error_of(path) == f"{part}:5:5: unknown key 'hodl' in a step; did you mean 'hold'?"
 
 
 def test_nesting_counts_through_includes(tmp_path: Path) -> None:
-    write(tmp_path, "deep.yaml", blocks(MAX_DEPTH - 1))
-    assert load_routine(write(tmp_path, "ok.yaml", HEAD + "  - routine: deep.yaml\n"))
-    path = write(
+    write_file(tmp_path, "deep.yaml", blocks(MAX_DEPTH - 1))
+    assert load_routine(write_file(tmp_path, "ok.yaml", HEAD + "  - routine: deep.yaml\n"))
+    path = write_file(
         tmp_path, "s.yaml", HEAD + "  - repeat: 2\n    steps:\n      - routine: deep.yaml\n"
     )
     assert error_of(path) == (
@@ -295,8 +290,8 @@ def test_nesting_counts_through_includes(tmp_path: Path) -> None:
 
 
 def test_size_counts_through_includes(tmp_path: Path) -> None:
-    write(tmp_path, "big.yaml", HEAD + "  - breathe: {in: 1, out: 1, cycles: 50}\n" * 100)
-    path = write(tmp_path, "s.yaml", HEAD + "  - repeat: 3\n    steps: [routine: big.yaml]\n")
+    write_file(tmp_path, "big.yaml", HEAD + "  - breathe: {in: 1, out: 1, cycles: 50}\n" * 100)
+    path = write_file(tmp_path, "s.yaml", HEAD + "  - repeat: 3\n    steps: [routine: big.yaml]\n")
     assert error_of(path) == (
         f"{path}:4:5: these steps expand to 15000 steps once repeated; at most "
         f"{MAX_EXPANDED} are allowed: lower a 'repeat' or 'cycles'"
@@ -304,14 +299,14 @@ def test_size_counts_through_includes(tmp_path: Path) -> None:
 
 
 def test_bytes_that_are_not_utf8_are_located(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.yaml", b"title: T\nkind: crack\nsteps:\n  - say: caf\xe9\n")
+    path = write_file(tmp_path, "r.yaml", b"title: T\nkind: crack\nsteps:\n  - say: caf\xe9\n")
     assert error_of(path) == f"{path}:4:13: byte 0xe9 is not UTF-8; save the file as UTF-8"
 
 
 def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
-    path = write(tmp_path, "r.yaml", "\n".join(lines) + "\n")
+    path = write_file(tmp_path, "r.yaml", "\n".join(lines) + "\n")
     message = error_of(path)
     assert message.startswith(f"{path}:")
     assert message.endswith(
@@ -320,19 +315,19 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_long_plain_file_is_not_taken_for_an_alias_bomb(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.yaml", HEAD + "  - {say: a, hold: 1}\n" * 9_999)
+    path = write_file(tmp_path, "r.yaml", HEAD + "  - {say: a, hold: 1}\n" * 9_999)
     assert len(load_routine(path).steps) == 9_999
 
 
 @pytest.mark.parametrize("routine_id", ["-x", "--help"])
 def test_an_id_cannot_start_with_a_dash(tmp_path: Path, routine_id: str) -> None:
     # It names the exported files: "--help.wav" reads as an option to the next command.
-    path = write(tmp_path, "r.yaml", f"id: '{routine_id}'\n" + HEAD)
+    path = write_file(tmp_path, "r.yaml", f"id: '{routine_id}'\n" + HEAD)
     assert "not starting with a dash" in error_of(path)
 
 
 def test_huge_file_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.yaml", HEAD + "  - say: a\n" + "#" * (300 * 1024) + "\n")
+    path = write_file(tmp_path, "r.yaml", HEAD + "  - say: a\n" + "#" * (300 * 1024) + "\n")
     assert error_of(path) == (
         f"{path}: the file is 300 KiB; at most {MAX_FILE_BYTES // 1024} KiB is allowed"
     )
@@ -353,12 +348,10 @@ def load_or_error(path: Path) -> Routine | RoutineError:
         return exc
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text())
 def test_any_text_gives_a_routine_or_a_routine_error(tmp_path: Path, text: str) -> None:
-    load_or_error(write(tmp_path, "any.yaml", text))
+    load_or_error(write_file(tmp_path, "any.yaml", text))
 
 
 YAMLISH = st.text(
@@ -367,20 +360,16 @@ YAMLISH = st.text(
 )
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=YAMLISH)
 def test_yaml_like_text_gives_a_routine_or_a_routine_error(tmp_path: Path, text: str) -> None:
-    load_or_error(write(tmp_path, "any.yaml", HEAD + text))
+    load_or_error(write_file(tmp_path, "any.yaml", HEAD + text))
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400))
 def test_any_bytes_give_a_routine_or_a_routine_error(tmp_path: Path, data: bytes) -> None:
-    load_or_error(write(tmp_path, "any.yaml", data))
+    load_or_error(write_file(tmp_path, "any.yaml", data))
 
 
 # Random valid routines, as plain data: each generated document is one a user could write.
@@ -523,9 +512,7 @@ def record_texts(records: tuple[Step, ...]) -> list[str]:
     return found
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(document=ROUTINES, flow=st.booleans())
 def test_valid_routines_written_as_yaml_load(
     tmp_path: Path, document: dict[str, Any], flow: bool
@@ -543,7 +530,9 @@ def test_valid_routines_written_as_yaml_load(
 
 
 def test_steps_remember_their_lines_in_flow_style(tmp_path: Path) -> None:
-    path = write(tmp_path, "flow.yaml", "title: T\nkind: crack\nsteps: [{say: a}, {rest: 2}]\n")
+    path = write_file(
+        tmp_path, "flow.yaml", "title: T\nkind: crack\nsteps: [{say: a}, {rest: 2}]\n"
+    )
     assert [step.line for step in load_routine(path).steps] == [3, 3]
 
 
@@ -569,7 +558,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("text", "message"), [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
 def test_hostile_yaml_gives_a_routine_error(tmp_path: Path, text: str, message: str) -> None:
-    path = write(tmp_path, "r.yaml", text)
+    path = write_file(tmp_path, "r.yaml", text)
     with pytest.raises(RoutineError) as caught:
         load_routine(path)
     assert str(caught.value).startswith(f"{path}{message}")
@@ -578,7 +567,9 @@ def test_hostile_yaml_gives_a_routine_error(tmp_path: Path, text: str, message: 
 
 def test_an_unknown_key_is_shortened_in_the_error(tmp_path: Path) -> None:
     secret = "password-" * 20
-    path = write(tmp_path, "r.yaml", f"title: T\nkind: stretch\n{secret}: 1\nsteps: [say: Hi.]\n")
+    path = write_file(
+        tmp_path, "r.yaml", f"title: T\nkind: stretch\n{secret}: 1\nsteps: [say: Hi.]\n"
+    )
     message = error_of(path)
     assert message.startswith(f"{path}:3:1: unknown key '{secret[:37]}...'; ")
     assert secret[:60] not in message
@@ -586,5 +577,5 @@ def test_an_unknown_key_is_shortened_in_the_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["a" * 300, "a" * 300 + ".yaml"])
 def test_an_include_name_longer_than_a_file_name_can_be(tmp_path: Path, name: str) -> None:
-    path = write(tmp_path, "r.yaml", HEAD + f"  - routine: {name}\n")
+    path = write_file(tmp_path, "r.yaml", HEAD + f"  - routine: {name}\n")
     assert error_of(path).startswith(f"{path}:4:14: no routine")

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -22,9 +21,10 @@ import soundfile
 from jeepney import DBusAddress, MatchRule, Message, new_method_call
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
-from recording import (
+
+from tests.support.cli import PROGRAM
+from tests.support.recording import (
     NEEDS_PULSE,
-    SHORT_ROUTINE,
     MonitorRecording,
     Signal,
     best_lag,
@@ -32,30 +32,17 @@ from recording import (
     private_sink,
     wait_for_sound,
 )
-
 from voiceguide.config import Settings
-from voiceguide.export.writer import export_routines
 from voiceguide.player.mpris import BUS_NAME, PATH, PLAYER
 from voiceguide.render.render import SAMPLE_RATE
 from voiceguide.render.speaker import Speaker
-from voiceguide.routine.library import find_routine
 
-PROGRAM = [sys.executable, "-m", "voiceguide"]
 needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
 needs_bus = pytest.mark.skipif(
     not os.environ.get("DBUS_SESSION_BUS_ADDRESS") or shutil.which("playerctl") is None,
     reason="needs a D-Bus session bus and playerctl (run scripts/test)",
 )
 PLAYER_ADDRESS = DBusAddress(PATH, bus_name=BUS_NAME, interface="org.freedesktop.DBus.Properties")
-
-
-@pytest.fixture(scope="module")
-def short(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Path:
-    folder = tmp_path_factory.mktemp("short-mpris")
-    path = folder / "short-check.yaml"
-    path.write_text(SHORT_ROUTINE, encoding="utf-8")
-    export_routines([find_routine(str(path))], folder, Settings(), shared_cache_dir, fmt="wav")
-    return path
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ import sys
 
 import numpy as np
 import pytest
-from fake_timelines import stepped_timeline
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.fake_output import FakeOutput
+from tests.support.fake_timelines import stepped_timeline
 from voiceguide.audio.acks import ACKS, LEVEL, Ack, ack_sound
 from voiceguide.errors import PlaybackError
 from voiceguide.output import backends, open_output
-from voiceguide.output.fake import FakeOutput
 from voiceguide.output.sounddevice_backend import open_error
 from voiceguide.player.transport import FADE, JUMP_GAP, Transport
 from voiceguide.render.timeline import Timeline
@@ -57,7 +57,7 @@ def test_plays_the_timeline_exactly_and_then_ends() -> None:
     assert transport.remaining() == 0
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(block=st.integers(1, 700), lookahead=st.integers(0, 3000), channels=st.sampled_from([1, 2]))
 def test_block_size_and_lookahead_do_not_change_what_is_played(
     block: int, lookahead: int, channels: int
@@ -124,7 +124,7 @@ def test_seek_plays_the_ack_over_a_short_silence_then_the_new_place() -> None:
     assert transport.position_at(fake.heard()) == target + 3000
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     lookahead=st.integers(1, 4000),
     block=st.integers(16, 512),

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import soundfile
 
+from tests.support.fake_output import FakeOutput
 from voiceguide.config import Settings
 from voiceguide.export import writer as export
-from voiceguide.output.fake import FakeOutput
 from voiceguide.player.player import Player
 from voiceguide.render import render, streaming
 from voiceguide.routine.library import find_routine

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from recording import (
+
+from tests.support.recording import (
     NEEDS_PULSE,
-    SHORT_ROUTINE,
     MonitorRecording,
     align,
     best_lag,
@@ -25,9 +25,7 @@ from recording import (
     mono,
     private_sink,
 )
-
 from voiceguide.config import Settings
-from voiceguide.export.writer import export_routines
 from voiceguide.output import open_output, output_devices
 from voiceguide.player.player import Player
 from voiceguide.render import render
@@ -42,16 +40,6 @@ pytestmark = [
 TOLERANCE = 0.020  # seconds: a cue heard further than this from its place is late or early
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Path:
-    """The short routine's file, exported next to it as WAV and cue list."""
-    folder = tmp_path_factory.mktemp("short")
-    path = folder / "short-check.yaml"
-    path.write_text(SHORT_ROUTINE, encoding="utf-8")
-    export_routines([find_routine(str(path))], folder, Settings(), shared_cache_dir, fmt="wav")
-    return path
-
-
 def spoken_cues(cues_json: Path, rate: int) -> list[tuple[str, int]]:
     data = json.loads(cues_json.read_text(encoding="utf-8"))
     return [(c["text"], round(c["start"] * rate)) for c in data["cues"] if c["kind"] != "tone"]
@@ -59,14 +47,14 @@ def spoken_cues(cues_json: Path, rate: int) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
 def test_a_routine_is_heard_as_exported_with_every_cue_on_time(
-    backend: str, exported: Path, shared_cache_dir: Path
+    backend: str, short: Path, shared_cache_dir: Path
 ) -> None:
     sink = private_sink()
     assert sink is not None
-    wav, rate = soundfile.read(exported.with_suffix(".wav"), dtype="float32", always_2d=True)
+    wav, rate = soundfile.read(short.with_suffix(".wav"), dtype="float32", always_2d=True)
     expected = mono(wav)
-    cues = spoken_cues(exported.with_suffix(".cues.json"), rate)
-    timeline = render.prepare(find_routine(str(exported)), Settings(), shared_cache_dir)
+    cues = spoken_cues(short.with_suffix(".cues.json"), rate)
+    timeline = render.prepare(find_routine(str(short)), Settings(), shared_cache_dir)
     assert timeline.sample_rate == rate
 
     with MonitorRecording(sink, rate) as recording:
@@ -108,11 +96,11 @@ ESPEAK = Settings(engine="pyttsx3")
 
 @pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
 def test_pause_and_resume_go_on_from_where_the_sound_stopped(
-    backend: str, exported: Path, shared_cache_dir: Path
+    backend: str, short: Path, shared_cache_dir: Path
 ) -> None:
     sink = private_sink()
     assert sink is not None
-    timeline = render.prepare(find_routine(str(exported)), ESPEAK, shared_cache_dir)
+    timeline = render.prepare(find_routine(str(short)), ESPEAK, shared_cache_dir)
     rate = timeline.sample_rate
     expected = mono(timeline.read(0, timeline.frames))
     caution = next(c for c in timeline.script.cues if c.kind == "caution")

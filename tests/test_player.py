@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fake_timelines import stepped_timeline
 
+from tests.support.fake_output import FakeOutput
+from tests.support.fake_timelines import stepped_timeline
 from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.errors import PlaybackError
-from voiceguide.output.fake import FakeOutput
 from voiceguide.player.commands import Controls
 from voiceguide.player.keys import Key
 from voiceguide.player.player import BACK_GRACE, Player, find_step

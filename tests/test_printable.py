@@ -6,12 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from voiceguide.cli import cli
+from tests.support.cli import voiceguide
+from tests.support.records import bare_routine
 from voiceguide.errors import FileFormatError
 from voiceguide.practice.journal import Journal, journal_path
-from voiceguide.routine.records import Routine
 from voiceguide.text import one_line, printable
 from voiceguide.yamlfile import read_yaml
 
@@ -60,19 +59,19 @@ def test_tabs_and_line_breaks_in_block_text_are_fine(tmp_path: Path) -> None:
 
 
 def test_history_escapes_what_a_tampered_journal_holds() -> None:
-    routine = Routine(id="chair", title="Chair", kind="crack", steps=(), path=Path("c.yaml"))
+    routine = bare_routine("chair", "crack")
     journal = Journal()
     journal.start_session(routine, pace=1.0, engine="pyttsx3", voice=None)
     with sqlite3.connect(journal_path()) as db:
         db.execute("UPDATE sessions SET routine_id = ?, reason = ?", (f"x{OSC52}[bold]", "\x9b"))
     db.close()
-    result = CliRunner().invoke(cli, ["history"])
+    result = voiceguide("history")
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "x\\x1b]52;c;aGVsbG8=\\x07[bold]" in result.stdout
 
 
 def test_an_error_naming_a_file_escapes_its_name(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["show", str(tmp_path / f"no{OSC52}.yaml")])
+    result = voiceguide("show", str(tmp_path / f"no{OSC52}.yaml"))
     assert result.exit_code == 1
     assert result.stderr == f"Error: no such file: {tmp_path}/no\\x1b]52;c;aGVsbG8=\\x07.yaml\n"

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.records import script_of
 from voiceguide.audio import tones
 from voiceguide.config import Settings
 from voiceguide.render.render import SAMPLE_RATE, place, prepare, side_pan
 from voiceguide.routine.library import find_routine
-from voiceguide.script.records import CompileOptions, Cue, Phase, Script, StepSpan
+from voiceguide.script.records import Cue, Phase, Script
 
 RATE = 8000
 
@@ -33,15 +34,7 @@ CLIPS = {
 
 
 def script(cues: list[Cue], phases: list[Phase] | None = None, duration: float = 12.0) -> Script:
-    return Script(
-        routine_id="r",
-        title="R",
-        duration=duration,
-        cues=tuple(cues),
-        phases=tuple(phases or ()),
-        steps=(StepSpan(0, 0.0, duration, "All"),),
-        options=CompileOptions(),
-    )
+    return script_of(cues, phases or (), duration=duration, routine_id="r", title="R")
 
 
 def speech(start: float, text: str, kind: str = "say") -> Cue:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.records import bare_routine
 from voiceguide.config import Settings
 from voiceguide.errors import SafetyError
 from voiceguide.practice.journal import (
@@ -35,15 +36,13 @@ from voiceguide.script import phrasing
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
 SETTINGS = Settings()  # crack_min_hours 4, crack_max_per_day 2
 
-CHAIR = Routine(
-    id="chair",
+CHAIR = bare_routine(
+    "chair",
+    "crack",
     title="Chair back crack",
-    kind="crack",
-    steps=(),
-    path=Path("chair.yaml"),
     contraindications=("disc problems", "osteoarthritis", "osteopenia"),
 )
-STRETCH = Routine(id="bed", title="Bed stretch", kind="stretch", steps=(), path=Path("bed.yaml"))
+STRETCH = bare_routine("bed", title="Bed stretch")
 CAREFUL_STRETCH = replace(
     STRETCH, id="floor", title="Knee hug", contraindications=("disc problems",)
 )

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
-from test_loader import BAD_FILES, ROUTINES, expanded
 
+from tests.test_loader import BAD_FILES, ROUTINES, expanded
 from voiceguide.errors import RoutineError
 from voiceguide.paths import builtin_routines_dir
 from voiceguide.routine.library import load_routine

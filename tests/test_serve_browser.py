@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from serving import ServeProcess, request, serve_process
+
+from tests.support.serving import ServeProcess, request, serve_process
 
 pytestmark = pytest.mark.slow
 

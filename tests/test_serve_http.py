@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from serving import Reply, request, site_server
-from test_cli_export import routine_file
 
+from tests.support.routines import sided_routine_file
+from tests.support.serving import Reply, request, site_server
 from voiceguide.config import Settings
 from voiceguide.export.writer import ExportedRoutine, export_routines
 from voiceguide.routine.library import load_routine
@@ -34,7 +34,9 @@ def exported(
 ) -> list[ExportedRoutine]:
     folder = tmp_path_factory.mktemp("routines")
     out = tmp_path_factory.mktemp("served")
-    routines = [load_routine(routine_file(folder, routine_id)) for routine_id in ("one", "two")]
+    routines = [
+        load_routine(sided_routine_file(folder, routine_id)) for routine_id in ("one", "two")
+    ]
     settings = Settings(engine="espeak-ng")
     return export_routines(routines, out, settings, shared_cache_dir, fmt="mp3")
 

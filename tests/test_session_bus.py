@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_timelines import stepped_timeline
 
-from voiceguide.output.fake import FakeOutput
+from tests.support.fake_output import FakeOutput
+from tests.support.fake_timelines import stepped_timeline
 from voiceguide.player.commands import Controls
 from voiceguide.player.mpris import published
 from voiceguide.player.player import Player

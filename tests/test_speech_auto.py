@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from voiceguide.cli import cli
+from tests.support.cli import voiceguide
 from voiceguide.config import Settings
 from voiceguide.speech import AUTO, choose_engine, open_voice
 
@@ -57,19 +56,19 @@ def test_an_explicit_engine_wins_in_the_config(
     config = tmp_path / "config.yaml"
     config.write_text("engine: pyttsx3\n")
     monkeypatch.setenv("VOICEGUIDE_CONFIG", str(config))
-    result = CliRunner().invoke(cli, ["doctor", "--json"])
+    result = voiceguide("doctor", "--json")
     assert '"speech: pyttsx3 (chosen)"' in result.output
     assert '"speech: auto"' not in result.output
 
 
 def test_voices_says_what_auto_chose_without_piper(without_piper: None) -> None:
-    result = CliRunner().invoke(cli, ["voices"])
+    result = voiceguide("voices")
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Default engine: auto chose pyttsx3: {NOT_INSTALLED}\n\n")
 
 
 def test_voices_json_says_what_auto_chose() -> None:
-    result = CliRunner().invoke(cli, ["voices", "--json", "--engine", "auto"])
+    result = voiceguide("voices", "--json", "--engine", "auto")
     assert result.exit_code == 0, result.output
     assert '"auto": {\n    "engine": "piper",\n    "reason": "the Piper voice is installed"' in (
         result.output

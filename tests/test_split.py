@@ -9,11 +9,10 @@ import mutagen
 import numpy as np
 import pytest
 import soundfile
-from click.testing import CliRunner
-from fake_timelines import stepped_timeline
-from test_cli_export import routine_file
 
-from voiceguide.cli import cli
+from tests.support.cli import voiceguide
+from tests.support.fake_timelines import stepped_timeline
+from tests.support.routines import sided_routine_file
 from voiceguide.export import split
 from voiceguide.export.writer import write_routine
 from voiceguide.render.timeline import Timeline
@@ -103,8 +102,8 @@ def test_a_split_export_writes_tagged_tracks_and_a_playlist(tmp_path: Path) -> N
 def test_export_split_from_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    path = str(routine_file(tmp_path, "calm"))
-    result = CliRunner().invoke(cli, ["export", path, "--split", "-o", str(out)])
+    path = str(sided_routine_file(tmp_path, "calm"))
+    result = voiceguide("export", path, "--split", "-o", str(out))
     assert result.exit_code == 0, result.output
     printed = [Path(line).name for line in result.stdout.splitlines()]
     assert printed[0] == "calm-01.wav"
@@ -115,11 +114,11 @@ def test_export_split_from_the_command_line(tmp_path: Path) -> None:
     # The tracks, one after the other, are the unsplit export's audio, sample for sample.
     single = tmp_path / "single"
     single.mkdir()
-    assert CliRunner().invoke(cli, ["export", path, "-o", str(single)]).exit_code == 0
+    assert voiceguide("export", path, "-o", str(single)).exit_code == 0
     joined = np.concatenate([soundfile.read(out / name, dtype="int16")[0] for name in tracks])
     np.testing.assert_array_equal(joined, soundfile.read(single / "calm.wav", dtype="int16")[0])
-    again = CliRunner().invoke(cli, ["export", path, "--split", "-o", str(out)])
+    again = voiceguide("export", path, "--split", "-o", str(out))
     assert again.exit_code == 1
     assert "already exists" in again.output and "--force" in again.output
-    forced = CliRunner().invoke(cli, ["export", path, "--split", "-o", str(out), "--force"])
+    forced = voiceguide("export", path, "--split", "-o", str(out), "--force")
     assert forced.exit_code == 0, forced.output

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.fake_output import FakeOutput
 from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.audio.samples import Samples
 from voiceguide.config import Settings
-from voiceguide.output.fake import FakeOutput
 from voiceguide.player import transport as transport_module
 from voiceguide.player.player import Player
 from voiceguide.player.transport import JUMP_GAP, Transport

@@ -7,14 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.records import script_of
 from voiceguide.render.timeline import Placement, Timeline
-from voiceguide.script.records import CompileOptions, Script
+from voiceguide.script.records import Script
 
 RATE = 8000
 
 
 def empty_script(duration: float) -> Script:
-    return Script("t", "T", duration, (), (), (), CompileOptions())
+    return script_of(steps=(), duration=duration, routine_id="t", title="T")
 
 
 def make_timeline(

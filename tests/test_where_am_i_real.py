@@ -14,18 +14,16 @@ import numpy as np
 import pexpect
 import pytest
 import soundfile
-from recording import (
+
+from tests.support.recording import (
     NEEDS_PULSE,
-    SHORT_ROUTINE,
     MonitorRecording,
     best_lag,
     mono,
     private_sink,
     wait_for_sound,
 )
-
 from voiceguide.config import Settings
-from voiceguide.export.writer import export_routines
 from voiceguide.player.player import SENTENCE_GAP
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import step_parts
@@ -48,15 +46,6 @@ def sentences(answer: str, known: list[str]) -> list[str]:
         parts.append(part)
         rest = rest[len(part) :].lstrip()
     return parts
-
-
-@pytest.fixture(scope="module")
-def short(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Path:
-    folder = tmp_path_factory.mktemp("short-where")
-    path = folder / "short-check.yaml"
-    path.write_text(SHORT_ROUTINE, encoding="utf-8")
-    export_routines([find_routine(str(path))], folder, Settings(), shared_cache_dir, fmt="wav")
-    return path
 
 
 @needs_pulse

@@ -2,8 +2,9 @@
 frames a ``Source`` gives it (the player's transport).
 
 - ``sounddevice``: the default, a PortAudio callback stream (the device is the clock);
-- ``simpleaudio``: an optional extra, whole buffers started on time;
-- ``fake``: collects frames, for tests.
+- ``simpleaudio``: an optional extra, whole buffers started on time.
+
+(The tests' fake output lives with them, in ``tests/support/fake_output.py``.)
 
 ``open_output`` picks a backend by name; ``backends`` and ``output_devices`` say what this
 machine has (for ``voiceguide devices`` and ``voiceguide doctor``).

@@ -1,4 +1,4 @@
-"""The output interface: what every backend (sounddevice, simpleaudio, the fake) offers.
+"""The output interface: what every backend (sounddevice, simpleaudio, the tests' fake) offers.
 
 A backend pulls frames from a ``Source`` (the transport) and makes them heard. It keeps
 the clock: ``heard()`` is how many of the frames it pulled have reached the listener, so

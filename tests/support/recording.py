@@ -10,15 +10,10 @@ had got at any moment (a clock shared with what was played).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 
 import numpy as np
@@ -29,70 +24,11 @@ Signal = npt.NDArray[np.float32]
 NEEDS_PULSE = "needs a PulseAudio server (run scripts/test)"
 
 
-# A real routine with every kind of cue in about half a minute: the opening title and
-# caution with its tone, step tones, side cues, instructions, a counted hold, a release, a
-# breath, the closing.
-SHORT_ROUTINE = """\
-id: short-check
-title: Short check
-kind: stretch
-steps:
-  - sides: [right, left]
-    steps:
-      - say: Bring your {side} knee to your chest.
-        hold: 3
-        count: down
-  - say: Breathe slowly.
-    breathe: {in: 2, out: 2, cycles: 1}
-"""
-
-
 def private_sink() -> str | None:
     """The private test sink, when scripts/test (or a developer) started one."""
     if not os.environ.get("PULSE_SERVER"):
         return None
     return os.environ.get("VOICEGUIDE_TEST_SINK") or None
-
-
-class ServerDidNotStart(RuntimeError):
-    """A PulseAudio server of our own did not answer in time."""
-
-
-@contextmanager
-def null_sink_server(sink: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A PulseAudio server of our own with one null sink, its socket in a temporary folder.
-
-    Yields the ``PULSE_SERVER`` value that reaches it and its process; the server is
-    stopped and its folder removed on the way out.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="voiceguide-pulse-"))
-    server = f"unix:{folder}/native"
-    process = subprocess.Popen(
-        [
-            "pulseaudio",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "-n",
-            "--use-pid-file=no",
-            f"--load=module-null-sink sink_name={sink} rate=48000",
-            f"--load=module-native-protocol-unix auth-anonymous=1 socket={folder}/native",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        env = dict(os.environ, PULSE_SERVER=server)
-        deadline = time.monotonic() + 10
-        while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise ServerDidNotStart("could not start a PulseAudio server of its own")
-            time.sleep(0.05)
-        yield server, process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def wait_for_sound(recording: MonitorRecording, start: int, timeout: float = 30.0) -> int:

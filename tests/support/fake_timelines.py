@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.support.records import script_of
 from voiceguide.render.timeline import Placement, Timeline
-from voiceguide.script.records import CompileOptions, Cue, Script, StepSpan
+from voiceguide.script.records import Cue, StepSpan
 
 
 def burst(frames: int, seed: int, level: float = 0.3) -> np.ndarray:
@@ -38,7 +39,7 @@ def stepped_timeline(
         end = start + sound + gap
         spans.append(StepSpan(i, t, end, f"Step {i + 1}"))
         t = end
-    script = Script("fake", "Fake routine", t, tuple(cues), (), tuple(spans), CompileOptions())
+    script = script_of(cues, (), spans, duration=t, title="Fake routine")
     return Timeline(
         script=script,
         sample_rate=rate,

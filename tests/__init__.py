@@ -1,0 +1,2 @@
+"""voiceguide's test suite (a package, so ``tests.support`` is importable by the tests and by
+scripts/ alike)."""
