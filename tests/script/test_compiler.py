@@ -692,7 +692,7 @@ def test_clock_writes_minutes_and_tenths(seconds: float, text: str) -> None:
 
 # -- golden cue lists for built-in routines ----------------------------------------------
 
-GOLDEN_DIR = Path(__file__).parent / "data" / "golden"
+GOLDEN_DIR = Path(__file__).parent.parent / "data" / "golden"
 GOLDEN_ROUTINES = [
     "floor-option1",  # sides, holds with counts, breaths with a spoken lead-in
     "floor-option3",  # a repeat of holds and rests

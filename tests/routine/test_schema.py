@@ -9,7 +9,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from tests.test_loader import BAD_FILES, ROUTINES, expanded
+from tests.routine.test_loader import BAD_FILES, ROUTINES, expanded
 from voiceguide.errors import RoutineError
 from voiceguide.paths import builtin_routines_dir
 from voiceguide.routine.library import load_routine

@@ -216,7 +216,7 @@ def test_blocks_nest_up_to_the_limit(tmp_path: Path) -> None:
 
 # Every mistake a user can make in a routine file, one file each, with where it is and what
 # to write; the first line of each file says which error it must give.
-BAD_FILES = sorted((Path(__file__).parent / "data" / "routines-bad").glob("*.yaml"))
+BAD_FILES = sorted((Path(__file__).parent.parent / "data" / "routines-bad").glob("*.yaml"))
 
 
 def expected_error(path: Path) -> str:
