@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +117,32 @@ def test_the_key_covers_everything_that_changes_the_sound(tmp_path: Path) -> Non
     }
     assert len(keys) == 4
     assert base.key("One.") == store(tmp_path, ToneVoice()).key("One.")
+
+
+def test_a_killed_run_s_temporary_is_swept_when_its_folder_is_written_again(
+    tmp_path: Path,
+) -> None:
+    cache = store(tmp_path, SilentVoice())
+    final = cache.path("Breathe in.")
+    final.parent.mkdir(parents=True)
+    dead_pid = _finished_pid()
+    stale = final.with_name(f".{final.name}.{dead_pid}-0123abcd.tmp")
+    stale.write_bytes(b"half a clip")
+    running = final.with_name(f".{final.name}.{os.getpid()}-4567cdef.tmp")
+    running.write_bytes(b"being written")
+
+    cache.get("Breathe in.")
+
+    assert final.is_file()
+    assert not stale.exists()
+    assert running.exists()  # a live process's temporary is left alone
+
+
+def _finished_pid() -> int:
+    """The id of a process that has ended."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def test_repeated_texts_are_synthesized_once(tmp_path: Path) -> None:

@@ -226,6 +226,8 @@ class ClipStore:
             path = self.path(text)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                # A run killed while writing here left its temporary behind: sweep it now.
+                temporaries.remove_stale(path.parent)
                 write_clip(path, clip, self.sample_rate)
             except OSError as exc:
                 self._cannot_cache(exc)
