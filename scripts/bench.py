@@ -24,6 +24,7 @@ import numpy as np
 import soundfile
 
 from scripts.figures import Figure, at_least, at_most, exit_status, print_table
+from voiceguide.app.export import export_routines
 from voiceguide.config import Settings
 from voiceguide.export import writer as export
 from voiceguide.render import render
@@ -124,7 +125,7 @@ def timed_export(ctx: Context, fmt: export.Format) -> tuple[float, list[export.E
     out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="out-"))
     cache = ctx.warm_cache
     started = time.perf_counter()
-    done = export.export_routines(ctx.routines, out, ctx.settings, cache, fmt=fmt)
+    done = export_routines(ctx.routines, out, ctx.settings, cache, fmt=fmt)
     return time.perf_counter() - started, done
 
 
@@ -219,7 +220,7 @@ steps:
 
 def peak_memory_child(routine_file: Path, cache_dir: Path, out: Path) -> None:
     """Run in a fresh process: export one routine, print its peak memory and length."""
-    (item,) = export.export_routines(
+    (item,) = export_routines(
         [find_routine(str(routine_file))], out, Settings(engine="pyttsx3"), cache_dir, force=True
     )
     print(json.dumps({"peak_mib": peak_resident_kib() / 1024, "minutes": item.duration / 60}))
@@ -309,7 +310,7 @@ def measure_piper(ctx: Context) -> list[Figure]:
         single.append(time.perf_counter() - started)
     speedup = median_ratio(single, batch)
     out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="piper-out-"))
-    done = export.export_routines(ctx.routines, out, settings, cache, fmt="wav")
+    done = export_routines(ctx.routines, out, settings, cache, fmt="wav")
     errors = [
         (abs(error), item.routine_id, cue)
         for item in done

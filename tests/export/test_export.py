@@ -20,11 +20,13 @@ import soundfile
 
 from tests.support.file_size_limit import call_with_file_size_limit
 from tests.support.records import script_of
+from voiceguide.app import export as export_case
+from voiceguide.app.export import ExportInterrupted
 from voiceguide.audio.signal import to_pcm16
 from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.export import writer as export
-from voiceguide.export.writer import ExportInterrupted, output_files, write_routine
+from voiceguide.export.writer import output_files, write_routine
 from voiceguide.render.render import place, prepare
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
@@ -207,13 +209,13 @@ def test_failed_write_is_an_os_error_and_leaves_nothing(tmp_path: Path, fmt: exp
 
 def test_output_dir_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"folder .*missing does not exist"):
-        export.check_output_dir(tmp_path / "missing")
+        export_case.check_output_dir(tmp_path / "missing")
 
 
 def test_output_dir_must_be_a_folder(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(ExportError, match="is not a folder"):
-        export.check_output_dir(tmp_path / "file")
+        export_case.check_output_dir(tmp_path / "file")
 
 
 def test_output_dir_must_be_writable(tmp_path: Path) -> None:
@@ -222,7 +224,7 @@ def test_output_dir_must_be_writable(tmp_path: Path) -> None:
     if os.access(locked, os.W_OK):  # root writes anywhere; /sys refuses even root
         locked = Path("/sys")
     with pytest.raises(ExportError, match="cannot write in"):
-        export.check_output_dir(locked)
+        export_case.check_output_dir(locked)
 
 
 # The real voice: a short routine spoken by the default voice (Piper, which the dev setup
@@ -299,7 +301,7 @@ def test_real_export_reads_back(
 ) -> None:
     # espeak-ng: every word is loud within 50 ms of its onset. Piper now and then starts a
     # clip with a faint breath some 50 ms before the word (see docs/performance.md).
-    (result,) = export.export_routines([mini], out_dir, ESPEAK, shared_cache_dir, fmt=fmt)
+    (result,) = export_case.export_routines([mini], out_dir, ESPEAK, shared_cache_dir, fmt=fmt)
     timeline = prepare(mini, ESPEAK, shared_cache_dir)
     assert leftovers(out_dir) == sorted(p.name for p in result.files)
     audio = out_dir / f"mini.{fmt}"
@@ -321,7 +323,7 @@ def test_real_wav_is_exactly_the_timeline(
     mini: Routine, out_dir: Path, shared_cache_dir: Path, engine: str
 ) -> None:
     chosen = Settings(engine=engine, pan_sides=True, breath_tones=True)
-    export.export_routines([mini], out_dir, chosen, shared_cache_dir)
+    export_case.export_routines([mini], out_dir, chosen, shared_cache_dir)
     timeline = prepare(mini, chosen, shared_cache_dir)
     written, _ = soundfile.read(out_dir / "mini.wav", dtype="int16", always_2d=True)
     assert np.array_equal(written, to_pcm16(np.concatenate(list(timeline.blocks()))))
@@ -358,7 +360,7 @@ def parse_vtt(text: str) -> list[tuple[float, float, str]]:
 def test_real_captions_match_the_spoken_cues(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:
-    export.export_routines([mini], out_dir, Settings(), shared_cache_dir)
+    export_case.export_routines([mini], out_dir, Settings(), shared_cache_dir)
     script = prepare(mini, Settings(), shared_cache_dir).script
     spoken = [cue for cue in script.cues if cue.kind != "tone"]
     lrc = parse_lrc((out_dir / "mini.lrc").read_text(encoding="utf-8"))
@@ -375,7 +377,9 @@ def test_several_routines_share_one_playlist_in_order(
 ) -> None:
     second = find_routine(str(write_routine_file(tmp_path, "zeta", "Zeta last letter")))
     first = find_routine(str(write_routine_file(tmp_path, "alpha", "Alpha first letter")))
-    done = export.export_routines([second, first], out_dir, Settings(), shared_cache_dir, fmt="mp3")
+    done = export_case.export_routines(
+        [second, first], out_dir, Settings(), shared_cache_dir, fmt="mp3"
+    )
     assert [item.routine_id for item in done] == ["zeta", "alpha"]
     lines = (out_dir / export.PLAYLIST).read_text(encoding="utf-8").splitlines()
     assert lines[0] == "#EXTM3U"
@@ -391,7 +395,7 @@ def test_a_line_break_in_a_title_stays_in_its_playlist_line(
         str(write_routine_file(tmp_path, "one", '"One\\n#EXTINF:1,Evil\\nevil.mp3"'))
     )
     second = find_routine(str(write_routine_file(tmp_path, "two", "Two")))
-    export.export_routines([first, second], out_dir, Settings(), shared_cache_dir)
+    export_case.export_routines([first, second], out_dir, Settings(), shared_cache_dir)
     lines = (out_dir / export.PLAYLIST).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 5
     assert re.fullmatch(r"#EXTINF:\d+,One #EXTINF:1,Evil evil.mp3", lines[1])
@@ -403,10 +407,10 @@ def test_existing_files_are_kept_without_force(
 ) -> None:
     (out_dir / "mini.vtt").write_text("mine", encoding="utf-8")
     with pytest.raises(ExportError, match=r"mini\.vtt already exists; add --force"):
-        export.export_routines([mini], out_dir, Settings(), shared_cache_dir)
+        export_case.export_routines([mini], out_dir, Settings(), shared_cache_dir)
     assert leftovers(out_dir) == ["mini.vtt"]  # refused before any work
     assert (out_dir / "mini.vtt").read_text(encoding="utf-8") == "mine"
-    export.export_routines([mini], out_dir, Settings(), shared_cache_dir, force=True)
+    export_case.export_routines([mini], out_dir, Settings(), shared_cache_dir, force=True)
     assert (out_dir / "mini.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
 
 
@@ -421,9 +425,9 @@ def test_interruption_keeps_finished_routines_and_says_so(
             monkeypatch.setattr(Timeline, "blocks", interrupt_after(2))
         return original(timeline, *args, **kwargs)
 
-    monkeypatch.setattr(export, "write_routine", second_interrupted)
+    monkeypatch.setattr(export_case, "write_routine", second_interrupted)
     with pytest.raises(ExportInterrupted) as caught:
-        export.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=1)
+        export_case.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=1)
     assert str(caught.value) == "Exported 1 of 3 routines before the interruption: one."
     assert [item.routine_id for item in caught.value.finished] == ["one"]
     assert leftovers(out_dir) == [
@@ -454,10 +458,10 @@ def test_a_routine_finished_with_the_interrupted_one_is_still_reported(
         finished, pending = real_wait(futures, return_when=concurrent.futures.ALL_COMPLETED)
         return sorted(finished, key=lambda future: future.exception() is None), pending
 
-    monkeypatch.setattr(export, "write_routine", two_interrupted)
+    monkeypatch.setattr(export_case, "write_routine", two_interrupted)
     monkeypatch.setattr(concurrent.futures, "wait", wait_for_all)
     with pytest.raises(ExportInterrupted) as caught:
-        export.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=2)
+        export_case.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=2)
     assert [item.routine_id for item in caught.value.finished] == ["one"]
 
 
@@ -502,7 +506,7 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing(
     with pytest.raises(ExportError) as caught:
         call_with_file_size_limit(
             100_000,
-            lambda: export.export_routines([mini], out_dir, Settings(), shared_cache_dir),
+            lambda: export_case.export_routines([mini], out_dir, Settings(), shared_cache_dir),
         )
     assert str(caught.value) == (
         f"could not write in {out_dir}: File too large. "
@@ -514,7 +518,7 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing(
 def test_the_same_routine_twice_is_exported_once(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:
-    done = export.export_routines([mini, mini], out_dir, Settings(), shared_cache_dir)
+    done = export_case.export_routines([mini, mini], out_dir, Settings(), shared_cache_dir)
     assert len(done) == 1
     assert not (out_dir / export.PLAYLIST).exists()
 
@@ -526,7 +530,7 @@ def test_two_routines_with_one_id_are_refused(
     other_folder.mkdir()
     path = write_routine_file(other_folder, "mini", "Another title")
     with pytest.raises(ExportError, match="two routines have the id 'mini'"):
-        export.export_routines(
+        export_case.export_routines(
             [mini, find_routine(str(path))], out_dir, Settings(), shared_cache_dir
         )
 
@@ -548,7 +552,7 @@ def test_ctrl_c_while_writing_stops_at_the_next_block(
                 os.kill(os.getpid(), signal.SIGINT)
 
     with pytest.raises(ExportInterrupted) as caught:
-        export.export_routines(
+        export_case.export_routines(
             routines, out_dir, Settings(), shared_cache_dir, fmt="mp3", progress=progress
         )
     assert str(caught.value) == "Exported none of 2 routines before the interruption."
@@ -561,7 +565,7 @@ def test_progress_counts_texts_then_frames(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:
     reports: list[tuple[str, int, int]] = []
-    export.export_routines(
+    export_case.export_routines(
         [mini], out_dir, Settings(), shared_cache_dir, progress=lambda *r: reports.append(r)
     )
     stages = list(dict.fromkeys(what for what, _, _ in reports))

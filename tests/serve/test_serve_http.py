@@ -19,8 +19,9 @@ import pytest
 
 from tests.support.routines import sided_routine_file
 from tests.support.serving import Reply, request, site_server
+from voiceguide.app.export import export_routines
 from voiceguide.config import Settings
-from voiceguide.export.writer import ExportedRoutine, export_routines
+from voiceguide.export.writer import ExportedRoutine
 from voiceguide.routine.library import load_routine
 from voiceguide.script.records import Script
 from voiceguide.serve import feed

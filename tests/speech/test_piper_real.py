@@ -12,8 +12,8 @@ import pytest
 import soundfile
 
 from tests.support.fake_output import FakeOutput
+from voiceguide.app.export import export_routines
 from voiceguide.config import Settings
-from voiceguide.export import writer as export
 from voiceguide.player.player import Player
 from voiceguide.render import render, streaming
 from voiceguide.routine.library import find_routine
@@ -42,9 +42,7 @@ def onset_errors(wav: Path, cues_json: Path) -> list[float]:
 def test_a_piper_export_puts_every_cue_where_its_cue_list_says(
     tmp_path: Path, shared_cache_dir: Path
 ) -> None:
-    (done,) = export.export_routines(
-        [find_routine("floor-option3")], tmp_path, PIPER, shared_cache_dir
-    )
+    (done,) = export_routines([find_routine("floor-option3")], tmp_path, PIPER, shared_cache_dir)
     wav, cues_json = done.files[0], done.files[1]
     assert (wav.suffix, cues_json.name) == (".wav", "floor-option3.cues.json")
     errors = onset_errors(wav, cues_json)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from voiceguide.app.export import export_routines
 from voiceguide.config import Settings
-from voiceguide.export.writer import export_routines
 from voiceguide.routine.library import find_routine
 
 # A real routine with every kind of cue in about half a minute: the opening title and

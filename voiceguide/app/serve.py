@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voiceguide.app.export import ExportProgress, export_routines
 from voiceguide.config import Settings
-from voiceguide.export.writer import ExportProgress, Format, export_routines
+from voiceguide.export.writer import Format
 from voiceguide.routine.records import Routine
 from voiceguide.serve import net, server
 from voiceguide.serve.app import create_app

@@ -94,12 +94,8 @@ def export(
     Existing files are replaced only with --force. The path of each file written is
     printed on stdout, one a line; progress and messages go to stderr.
     """
-    from voiceguide.export.writer import (
-        PLAYLIST,
-        ExportInterrupted,
-        export_routines,
-        make_output_dir,
-    )
+    from voiceguide.app.export import ExportInterrupted, export_routines, make_output_dir
+    from voiceguide.export.writer import PLAYLIST
 
     selected = chosen_routines(routines, every, "export")
     chosen = settings(

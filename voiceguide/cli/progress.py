@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from voiceguide.export.writer import ExportProgress
+    from voiceguide.app.export import ExportProgress
 
 
 @contextlib.contextmanager

@@ -1,4 +1,5 @@
-"""Export: a ``Timeline`` to files, all written atomically.
+"""Export: a ``Timeline`` to files, all written atomically. The ``export`` command around
+it is ``app.export``.
 
 - ``writer``: audio files (FLAC, MP3, WAV, ...), cue sidecars and the playlist;
 - ``captions``: LRC and WebVTT from a ``Script``;
@@ -18,41 +19,27 @@ if TYPE_CHECKING:
     from voiceguide.export.split import step_timelines
     from voiceguide.export.writer import (
         ExportedRoutine,
-        ExportInterrupted,
-        ExportProgress,
         Format,
-        export_routines,
-        make_output_dir,
+        write_playlist,
         write_routine,
     )
 
 __all__ = [
-    "ExportInterrupted",
-    "ExportProgress",
     "ExportedRoutine",
     "Format",
-    "export_routines",
     "json_chapters",
     "lrc",
-    "make_output_dir",
     "step_timelines",
     "vorbis_comments",
     "vtt",
+    "write_playlist",
     "write_routine",
 ]
 
 __getattr__ = lazy_exports(
     __name__,
     {
-        "writer": (
-            "ExportInterrupted",
-            "ExportProgress",
-            "ExportedRoutine",
-            "Format",
-            "export_routines",
-            "make_output_dir",
-            "write_routine",
-        ),
+        "writer": ("ExportedRoutine", "Format", "write_playlist", "write_routine"),
         "captions": ("lrc", "vtt"),
         "chapters": ("json_chapters", "vorbis_comments"),
         "split": ("step_timelines",),

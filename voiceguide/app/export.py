@@ -1,0 +1,268 @@
+"""The ``export`` use case: routines to files in a folder, as the ``export`` command does it.
+
+Around the export stage's writing of one Timeline (``export.writer``): repeats dropped,
+nothing replaced unless asked (``force``, checked before any work is done), what a killed
+export left behind removed, every routine rendered, several written at a time, and
+Ctrl-C turned into a clean stop that says which routines were finished.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from types import FrameType
+
+from voiceguide import temporaries
+from voiceguide.config import Settings
+from voiceguide.errors import ExportError
+from voiceguide.export.writer import (
+    PLAYLIST,
+    SPLIT_SESSION_FILES,
+    ExportedRoutine,
+    Format,
+    output_files,
+    split_output_files,
+    write_playlist,
+    write_routine,
+)
+from voiceguide.render import render
+from voiceguide.render.timeline import Timeline
+from voiceguide.routine.records import Routine
+
+# (what is happening, done, total): "Speaking" counts texts, "Writing NAME" counts frames.
+ExportProgress = Callable[[str, int, int], None]
+
+
+class ExportInterrupted(ExportError):
+    """Ctrl-C stopped the export; ``finished`` (and the message) say which routines
+    were written completely."""
+
+    def __init__(self, message: str, finished: Sequence[ExportedRoutine]) -> None:
+        super().__init__(message)
+        self.finished = tuple(finished)
+
+
+def export_routines(
+    routines: Sequence[Routine],
+    out_dir: Path,
+    settings: Settings,
+    cache_dir: Path,
+    *,
+    fmt: Format = "wav",
+    force: bool = False,
+    split: bool = False,
+    progress: ExportProgress | None = None,
+    workers: int | None = None,
+) -> list[ExportedRoutine]:
+    """Render ``routines`` and write their files into ``out_dir``; the result (and the
+    playlist) keep their order. ``workers`` routines are written at a time (default:
+    one per core). ``split`` writes a track per step."""
+    routines = _distinct(routines)
+    check_output_dir(out_dir)
+    # What an export killed outright (kill -9, a power cut) left half-written.
+    temporaries.remove_stale(out_dir)
+    planned = [path for r in routines for path in output_files(r.id, out_dir, fmt)]
+    if split:  # the session's own files now; the tracks once their number is known
+        planned = [out_dir / f"{r.id}{end}" for r in routines for end in SPLIT_SESSION_FILES]
+    if len(routines) > 1:
+        planned.append(out_dir / PLAYLIST)
+    if not force:
+        _refuse_to_replace(planned)
+
+    report = progress or _quiet
+    done: dict[int, ExportedRoutine] = {}
+    try:
+        timelines = render.prepare_many(
+            routines, settings, cache_dir, lambda n, total: report("Speaking", n, total)
+        )
+        if split and not force:  # how many tracks there are is known only now
+            _refuse_to_replace(
+                [p for t in timelines for p in split_output_files(t.script, out_dir, fmt)]
+            )
+        _write_all(
+            timelines, out_dir, fmt, split, report, done, workers or os.cpu_count() or 1, force
+        )
+        if len(done) > 1:
+            write_playlist([done[i] for i in sorted(done)], out_dir, fmt, replace=force)
+    except KeyboardInterrupt:
+        finished = [done[i] for i in sorted(done)]
+        message = _finished(finished, len(routines), "the interruption")
+        raise ExportInterrupted(message, finished) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        message = _finished([done[i] for i in sorted(done)], len(routines), "the failure")
+        raise ExportError(f"could not write in {out_dir}: {reason}. {message}") from exc
+    return [done[i] for i in sorted(done)]
+
+
+def make_output_dir(out_dir: Path) -> bool:
+    """Create ``out_dir`` (and its parents) when it does not exist; True when it did not."""
+    if os.path.lexists(out_dir):
+        return False
+    try:
+        out_dir.mkdir(parents=True)
+    except FileExistsError:
+        return False  # made meanwhile by another export
+    except OSError as exc:
+        raise ExportError(
+            f"cannot create the folder {out_dir}: {exc.strerror or exc}; pick another with -o"
+        ) from exc
+    return True
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Raise ``ExportError`` unless files can be written in ``out_dir``."""
+    if not out_dir.exists():
+        raise ExportError(f"the output folder {out_dir} does not exist; create it or pick another")
+    if not out_dir.is_dir():
+        raise ExportError(f"{out_dir} is not a folder; give a folder to write the files in")
+    try:
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".voiceguide-", suffix=".probe")
+    except OSError as exc:
+        raise ExportError(
+            f"cannot write in {out_dir}: {exc.strerror or exc}; pick a folder you can write in"
+        ) from exc
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _write_all(
+    timelines: Sequence[Timeline],
+    out_dir: Path,
+    fmt: Format,
+    split: bool,
+    report: ExportProgress,
+    done: dict[int, ExportedRoutine],
+    workers: int,
+    replace: bool,
+) -> None:
+    """Write ``workers`` routines at a time (encoding runs in C, without the GIL, so
+    each takes a core); ``done`` gets each one, by its index, once its files are in
+    place."""
+    total = sum(t.frames for t in timelines)
+    written = 0
+    lock = threading.Lock()
+    with _interrupts_deferred() as stop:
+
+        def wrote(frames: int) -> None:
+            nonlocal written
+            stop.check()
+            with lock:
+                written += frames
+                report("Writing", written, total)
+
+        with concurrent.futures.ThreadPoolExecutor(min(workers, len(timelines))) as pool:
+            futures = {
+                pool.submit(
+                    write_routine,
+                    timeline,
+                    out_dir,
+                    fmt,
+                    track=(index + 1, len(timelines)) if len(timelines) > 1 else None,
+                    split=split,
+                    wrote=wrote,
+                    replace=replace,
+                ): index
+                for index, timeline in enumerate(timelines)
+            }
+            pending = set(futures)
+            try:
+                while pending:
+                    # Wake up often: Python runs the Ctrl-C handler only in this thread,
+                    # and only between bytecodes.
+                    finished, pending = concurrent.futures.wait(
+                        pending, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
+                    )
+                    # Every routine that finished is recorded before a failure of another
+                    # one in the same batch is raised: its files are in place.
+                    failed = [future for future in finished if future.exception()]
+                    for future in set(finished) - set(failed):
+                        done[futures[future]] = future.result()
+                    for future in failed:
+                        future.result()
+            except BaseException:
+                stop.set()  # the other writers give up at their next block
+                pool.shutdown(cancel_futures=True)
+                raise
+
+
+class _Stop:
+    """Tells writers in any thread to give up at their next block."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[_Stop]:
+    """Turn Ctrl-C into a stop that writers check between blocks.
+
+    libsndfile calls back into Python to write; an interrupt raised inside that callback
+    would be printed and lost, and the file finished anyway. Leaving the block after a
+    Ctrl-C that no writer saw raises it then.
+    """
+    stop = _Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    interrupted = threading.Event()
+
+    def hold(_signum: int, _frame: FrameType | None) -> None:
+        interrupted.set()
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted.is_set():
+        raise KeyboardInterrupt
+
+
+def _distinct(routines: Sequence[Routine]) -> list[Routine]:
+    """``routines`` with repeats dropped; two different routines with one id are an error."""
+    seen: dict[str, Routine] = {}
+    for routine in routines:
+        other = seen.setdefault(routine.id, routine)
+        if other is not routine and other != routine:
+            raise ExportError(
+                f"two routines have the id '{routine.id}' ({other.path} and {routine.path}); "
+                "their files would overwrite each other, so export them one at a time"
+            )
+    return list(seen.values())
+
+
+def _refuse_to_replace(planned: Sequence[Path]) -> None:
+    # lexists: a dangling symbolic link is an existing name too (writing would follow it).
+    existing = [path for path in planned if os.path.lexists(path)]
+    if existing:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise ExportError(
+            f"{existing[0]} already exists{more}; add --force to replace it, "
+            "or choose another folder with -o"
+        )
+
+
+def _quiet(_what: str, _done: int, _total: int) -> None:
+    pass
+
+
+def _finished(done: Sequence[ExportedRoutine], total: int, event: str) -> str:
+    if not done:
+        return f"Exported none of {total} routine{'s' if total != 1 else ''} before {event}."
+    names = ", ".join(item.routine_id for item in done)
+    return f"Exported {len(done)} of {total} routines before {event}: {names}."
