@@ -99,6 +99,26 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     assert loaded == []
 
 
+def test_a_cached_play_opens_its_voice_and_output_without_the_slow_imports() -> None:
+    # With every clip cached, the first sound waits for nothing but opening the voice (its
+    # cache key) and the output: not for onnxruntime, libsndfile, the package metadata
+    # reader or the device listing.
+    slow = ["piper", "onnxruntime", "soundfile", "importlib.metadata"]
+    slow.append("voiceguide.output.inventory")
+    code = (
+        "import sys\n"
+        "from voiceguide.output import open_output\n"
+        "from voiceguide.speech import open_voice\n"
+        "open_output('sounddevice')\n"
+        "print(open_voice('piper', None, 160).identity, file=sys.stderr)\n"
+        f"print(' '.join(m for m in {slow!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == []
+
+
 # The order docs/architecture.md lists the parts in: each uses only those before it.
 LAYERS = (
     "errors",
@@ -108,6 +128,7 @@ LAYERS = (
     "text",
     "yamlfile",
     "lazy",
+    "versions",
     "routine",
     "script",
     "config",

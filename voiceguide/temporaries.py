@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ _own_lock = threading.Lock()
 def create(final: Path, suffix: str = ".part", mode: int = 0o666) -> Path:
     """Create an empty temporary file for ``final``, beside it, and remember it as ours."""
     while True:
-        temporary = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}{suffix}")
+        temporary = final.with_name(f".{final.name}.{os.getpid()}-{os.urandom(4).hex()}{suffix}")
         try:
             os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
         except FileExistsError:

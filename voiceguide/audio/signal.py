@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import soundfile
 from numpy.lib.stride_tricks import sliding_window_view
 
 from voiceguide import temporaries
@@ -207,12 +206,11 @@ def from_pcm16(pcm: npt.NDArray[np.int16]) -> Samples:
 def decode(source: Path | bytes) -> tuple[Samples, int]:
     """Any file soundfile reads (WAV, AIFF, FLAC, OGG...) as mono float32 and its rate;
     several channels are averaged."""
+    import soundfile  # libsndfile: only engines' output and tones need it, not cached clips
+
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
     data, rate = soundfile.read(handle, dtype="float32", always_2d=True)
     return np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate)
-
-
-# Writing files so that an interruption leaves either the old file or the new, whole.
 
 
 # The clip file: a small header, then 16-bit PCM. The header's frame count and checksum

@@ -12,16 +12,21 @@ machine has (for ``voiceguide devices`` and ``voiceguide doctor``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from voiceguide.errors import PlaybackError
+from voiceguide.lazy import lazy_exports
 from voiceguide.output.base import FIX_HINT, Output, Source
-from voiceguide.output.inventory import (
-    BACKEND_NAMES,
-    DEFAULT_BACKEND,
-    BackendInfo,
-    DeviceInfo,
-    backends,
-    output_devices,
-)
+
+if TYPE_CHECKING:
+    from voiceguide.output.inventory import (
+        BACKEND_NAMES,
+        DEFAULT_BACKEND,
+        BackendInfo,
+        DeviceInfo,
+        backends,
+        output_devices,
+    )
 
 __all__ = [
     "BACKEND_NAMES",
@@ -36,6 +41,21 @@ __all__ = [
     "output_devices",
 ]
 
+# What the machine has is asked for by `devices` and `doctor` only: `play` does not pay for it.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "inventory": (
+            "BACKEND_NAMES",
+            "DEFAULT_BACKEND",
+            "BackendInfo",
+            "DeviceInfo",
+            "backends",
+            "output_devices",
+        )
+    },
+)
+
 
 def open_output(backend: str, device: str | None = None) -> Output:
     """An unstarted output for ``backend`` ("sounddevice" or "simpleaudio") on ``device``
@@ -48,6 +68,8 @@ def open_output(backend: str, device: str | None = None) -> Output:
         from voiceguide.output.simpleaudio_backend import SimpleaudioOutput
 
         return SimpleaudioOutput(device)
+    from voiceguide.output.inventory import BACKEND_NAMES
+
     raise PlaybackError(
         f"unknown audio backend '{backend}': choose {' or '.join(BACKEND_NAMES)}"
         " (see `voiceguide doctor`)"

@@ -7,13 +7,13 @@ whatever is missing, why and how to fix it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import metadata
 
 from voiceguide.errors import PlaybackError
 from voiceguide.output.base import BackendUnavailable
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.simpleaudio_backend import import_simpleaudio
 from voiceguide.output.sounddevice_backend import import_sounddevice
+from voiceguide.versions import installed_version
 
 DEFAULT_BACKEND = "sounddevice"
 BACKEND_NAMES = ("sounddevice", "simpleaudio")
@@ -45,10 +45,7 @@ class DeviceInfo:
 
 
 def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "unknown version"
+    return installed_version(package) or "unknown version"
 
 
 def backends(default: str = DEFAULT_BACKEND) -> list[BackendInfo]:

@@ -10,7 +10,6 @@ per Voice, on the first ``synthesize``.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import threading
@@ -23,6 +22,7 @@ import numpy as np
 from voiceguide.audio.samples import Samples
 from voiceguide.errors import SpeechError
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo
+from voiceguide.versions import installed_version
 
 ENGINE = "piper"
 EXTRA = "pip install 'voiceguide[piper]'"
@@ -38,10 +38,10 @@ def _piper_version() -> str:
     a play whose clips are all cached never needs."""
     if importlib.util.find_spec("piper") is None:
         raise SpeechError(EXTRA_HINT)
-    try:
-        return importlib.metadata.version("piper-tts")
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise SpeechError(EXTRA_HINT) from exc
+    version = installed_version("piper-tts")
+    if version is None:
+        raise SpeechError(EXTRA_HINT)
+    return version
 
 
 def missing() -> str | None:

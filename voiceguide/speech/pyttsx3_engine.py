@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.metadata
 import io
 import platform
 import sys
@@ -34,6 +33,7 @@ from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import decode
 from voiceguide.errors import SpeechError
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
+from voiceguide.versions import installed_version
 
 ENGINE = "pyttsx3"
 FINISH_TIMEOUT = 60.0  # seconds; a phrase takes milliseconds, so this only catches a hang
@@ -121,7 +121,7 @@ def _backend_version(engine: Any) -> str:
 
 
 def _version(engine: Any) -> str:
-    return f"{importlib.metadata.version('pyttsx3')} {_backend_version(engine)}"
+    return f"{installed_version('pyttsx3') or 'unknown'} {_backend_version(engine)}"
 
 
 def _voices(engine: Any) -> tuple[VoiceInfo, ...]:
