@@ -16,6 +16,7 @@ from voiceguide.speech import ENGINES, list_engines, open_voice
 from voiceguide.speech.base import VoiceInfo, find_voice
 from voiceguide.speech.espeak_command import parse_voice_list
 from voiceguide.speech.piper_engine import PiperVoice
+from voiceguide.speech.pyttsx3_engine import Pyttsx3Voice
 
 PHRASE = "Breathe in slowly, and hold."
 ESPEAK_ENGINES = ["pyttsx3", "espeak-ng"]
@@ -105,6 +106,34 @@ def test_pyttsx3_and_the_command_are_the_same_library() -> None:
 def test_text_that_looks_like_an_option_is_spoken() -> None:
     samples, _ = open_voice("espeak-ng", None, 160).synthesize("-v xx --help")
     assert peak(samples) > 0.1
+
+
+def test_pyttsx3_says_a_text_again_when_it_comes_back_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    voice = open_voice("pyttsx3", None, 160)
+    assert isinstance(voice, Pyttsx3Voice)
+    real = Pyttsx3Voice._synthesize_once
+    calls = []
+
+    def empty_first(self: object, text: str) -> tuple[np.ndarray, int]:
+        calls.append(text)
+        samples, rate = real(voice, text)
+        return (samples[:0] if len(calls) == 1 else samples), rate
+
+    monkeypatch.setattr(Pyttsx3Voice, "_synthesize_once", empty_first)
+    samples, _ = voice.synthesize("Rest.")
+    assert len(calls) == 2
+    assert peak(samples) > 0.1
+
+
+def test_pyttsx3_never_gives_an_empty_clip_for_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    voice = open_voice("pyttsx3", None, 160)
+    monkeypatch.setattr(
+        Pyttsx3Voice, "_synthesize_once", lambda self, text: (np.zeros(0, np.float32), 22050)
+    )
+    with pytest.raises(SpeechError, match=r"pyttsx3 wrote no audio for 'Rest\.'"):
+        voice.synthesize("Rest.")
 
 
 def test_a_missing_espeak_ng_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:

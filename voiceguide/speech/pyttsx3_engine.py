@@ -37,6 +37,7 @@ from voiceguide.versions import installed_version
 
 ENGINE = "pyttsx3"
 FINISH_TIMEOUT = 60.0  # seconds; a phrase takes milliseconds, so this only catches a hang
+ATTEMPTS = 3  # times a text is said before an empty result is an error
 
 # libespeak-ng keeps one synthesizer per process and is not thread-safe, and pyttsx3
 # shares one engine per driver; the stdout redirection is process-wide too.
@@ -160,6 +161,17 @@ class Pyttsx3Voice:
         return f"{ENGINE} {self.engine_version}|{self.voice_id}|{self.rate} wpm"
 
     def synthesize(self, text: str) -> tuple[Samples, int]:
+        # pyttsx3's espeak driver writes the file when libespeak-ng reports the end, from
+        # the audio it has collected so far; now and then, on a busy machine, that is
+        # nothing at all (a header with no frames). Saying it again is the remedy: a
+        # silent clip must never reach the cache.
+        for _ in range(ATTEMPTS):
+            samples, rate = self._synthesize_once(text)
+            if len(samples) or not text.strip():
+                return samples, rate
+        raise SpeechError(f"pyttsx3 wrote no audio for {text!r}; try --engine espeak-ng")
+
+    def _synthesize_once(self, text: str) -> tuple[Samples, int]:
         with _LOCK, tempfile.TemporaryDirectory(prefix="voiceguide-") as folder:
             tts = _engine()[0]
             path = Path(folder) / "clip.wav"
