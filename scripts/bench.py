@@ -57,7 +57,7 @@ def produce(ctx: Context, cache_dir: Path, engine: str | None = None) -> tuple[f
     export both consume): (wall seconds, the Scripts). Sets ``ctx.audio_seconds``."""
     settings = replace(ctx.settings, engine=engine or ctx.settings.engine)
     started = time.perf_counter()
-    timelines = render.prepare_many(ctx.routines, settings, cache_dir)
+    timelines = render.prepare_many(ctx.routines, settings.render_options(), cache_dir)
     frames = sum(len(block) for t in timelines for block in t.blocks(export.BLOCK_FRAMES))
     seconds = time.perf_counter() - started
     ctx.audio_seconds = frames / render.SAMPLE_RATE
@@ -125,7 +125,7 @@ def timed_export(ctx: Context, fmt: export.Format) -> tuple[float, list[export.E
     out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="out-"))
     cache = ctx.warm_cache
     started = time.perf_counter()
-    done = export_routines(ctx.routines, out, ctx.settings, cache, fmt=fmt)
+    done = export_routines(ctx.routines, out, ctx.settings.render_options(), cache, fmt=fmt)
     return time.perf_counter() - started, done
 
 
@@ -221,7 +221,11 @@ steps:
 def peak_memory_child(routine_file: Path, cache_dir: Path, out: Path) -> None:
     """Run in a fresh process: export one routine, print its peak memory and length."""
     (item,) = export_routines(
-        [find_routine(str(routine_file))], out, Settings(engine="pyttsx3"), cache_dir, force=True
+        [find_routine(str(routine_file))],
+        out,
+        Settings(engine="pyttsx3").render_options(),
+        cache_dir,
+        force=True,
     )
     print(json.dumps({"peak_mib": peak_resident_kib() / 1024, "minutes": item.duration / 60}))
 
@@ -302,7 +306,7 @@ def measure_piper(ctx: Context) -> list[Figure]:
     for _ in range(ctx.runs):
         cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="piper-"))
         started = time.perf_counter()
-        render.prepare_many(ctx.routines, settings, cache)
+        render.prepare_many(ctx.routines, settings.render_options(), cache)
         batch.append(time.perf_counter() - started)
         started = time.perf_counter()
         for text in texts:
@@ -310,7 +314,7 @@ def measure_piper(ctx: Context) -> list[Figure]:
         single.append(time.perf_counter() - started)
     speedup = median_ratio(single, batch)
     out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="piper-out-"))
-    done = export_routines(ctx.routines, out, settings, cache, fmt="wav")
+    done = export_routines(ctx.routines, out, settings.render_options(), cache, fmt="wav")
     errors = [
         (abs(error), item.routine_id, cue)
         for item in done
@@ -345,7 +349,7 @@ def measure_streaming(ctx: Context) -> list[Figure]:
     block = 1024
     for routine in ctx.routines:
         cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="stream-"))
-        rendering = streaming.start(routine, settings, cache)
+        rendering = streaming.start(routine, settings.render_options(), cache)
         growing = rendering.timeline
         growing.wait_until_playable(0)
         transport = Transport(growing)

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from scripts.figures import Figure, at_most
 from tests.support.recording import MonitorRecording, best_lag, wait_for_sound
-from voiceguide.config import Settings
 from voiceguide.output import open_output
 from voiceguide.player.commands import Command, Request
 from voiceguide.player.player import Player
 from voiceguide.player.transport import FADE
 from voiceguide.render import render
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
 
@@ -50,7 +50,7 @@ def button_figures(sink: str, runs: int, env: dict[str, str]) -> tuple[list[floa
             wait_for_sound(recording, recording.frames)
             _wait_for_player(env)
             cache = Path(env["VOICEGUIDE_CACHE_DIR"])
-            paused = Speaker(Settings(), cache, RATE).clip("Paused.")
+            paused = Speaker(VoiceOptions(), cache, RATE).clip("Paused.")
             for _ in range(runs):
                 recording.wait_for(round(3.0 * RATE), timeout=10)
                 pressed = recording.frames
@@ -83,12 +83,12 @@ def _wait_for_player(env: dict[str, str]) -> None:
 
 def where_figures(sink: str, engine: str, runs: int, workdir: Path) -> list[float]:
     """The key to the first sound of the answer, in ms, with ``engine`` (voice loaded)."""
-    settings = Settings(engine=engine)
+    voice = VoiceOptions(engine=engine)
     cache = Path(tempfile.mkdtemp(dir=workdir))
-    timeline = render.prepare(find_routine(ROUTINE), settings, cache)
+    timeline = render.prepare(find_routine(ROUTINE), RenderOptions(voice), cache)
     values = []
     with MonitorRecording(sink, RATE) as recording:
-        speaker = Speaker(settings, cache, RATE)
+        speaker = Speaker(voice, cache, RATE)
         player = Player(timeline, open_output("sounddevice"), say=speaker.clip)
         player.start()
         # As `play` does: the sentences an answer may need are made as each step starts.

@@ -50,10 +50,10 @@ from tests.support.recording import (
     wait_for_sound,
 )
 from tests.support.routines import SHORT_ROUTINE
-from voiceguide.config import Settings
 from voiceguide.output import open_output
 from voiceguide.player.player import Player
 from voiceguide.render import render
+from voiceguide.render.options import RenderOptions
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
 
@@ -152,7 +152,7 @@ def first_sound_figures(sink: str, runs: int, workdir: Path) -> list[Figure]:
 
 
 def prepared(name: str, workdir: Path) -> Timeline:
-    return render.prepare(find_routine(name), Settings(), workdir / "warm-cache")
+    return render.prepare(find_routine(name), RenderOptions(), workdir / "warm-cache")
 
 
 def onset_figures(sink: str, workdir: Path, quick: bool) -> list[Figure]:

@@ -131,7 +131,6 @@ LAYERS = (
     "versions",
     "routine",
     "script",
-    "config",
     "audio",
     "speech",
     "render",
@@ -140,6 +139,7 @@ LAYERS = (
     "export",
     "practice",
     "serve",
+    "config",
     "app",
     "cli",
 )
@@ -163,6 +163,15 @@ def test_each_part_uses_only_the_parts_before_it() -> None:
         and (layer(module), layer(dependency)) not in UPWARD
     )
     assert upward == []
+
+
+def test_only_the_use_cases_and_the_command_line_see_the_settings() -> None:
+    # A stage is given the small record of the settings it uses (render.RenderOptions,
+    # practice.FrequencyLimits, ...), never the whole Settings.
+    readers = sorted(
+        module for module, dependencies in GRAPH.items() if "voiceguide.config" in dependencies
+    )
+    assert [m for m in readers if layer(m) not in ("app", "cli")] == []
 
 
 def test_every_part_has_its_place_in_the_layers() -> None:

@@ -3,6 +3,10 @@
 The config file is ``config.yaml`` in the platform config dir (``paths.config_file``). A bad
 file is a ``ConfigError`` naming the file and line. ``Settings`` is frozen; the CLI makes a
 changed copy with ``dataclasses.replace`` for the options the user gave.
+
+Only the use cases (``app/``) and the command line see ``Settings``. Each stage is given
+the small record of the settings it uses, made here (``render_options``,
+``frequency_limits``, ...), so that what a stage depends on is in its signature.
 """
 
 from __future__ import annotations
@@ -11,18 +15,21 @@ import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import ConfigError, SourcePosition
 from voiceguide.paths import config_file
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.records import COUNT_STYLES, CountStyle
 from voiceguide.script.records import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptions
 from voiceguide.text import did_you_mean
 from voiceguide.yamlfile import YamlMap, read_yaml
 
+if TYPE_CHECKING:
+    from voiceguide.player.commands import AckStyle
+    from voiceguide.practice.safety import FrequencyLimits
+
 MAX_CONFIG_BYTES = 64 * 1024
-AckStyle = Literal["tones", "words"]
-ACK_STYLES: tuple[AckStyle, ...] = get_args(AckStyle)
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,28 @@ class Settings:
 
     def compile_options(self) -> CompileOptions:
         """The part of the settings that the compiler takes."""
-        return CompileOptions(pace=self.pace, rate=self.rate, count=self.count)
+        return self.render_options().compile_options()
+
+    def voice_options(self) -> VoiceOptions:
+        """The voice clips are made in (render's clip cache, the player's spoken answers)."""
+        return VoiceOptions(engine=self.engine, voice=self.voice, rate=self.rate)
+
+    def render_options(self) -> RenderOptions:
+        """The part render takes: the voice, the timing and the mixing."""
+        return RenderOptions(
+            voice=self.voice_options(),
+            pace=self.pace,
+            count=self.count,
+            pan_sides=self.pan_sides,
+            breath_tones=self.breath_tones,
+        )
+
+    def frequency_limits(self) -> FrequencyLimits:
+        """The frequency guard's part (``practice.safety``)."""
+        # Imported here: the safety module loads the journal's SQLite, which only play needs.
+        from voiceguide.practice.safety import FrequencyLimits
+
+        return FrequencyLimits(min_hours=self.crack_min_hours, max_per_day=self.crack_max_per_day)
 
 
 def _check_number(
@@ -77,6 +105,9 @@ def _validate(name: str, value: Any) -> str | None:
             return f"'count' must be one of {', '.join(COUNT_STYLES)}"
         return None
     if name == "acknowledge":
+        # Imported here: the player's controls are loaded only when the setting is given.
+        from voiceguide.player.commands import ACK_STYLES
+
         if value is None or value in ACK_STYLES:
             return None
         return f"'acknowledge' must be {' or '.join(ACK_STYLES)}"

@@ -22,9 +22,9 @@ from tests.support.writing import interrupt_after, leftovers
 from voiceguide.app import export as export_case
 from voiceguide.app.export import ExportInterrupted
 from voiceguide.audio.signal import to_pcm16
-from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.export import writer as export
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.render.render import prepare
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
@@ -56,7 +56,7 @@ def test_output_dir_must_be_writable(tmp_path: Path) -> None:
 
 # The real voice: a short routine spoken by the default voice (Piper, which the dev setup
 # installs) or by espeak-ng through pyttsx3 where it says so, written, read back.
-ESPEAK = Settings(engine="pyttsx3")
+ESPEAK = RenderOptions(VoiceOptions(engine="pyttsx3"))
 
 MINI = """\
 id: {id}
@@ -149,7 +149,7 @@ def test_real_export_reads_back(
 def test_real_wav_is_exactly_the_timeline(
     mini: Routine, out_dir: Path, shared_cache_dir: Path, engine: str
 ) -> None:
-    chosen = Settings(engine=engine, pan_sides=True, breath_tones=True)
+    chosen = RenderOptions(VoiceOptions(engine=engine), pan_sides=True, breath_tones=True)
     export_case.export_routines([mini], out_dir, chosen, shared_cache_dir)
     timeline = prepare(mini, chosen, shared_cache_dir)
     written, _ = soundfile.read(out_dir / "mini.wav", dtype="int16", always_2d=True)
@@ -187,8 +187,8 @@ def parse_vtt(text: str) -> list[tuple[float, float, str]]:
 def test_real_captions_match_the_spoken_cues(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:
-    export_case.export_routines([mini], out_dir, Settings(), shared_cache_dir)
-    script = prepare(mini, Settings(), shared_cache_dir).script
+    export_case.export_routines([mini], out_dir, RenderOptions(), shared_cache_dir)
+    script = prepare(mini, RenderOptions(), shared_cache_dir).script
     spoken = [cue for cue in script.cues if cue.kind != "tone"]
     lrc = parse_lrc((out_dir / "mini.lrc").read_text(encoding="utf-8"))
     assert [words for _, words in lrc] == [cue.text for cue in spoken]
@@ -205,7 +205,7 @@ def test_several_routines_share_one_playlist_in_order(
     second = find_routine(str(write_routine_file(tmp_path, "zeta", "Zeta last letter")))
     first = find_routine(str(write_routine_file(tmp_path, "alpha", "Alpha first letter")))
     done = export_case.export_routines(
-        [second, first], out_dir, Settings(), shared_cache_dir, fmt="mp3"
+        [second, first], out_dir, RenderOptions(), shared_cache_dir, fmt="mp3"
     )
     assert [item.routine_id for item in done] == ["zeta", "alpha"]
     lines = (out_dir / export.PLAYLIST).read_text(encoding="utf-8").splitlines()
@@ -222,7 +222,7 @@ def test_a_line_break_in_a_title_stays_in_its_playlist_line(
         str(write_routine_file(tmp_path, "one", '"One\\n#EXTINF:1,Evil\\nevil.mp3"'))
     )
     second = find_routine(str(write_routine_file(tmp_path, "two", "Two")))
-    export_case.export_routines([first, second], out_dir, Settings(), shared_cache_dir)
+    export_case.export_routines([first, second], out_dir, RenderOptions(), shared_cache_dir)
     lines = (out_dir / export.PLAYLIST).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 5
     assert re.fullmatch(r"#EXTINF:\d+,One #EXTINF:1,Evil evil.mp3", lines[1])
@@ -234,10 +234,10 @@ def test_existing_files_are_kept_without_force(
 ) -> None:
     (out_dir / "mini.vtt").write_text("mine", encoding="utf-8")
     with pytest.raises(ExportError, match=r"mini\.vtt already exists; add --force"):
-        export_case.export_routines([mini], out_dir, Settings(), shared_cache_dir)
+        export_case.export_routines([mini], out_dir, RenderOptions(), shared_cache_dir)
     assert leftovers(out_dir) == ["mini.vtt"]  # refused before any work
     assert (out_dir / "mini.vtt").read_text(encoding="utf-8") == "mine"
-    export_case.export_routines([mini], out_dir, Settings(), shared_cache_dir, force=True)
+    export_case.export_routines([mini], out_dir, RenderOptions(), shared_cache_dir, force=True)
     assert (out_dir / "mini.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
 
 
@@ -254,7 +254,7 @@ def test_interruption_keeps_finished_routines_and_says_so(
 
     monkeypatch.setattr(export_case, "write_routine", second_interrupted)
     with pytest.raises(ExportInterrupted) as caught:
-        export_case.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=1)
+        export_case.export_routines(routines, out_dir, RenderOptions(), shared_cache_dir, workers=1)
     assert str(caught.value) == "Exported 1 of 3 routines before the interruption: one."
     assert [item.routine_id for item in caught.value.finished] == ["one"]
     assert leftovers(out_dir) == [
@@ -288,18 +288,18 @@ def test_a_routine_finished_with_the_interrupted_one_is_still_reported(
     monkeypatch.setattr(export_case, "write_routine", two_interrupted)
     monkeypatch.setattr(concurrent.futures, "wait", wait_for_all)
     with pytest.raises(ExportInterrupted) as caught:
-        export_case.export_routines(routines, out_dir, Settings(), shared_cache_dir, workers=2)
+        export_case.export_routines(routines, out_dir, RenderOptions(), shared_cache_dir, workers=2)
     assert [item.routine_id for item in caught.value.finished] == ["one"]
 
 
 def test_full_disk_is_a_clear_error_and_leaves_nothing(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:
-    prepare(mini, Settings(), shared_cache_dir)  # clips cached before the limit is set
+    prepare(mini, RenderOptions(), shared_cache_dir)  # clips cached before the limit is set
     with pytest.raises(ExportError) as caught:
         call_with_file_size_limit(
             100_000,
-            lambda: export_case.export_routines([mini], out_dir, Settings(), shared_cache_dir),
+            lambda: export_case.export_routines([mini], out_dir, RenderOptions(), shared_cache_dir),
         )
     assert str(caught.value) == (
         f"could not write in {out_dir}: File too large. "
@@ -311,7 +311,7 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing(
 def test_the_same_routine_twice_is_exported_once(
     mini: Routine, out_dir: Path, shared_cache_dir: Path
 ) -> None:
-    done = export_case.export_routines([mini, mini], out_dir, Settings(), shared_cache_dir)
+    done = export_case.export_routines([mini, mini], out_dir, RenderOptions(), shared_cache_dir)
     assert len(done) == 1
     assert not (out_dir / export.PLAYLIST).exists()
 
@@ -324,7 +324,7 @@ def test_two_routines_with_one_id_are_refused(
     path = write_routine_file(other_folder, "mini", "Another title")
     with pytest.raises(ExportError, match="two routines have the id 'mini'"):
         export_case.export_routines(
-            [mini, find_routine(str(path))], out_dir, Settings(), shared_cache_dir
+            [mini, find_routine(str(path))], out_dir, RenderOptions(), shared_cache_dir
         )
 
 
@@ -346,7 +346,7 @@ def test_ctrl_c_while_writing_stops_at_the_next_block(
 
     with pytest.raises(ExportInterrupted) as caught:
         export_case.export_routines(
-            routines, out_dir, Settings(), shared_cache_dir, fmt="mp3", progress=progress
+            routines, out_dir, RenderOptions(), shared_cache_dir, fmt="mp3", progress=progress
         )
     assert str(caught.value) == "Exported none of 2 routines before the interruption."
     assert reports[-1] < reports[0] * 20  # the writers stopped long before the end
@@ -359,10 +359,12 @@ def test_progress_counts_texts_then_frames(
 ) -> None:
     reports: list[tuple[str, int, int]] = []
     export_case.export_routines(
-        [mini], out_dir, Settings(), shared_cache_dir, progress=lambda *r: reports.append(r)
+        [mini], out_dir, RenderOptions(), shared_cache_dir, progress=lambda *r: reports.append(r)
     )
     stages = list(dict.fromkeys(what for what, _, _ in reports))
     assert stages == ["Speaking", "Writing"]
     writing = [(done, total) for what, done, total in reports if what == "Writing"]
-    assert writing[-1][0] == writing[-1][1] == prepare(mini, Settings(), shared_cache_dir).frames
+    assert (
+        writing[-1][0] == writing[-1][1] == prepare(mini, RenderOptions(), shared_cache_dir).frames
+    )
     assert [done for done, _ in writing] == sorted(done for done, _ in writing)

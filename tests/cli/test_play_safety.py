@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -118,8 +119,14 @@ def test_force_skips_the_guard_but_not_the_first_question() -> None:
 
 
 @needs_audio
-def test_yes_skips_the_question_and_still_shows_the_list() -> None:
-    child = spawn(CRACK, "--yes")
+@pytest.mark.parametrize(
+    ("flags", "config"),
+    [(["--yes"], ""), ([], "assume_yes: true\n")],
+    ids=["--yes", "config assume_yes"],
+)
+def test_yes_skips_the_question_and_still_shows_the_list(flags: list[str], config: str) -> None:
+    Path(os.environ["VOICEGUIDE_CONFIG"]).write_text(config, encoding="utf-8")
+    child = spawn(CRACK, *flags)
     child.expect_exact(f"{TITLE} is not for everyone.")
     stop_for_pain(child)
     child.close()

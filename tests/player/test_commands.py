@@ -11,9 +11,9 @@ from tests.support.fake_output import FakeOutput
 from tests.support.fake_timelines import burst, stepped_timeline
 from voiceguide.audio.acks import ack_sound
 from voiceguide.audio.samples import Samples
-from voiceguide.config import AckStyle
 from voiceguide.player.commands import (
     KEY_COMMANDS,
+    AckStyle,
     Command,
     Controls,
     Origin,

@@ -32,8 +32,8 @@ from tests.support.recording import (
     private_sink,
     wait_for_sound,
 )
-from voiceguide.config import Settings
 from voiceguide.player.mpris import BUS_NAME, PATH, PLAYER
+from voiceguide.render.options import VoiceOptions
 from voiceguide.render.render import SAMPLE_RATE
 from voiceguide.render.speaker import Speaker
 
@@ -117,7 +117,7 @@ def test_headset_buttons_pause_skip_and_go_back_with_spoken_answers(
     assert rate == SAMPLE_RATE
     expected = mono(wav)
     steps = json.loads(short.with_suffix(".cues.json").read_text(encoding="utf-8"))["steps"]
-    speaker = Speaker(Settings(), shared_cache_dir, rate)
+    speaker = Speaker(VoiceOptions(), shared_cache_dir, rate)
     paused_words = speaker.clip("Paused.")
     skip_words = speaker.clip("Skipping to: Short check, right side.")
     back_words = speaker.clip("Back to: Short check, right side.")

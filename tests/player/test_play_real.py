@@ -25,10 +25,10 @@ from tests.support.recording import (
     mono,
     private_sink,
 )
-from voiceguide.config import Settings
 from voiceguide.output import open_output, output_devices
 from voiceguide.player.player import Player
 from voiceguide.render import render
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.library import find_routine
 
 pytestmark = [
@@ -54,7 +54,7 @@ def test_a_routine_is_heard_as_exported_with_every_cue_on_time(
     wav, rate = soundfile.read(short.with_suffix(".wav"), dtype="float32", always_2d=True)
     expected = mono(wav)
     cues = spoken_cues(short.with_suffix(".cues.json"), rate)
-    timeline = render.prepare(find_routine(str(short)), Settings(), shared_cache_dir)
+    timeline = render.prepare(find_routine(str(short)), RenderOptions(), shared_cache_dir)
     assert timeline.sample_rate == rate
 
     with MonitorRecording(sink, rate) as recording:
@@ -91,7 +91,7 @@ def test_the_private_sink_is_listed_as_the_default_output() -> None:
 # Where the sound stops is found by its level, so this needs speech that is loud right up
 # to the pause. With Piper's clip of the caution the pause can fall at a gap between words,
 # and the last sound before it is then ~80 ms early by that measure (seen in full runs).
-ESPEAK = Settings(engine="pyttsx3")
+ESPEAK = RenderOptions(VoiceOptions(engine="pyttsx3"))
 
 
 @pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])

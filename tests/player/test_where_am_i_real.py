@@ -23,11 +23,11 @@ from tests.support.recording import (
     private_sink,
     wait_for_sound,
 )
-from voiceguide.config import Settings
 from voiceguide.player.player import SENTENCE_GAP
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import step_parts
 from voiceguide.render import render
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
 
@@ -88,8 +88,8 @@ def test_w_says_where_you_are_and_goes_on_from_the_exact_frame(
     assert "Now: Short check." in answer and "Next: Short check, right side." in answer
 
     # Heard alone: the answer, sentence by sentence, nothing of the routine under it.
-    script = render.prepare(find_routine(str(short)), Settings(), shared_cache_dir).script
-    speaker = Speaker(Settings(), shared_cache_dir, rate)
+    script = render.prepare(find_routine(str(short)), RenderOptions(), shared_cache_dir).script
+    speaker = Speaker(VoiceOptions(), shared_cache_dir, rate)
     gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
     clips = [speaker.clip(part) for part in sentences(answer, step_parts(script, 0))]
     clip = np.concatenate([clips[0], *(x for c in clips[1:] for x in (gap, c))])

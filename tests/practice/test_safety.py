@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.records import bare_routine
-from voiceguide.config import Settings
 from voiceguide.errors import SafetyError
 from voiceguide.practice.journal import (
     JOURNAL_FILE,
@@ -24,6 +23,7 @@ from voiceguide.practice.safety import (
     HYPERMOBILITY,
     PAIN_EXIT,
     Clearance,
+    FrequencyLimits,
     before_play,
     check_frequency,
     contraindications_text,
@@ -34,7 +34,7 @@ from voiceguide.routine.records import Routine
 from voiceguide.script import phrasing
 
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
-SETTINGS = Settings()  # crack_min_hours 4, crack_max_per_day 2
+LIMITS = FrequencyLimits(min_hours=4, max_per_day=2)  # the settings' defaults
 
 CHAIR = bare_routine(
     "chair",
@@ -76,15 +76,15 @@ def session(
 
 def test_stretch_routines_are_never_guarded() -> None:
     recent = [session(NOW - timedelta(minutes=m)) for m in (5, 10, 15)]
-    assert check_frequency(STRETCH, SETTINGS, recent, NOW) is None
+    assert check_frequency(STRETCH, LIMITS, recent, NOW) is None
 
 
 def test_a_first_crack_is_not_guarded() -> None:
-    assert check_frequency(CHAIR, SETTINGS, [], NOW) is None
+    assert check_frequency(CHAIR, LIMITS, [], NOW) is None
 
 
 def test_a_crack_within_the_hours_is_guarded() -> None:
-    finding = check_frequency(CHAIR, SETTINGS, [session(NOW - timedelta(minutes=80))], NOW)
+    finding = check_frequency(CHAIR, LIMITS, [session(NOW - timedelta(minutes=80))], NOW)
     assert finding is not None
     assert finding.since_last == timedelta(minutes=80)
     assert finding.today == 1
@@ -96,12 +96,12 @@ def test_a_crack_within_the_hours_is_guarded() -> None:
 
 def test_a_crack_just_past_the_hours_is_not_guarded() -> None:
     sessions = [session(NOW - timedelta(hours=4))]
-    assert check_frequency(CHAIR, SETTINGS, sessions, NOW) is None
+    assert check_frequency(CHAIR, LIMITS, sessions, NOW) is None
 
 
 def test_the_daily_limit_is_guarded_even_hours_apart() -> None:
     sessions = [session(NOW - timedelta(hours=h)) for h in (10, 5)]
-    finding = check_frequency(CHAIR, SETTINGS, sessions, NOW)
+    finding = check_frequency(CHAIR, LIMITS, sessions, NOW)
     assert finding is not None
     assert (finding.since_last, finding.today) == (None, 2)
     assert finding.text == (
@@ -111,7 +111,7 @@ def test_the_daily_limit_is_guarded_even_hours_apart() -> None:
 
 def test_both_limits_are_said_in_one_text() -> None:
     sessions = [session(NOW - timedelta(hours=h)) for h in (9, 6, 1)]
-    finding = check_frequency(CHAIR, SETTINGS, sessions, NOW)
+    finding = check_frequency(CHAIR, LIMITS, sessions, NOW)
     assert finding is not None
     assert finding.text.count("You") == 2
     assert "3 times today" in finding.text and "1 hour ago" in finding.text
@@ -119,7 +119,7 @@ def test_both_limits_are_said_in_one_text() -> None:
 
 def test_yesterday_does_not_count_for_today() -> None:
     sessions = [session(NOW - timedelta(hours=h)) for h in (20, 22, 23)]
-    assert check_frequency(CHAIR, SETTINGS, sessions, NOW) is None
+    assert check_frequency(CHAIR, LIMITS, sessions, NOW) is None
 
 
 def test_today_is_the_calendar_day_in_the_users_timezone() -> None:
@@ -127,7 +127,7 @@ def test_today_is_the_calendar_day_in_the_users_timezone() -> None:
     plus_two = timezone(timedelta(hours=2))
     now = datetime(2025, 3, 14, 12, 0, tzinfo=plus_two)
     early = [session(datetime(2025, 3, 13, 23, 30, tzinfo=UTC))]
-    one_a_day = replace(SETTINGS, crack_max_per_day=1)
+    one_a_day = replace(LIMITS, max_per_day=1)
     assert check_frequency(CHAIR, one_a_day, early, now) is not None
     assert check_frequency(CHAIR, one_a_day, early, now.astimezone(UTC)) is None
 
@@ -137,9 +137,9 @@ def test_stretches_and_sessions_that_failed_at_once_do_not_count() -> None:
         session(NOW - timedelta(minutes=10), reason="error", length=timedelta(seconds=3)),
         session(NOW - timedelta(minutes=20), kind="stretch"),
     ]
-    assert check_frequency(CHAIR, SETTINGS, sessions, NOW) is None
+    assert check_frequency(CHAIR, LIMITS, sessions, NOW) is None
     quit_midway = [session(NOW - timedelta(minutes=10), reason="user quit")]
-    assert check_frequency(CHAIR, SETTINGS, quit_midway, NOW) is not None
+    assert check_frequency(CHAIR, LIMITS, quit_midway, NOW) is not None
 
 
 @pytest.mark.parametrize("reason", ["error", "interrupted", "user quit", None])
@@ -147,28 +147,28 @@ def test_a_session_that_ran_past_its_opening_counts_however_it_ended(reason: str
     # A terminal lost with a dropped SSH link ends the session in an error, after the back
     # may have been cracked: how a session ended must never let the guard be skipped.
     ran = [session(NOW - timedelta(minutes=10), reason=reason, length=timedelta(minutes=4))]
-    assert check_frequency(CHAIR, SETTINGS, ran, NOW) is not None
+    assert check_frequency(CHAIR, LIMITS, ran, NOW) is not None
 
 
 def test_a_session_dated_in_the_future_is_not_counted() -> None:
     skewed = [session(NOW + timedelta(days=3))]
-    assert check_frequency(CHAIR, SETTINGS, skewed, NOW) is None
+    assert check_frequency(CHAIR, LIMITS, skewed, NOW) is None
 
 
 @pytest.mark.parametrize("reason", ["user quit", "interrupted"])
 def test_a_session_left_in_its_first_minute_does_not_count(reason: str) -> None:
     brief = [session(NOW - timedelta(minutes=2), reason=reason, length=timedelta(seconds=20))]
-    assert check_frequency(CHAIR, SETTINGS, brief, NOW) is None
+    assert check_frequency(CHAIR, LIMITS, brief, NOW) is None
     a_minute = [session(NOW - timedelta(minutes=2), reason=reason, length=timedelta(seconds=61))]
-    assert check_frequency(CHAIR, SETTINGS, a_minute, NOW) is not None
+    assert check_frequency(CHAIR, LIMITS, a_minute, NOW) is not None
 
 
-def test_the_limits_follow_the_settings() -> None:
+def test_the_guard_holds_to_the_limits_it_is_given() -> None:
     sessions = [session(NOW - timedelta(hours=2))]
-    assert check_frequency(CHAIR, replace(SETTINGS, crack_min_hours=1.5), sessions, NOW) is None
-    finding = check_frequency(CHAIR, replace(SETTINGS, crack_min_hours=8), sessions, NOW)
+    assert check_frequency(CHAIR, replace(LIMITS, min_hours=1.5), sessions, NOW) is None
+    finding = check_frequency(CHAIR, replace(LIMITS, min_hours=8), sessions, NOW)
     assert finding is not None and "at least 8 hours" in finding.text
-    assert check_frequency(CHAIR, replace(SETTINGS, crack_max_per_day=1), [], NOW) is None
+    assert check_frequency(CHAIR, replace(LIMITS, max_per_day=1), [], NOW) is None
 
 
 @given(
@@ -179,9 +179,9 @@ def test_the_limits_follow_the_settings() -> None:
 def test_the_guard_warns_exactly_when_a_limit_is_reached(
     hours_ago: list[float], min_hours: float, max_per_day: int
 ) -> None:
-    settings = replace(SETTINGS, crack_min_hours=min_hours, crack_max_per_day=max_per_day)
+    limits = FrequencyLimits(min_hours=min_hours, max_per_day=max_per_day)
     starts = [NOW - timedelta(hours=h) for h in hours_ago]
-    finding = check_frequency(CHAIR, settings, [session(s) for s in starts], NOW)
+    finding = check_frequency(CHAIR, limits, [session(s) for s in starts], NOW)
     recent = any(NOW - s < timedelta(hours=min_hours) for s in starts)
     today = sum(s.date() == NOW.date() for s in starts)
     assert (finding is not None) == (recent or today >= max_per_day)
@@ -253,13 +253,12 @@ def play(
     terminal: Terminal,
     *,
     interactive: bool = True,
-    settings: Settings = SETTINGS,
     now: datetime = NOW,
     **flags: bool,
 ) -> Clearance:
     return before_play(
         routine,
-        settings,
+        LIMITS,
         journal,
         interactive=interactive,
         ask=terminal.ask,
@@ -326,16 +325,9 @@ def test_a_changed_list_asks_again(journal: Journal) -> None:
     assert terminal.kinds() == ["show", "say", "ask"]
 
 
-@pytest.mark.parametrize(
-    ("assume_yes", "settings"),
-    [(True, SETTINGS), (False, replace(SETTINGS, assume_yes=True))],
-    ids=["--yes", "config assume_yes"],
-)
-def test_yes_skips_the_question_but_still_shows_the_list_once(
-    journal: Journal, assume_yes: bool, settings: Settings
-) -> None:
+def test_yes_skips_the_question_but_still_shows_the_list_once(journal: Journal) -> None:
     terminal = Terminal()
-    clearance = play(CHAIR, journal, terminal, settings=settings, assume_yes=assume_yes)
+    clearance = play(CHAIR, journal, terminal, assume_yes=True)
     assert terminal.events == [("show", contraindications_text(CHAIR))]
     assert clearance.consent == "assumed"
     again = Terminal()

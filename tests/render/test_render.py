@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.support.records import script_of
 from voiceguide.audio import tones
-from voiceguide.config import Settings
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.render.render import SAMPLE_RATE, place, prepare, side_pan
 from voiceguide.routine.library import find_routine
 from voiceguide.script.records import Cue, Phase, Script
@@ -169,7 +169,7 @@ def test_prepare_places_real_clips_at_their_cues(
 ) -> None:
     path = tmp_path / "real.yaml"
     path.write_text(ROUTINE, encoding="utf-8")
-    chosen = Settings(engine=engine, pan_sides=True, breath_tones=True)
+    chosen = RenderOptions(VoiceOptions(engine=engine), pan_sides=True, breath_tones=True)
     timeline = prepare(find_routine(str(path)), chosen, shared_cache_dir)
     assert timeline.sample_rate == SAMPLE_RATE
     assert timeline.channels == 2

@@ -6,21 +6,19 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from voiceguide.config import Settings
 from voiceguide.render.clips import ClipStore
+from voiceguide.render.options import VoiceOptions
 from voiceguide.render.render import SAMPLE_RATE
 from voiceguide.render.speaker import Speaker
 from voiceguide.speech import open_voice
 
 
 def test_what_is_coming_is_made_ahead_and_asking_reads_it_back(tmp_path: Path) -> None:
-    settings = Settings()
-    speaker = Speaker(settings, tmp_path, SAMPLE_RATE)
+    voice = VoiceOptions()
+    speaker = Speaker(voice, tmp_path, SAMPLE_RATE)
     coming = ["Step 2 of 4: Twist, left side.", "Next: Closing."]
     speaker.start(["Paused."], upcoming=lambda: coming)
-    store = ClipStore(
-        tmp_path, open_voice(settings.engine, settings.voice, settings.rate), SAMPLE_RATE
-    )
+    store = ClipStore(tmp_path, open_voice(voice.engine, voice.voice, voice.rate), SAMPLE_RATE)
     deadline = time.monotonic() + 30
     while not all(store.path(t).exists() for t in ["Paused.", *coming]):
         assert time.monotonic() < deadline, "the clips were not made ahead"
@@ -33,7 +31,7 @@ def test_what_is_coming_is_made_ahead_and_asking_reads_it_back(tmp_path: Path) -
 
 
 def test_a_voice_that_cannot_be_opened_leaves_the_thread_quietly(tmp_path: Path) -> None:
-    speaker = Speaker(Settings(voice="no-such-voice"), tmp_path, SAMPLE_RATE)
+    speaker = Speaker(VoiceOptions(voice="no-such-voice"), tmp_path, SAMPLE_RATE)
     speaker.start(["Paused."], upcoming=lambda: ["Next: Closing."])
     speaker.close()
     assert not any(tmp_path.rglob("*.clip"))

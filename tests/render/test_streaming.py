@@ -14,12 +14,12 @@ import pytest
 from tests.support.fake_output import FakeOutput
 from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.audio.samples import Samples
-from voiceguide.config import Settings
 from voiceguide.player import transport as transport_module
 from voiceguide.player.player import Player
 from voiceguide.player.transport import JUMP_GAP, Transport
 from voiceguide.render import render
 from voiceguide.render.clips import ClipStore
+from voiceguide.render.options import RenderOptions
 from voiceguide.render.streaming import BackgroundRender, GrowingTimeline, heard_order
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import all_routines, find_routine
@@ -38,16 +38,16 @@ def fake_clip(text: str) -> Samples:
 
 
 def finished_timeline(
-    routine: Routine, settings: Settings, store: ClipStore | None = None
+    routine: Routine, options: RenderOptions, store: ClipStore | None = None
 ) -> Timeline:
     """The Timeline of the fake clips (as ``store`` made and cached them, if given), all
     known from the start."""
-    texts = spoken_texts(routine, settings.compile_options())
+    texts = spoken_texts(routine, options.compile_options())
     clips = store.get_many(texts) if store else {text: fake_clip(text) for text in texts}
     script = compile_script(
-        routine, settings.compile_options(), lambda text: len(clips[text]) / RATE
+        routine, options.compile_options(), lambda text: len(clips[text]) / RATE
     )
-    return render.place(script, clips, RATE, breath_tones=settings.breath_tones)
+    return render.place(script, clips, RATE, breath_tones=options.breath_tones)
 
 
 @pytest.fixture
@@ -73,19 +73,19 @@ def assert_heard_exactly(heard: Samples, waited: list[tuple[int, int]], final: T
     assert len(kept) - final.frames < BLOCK and not kept[final.frames :].any()
 
 
-@pytest.mark.parametrize("settings", [Settings(), Settings(breath_tones=True, pace=1.5)])
+@pytest.mark.parametrize("options", [RenderOptions(), RenderOptions(breath_tones=True, pace=1.5)])
 @pytest.mark.parametrize("routine_id", [routine.id for routine in all_routines()])
 def test_compile_known_is_the_whole_compile_up_to_where_it_is_final(
-    settings: Settings, routine_id: str
+    options: RenderOptions, routine_id: str
 ) -> None:
     routine = find_routine(routine_id)
-    options = settings.compile_options()
-    lengths = {text: len(fake_clip(text)) / RATE for text in spoken_texts(routine, options)}
-    whole = compile_script(routine, options, lengths.__getitem__)
-    order = heard_order(routine, settings)
+    compiling = options.compile_options()
+    lengths = {text: len(fake_clip(text)) / RATE for text in spoken_texts(routine, compiling)}
+    whole = compile_script(routine, compiling, lengths.__getitem__)
+    order = heard_order(routine, options)
     for known in range(len(order)):
         script, final_until = compile_known(
-            routine, options, {text: lengths[text] for text in order[:known]}
+            routine, compiling, {text: lengths[text] for text in order[:known]}
         )
         assert final_until is not None
         assert script.cues == whole.cues[: len(script.cues)]
@@ -96,18 +96,18 @@ def test_compile_known_is_the_whole_compile_up_to_where_it_is_final(
         assert [s.start for s in script.steps] == [s.start for s in whole.steps][
             : len(script.steps)
         ]
-    assert compile_known(routine, options, lengths) == (whole, None)
+    assert compile_known(routine, compiling, lengths) == (whole, None)
 
 
 def test_playing_waits_for_slow_clips_and_never_drifts(silent_wait_tone: None) -> None:
-    settings = Settings(breath_tones=True)
+    options = RenderOptions(breath_tones=True)
     routine = find_routine(ROUTINE)
-    final = finished_timeline(routine, settings)
-    growing = GrowingTimeline(routine, settings, RATE)
+    final = finished_timeline(routine, options)
+    growing = GrowingTimeline(routine, options, RATE)
     transport = Transport(growing)
     heard: list[Samples] = []
     # Each clip takes as long to arrive as two seconds of playing: far too slow.
-    for text in heard_order(routine, settings):
+    for text in heard_order(routine, options):
         growing.add({text: fake_clip(text)})
         for _ in range(2 * RATE // BLOCK):
             before = transport.cursor
@@ -126,8 +126,8 @@ def test_playing_waits_for_slow_clips_and_never_drifts(silent_wait_tone: None) -
 
 def test_a_wait_is_announced_by_its_tone() -> None:
     routine = find_routine(ROUTINE)
-    order = heard_order(routine, Settings())
-    growing = GrowingTimeline(routine, Settings(), RATE)
+    order = heard_order(routine, RenderOptions())
+    growing = GrowingTimeline(routine, RenderOptions(), RATE)
     growing.add({order[0]: fake_clip(order[0])})
     transport = Transport(growing)
     ready = growing.ready
@@ -158,12 +158,12 @@ class SlowVoice:
 def test_the_player_plays_a_routine_still_rendering_exactly(
     tmp_path: Path, silent_wait_tone: None
 ) -> None:
-    settings = Settings()
+    options = RenderOptions()
     routine = find_routine(ROUTINE)
     voice = SlowVoice(0.002)
     store = ClipStore(tmp_path, voice, RATE, workers=1)
-    growing = GrowingTimeline(routine, settings, RATE)
-    order = heard_order(routine, settings)
+    growing = GrowingTimeline(routine, options, RATE)
+    order = heard_order(routine, options)
     rendering = BackgroundRender(store, order, growing)
     growing.wait_until_playable(0)
     fake = FakeOutput(block=BLOCK)
@@ -173,18 +173,18 @@ def test_the_player_plays_a_routine_still_rendering_exactly(
     assert result.outcome == "completed"
     # Synthesized in the order heard, each text once.
     assert voice.spoken == order
-    final = finished_timeline(routine, settings, store)
+    final = finished_timeline(routine, options, store)
     # The fake output plays far faster than the voice speaks: it had to wait.
     assert player.transport.waits > 0
     assert_heard_exactly(fake.frames, player.transport.waited, final)
 
 
 def test_a_skip_past_what_is_rendered_waits_then_goes_there(silent_wait_tone: None) -> None:
-    settings = Settings()
+    options = RenderOptions()
     routine = find_routine(ROUTINE)
-    order = heard_order(routine, settings)
-    final = finished_timeline(routine, settings)
-    growing = GrowingTimeline(routine, settings, RATE)
+    order = heard_order(routine, options)
+    final = finished_timeline(routine, options)
+    growing = GrowingTimeline(routine, options, RATE)
     growing.add({text: fake_clip(text) for text in order[:1]})
     fake = FakeOutput(block=BLOCK)
     player = Player(growing, fake)
@@ -214,8 +214,8 @@ def test_a_failed_render_stops_playing_with_its_error(tmp_path: Path) -> None:
 
     routine = find_routine(ROUTINE)
     store = ClipStore(tmp_path, Broken(0.0), RATE, workers=1)
-    growing = GrowingTimeline(routine, Settings(), RATE)
-    rendering = BackgroundRender(store, heard_order(routine, Settings()), growing)
+    growing = GrowingTimeline(routine, RenderOptions(), RATE)
+    rendering = BackgroundRender(store, heard_order(routine, RenderOptions()), growing)
     rendering.join()
     with pytest.raises(RuntimeError, match="the voice broke"):
         Player(growing, FakeOutput(block=BLOCK)).run()

@@ -20,8 +20,8 @@ import pytest
 from tests.support.routines import sided_routine_file
 from tests.support.serving import Reply, request, site_server
 from voiceguide.app.export import export_routines
-from voiceguide.config import Settings
 from voiceguide.export.writer import ExportedRoutine
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.library import load_routine
 from voiceguide.script.records import Script
 from voiceguide.serve import feed
@@ -38,8 +38,8 @@ def exported(
     routines = [
         load_routine(sided_routine_file(folder, routine_id)) for routine_id in ("one", "two")
     ]
-    settings = Settings(engine="espeak-ng")
-    return export_routines(routines, out, settings, shared_cache_dir, fmt="mp3")
+    options = RenderOptions(VoiceOptions(engine="espeak-ng"))
+    return export_routines(routines, out, options, shared_cache_dir, fmt="mp3")
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,12 @@ import soundfile
 
 from tests.support.fake_output import FakeOutput
 from voiceguide.app.export import export_routines
-from voiceguide.config import Settings
 from voiceguide.player.player import Player
 from voiceguide.render import render, streaming
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.library import find_routine
 
-PIPER = Settings(engine="piper")
+PIPER = RenderOptions(VoiceOptions(engine="piper"))
 ONSET_DB = -50.0  # a cue's onset: its first sample within this of the cue's own peak
 LOOKBACK = 0.02  # seconds searched before a cue's time (never into the sound before it)
 

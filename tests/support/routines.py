@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from voiceguide.app.export import export_routines
-from voiceguide.config import Settings
+from voiceguide.render.options import RenderOptions
 from voiceguide.routine.library import find_routine
 
 # A real routine with every kind of cue in about half a minute: the opening title and
@@ -64,5 +64,5 @@ def export_short_routine(folder: Path, cache_dir: Path) -> Path:
     """``SHORT_ROUTINE`` as ``folder/short-check.yaml``, exported beside it as WAV and cue
     list; exporting also fills the clip cache, so playing it starts at once."""
     path = write_file(folder, "short-check.yaml", SHORT_ROUTINE)
-    export_routines([find_routine(str(path))], folder, Settings(), cache_dir, fmt="wav")
+    export_routines([find_routine(str(path))], folder, RenderOptions(), cache_dir, fmt="wav")
     return path

@@ -59,8 +59,8 @@ def diagnose(config_path: Path | None, cache: Path) -> Diagnosis:
     ]
     settings, config_finding = _config(config_path)
     findings.append(config_finding)
-    findings.extend(_speech(settings))
-    findings.extend(_playback(settings))
+    findings.extend(_speech(settings.engine))
+    findings.extend(_playback(settings.backend))
     findings.append(_media_keys())
     findings.append(_cache(cache))
     findings.append(_routines())
@@ -84,13 +84,13 @@ def _config(path: Path | None) -> tuple[Settings, Finding]:
     return settings, Finding("config", "ok", f"{path} ({state})")
 
 
-def _speech(settings: Settings) -> list[Finding]:
+def _speech(engine_asked: str) -> list[Finding]:
     from voiceguide.errors import SpeechError
     from voiceguide.speech import AUTO, choose_engine, list_engines
 
     findings = []
     try:
-        choice = choose_engine(settings.engine)
+        choice = choose_engine(engine_asked)
     except SpeechError:
         choice = None
     if choice is not None and choice.asked == AUTO:
@@ -118,7 +118,7 @@ def _speech(settings: Settings) -> list[Finding]:
             Finding(
                 "speech",
                 "problem",
-                f"the config chooses engine '{settings.engine}', which voiceguide does not know",
+                f"the config chooses engine '{engine_asked}', which voiceguide does not know",
                 fix="set engine to auto, piper, pyttsx3 or espeak-ng in the config file",
                 blocks=("play", "export"),
             )
@@ -126,11 +126,11 @@ def _speech(settings: Settings) -> list[Finding]:
     return findings
 
 
-def _playback(settings: Settings) -> list[Finding]:
+def _playback(backend_asked: str) -> list[Finding]:
     from voiceguide.output.inventory import backends, output_devices
 
     findings = []
-    for backend in backends(settings.backend):
+    for backend in backends(backend_asked):
         label = f"playback: {backend.name}" + (" (chosen)" if backend.default else "")
         if backend.available:
             findings.append(Finding(label, "ok", backend.detail))

@@ -19,7 +19,6 @@ from pathlib import Path
 from types import FrameType
 
 from voiceguide import temporaries
-from voiceguide.config import Settings
 from voiceguide.errors import ExportError
 from voiceguide.export.writer import (
     PLAYLIST,
@@ -32,6 +31,7 @@ from voiceguide.export.writer import (
     write_routine,
 )
 from voiceguide.render import render
+from voiceguide.render.options import RenderOptions
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.records import Routine
 
@@ -51,7 +51,7 @@ class ExportInterrupted(ExportError):
 def export_routines(
     routines: Sequence[Routine],
     out_dir: Path,
-    settings: Settings,
+    options: RenderOptions,
     cache_dir: Path,
     *,
     fmt: Format = "wav",
@@ -79,7 +79,7 @@ def export_routines(
     done: dict[int, ExportedRoutine] = {}
     try:
         timelines = render.prepare_many(
-            routines, settings, cache_dir, lambda n, total: report("Speaking", n, total)
+            routines, options, cache_dir, lambda n, total: report("Speaking", n, total)
         )
         if split and not force:  # how many tracks there are is known only now
             _refuse_to_replace(

@@ -35,7 +35,7 @@ def speak(text: str, settings: Settings, cache_dir: Path) -> None:
     from voiceguide.output import open_output
     from voiceguide.render.render import sentence
 
-    timeline = sentence(text, settings, cache_dir)
+    timeline = sentence(text, settings.render_options(), cache_dir)
     with native_stderr_silenced():
         Player(timeline, open_output(settings.backend, settings.device)).run()
 
@@ -128,16 +128,16 @@ def _session(
 
     safety.before_play(
         routine,
-        settings,
+        settings.frequency_limits(),
         journal,
         interactive=sys.stdin.isatty(),
         ask=ask,
         say=say,
         force=force,
-        assume_yes=assume_yes,
+        assume_yes=assume_yes or settings.assume_yes,
     )
     # Playing starts as soon as the opening is rendered; the rest follows in the background.
-    rendering = streaming.start(routine, settings, cache_dir)
+    rendering = streaming.start(routine, settings.render_options(), cache_dir)
     try:
         return _play_rendering(
             output, warming, rendering, journal, routine, settings, cache_dir, from_step, say
@@ -167,7 +167,7 @@ def _play_rendering(
     start = find_step(timeline.estimate, from_step) if from_step else 0
     timeline.wait_until_playable(start)
     warming.result()
-    speaker = Speaker(settings, cache_dir, timeline.sample_rate)
+    speaker = Speaker(settings.voice_options(), cache_dir, timeline.sample_rate)
     player = Player(
         timeline,
         output,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide.app.export import ExportProgress, export_routines
-from voiceguide.config import Settings
 from voiceguide.export.writer import Format
+from voiceguide.render.options import RenderOptions
 from voiceguide.routine.records import Routine
 from voiceguide.serve import net, server
 from voiceguide.serve.app import create_app
@@ -32,7 +32,7 @@ class Serving:
 
 def serve_routines(
     routines: Sequence[Routine],
-    settings: Settings,
+    options: RenderOptions,
     cache_dir: Path,
     *,
     host: str | None = None,
@@ -49,7 +49,7 @@ def serve_routines(
     sock = net.listen(choice.address, port)
     with sock, tempfile.TemporaryDirectory(prefix="voiceguide-serve-") as work:
         exported = export_routines(
-            routines, Path(work), settings, cache_dir, fmt=fmt, progress=progress
+            routines, Path(work), options, cache_dir, fmt=fmt, progress=progress
         )
         # Listening on every address: the phone still needs one it can reach.
         shown = net.default_host().address if choice.address in _ANY_ADDRESS else choice.address

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide.config import Settings
+from voiceguide.render.options import RenderOptions
 from voiceguide.routine.records import Routine
 
 Progress = Callable[[int, int], None]  # (clips ready, clips in all)
@@ -29,17 +29,17 @@ class Warmed:
 
 def warm_cache(
     routines: Sequence[Routine],
-    settings: Settings,
+    options: RenderOptions,
     cache_dir: Path,
     progress: Progress | None = None,
 ) -> Warmed:
-    """Make and cache every clip ``routines`` may speak with ``settings``' voice, rate,
+    """Make and cache every clip ``routines`` may speak with ``options``' voice, rate,
     pace and counting (the clips ``play`` and ``export`` will ask for), each text once."""
     from voiceguide.render.render import clip_store
     from voiceguide.script.compiler import spoken_texts
 
-    options = settings.compile_options()
-    store = clip_store(settings, cache_dir)
-    texts = frozenset[str]().union(*(spoken_texts(routine, options) for routine in routines))
+    compiling = options.compile_options()
+    store = clip_store(options.voice, cache_dir)
+    texts = frozenset[str]().union(*(spoken_texts(routine, compiling) for routine in routines))
     store.get_many(sorted(texts), progress)
     return Warmed(len(routines), store.voice.engine, store.rendered, store.hits)

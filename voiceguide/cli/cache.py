@@ -118,7 +118,7 @@ def cache_warm(
     with progress_bar() as report:
         warmed = warm_cache(
             selected,
-            chosen,
+            chosen.render_options(),
             cache_path(ctx),
             lambda done, total: report("Making clips", done, total),
         )

@@ -115,7 +115,7 @@ def export(
             finished = export_routines(
                 selected,
                 output_dir,
-                chosen,
+                chosen.render_options(),
                 cache_path(ctx),
                 fmt=fmt,
                 force=force,

@@ -98,7 +98,7 @@ def serve(
 
             serve_routines(
                 selected,
-                chosen,
+                chosen.render_options(),
                 cache_path(ctx),
                 host=host,
                 port=port,

@@ -59,7 +59,7 @@ def show(
         from voiceguide.speech import choose_engine
 
         click.echo(f"Engine: {choose_engine(chosen.engine).describe()}", err=True)
-        duration_of = clip_lengths(found, chosen, cache_path(ctx))
+        duration_of = clip_lengths(found, chosen.render_options(), cache_path(ctx))
     else:
         duration_of = estimated_duration(chosen.rate)
     script = compile_script(found, options, duration_of)

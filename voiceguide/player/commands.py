@@ -13,13 +13,15 @@ import enum
 import queue
 import threading
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
-from voiceguide.config import AckStyle
 from voiceguide.player.keys import Key
 from voiceguide.player.state import Outcome
 
 Origin = Literal["key", "headset"]
+# How controls are answered, for keys and buttons alike (the setting ``acknowledge``).
+AckStyle = Literal["tones", "words"]
+ACK_STYLES: tuple[AckStyle, ...] = get_args(AckStyle)
 
 # How often the loop looks at the terminal while buttons can also arrive: a button waits
 # at most this long behind a terminal that has nothing to say.

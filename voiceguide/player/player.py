@@ -21,10 +21,9 @@ import numpy as np
 
 from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.audio.samples import Samples
-from voiceguide.config import AckStyle
 from voiceguide.errors import PlaybackError, VoiceguideError
 from voiceguide.output.base import Output
-from voiceguide.player.commands import Command, Controls, Request, perform
+from voiceguide.player.commands import AckStyle, Command, Controls, Request, perform
 from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
 from voiceguide.player.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts

@@ -2,14 +2,15 @@
 
 Cracking your back is not for everyone, and not for often. Before a routine plays:
 
-- the **frequency guard**: a ``crack`` routine played within ``crack_min_hours`` of the last
-  one, or when ``crack_max_per_day`` have already been played today, is said out loud with
-  the reason, and played only after a yes (or ``--force``);
+- the **frequency guard**: a ``crack`` routine played within ``min_hours`` of the last one,
+  or when ``max_per_day`` have already been played today (``FrequencyLimits``, from the
+  settings ``crack_min_hours`` and ``crack_max_per_day``), is said out loud with the
+  reason, and played only after a yes (or ``--force``);
 - the **gate**: the first time a routine with contraindications is played, they are shown
   and spoken and the user is asked; a yes is remembered for that routine (for exactly that
   list: if the routine's list changes, the question comes back).
 
-The decisions are pure functions of the routine, the settings, the journal's records and
+The decisions are pure functions of the routine, the limits, the journal's records and
 the time; ``before_play`` puts them together with the terminal through callbacks, so it
 knows nothing of click or audio.
 """
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from voiceguide.config import Settings
 from voiceguide.errors import JournalError, SafetyError
 from voiceguide.practice.journal import PAIN, Consent, Journal, SessionRecord, SessionRecording
 from voiceguide.routine.records import Routine
@@ -65,11 +65,20 @@ def needs_consent(routine: Routine, consent: Consent | None) -> bool:
 
 
 @dataclass(frozen=True)
+class FrequencyLimits:
+    """How often crack routines may be played without a question: at least ``min_hours``
+    apart, at most ``max_per_day`` in a calendar day."""
+
+    min_hours: float
+    max_per_day: int
+
+
+@dataclass(frozen=True)
 class FrequencyWarning:
     """Why the guard stops a crack routine: played too recently, too often today, or both."""
 
     last_title: str
-    since_last: timedelta | None  # set when the last one is within crack_min_hours
+    since_last: timedelta | None  # set when the last one is within min_hours
     today: int  # crack sessions already played today
     min_hours: float
     max_per_day: int
@@ -133,14 +142,14 @@ def counts_for_guard(session: SessionRecord) -> bool:
 BRIEF_SESSION_SECONDS = 60.0
 
 
-def guard_window_start(settings: Settings, now: datetime) -> datetime:
+def guard_window_start(limits: FrequencyLimits, now: datetime) -> datetime:
     """The earliest start time the guard looks at: today's midnight or the hours window."""
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return min(midnight, now - timedelta(hours=settings.crack_min_hours))
+    return min(midnight, now - timedelta(hours=limits.min_hours))
 
 
 def check_frequency(
-    routine: Routine, settings: Settings, sessions: Sequence[SessionRecord], now: datetime
+    routine: Routine, limits: FrequencyLimits, sessions: Sequence[SessionRecord], now: datetime
 ) -> FrequencyWarning | None:
     """The guard's decision for playing ``routine`` at ``now`` (timezone-aware, local).
 
@@ -154,16 +163,16 @@ def check_frequency(
         return None
     last = max(cracks, key=lambda s: s.started)
     since = now - last.started
-    recent = since < timedelta(hours=settings.crack_min_hours)
+    recent = since < timedelta(hours=limits.min_hours)
     today = sum(1 for s in cracks if s.started.astimezone(now.tzinfo).date() == now.date())
-    if not recent and today < settings.crack_max_per_day:
+    if not recent and today < limits.max_per_day:
         return None
     return FrequencyWarning(
         last_title=last.title,
         since_last=since if recent else None,
         today=today,
-        min_hours=settings.crack_min_hours,
-        max_per_day=settings.crack_max_per_day,
+        min_hours=limits.min_hours,
+        max_per_day=limits.max_per_day,
     )
 
 
@@ -181,7 +190,7 @@ class Clearance:
 
 def before_play(
     routine: Routine,
-    settings: Settings,
+    limits: FrequencyLimits,
     journal: Journal,
     *,
     interactive: bool,
@@ -196,12 +205,12 @@ def before_play(
 
     ``interactive``: stdin is a terminal, so ``ask`` (a y/N question, default no) can be
     used. ``say`` speaks a text, ``show`` prints one (stderr). ``force`` goes past the
-    guard; ``assume_yes`` (or ``settings.assume_yes``) answers the gate's question with
-    yes. Raises ``SafetyError`` when the user answers no, or when the guard would need to
-    ask but cannot. A journal that cannot be read is a warning, never a refusal.
+    guard; ``assume_yes`` answers the gate's question with yes. Raises ``SafetyError``
+    when the user answers no, or when the guard would need to ask but cannot. A journal
+    that cannot be read is a warning, never a refusal.
     """
     now = now or datetime.now().astimezone()
-    finding = _guard(routine, settings, journal, now)
+    finding = _guard(routine, limits, journal, now)
     forced = False
     if finding is not None:
         if force:
@@ -224,19 +233,19 @@ def before_play(
         ask=ask,
         say=say,
         show=show,
-        assume_yes=assume_yes or settings.assume_yes,
+        assume_yes=assume_yes,
         now=now,
     )
     return Clearance(consent=consent, frequency=finding, forced=forced)
 
 
 def _guard(
-    routine: Routine, settings: Settings, journal: Journal, now: datetime
+    routine: Routine, limits: FrequencyLimits, journal: Journal, now: datetime
 ) -> FrequencyWarning | None:
     if routine.kind != "crack":
         return None
     try:
-        sessions = journal.sessions(since=guard_window_start(settings, now))
+        sessions = journal.sessions(since=guard_window_start(limits, now))
     except JournalError as exc:
         journal.warn(f"{exc}. How often you cracked your back lately is not checked.")
         return None
@@ -249,7 +258,7 @@ def _guard(
             " they are not counted. Check your computer's clock."
         )
         sessions = [s for s in sessions if s.started <= now]
-    return check_frequency(routine, settings, sessions, now)
+    return check_frequency(routine, limits, sessions, now)
 
 
 def _count(count: int, noun: str) -> str:

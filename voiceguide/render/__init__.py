@@ -1,6 +1,8 @@
 """Render: a ``Script`` becomes a ``Timeline``, every clip placed to the sample. The only
 stage that asks for speech.
 
+- ``options``: what render is told: ``RenderOptions`` (the voice, the timing, the
+  mixing) and ``VoiceOptions`` (which voice speaks, and how fast);
 - ``render``: ``prepare`` (a Routine all the way to its Timeline), ``place``, and the
   clips ``show --exact`` and the safety questions need;
 - ``clips``: the content-addressed clip cache (text to processed clip);
@@ -17,6 +19,7 @@ from voiceguide.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from voiceguide.render.clips import ClipStore, cache_info, clear_cache, open_store
+    from voiceguide.render.options import RenderOptions, VoiceOptions
     from voiceguide.render.render import (
         SAMPLE_RATE,
         clip_lengths,
@@ -37,8 +40,10 @@ __all__ = [
     "GrowingTimeline",
     "Placement",
     "Playable",
+    "RenderOptions",
     "Speaker",
     "Timeline",
+    "VoiceOptions",
     "cache_info",
     "clear_cache",
     "clip_lengths",
@@ -64,6 +69,7 @@ __getattr__ = lazy_exports(
             "sentence",
         ),
         "clips": ("ClipStore", "cache_info", "clear_cache", "open_store"),
+        "options": ("RenderOptions", "VoiceOptions"),
         "timeline": ("Placement", "Playable", "Timeline"),
         "streaming": ("BackgroundRender", "GrowingTimeline", "start"),
         "speaker": ("Speaker",),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from voiceguide.audio import tones
 from voiceguide.audio.samples import Samples
-from voiceguide.config import Settings
+from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.render.timeline import Placement, Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Cue, Script
@@ -34,18 +34,18 @@ _SIDE_WORDS = {"left": -1.0, "right": 1.0}
 
 def prepare(
     routine: Routine,
-    settings: Settings,
+    options: RenderOptions,
     cache_dir: Path,
     progress: Progress | None = None,
     sample_rate: int = SAMPLE_RATE,
 ) -> Timeline:
-    """The Timeline for ``routine`` as ``settings`` say to speak and time it."""
-    return prepare_many([routine], settings, cache_dir, progress, sample_rate)[0]
+    """The Timeline for ``routine`` as ``options`` say to speak, time and mix it."""
+    return prepare_many([routine], options, cache_dir, progress, sample_rate)[0]
 
 
 def prepare_many(
     routines: Sequence[Routine],
-    settings: Settings,
+    options: RenderOptions,
     cache_dir: Path,
     progress: Progress | None = None,
     sample_rate: int = SAMPLE_RATE,
@@ -55,9 +55,9 @@ def prepare_many(
     # Speech and the compiler load lazily: importing render must stay cheap for the CLI.
     from voiceguide.script.compiler import compile_script, spoken_texts
 
-    options = settings.compile_options()
-    store = clip_store(settings, cache_dir, sample_rate)
-    texts = frozenset[str]().union(*(spoken_texts(r, options) for r in routines))
+    compiling = options.compile_options()
+    store = clip_store(options.voice, cache_dir, sample_rate)
+    texts = frozenset[str]().union(*(spoken_texts(r, compiling) for r in routines))
     clips = store.get_many(texts, progress)
 
     def duration_of(text: str) -> float:
@@ -65,46 +65,46 @@ def prepare_many(
 
     return [
         place(
-            compile_script(routine, options, duration_of),
+            compile_script(routine, compiling, duration_of),
             clips,
             sample_rate,
-            pan_sides=settings.pan_sides,
-            breath_tones=settings.breath_tones,
+            pan_sides=options.pan_sides,
+            breath_tones=options.breath_tones,
         )
         for routine in routines
     ]
 
 
-def clip_store(settings: Settings, cache_dir: Path, sample_rate: int = SAMPLE_RATE) -> ClipStore:
-    """The clip cache in ``settings``' voice (opened now)."""
+def clip_store(voice: VoiceOptions, cache_dir: Path, sample_rate: int = SAMPLE_RATE) -> ClipStore:
+    """The clip cache of ``voice`` (opened now)."""
     from voiceguide.render.clips import open_store
 
-    return open_store(cache_dir, settings.engine, settings.voice, settings.rate, sample_rate)
+    return open_store(cache_dir, voice.engine, voice.voice, voice.rate, sample_rate)
 
 
 def clip_lengths(
-    routine: Routine, settings: Settings, cache_dir: Path, sample_rate: int = SAMPLE_RATE
+    routine: Routine, options: RenderOptions, cache_dir: Path, sample_rate: int = SAMPLE_RATE
 ) -> DurationOf:
     """The length of every clip ``routine`` may speak, synthesized (or read from the
-    cache) in ``settings``' voice: what ``play`` would really hear (``show --exact``)."""
+    cache) in ``options``' voice: what ``play`` would really hear (``show --exact``)."""
     from voiceguide.script.compiler import spoken_texts
 
     # The same store and rate as `play`, so the clips made here are the ones it will use.
-    store = clip_store(settings, cache_dir, sample_rate)
-    clips = store.get_many(sorted(spoken_texts(routine, settings.compile_options())))
+    store = clip_store(options.voice, cache_dir, sample_rate)
+    clips = store.get_many(sorted(spoken_texts(routine, options.compile_options())))
     lengths = {text: len(samples) / sample_rate for text, samples in clips.items()}
     return lengths.__getitem__
 
 
 def sentence(
-    text: str, settings: Settings, cache_dir: Path, sample_rate: int = SAMPLE_RATE
+    text: str, options: RenderOptions, cache_dir: Path, sample_rate: int = SAMPLE_RATE
 ) -> Timeline:
-    """``text`` alone, in ``settings``' voice, as a Timeline (the safety questions and
+    """``text`` alone, in ``options``' voice, as a Timeline (the safety questions and
     the way out, said before or after a routine)."""
-    clip = clip_store(settings, cache_dir, sample_rate).get(text)
+    clip = clip_store(options.voice, cache_dir, sample_rate).get(text)
     seconds = len(clip) / sample_rate
     cue = Cue(0.0, seconds, "say", text, 0)
-    script = Script("", text, seconds, (cue,), (), (), settings.compile_options())
+    script = Script("", text, seconds, (cue,), (), (), options.compile_options())
     return place(script, {text: clip}, sample_rate)
 
 

@@ -19,18 +19,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from voiceguide.audio.samples import Samples
-from voiceguide.config import Settings
 from voiceguide.errors import VoiceguideError
 from voiceguide.render.clips import ClipStore, open_store
+from voiceguide.render.options import VoiceOptions
 
 FOLLOW = 0.25  # seconds between looks at where the routine is
 
 
 class Speaker:
-    """Clips of ``settings``' voice at ``sample_rate``, on demand."""
+    """Clips of ``voice`` at ``sample_rate``, on demand."""
 
-    def __init__(self, settings: Settings, cache_dir: Path, sample_rate: int) -> None:
-        self.settings = settings
+    def __init__(self, voice: VoiceOptions, cache_dir: Path, sample_rate: int) -> None:
+        self.voice = voice
         self.cache_dir = cache_dir
         self.sample_rate = sample_rate
         self._store: ClipStore | None = None
@@ -61,8 +61,8 @@ class Speaker:
     def _opened(self) -> ClipStore:
         """The clip store, the voice opened the first time (call with the lock held)."""
         if self._store is None:
-            s = self.settings
-            self._store = open_store(self.cache_dir, s.engine, s.voice, s.rate, self.sample_rate)
+            v = self.voice
+            self._store = open_store(self.cache_dir, v.engine, v.voice, v.rate, self.sample_rate)
         return self._store
 
     def start(

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Protocol
 
 from voiceguide.audio.samples import Samples
-from voiceguide.config import Settings
 from voiceguide.render import render
+from voiceguide.render.options import RenderOptions
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.records import Routine
 from voiceguide.script.compiler import (
@@ -36,13 +36,13 @@ from voiceguide.script.records import Script
 START_LEAD = 0.5
 
 
-def heard_order(routine: Routine, settings: Settings) -> list[str]:
+def heard_order(routine: Routine, options: RenderOptions) -> list[str]:
     """Every text the routine may speak, in the order a listener hears them (timed with
     the estimate; texts that only a different timing would use come last)."""
-    options = settings.compile_options()
-    estimate = compile_script(routine, options, estimated_duration(settings.rate))
+    compiling = options.compile_options()
+    estimate = compile_script(routine, compiling, estimated_duration(options.voice.rate))
     ordered = dict.fromkeys(cue.text for cue in estimate.cues if cue.kind != "tone")
-    return [*ordered, *sorted(spoken_texts(routine, options) - ordered.keys())]
+    return [*ordered, *sorted(spoken_texts(routine, compiling) - ordered.keys())]
 
 
 class GrowingTimeline:
@@ -53,16 +53,18 @@ class GrowingTimeline:
     (never below ``ready``, so the transport does not take ``ready`` for the end).
     """
 
-    def __init__(self, routine: Routine, settings: Settings, sample_rate: int) -> None:
+    def __init__(self, routine: Routine, options: RenderOptions, sample_rate: int) -> None:
         self.routine = routine
-        self.settings = settings
+        self.options = options
         self.sample_rate = sample_rate
-        self.channels = 2 if settings.pan_sides else 1
-        self._options = settings.compile_options()
-        self._needed = len(spoken_texts(routine, self._options))
+        self.channels = 2 if options.pan_sides else 1
+        self._compiling = options.compile_options()
+        self._needed = len(spoken_texts(routine, self._compiling))
         # Timed with the estimate: every step (their titles and number do not depend on
         # clip lengths) and roughly how long the whole will be.
-        self.estimate = compile_script(routine, self._options, estimated_duration(settings.rate))
+        self.estimate = compile_script(
+            routine, self._compiling, estimated_duration(options.voice.rate)
+        )
         self._estimated_frames = round(self.estimate.duration * sample_rate)
         self._clips: dict[str, Samples] = {}
         self._lengths: dict[str, float] = {}
@@ -152,13 +154,13 @@ class GrowingTimeline:
         return known
 
     def _compile(self) -> tuple[Timeline, int, bool]:
-        script, final_until = compile_known(self.routine, self._options, self._lengths)
+        script, final_until = compile_known(self.routine, self._compiling, self._lengths)
         timeline = render.place(
             script,
             self._clips,
             self.sample_rate,
-            pan_sides=self.settings.pan_sides,
-            breath_tones=self.settings.breath_tones,
+            pan_sides=self.options.pan_sides,
+            breath_tones=self.options.breath_tones,
         )
         if final_until is None:
             return timeline, timeline.frames, True
@@ -205,10 +207,13 @@ class BackgroundRender:
 
 
 def start(
-    routine: Routine, settings: Settings, cache_dir: Path, sample_rate: int = render.SAMPLE_RATE
+    routine: Routine,
+    options: RenderOptions,
+    cache_dir: Path,
+    sample_rate: int = render.SAMPLE_RATE,
 ) -> BackgroundRender:
     """Open the voice and start rendering ``routine`` in the order it is heard; the
     returned render's ``timeline`` can be played at once."""
-    store = render.clip_store(settings, cache_dir, sample_rate)
-    timeline = GrowingTimeline(routine, settings, sample_rate)
-    return BackgroundRender(store, heard_order(routine, settings), timeline)
+    store = render.clip_store(options.voice, cache_dir, sample_rate)
+    timeline = GrowingTimeline(routine, options, sample_rate)
+    return BackgroundRender(store, heard_order(routine, options), timeline)
