@@ -3,7 +3,9 @@ Piper when the extra is installed."""
 
 from __future__ import annotations
 
+import json
 import pickle
+import subprocess
 import sys
 from pathlib import Path
 
@@ -101,6 +103,65 @@ def test_pyttsx3_and_the_command_are_the_same_library() -> None:
     in_process, _ = open_voice("pyttsx3", "en-us", 160).synthesize(PHRASE)
     command, _ = open_voice("espeak-ng", "en-us", 160).synthesize(PHRASE)
     assert len(in_process) == pytest.approx(len(command), rel=0.1)
+
+
+# pyttsx3's own way to a file: runAndWait, waited out until libespeak-ng has finished,
+# the WAV it wrote read back. Run in a fresh process: libespeak-ng carries state from one
+# utterance to the next (its voice's flutter), so only the same texts in the same order
+# from a fresh start can be compared sample for sample.
+_PYTTSX3_OWN_WAY = """
+import hashlib, json, sys, tempfile, threading, time
+import pyttsx3, soundfile
+from pyttsx3.drivers import _espeak
+texts, voice = json.loads(sys.argv[1]), sys.argv[2]
+finished = threading.Event()
+tts = pyttsx3.init()
+tts.connect("finished-utterance", lambda name=None, completed=True: finished.set())
+def settle():
+    while _espeak.IsPlaying():
+        time.sleep(0.001)
+digests = []
+with tempfile.TemporaryDirectory() as folder:
+    for number, text in enumerate(texts):
+        path = f"{folder}/{number}.wav"
+        settle()
+        tts.setProperty("voice", voice)
+        tts.setProperty("rate", 160)
+        settle()
+        finished.clear()
+        tts.save_to_file(text, path)
+        tts.runAndWait()
+        finished.wait(60)
+        settle()
+        data, _ = soundfile.read(path, dtype="float32")
+        digests.append(hashlib.sha256(data.tobytes()).hexdigest())
+print(json.dumps(digests))
+"""
+
+_VOICEGUIDE_WAY = """
+import hashlib, json, sys
+from voiceguide.speech import open_voice
+texts, voice = json.loads(sys.argv[1]), sys.argv[2]
+spoken = open_voice("pyttsx3", voice, 160)
+print(json.dumps([hashlib.sha256(spoken.synthesize(t)[0].tobytes()).hexdigest() for t in texts]))
+"""
+
+
+def test_pyttsx3_samples_are_those_its_driver_writes_to_a_file() -> None:
+    texts = [PHRASE, "Again.", "Let your shoulders sink into the mat. " * 4, "Again."]
+    voice = open_voice("pyttsx3", "en-us", 160).name
+    digests = []
+    for script in (_PYTTSX3_OWN_WAY, _VOICEGUIDE_WAY):
+        done = subprocess.run(
+            [sys.executable, "-c", script, json.dumps(texts), voice],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        digests.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert digests[0] == digests[1]
+    assert len(set(digests[1])) == len(texts)  # "Again." twice, never the same samples
 
 
 def test_text_that_looks_like_an_option_is_spoken() -> None:

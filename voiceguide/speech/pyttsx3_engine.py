@@ -1,24 +1,27 @@
 """pyttsx3, the default engine: the platform's own speech in-process (libespeak-ng on
 Linux, NSSpeechSynthesizer on macOS, SAPI5 on Windows).
 
-Each text is saved to a temporary file with one ``save_to_file`` per ``runAndWait`` (queued
-ones keep only the last file) and read back with soundfile, which reads the WAV that
-Linux and Windows write and the AIFF that macOS writes whatever the file is called.
+On Linux pyttsx3's espeak driver is a ctypes binding of libespeak-ng, and its own way of
+speaking to a file costs three times the synthesis: ``runAndWait`` polls with a 10 ms
+sleep per turn, so every text waits whole 10 ms steps while the core idles, and the
+samples go through a WAV file and back. So with that driver the text is given to
+libespeak-ng through the same binding and the same calls (the voice, the rate,
+``espeak_Synth`` with the driver's flags), and the samples are taken from the synthesis
+callback as they come: the same samples, in memory, as soon as the utterance ends. The
+voice is set directly on libespeak-ng, and the rate is queued on its synthesis thread
+ahead of the text, so each is set while that thread is idle.
 
-pyttsx3's espeak driver (2.99) runs libespeak-ng asynchronously, and three things follow.
-``runAndWait`` can return while libespeak-ng is still synthesizing on its own thread, so
-the file is complete only at the "finished-utterance" notification, which is waited for.
-Property changes are queued on that thread, and ``runAndWait`` cancels whatever is still
-queued there when it starts, so a new rate or voice is lost unless the thread is idle
-first: it is waited for before and after the properties are set. And the driver
-announces "Audio saved to ..." with ``print`` from that thread, so stdout is redirected
-until the end, keeping it clean for ``--json``.
+Other drivers (macOS, Windows) save each text to a temporary file with one
+``save_to_file`` per ``runAndWait`` (queued ones keep only the last file), read back with
+soundfile, which reads the WAV that Windows writes and the AIFF that macOS writes
+whatever the file is called.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import io
 import platform
 import sys
@@ -28,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import decode
@@ -42,6 +47,9 @@ ATTEMPTS = 3  # times a text is said before an empty result is an error
 # libespeak-ng keeps one synthesizer per process and is not thread-safe, and pyttsx3
 # shares one engine per driver; the stdout redirection is process-wide too.
 _LOCK = threading.Lock()
+# pyttsx3's espeak driver: what it asks libespeak-ng to speak with, and its sample format.
+_ESPEAK_SAMPLE_RATE = 22050
+_PCM16_FULL_SCALE = 32768  # what soundfile divides 16-bit samples by: the same floats
 
 
 def _fix() -> str:
@@ -53,11 +61,34 @@ def _fix() -> str:
 
 
 _started: tuple[Any, str] | None = None
-_finished = threading.Event()
 
 
-def _on_finished(name: Any = None, completed: bool = True) -> None:
-    _finished.set()
+class _Utterance:
+    """The samples libespeak-ng makes for one text, handed over on its own thread."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.ended = threading.Event()
+
+
+_utterance: _Utterance | None = None  # the one being spoken, if any
+
+
+def _on_synth(wav: Any, frames: int, events: Any) -> int:
+    """libespeak-ng's synthesis callback (on its thread): keep the samples, note the end."""
+    from pyttsx3.drivers import _espeak
+
+    utterance = _utterance
+    if utterance is None:
+        return 0
+    if frames > 0:
+        utterance.chunks.append(ctypes.string_at(wav, frames * ctypes.sizeof(ctypes.c_short)))
+    index = 0
+    while events[index].type != _espeak.EVENT_LIST_TERMINATED:
+        if events[index].type == _espeak.EVENT_MSG_TERMINATED:
+            utterance.ended.set()
+        index += 1
+    return 0
 
 
 def _engine() -> tuple[Any, str]:
@@ -74,7 +105,12 @@ def _engine() -> tuple[Any, str]:
             with contextlib.redirect_stdout(io.StringIO()):
                 tts = pyttsx3.init()
                 default = tts.getProperty("voice")
-                tts.connect("finished-utterance", _on_finished)
+            if _is_espeak(tts):
+                from pyttsx3.drivers import _espeak
+
+                # From now on this process's libespeak-ng speaks to us (_speak_espeak),
+                # not to the driver.
+                _espeak.SetSynthCallback(_on_synth)
             atexit.register(_release)
         except Exception as exc:  # pyttsx3 raises anything from ImportError to RuntimeError
             raise SpeechError(f"pyttsx3 cannot start the system voice ({exc}): {_fix()}") from exc
@@ -93,10 +129,8 @@ def _is_espeak(tts: Any) -> bool:
     return getattr(tts, "driver_name", None) == "espeak"
 
 
-def _settle(tts: Any) -> None:
-    """Wait until libespeak-ng's thread has nothing queued (espeak driver only)."""
-    if not _is_espeak(tts):
-        return
+def _settle() -> None:
+    """Wait until libespeak-ng's thread has nothing queued."""
     from pyttsx3.drivers import _espeak
 
     deadline = time.monotonic() + FINISH_TIMEOUT
@@ -161,10 +195,9 @@ class Pyttsx3Voice:
         return f"{ENGINE} {self.engine_version}|{self.voice_id}|{self.rate} wpm"
 
     def synthesize(self, text: str) -> tuple[Samples, int]:
-        # pyttsx3's espeak driver writes the file when libespeak-ng reports the end, from
-        # the audio it has collected so far; now and then, on a busy machine, that is
-        # nothing at all (a header with no frames). Saying it again is the remedy: a
-        # silent clip must never reach the cache.
+        # Now and then, on a busy machine, a text came back with no audio at all (pyttsx3's
+        # espeak driver writes its file from what it collected when libespeak-ng reports
+        # the end). Saying it again is the remedy: a silent clip must never reach the cache.
         for _ in range(ATTEMPTS):
             samples, rate = self._synthesize_once(text)
             if len(samples) or not text.strip():
@@ -172,31 +205,58 @@ class Pyttsx3Voice:
         raise SpeechError(f"pyttsx3 wrote no audio for {text!r}; try --engine espeak-ng")
 
     def _synthesize_once(self, text: str) -> tuple[Samples, int]:
-        with _LOCK, tempfile.TemporaryDirectory(prefix="voiceguide-") as folder:
+        with _LOCK:
             tts = _engine()[0]
-            path = Path(folder) / "clip.wav"
-            with contextlib.redirect_stdout(io.StringIO()):
-                # The engine is shared by every voice in the process: set ours each time.
-                _settle(tts)
-                tts.setProperty("voice", self.voice_id)
-                tts.setProperty("rate", self.rate)
-                _settle(tts)
-                _finished.clear()
-                tts.save_to_file(text, str(path))
-                tts.runAndWait()
-                # Other drivers have finished when runAndWait returns.
-                finished = not _is_espeak(tts) or _finished.wait(FINISH_TIMEOUT)
-                _settle(tts)
-            if not finished:
-                raise SpeechError(
-                    f"pyttsx3 did not finish speaking {text!r}; try --engine espeak-ng"
-                )
-            if not path.exists() or path.stat().st_size == 0:
-                raise SpeechError(f"pyttsx3 wrote no audio for {text!r}; try --engine espeak-ng")
-            try:
-                return decode(path)
-            except RuntimeError as exc:
-                raise SpeechError(f"pyttsx3 wrote audio that cannot be read: {exc}") from exc
+            # The engine is shared by every voice in the process: set ours each time.
+            if _is_espeak(tts):
+                return _speak_espeak(text, self.voice_id, self.rate), _ESPEAK_SAMPLE_RATE
+            return _speak_to_file(tts, text, self.voice_id, self.rate)
+
+
+def _speak_espeak(text: str, voice_id: str, rate: int) -> Samples:
+    """``text`` spoken by libespeak-ng as pyttsx3's espeak driver would speak it (the same
+    voice, rate and flags), its samples taken from the synthesis callback."""
+    global _utterance
+    from pyttsx3.drivers import _espeak
+    from pyttsx3.drivers.espeak import EspeakDriver
+
+    _settle()  # the voice is set at once, so never under a synthesis still running
+    try:
+        EspeakDriver.setProperty("voice", voice_id)
+        EspeakDriver.setProperty("rate", rate)  # queued ahead of the text
+    except ValueError as exc:
+        raise SpeechError(f"libespeak-ng cannot use the voice {voice_id!r}: {exc}") from exc
+    utterance = _utterance = _Utterance()
+    try:
+        status = _espeak.Synth(text, flags=_espeak.ENDPAUSE | _espeak.CHARS_UTF8)
+        if status != 0:
+            raise SpeechError(f"libespeak-ng refused {text!r} (error {status})")
+        if not utterance.ended.wait(FINISH_TIMEOUT):
+            _espeak.Cancel()
+            raise SpeechError(f"pyttsx3 did not finish speaking {text!r}; try --engine espeak-ng")
+        _settle()
+    finally:
+        _utterance = None
+    samples = np.frombuffer(b"".join(utterance.chunks), dtype="<i2").astype(np.float32)
+    samples /= _PCM16_FULL_SCALE
+    return samples
+
+
+def _speak_to_file(tts: Any, text: str, voice_id: str, rate: int) -> tuple[Samples, int]:
+    """``text`` saved to a file by pyttsx3's own driver (macOS, Windows), read back."""
+    with tempfile.TemporaryDirectory(prefix="voiceguide-") as folder:
+        path = Path(folder) / "clip.wav"
+        with contextlib.redirect_stdout(io.StringIO()):  # drivers announce what they saved
+            tts.setProperty("voice", voice_id)
+            tts.setProperty("rate", rate)
+            tts.save_to_file(text, str(path))
+            tts.runAndWait()
+        if not path.exists() or path.stat().st_size == 0:
+            raise SpeechError(f"pyttsx3 wrote no audio for {text!r}; try --engine espeak-ng")
+        try:
+            return decode(path)
+        except RuntimeError as exc:
+            raise SpeechError(f"pyttsx3 wrote audio that cannot be read: {exc}") from exc
 
 
 def open_voice(voice: str | None, rate: int) -> Pyttsx3Voice:
