@@ -2,8 +2,9 @@
 
 Around the export stage's writing of one Timeline (``export.writer``): repeats dropped,
 nothing replaced unless asked (``force``, checked before any work is done), what a killed
-export left behind removed, every routine rendered, several written at a time, and
-Ctrl-C turned into a clean stop that says which routines were finished.
+export left behind removed, every routine rendered, several written at a time while the
+voice still speaks the texts of the next ones, and Ctrl-C turned into a clean stop that
+says which routines were finished.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -78,16 +79,24 @@ def export_routines(
     report = progress or _quiet
     done: dict[int, ExportedRoutine] = {}
     try:
-        timelines = render.prepare_many(
-            routines, options, cache_dir, lambda n, total: report("Speaking", n, total)
-        )
-        if split and not force:  # how many tracks there are is known only now
-            _refuse_to_replace(
-                [p for t in timelines for p in split_output_files(t.script, out_dir, fmt)]
+        with _interrupts_deferred() as stop:
+
+            def speaking(n: int, total: int) -> None:
+                stop.check()  # Ctrl-C while the voice speaks: stop at the next text
+                report("Speaking", n, total)
+
+            timelines: Iterable[Timeline] = render.prepare_each(
+                routines, options, cache_dir, speaking
             )
-        _write_all(
-            timelines, out_dir, fmt, split, report, done, workers or os.cpu_count() or 1, force
-        )
+            if split and not force:  # how many tracks there are is known only now
+                timelines = list(timelines)
+                _refuse_to_replace(
+                    [p for t in timelines for p in split_output_files(t.script, out_dir, fmt)]
+                )
+            writers = min(workers or os.cpu_count() or 1, len(routines))
+            _write_all(
+                timelines, len(routines), out_dir, fmt, split, report, done, writers, force, stop
+            )
         if len(done) > 1:
             write_playlist([done[i] for i in sorted(done)], out_dir, fmt, replace=force)
     except KeyboardInterrupt:
@@ -133,7 +142,8 @@ def check_output_dir(out_dir: Path) -> None:
 
 
 def _write_all(
-    timelines: Sequence[Timeline],
+    timelines: Iterable[Timeline],
+    count: int,
     out_dir: Path,
     fmt: Format,
     split: bool,
@@ -141,55 +151,77 @@ def _write_all(
     done: dict[int, ExportedRoutine],
     workers: int,
     replace: bool,
+    stop: _Stop,
 ) -> None:
-    """Write ``workers`` routines at a time (encoding runs in C, without the GIL, so
-    each takes a core); ``done`` gets each one, by its index, once its files are in
-    place."""
-    total = sum(t.frames for t in timelines)
+    """Write each of the ``count`` Timelines as soon as ``timelines`` gives it (the voice
+    makes the next ones meanwhile), ``workers`` at a time: encoding runs in C, without the
+    GIL, so each takes a core. ``done`` gets each routine, by its index, once its files
+    are in place."""
+    futures: dict[concurrent.futures.Future[ExportedRoutine], int] = {}
+    pending: set[concurrent.futures.Future[ExportedRoutine]] = set()
+    total = 0  # the frames to write, known once every Timeline is: "Writing" waits for it
     written = 0
     lock = threading.Lock()
-    with _interrupts_deferred() as stop:
 
-        def wrote(frames: int) -> None:
-            nonlocal written
-            stop.check()
-            with lock:
-                written += frames
+    def wrote(frames: int) -> None:
+        nonlocal written
+        stop.check()
+        with lock:
+            written += frames
+            if total:
                 report("Writing", written, total)
 
-        with concurrent.futures.ThreadPoolExecutor(min(workers, len(timelines))) as pool:
-            futures = {
-                pool.submit(
+    def collect(timeout: float) -> None:
+        """Record the routines written so far; raise what stopped a writer."""
+        nonlocal pending
+        finished, pending = concurrent.futures.wait(
+            pending, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED
+        )
+        # Every routine that finished is recorded before a failure of another one in the
+        # same batch is raised: its files are in place.
+        failed = [future for future in finished if future.exception()]
+        for future in set(finished) - set(failed):
+            done[futures[future]] = future.result()
+        for future in failed:
+            future.result()
+
+    def record_written() -> None:
+        """After a stop: the routines whose files were put in place meanwhile."""
+        for future, index in futures.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                done[index] = future.result()
+
+    frames = 0
+    with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
+        try:
+            for index, timeline in enumerate(timelines):
+                future = pool.submit(
                     write_routine,
                     timeline,
                     out_dir,
                     fmt,
-                    track=(index + 1, len(timelines)) if len(timelines) > 1 else None,
+                    track=(index + 1, count) if count > 1 else None,
                     split=split,
                     wrote=wrote,
                     replace=replace,
-                ): index
-                for index, timeline in enumerate(timelines)
-            }
-            pending = set(futures)
-            try:
-                while pending:
-                    # Wake up often: Python runs the Ctrl-C handler only in this thread,
-                    # and only between bytecodes.
-                    finished, pending = concurrent.futures.wait(
-                        pending, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
-                    )
-                    # Every routine that finished is recorded before a failure of another
-                    # one in the same batch is raised: its files are in place.
-                    failed = [future for future in finished if future.exception()]
-                    for future in set(finished) - set(failed):
-                        done[futures[future]] = future.result()
-                    for future in failed:
-                        future.result()
-            except BaseException:
-                stop.set()  # the other writers give up at their next block
-                pool.shutdown(cancel_futures=True)
-                raise
+                )
+                futures[future] = index
+                pending.add(future)
+                frames += timeline.frames
+                collect(timeout=0)
+            with lock:
+                total = max(frames, 1)
+                if written:  # what was written while the voice spoke
+                    report("Writing", written, total)
+            while pending:
+                # Wake up often: Python runs the Ctrl-C handler only in this thread, and
+                # only between bytecodes.
+                collect(timeout=0.05)
+        except BaseException:
+            stop.set()  # the other writers give up at their next block
+            pool.shutdown(cancel_futures=True)
+            record_written()
+            raise
 
 
 class _Stop:

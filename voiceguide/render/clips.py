@@ -24,7 +24,7 @@ import shutil
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -52,10 +52,12 @@ LOUDNESS_DB = -20.0  # every clip's speech loudness (gated RMS, dB full scale)
 CEILING_DB = -1.0  # no sample above this
 CLIPS_FOLDER = "clips"
 CLIP_SUFFIX = ".clip"
-# Starting worker processes costs about half a second; below this many clips to
-# synthesize, one process (speaking in one thread, processing in others) was as quick
-# on two cores.
-MIN_PROCESS_BATCH = 128
+# Starting worker processes costs about half a second of each core (Python, NumPy and the
+# engine, in each), and libespeak-ng speaks a text in about 3 ms. Below this many clips
+# to synthesize, one process (speaking in one thread, processing in others) was as
+# quick on two cores, and used less of them: every text of the built-in routines (253)
+# took 2.0 s either way for `export --all`, 2.9 s of CPU in one process against 3.3 s.
+MIN_PROCESS_BATCH = 512
 PROCESS_TASK = 12  # texts per task for a worker, which speaks and processes them overlapped
 
 Progress = Callable[[int, int], None]
@@ -194,10 +196,17 @@ class ClipStore:
         self.hits += len(clips)
         return clips, missing
 
-    def stream(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+    def stream(
+        self, texts: list[str], *, wait_after: Collection[str] = ()
+    ) -> Generator[tuple[str, Samples], None, None]:
         """Synthesize and cache the distinct ``texts``, started in their order, yielding
-        each clip as it is ready (on all cores when there are enough of them)."""
-        for text, clip in self._render_all(texts):
+        each clip as it is ready (on all cores when there are enough of them).
+
+        Spoken in this process, every clip up to a text of ``wait_after`` is yielded
+        before the next text is spoken: a caller waiting for a group of clips gets them
+        without waiting for the voice to speak the next group's first text.
+        """
+        for text, clip in self._render_all(texts, wait_after):
             self.rendered += 1
             yield text, clip
 
@@ -256,7 +265,9 @@ class ClipStore:
         except OSError as exc:
             self._cannot_cache(exc)
 
-    def _render_all(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+    def _render_all(
+        self, texts: list[str], wait_after: Collection[str] = ()
+    ) -> Iterator[tuple[str, Samples]]:
         """Synthesize ``texts``, yielding each clip as it is ready.
 
         libespeak-ng in-process is not thread-safe, so such voices run in worker
@@ -274,17 +285,24 @@ class ClipStore:
                 for future in concurrent.futures.as_completed(futures):
                     yield future.result()
         else:
-            yield from self._pipelined(texts)
+            yield from self._pipelined(texts, wait_after)
 
     def _rendered(self, text: str) -> tuple[str, Samples]:
         return text, self._render(text)
 
-    def _pipelined(self, texts: Iterable[str]) -> Iterator[tuple[str, Samples]]:
+    def _pipelined(
+        self, texts: Iterable[str], wait_after: Collection[str] = ()
+    ) -> Iterator[tuple[str, Samples]]:
         with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
             pending: set[concurrent.futures.Future[tuple[str, Samples]]] = set()
             for text in texts:
                 pending.add(pool.submit(self._finish, text, *self._synthesize(text)))
-                for future in [future for future in pending if future.done()]:
+                ready: Iterable[concurrent.futures.Future[tuple[str, Samples]]] = (
+                    concurrent.futures.as_completed(pending)
+                    if text in wait_after
+                    else [future for future in pending if future.done()]
+                )
+                for future in ready:
                     pending.discard(future)
                     yield future.result()
             for future in concurrent.futures.as_completed(pending):

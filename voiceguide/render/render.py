@@ -9,8 +9,9 @@ cue's time, and adds the tones.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,27 +53,63 @@ def prepare_many(
 ) -> list[Timeline]:
     """Timelines for several routines; every text any of them speaks is synthesized in
     one batch, so repeated phrases are spoken once and all cores share the work."""
+    return list(prepare_each(routines, options, cache_dir, progress, sample_rate))
+
+
+def prepare_each(
+    routines: Sequence[Routine],
+    options: RenderOptions,
+    cache_dir: Path,
+    progress: Progress | None = None,
+    sample_rate: int = SAMPLE_RATE,
+) -> Iterator[Timeline]:
+    """The Timelines of ``routines`` in their order, each as soon as its clips are made,
+    so that one can be written while the voice speaks the texts of the next.
+
+    The texts are synthesized once each, in the order the routines need them (the first
+    routine's, then those the second adds, and so on); ``progress(done, total)`` counts
+    the distinct texts.
+    """
     # Speech and the compiler load lazily: importing render must stay cheap for the CLI.
     from voiceguide.script.compiler import compile_script, spoken_texts
 
     compiling = options.compile_options()
     store = clip_store(options.voice, cache_dir, sample_rate)
-    texts = frozenset[str]().union(*(spoken_texts(r, compiling) for r in routines))
-    clips = store.get_many(texts, progress)
+    needed = [spoken_texts(routine, compiling) for routine in routines]
+    added: list[list[str]] = []  # each routine's texts that no routine before it needs
+    for texts in needed:
+        added.append(sorted(texts.difference(*needed[: len(added)])))
+    clips, missing = store.split_cached(text for group in added for text in group)
+    # The last text each routine adds: its clips are all given before the next is spoken.
+    last_added = set()
+    for group in added:
+        uncached = [text for text in group if text not in clips]
+        if uncached:
+            last_added.add(uncached[-1])
+    total = len(clips) + len(missing)
+    if progress:
+        progress(len(clips), total)
 
     def duration_of(text: str) -> float:
         return len(clips[text]) / sample_rate
 
-    return [
-        place(
+    def timeline(routine: Routine) -> Timeline:
+        return place(
             compile_script(routine, compiling, duration_of),
             clips,
             sample_rate,
             pan_sides=options.pan_sides,
             breath_tones=options.breath_tones,
         )
-        for routine in routines
-    ]
+
+    with contextlib.closing(store.stream(missing, wait_after=last_added)) as made:
+        for routine, texts in zip(routines, needed, strict=True):
+            while not texts <= clips.keys():
+                text, clip = next(made)
+                clips[text] = clip
+                if progress:
+                    progress(len(clips), total)
+            yield timeline(routine)
 
 
 def clip_store(voice: VoiceOptions, cache_dir: Path, sample_rate: int = SAMPLE_RATE) -> ClipStore:
