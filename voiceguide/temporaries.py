@@ -5,12 +5,14 @@ and renamed into place when whole. The temporary name carries the id of the proc
 writes it: ``.NAME.PID-RANDOM.part``. A process killed outright (``kill -9``, a power cut)
 cannot remove its temporaries, so a later run removes those whose process is gone:
 ``remove_stale``. A process that is about to exit on purpose removes its own first:
-``discard_own``.
+``discard_own``. ``write_whole`` writes a file that has no name at all until it is whole
+(Linux's ``O_TMPFILE``), so that not even ``kill -9`` leaves a temporary of it behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import threading
@@ -60,6 +62,55 @@ def atomic_path(path: Path, mode: int = 0o600) -> Iterator[Path]:
         renamed(temporary, path)
     finally:
         remove(temporary)
+
+
+def write_whole(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` as ``path`` (replacing it) so that it appears whole or not at all.
+
+    Where the system has unnamed files (Linux's ``O_TMPFILE``) the data is written into
+    one and given its name once complete, so that even a process killed outright leaves
+    nothing behind; elsewhere through ``atomic_path``.
+    """
+    fd = _unnamed_file(path.parent, mode)
+    if fd is None:
+        with atomic_path(path, mode) as temporary:
+            temporary.write_bytes(data)
+        return
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        _give_name(fd, path)
+    finally:
+        os.close(fd)
+
+
+def _give_name(fd: int, path: Path) -> None:
+    """Link the unnamed file ``fd`` as ``path`` (linkat through /proc, following the link)."""
+    descriptors = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            os.link(str(fd), path, src_dir_fd=descriptors, follow_symlinks=True)
+        except FileExistsError:  # an entry being replaced, or one another process just made
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(FileExistsError):
+                os.link(str(fd), path, src_dir_fd=descriptors, follow_symlinks=True)
+    finally:
+        os.close(descriptors)
+
+
+def _unnamed_file(folder: Path, mode: int) -> int | None:
+    """A file with no name yet in ``folder``, open for writing; None where there are none
+    (no ``O_TMPFILE``, a file system without them, or no /proc to name them through)."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY, mode)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return None
+        raise
 
 
 def discard_own() -> None:

@@ -229,10 +229,9 @@ def clip_bytes(samples: Samples, sample_rate: int) -> bytes:
 
 
 def write_clip(path: Path, samples: Samples, sample_rate: int) -> None:
-    """Write a clip file atomically (16-bit: what is read back is ``from_pcm16(to_pcm16(
-    samples))``)."""
-    with temporaries.atomic_path(path) as temporary:
-        temporary.write_bytes(clip_bytes(samples, sample_rate))
+    """Write a clip file atomically, leaving nothing behind even if killed (16-bit: what
+    is read back is ``from_pcm16(to_pcm16(samples))``)."""
+    temporaries.write_whole(path, clip_bytes(samples, sample_rate))
 
 
 def parse_clip(data: bytes) -> tuple[Samples, int]:
