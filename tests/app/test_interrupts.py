@@ -1,9 +1,13 @@
-"""Ctrl-C and kill -9 during a cold render with worker processes, as a user does it.
+"""Ctrl-C and kill -9 during a cold render, as a user does it: in one process (how every
+built-in routine is rendered) and with worker processes (how a batch of more than
+``MIN_PROCESS_BATCH`` texts is).
 
 Each case runs the real ``voiceguide export`` in its own process group with an empty clip
-cache (so the clips are made in worker processes), signals it at a random moment once its
-workers exist, and checks what is left. Every wait has a deadline: a hang fails the test
-instead of stalling the suite. Repeated, because the bug they guard against came at random.
+cache, signals it at a random moment once its render has begun (its first clip is cached,
+or its workers exist), and checks what is left. Every routine is exported as MP3, so that
+the moment falls while the voice speaks or while the files are written, never after the
+end. Every wait has a deadline: a hang fails the test instead of stalling the suite.
+Repeated, because the bug they guard against came at random.
 """
 
 from __future__ import annotations
@@ -20,15 +24,27 @@ import pytest
 
 from tests.support.cli import PROGRAM
 from voiceguide import temporaries
+from voiceguide.audio.signal import read_clip
 
 DEADLINE = 90.0  # seconds; far beyond any honest exit on a loaded machine
 # pyttsx3: the engine that renders a big batch in worker processes (Piper, the default
 # where installed, renders in-process on onnxruntime's threads).
 EXPORT = [*PROGRAM, "export", "--engine", "pyttsx3"]
-ROUTINES = ["chair", "floor-option1", "foam-roller", "upper-back-session", "gentle-floor-session"]
+# The same command, rendering in worker processes from a batch of two texts.
+WITH_WORKERS = [
+    sys.executable,
+    "-c",
+    "import sys; from voiceguide.render import clips; clips.MIN_PROCESS_BATCH = 2;"
+    "from voiceguide.cli import main; main()",
+    "export",
+    "--engine",
+    "pyttsx3",
+]
+ROUTINES = ["--all", "--format", "mp3"]
+MODES = ["one process", "worker processes"]
 
 
-def start_export(tmp_path: Path) -> subprocess.Popen[str]:
+def start_export(tmp_path: Path, mode: str) -> subprocess.Popen[str]:
     out = tmp_path / "out"
     out.mkdir()
     env = {
@@ -36,8 +52,9 @@ def start_export(tmp_path: Path) -> subprocess.Popen[str]:
         "VOICEGUIDE_CACHE_DIR": str(tmp_path / "cache"),
         "VOICEGUIDE_CONFIG": str(tmp_path / "config.yaml"),
     }
+    command = WITH_WORKERS if mode == "worker processes" else EXPORT
     return subprocess.Popen(
-        [*EXPORT, "-o", str(out), *ROUTINES],
+        [*command, "-o", str(out), *ROUTINES],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -61,13 +78,20 @@ def group_members(group: int) -> list[int]:
     return members
 
 
-def wait_for_workers(process: subprocess.Popen[str]) -> None:
-    """Until the export has started its worker processes (besides itself)."""
+def wait_for_the_render(process: subprocess.Popen[str], mode: str, cache: Path) -> None:
+    """Until the export has started its worker processes (besides itself), or, in one
+    process, has cached its first clip."""
     deadline = time.monotonic() + DEADLINE
-    while len(group_members(process.pid)) < 3:  # itself, a resource tracker, a worker
+
+    def begun() -> bool:
+        if mode == "worker processes":  # itself, a resource tracker, a worker
+            return len(group_members(process.pid)) >= 3
+        return any(cache.rglob("*.clip"))
+
+    while not begun():
         if process.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"no worker processes started: {process.communicate()}")
-        time.sleep(0.02)
+            raise AssertionError(f"the render did not begin: {process.communicate()}")
+        time.sleep(0.01)
 
 
 def wait_for_group_to_end(group: int) -> list[int]:
@@ -83,11 +107,12 @@ def temporary_files(folder: Path) -> list[Path]:
     return [path for path in folder.rglob(".*") if path.suffix in (".tmp", ".part")]
 
 
-@pytest.mark.parametrize("attempt", range(6))
-def test_ctrl_c_during_a_cold_render_ends_cleanly(tmp_path: Path, attempt: int) -> None:
-    process = start_export(tmp_path)
-    wait_for_workers(process)
-    time.sleep(random.uniform(0.0, 1.5))  # while the workers start, or while they speak
+@pytest.mark.parametrize("attempt", range(4))
+@pytest.mark.parametrize("mode", MODES)
+def test_ctrl_c_during_a_cold_render_ends_cleanly(tmp_path: Path, mode: str, attempt: int) -> None:
+    process = start_export(tmp_path, mode)
+    wait_for_the_render(process, mode, tmp_path / "cache")
+    time.sleep(random.uniform(0.0, 1.5))  # while the voice speaks, or the files are written
     os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
     try:
         _, stderr = process.communicate(timeout=DEADLINE)
@@ -102,15 +127,22 @@ def test_ctrl_c_during_a_cold_render_ends_cleanly(tmp_path: Path, attempt: int) 
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_workers_exit_when_their_export_is_killed(tmp_path: Path, attempt: int) -> None:
-    process = start_export(tmp_path)
-    wait_for_workers(process)
-    time.sleep(random.uniform(0.0, 1.5))
+@pytest.mark.parametrize("mode", MODES)
+def test_a_killed_export_leaves_no_process_and_no_half_written_clip(
+    tmp_path: Path, mode: str, attempt: int
+) -> None:
+    process = start_export(tmp_path, mode)
+    wait_for_the_render(process, mode, tmp_path / "cache")
+    time.sleep(random.uniform(0.0, 1.0))
     process.kill()  # the parent alone, as kill -9 does: its workers must notice
     process.communicate(timeout=DEADLINE)
     assert wait_for_group_to_end(process.pid) == [], "workers outlived their parent"
     clips = tmp_path / "cache" / "clips"
-    assert temporary_files(clips) == []  # each worker removed its half-written clip
+    # Each worker removed its half-written clip; in one process, a clip being written
+    # had no name yet.
+    assert temporary_files(clips) == []
+    for clip in clips.rglob("*.clip"):
+        read_clip(clip)  # whole: the header's length and checksum agree
     before = sorted(clips.rglob("*.clip"))
     time.sleep(0.5)
     assert sorted(clips.rglob("*.clip")) == before  # and nothing more is written
