@@ -47,7 +47,10 @@ FORMATS: dict[Format, tuple[str, str]] = {
 PLAYLIST = "voiceguide.m3u8"
 SPLIT_SESSION_FILES = (".cues.json", ".chapters.json", ".m3u8")
 ALBUM = "voiceguide"
-BLOCK_FRAMES = 16384
+# Frames mixed and written at a time: 3 s at 22050 Hz. Fewer, larger blocks cost less
+# (each is a mix, a conversion and a write through libsndfile): all built-in routines
+# were written with 0.34 s of CPU against 0.51 s in blocks of 16384.
+BLOCK_FRAMES = 65536
 
 
 @dataclass(frozen=True)
