@@ -114,3 +114,11 @@ def test_breath_tone_swells_smoothly() -> None:
     fade_windows = round(tones.BREATH_FADE / 0.05)
     assert np.all(np.diff(level[:fade_windows]) > 0)
     assert np.all(np.diff(level[-fade_windows:]) < 0)
+
+
+def test_a_tone_is_made_once_and_cannot_be_changed() -> None:
+    tone = tones.chime("caution", RATE // 2, RATE)
+    assert tones.chime("caution", RATE // 2, RATE) is tone
+    assert tones.breath_tone("inhale", RATE, RATE) is tones.breath_tone("inhale", RATE, RATE)
+    with pytest.raises(ValueError, match="read-only"):
+        tone[0] = 1.0

@@ -12,6 +12,7 @@ in its cue's span can never spill into the speech that follows.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -38,7 +39,20 @@ BREATH_FADE = 0.5  # seconds at most of swell in and out
 
 
 def chime(kind: ToneKind, frames: int, sample_rate: int) -> Samples:
-    """The tone for ``kind`` ("step" or "caution"), ``frames`` long."""
+    """The tone for ``kind`` ("step" or "caution"), ``frames`` long (read-only)."""
+    return _chime(kind, frames, sample_rate)
+
+
+def breath_tone(kind: BreathKind, frames: int, sample_rate: int) -> Samples:
+    """A glide from low to high (``inhale``) or high to low (``exhale``), ``frames`` long
+    (read-only)."""
+    return _breath_tone(kind, frames, sample_rate)
+
+
+# A tone depends only on its kind, length and rate, and a session uses a few of each many
+# times: each is made once per process and shared, read-only, by every Timeline.
+@lru_cache(maxsize=256)
+def _chime(kind: ToneKind, frames: int, sample_rate: int) -> Samples:
     out = np.zeros(frames, dtype=np.float64)
     if kind == "step":
         _strike(out, 0, STEP_PITCH, sample_rate)
@@ -49,13 +63,13 @@ def chime(kind: ToneKind, frames: int, sample_rate: int) -> Samples:
     peak = float(np.max(np.abs(out))) if frames else 0.0
     if peak > 0:
         out *= CHIME_LEVEL / peak
-    return out.astype(np.float32)
+    return _read_only(out.astype(np.float32))
 
 
-def breath_tone(kind: BreathKind, frames: int, sample_rate: int) -> Samples:
-    """A glide from low to high (``inhale``) or high to low (``exhale``), ``frames`` long."""
+@lru_cache(maxsize=256)
+def _breath_tone(kind: BreathKind, frames: int, sample_rate: int) -> Samples:
     if frames == 0:
-        return np.zeros(0, dtype=np.float32)
+        return _read_only(np.zeros(0, dtype=np.float32))
     low, high = (BREATH_LOW, BREATH_HIGH) if kind == "inhale" else (BREATH_HIGH, BREATH_LOW)
     # An exponential glide sounds even to the ear; integrating the frequency keeps the
     # phase continuous, so the glide has no steps.
@@ -73,7 +87,12 @@ def breath_tone(kind: BreathKind, frames: int, sample_rate: int) -> Samples:
     peak = float(np.max(np.abs(out)))
     if peak > 0:
         out *= BREATH_LEVEL / peak
-    return out.astype(np.float32)
+    return _read_only(out.astype(np.float32))
+
+
+def _read_only(samples: Samples) -> Samples:
+    samples.flags.writeable = False
+    return samples
 
 
 def _strike(out: npt.NDArray[np.float64], at: int, pitch: float, sample_rate: int) -> None:
