@@ -106,12 +106,17 @@ class Timeline:
         end = start + count
         first = bisect.bisect_left(self._starts, start - self._longest)
         last = bisect.bisect_left(self._starts, end)
+        # Only where something sounds can the mix pass full scale: the silence (most of a
+        # session, the holds and rests) needs no limiting.
+        sounding_from, sounding_to = count, 0
         for placement in self.placements[first:last]:
             clip = self.clips[placement.clip]
             lo = max(start, placement.start)
             hi = min(end, placement.start + len(clip))
             if lo >= hi:
                 continue
+            sounding_from = min(sounding_from, lo - start)
+            sounding_to = max(sounding_to, hi - start)
             piece = clip[lo - placement.start : hi - placement.start] * placement.gain
             if self.channels == 1:
                 out[lo - start : hi - start, 0] += piece
@@ -119,7 +124,9 @@ class Timeline:
                 left, right = _pan_gains(placement.pan)
                 out[lo - start : hi - start, 0] += piece * left
                 out[lo - start : hi - start, 1] += piece * right
-        np.clip(out, -1.0, 1.0, out=out)
+        if sounding_from < sounding_to:
+            sounding = out[sounding_from:sounding_to]
+            np.clip(sounding, -1.0, 1.0, out=sounding)
         return out
 
     def blocks(self, size: int = 4096, start: int = 0) -> Iterator[Samples]:
