@@ -250,3 +250,44 @@ def test_cache_warm_with_routines_and_all_is_a_usage_error() -> None:
     result = voiceguide("cache", "warm", "floor-option3", "--all")
     assert result.exit_code == 2
     assert "give routines to warm the cache for or --all, not both" in result.output
+
+
+def _stderr_of(args: list[str], *, terminal: bool, env: dict[str, str]) -> str:
+    """What the program writes to stderr, given a terminal there or a pipe."""
+    import os
+    import subprocess
+
+    from tests.support.cli import PROGRAM
+
+    if not terminal:
+        done = subprocess.run([*PROGRAM, *args], capture_output=True, env=env, timeout=120)
+        return done.stderr.decode()
+    leader, follower = os.openpty()
+    with subprocess.Popen(
+        [*PROGRAM, *args], stdout=subprocess.DEVNULL, stderr=follower, env=env
+    ) as process:
+        os.close(follower)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the program closed its end
+                break
+            if not chunk:
+                break
+            said += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    return said.decode(errors="replace")
+
+
+def test_cache_warm_shows_its_progress_bar_only_on_a_terminal(cache_dir: Path) -> None:
+    import os
+
+    env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(cache_dir), COLUMNS="100")
+    args = ["cache", "warm", "floor-option3", "--engine", "pyttsx3"]
+    on_terminal = _stderr_of(args, terminal=True, env=env)
+    assert "━" in on_terminal and "%" in on_terminal  # the bar and its percentage
+    _stderr_of(["cache", "clear", "--yes"], terminal=False, env=env)  # so there is work again
+    piped = _stderr_of(args, terminal=False, env=env)
+    assert "━" not in piped and "%" not in piped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,10 @@ if TYPE_CHECKING:
 @contextlib.contextmanager
 def progress_bar() -> Iterator[ExportProgress]:
     """A progress bar on stderr, shown only on a terminal; stdout is left alone."""
+    if not sys.stderr.isatty():
+        # Nothing to draw: rich, about 40 ms to import, is not loaded at all.
+        yield _ignore
+        return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
@@ -34,3 +39,7 @@ def progress_bar() -> Iterator[ExportProgress]:
 
     with bar:
         yield report
+
+
+def _ignore(what: str, done: int, total: int) -> None:
+    """Progress nobody sees."""
