@@ -51,8 +51,8 @@ def prepare_many(
     progress: Progress | None = None,
     sample_rate: int = SAMPLE_RATE,
 ) -> list[Timeline]:
-    """Timelines for several routines; every text any of them speaks is synthesized in
-    one batch, so repeated phrases are spoken once and all cores share the work."""
+    """Timelines for several routines; every text any of them speaks is synthesized
+    once (``prepare_each``), however many of them speak it."""
     return list(prepare_each(routines, options, cache_dir, progress, sample_rate))
 
 

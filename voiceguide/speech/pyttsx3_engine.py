@@ -195,9 +195,10 @@ class Pyttsx3Voice:
         return f"{ENGINE} {self.engine_version}|{self.voice_id}|{self.rate} wpm"
 
     def synthesize(self, text: str) -> tuple[Samples, int]:
-        # Now and then, on a busy machine, a text came back with no audio at all (pyttsx3's
-        # espeak driver writes its file from what it collected when libespeak-ng reports
-        # the end). Saying it again is the remedy: a silent clip must never reach the cache.
+        # Now and then, on a busy machine, a text came back with no audio at all (seen when
+        # pyttsx3's espeak driver wrote the file, which it does from what it has collected
+        # when libespeak-ng reports the end; the drivers elsewhere still write files).
+        # Saying it again is the remedy: a silent clip must never reach the cache.
         for _ in range(ATTEMPTS):
             samples, rate = self._synthesize_once(text)
             if len(samples) or not text.strip():
