@@ -13,6 +13,8 @@ from tests.support.cli import voiceguide
 from voiceguide.audio.samples import Samples
 from voiceguide.cli.cache import human_size
 from voiceguide.render.clips import ClipStore, cache_info
+from voiceguide.render.options import RenderOptions
+from voiceguide.routine.records import Routine
 from voiceguide.speech import list_engines, open_voice
 
 
@@ -196,22 +198,39 @@ def test_human_size(size: int, text: str) -> None:
 # cache warm
 
 
+def _every_clip(routine: Routine, options: RenderOptions, store: ClipStore) -> list[str]:
+    """The cues of ``routine`` and every answer the player may give while it plays (those
+    depend on the cues' clips, read from ``store``)."""
+    from voiceguide.player.whereami import every_answer
+    from voiceguide.script.compiler import compile_script, spoken_texts
+
+    compiling = options.compile_options()
+    cues = sorted(spoken_texts(routine, compiling))
+    clips = store.get_many(cues)
+    script = compile_script(routine, compiling, lambda text: len(clips[text]) / store.sample_rate)
+    return list(dict.fromkeys(cues + every_answer(script)))
+
+
 def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
     cache_dir: Path,
 ) -> None:
     from voiceguide.config import Settings
     from voiceguide.render.render import SAMPLE_RATE
     from voiceguide.routine.library import find_routine
-    from voiceguide.script.compiler import spoken_texts
 
     result = voiceguide("cache", "warm", "floor-option3")
     assert result.exit_code == 0, result.output
-    texts = spoken_texts(find_routine("floor-option3"), Settings().compile_options())
+    voice = open_voice("piper", None, 160)
+    texts = _every_clip(
+        find_routine("floor-option3"),
+        Settings().render_options(),
+        ClipStore(cache_dir, voice, SAMPLE_RATE),
+    )
     assert result.output == (
         f"The cache holds every clip for 1 routine (piper): {len(texts)} clips,"
         f" {len(texts)} made now, 0 already there.\n"
     )
-    store = ClipStore(cache_dir, open_voice("piper", None, 160), SAMPLE_RATE)
+    store = ClipStore(cache_dir, voice, SAMPLE_RATE)
     store.get_many(texts)
     assert (store.rendered, store.hits) == (0, len(texts))
     again = voiceguide("cache", "warm", "floor-option3")
@@ -238,11 +257,9 @@ def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -
             raise AssertionError(f"{text!r} was not in the warmed cache")
 
     store = ClipStore(cache_dir, Refuses(), render.SAMPLE_RATE)
-    options = Settings(pace=1.5).compile_options()
-    from voiceguide.script.compiler import spoken_texts
-
+    options = Settings(pace=1.5).render_options()
     for routine in all_routines():
-        store.get_many(spoken_texts(routine, options))
+        store.get_many(_every_clip(routine, options, store))
     assert store.rendered == 0
 
 

@@ -7,8 +7,11 @@ import pytest
 
 from voiceguide.player.commands import Command
 from voiceguide.player.whereami import (
+    NOTHING_TO_REPEAT,
     answer_parts,
+    control_answers,
     control_words,
+    every_answer,
     spoken_title,
     step_parts,
     where_am_i,
@@ -82,3 +85,27 @@ def test_every_answer_is_made_of_sentences_known_ahead_for_its_step(routine: str
             assert set(parts) <= known, (step.title, t)
             assert where_am_i(script, t) == " ".join(parts)
             t += 0.25
+
+
+@pytest.mark.parametrize("routine", ["floor-option1", "gentle-floor-session"])
+def test_every_answer_lists_all_the_player_may_say_while_the_routine_plays(routine: str) -> None:
+    script = compile_script(find_routine(routine), CompileOptions(), lambda t: 0.06 * len(t))
+    listed = every_answer(script)
+    assert len(listed) == len(set(listed))
+    known = set(listed)
+    # Before the first step, in each step, and after the last: what "where am I?" says.
+    t = -1.0
+    while t < script.duration + 1:
+        assert set(answer_parts(script, t)) <= known, t
+        t += 0.25
+    # What the player makes ahead as each step starts (this step's sentences and the next's).
+    for index in range(-1, len(script.steps)):
+        assert set(step_parts(script, index) + step_parts(script, index + 1)) <= known
+    # Every control's answer, wherever a jump lands.
+    assert set(control_answers(script)) <= known
+    for command in (Command.PAUSE, Command.PLAY, Command.REPEAT, Command.QUIT):
+        assert control_words(command) in known
+    for step in script.steps:
+        assert control_words(Command.NEXT, step.title) in known
+        assert control_words(Command.BACK, step.title) in known
+    assert {control_words(Command.NEXT, None), NOTHING_TO_REPEAT} <= known

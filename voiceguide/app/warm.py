@@ -1,5 +1,6 @@
 """Warming the clip cache: every clip some routines need, made ahead of time, so that
-playing and exporting them later synthesizes nothing."""
+playing and exporting them later synthesizes nothing: not even the voice is loaded when
+they play (a Piper model takes most of a second of both cores to load)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from voiceguide.render.options import RenderOptions
 from voiceguide.routine.records import Routine
 
-Progress = Callable[[int, int], None]  # (clips ready, clips in all)
+Progress = Callable[[str, int, int], None]  # (what is made, clips ready, clips in all)
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,31 @@ def warm_cache(
     progress: Progress | None = None,
 ) -> Warmed:
     """Make and cache every clip ``routines`` may speak with ``options``' voice, rate,
-    pace and counting (the clips ``play`` and ``export`` will ask for), each text once."""
+    pace and counting, each text once: their cues (what ``play`` and ``export`` ask for),
+    then every answer the player may give while they play (to the controls and to
+    "where am I?"), which depend on the steps' real lengths and so on the cues' clips."""
+    from voiceguide.player.whereami import every_answer
     from voiceguide.render.render import clip_store
-    from voiceguide.script.compiler import spoken_texts
+    from voiceguide.script.compiler import compile_script, spoken_texts
 
     compiling = options.compile_options()
     store = clip_store(options.voice, cache_dir)
-    texts = frozenset[str]().union(*(spoken_texts(routine, compiling) for routine in routines))
-    store.get_many(sorted(texts), progress)
+    cues = frozenset[str]().union(*(spoken_texts(routine, compiling) for routine in routines))
+    clips = store.get_many(sorted(cues), _reporting(progress, "Making the cues"))
+
+    def duration_of(text: str) -> float:
+        return len(clips[text]) / store.sample_rate
+
+    answers = {
+        answer
+        for routine in routines
+        for answer in every_answer(compile_script(routine, compiling, duration_of))
+    }
+    store.get_many(sorted(answers - cues), _reporting(progress, "Making the answers"))
     return Warmed(len(routines), store.voice.engine, store.rendered, store.hits)
+
+
+def _reporting(progress: Progress | None, what: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(what, done, total)

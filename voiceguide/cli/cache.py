@@ -106,7 +106,8 @@ def cache_warm(
 
     ROUTINE is a routine id (see `voiceguide list`) or a path to a .yaml file; with none
     (or --all), every routine. The clips are made with the voice, rate, pace and counting
-    that play would use (the config file's, or the options given).
+    that play would use (the config file's, or the options given): every cue, and every
+    answer to the controls and to "where am I?".
     """
     from voiceguide.app.warm import warm_cache
     from voiceguide.routine.library import all_routines, find_routine
@@ -120,7 +121,7 @@ def cache_warm(
             selected,
             chosen.render_options(),
             cache_path(ctx),
-            lambda done, total: report("Making clips", done, total),
+            report,
         )
     what = f"{warmed.routines} routine{'' if warmed.routines == 1 else 's'}"
     click.echo(

@@ -26,7 +26,13 @@ from voiceguide.output.base import Output
 from voiceguide.player.commands import AckStyle, Command, Controls, Request, perform
 from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
-from voiceguide.player.whereami import NOTHING_TO_REPEAT, answer_parts, control_words, step_parts
+from voiceguide.player.whereami import (
+    NOTHING_TO_REPEAT,
+    answer_parts,
+    control_answers,
+    control_words,
+    step_parts,
+)
 from voiceguide.render.timeline import Playable
 from voiceguide.script.records import Script
 
@@ -281,15 +287,7 @@ class Player:
 
     def answer_texts(self) -> list[str]:
         """Every answer to a control that can be known ahead (to make them early)."""
-        titles = [s.title for s in self.timeline.script.steps]
-        return [
-            control_words(Command.PAUSE),
-            control_words(Command.PLAY),
-            *(control_words(Command.NEXT, t) for t in titles),
-            *(control_words(Command.BACK, t) for t in titles),
-            control_words(Command.NEXT, None),
-            control_words(Command.QUIT),
-        ]
+        return control_answers(self.timeline.script)
 
     def _finish_with(self, ack: Ack | Samples) -> None:
         """Fade out with the quit tone (or words), and give it a moment to be heard."""

@@ -70,6 +70,31 @@ def step_parts(script: Script, index: int) -> list[str]:
     return list(dict.fromkeys(parts))
 
 
+def control_answers(script: Script) -> list[str]:
+    """Every answer to a control in words: they depend only on the step titles, so all
+    can be made before playing starts."""
+    titles = [s.title for s in script.steps]
+    return [
+        control_words(Command.PAUSE),
+        control_words(Command.PLAY),
+        *(control_words(Command.NEXT, t) for t in titles),
+        *(control_words(Command.BACK, t) for t in titles),
+        control_words(Command.NEXT, None),
+        control_words(Command.REPEAT),
+        NOTHING_TO_REPEAT,
+        control_words(Command.QUIT),
+    ]
+
+
+def every_answer(script: Script) -> list[str]:
+    """Every sentence the player may say while ``script`` plays: the answers to the
+    controls and to "where am I?" at any moment (what ``cache warm`` makes ahead)."""
+    parts = control_answers(script)
+    for index in range(-1, len(script.steps)):
+        parts += step_parts(script, index)
+    return list(dict.fromkeys(parts))
+
+
 def _step_at(script: Script, seconds: float) -> int:
     return bisect.bisect_right([s.start for s in script.steps], seconds) - 1
 
