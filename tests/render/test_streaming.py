@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -219,3 +220,42 @@ def test_a_failed_render_stops_playing_with_its_error(tmp_path: Path) -> None:
     rendering.join()
     with pytest.raises(RuntimeError, match="the voice broke"):
         Player(growing, FakeOutput(block=BLOCK)).run()
+
+
+def test_cached_clips_are_read_in_the_order_heard_and_playing_starts_after_the_first() -> None:
+    """A routine whose clips are all cached starts once its opening is read: the rest is
+    read (in growing groups, in the order heard) while it plays."""
+    import threading
+
+    from voiceguide.render.streaming import FIRST_READ
+
+    routine = find_routine(ROUTINE)
+    order = heard_order(routine, RenderOptions())
+    release = threading.Event()
+    asked: list[list[str]] = []
+
+    class Cache:
+        def split_cached(self, texts: Iterable[str]) -> tuple[dict[str, Samples], list[str]]:
+            group = list(texts)
+            asked.append(group)
+            if len(asked) > 1:
+                release.wait(10)  # a slow disk, from the second group on
+            return {text: fake_clip(text) for text in group}, []
+
+        def stream(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
+            assert texts == [], "every clip was cached"
+            yield from ()
+
+    growing = GrowingTimeline(routine, RenderOptions(), RATE)
+    rendering = BackgroundRender(Cache(), order, growing)
+    try:
+        assert growing.wait_until_playable(0, timeout=10)
+        assert asked[0] == order[:FIRST_READ] and not growing.complete
+    finally:
+        release.set()
+        rendering.join()
+    assert [text for group in asked for text in group] == order
+    assert [len(group) for group in asked[:3]] == [FIRST_READ, 2 * FIRST_READ, 4 * FIRST_READ]
+    final = finished_timeline(routine, RenderOptions())
+    assert growing.complete
+    np.testing.assert_array_equal(growing.read(0, final.frames), final.read(0, final.frames))

@@ -34,6 +34,8 @@ from voiceguide.script.records import Script
 # Seconds of final sound after the start that playing waits for: the first clip, so that
 # the next can be made while it is heard, and playing does not start only to wait.
 START_LEAD = 0.5
+# Cached clips read before playing can start: the opening's first sentences.
+FIRST_READ = 2
 
 
 def heard_order(routine: Routine, options: RenderOptions) -> list[str]:
@@ -189,8 +191,17 @@ class BackgroundRender:
 
     def _run(self) -> None:
         try:
-            cached, missing = self._store.split_cached(self._texts)
-            self.timeline.add(cached)
+            missing: list[str] = []
+            # Cached clips are read in the order they are heard, in groups that double in
+            # size: playing can start once the first few are in, not after all are read
+            # (tens of milliseconds for a routine, from a cold disk more).
+            for group in _doubling(self._texts, FIRST_READ):
+                cached, absent = self._store.split_cached(group)
+                if cached:
+                    self.timeline.add(cached)
+                missing += absent
+                if self._stopping.is_set():
+                    return
             for text, clip in self._store.stream(missing):
                 self.timeline.add({text: clip})
                 if self._stopping.is_set():
@@ -204,6 +215,15 @@ class BackgroundRender:
 
     def join(self) -> None:
         self._thread.join()
+
+
+def _doubling(texts: list[str], first: int) -> Iterator[list[str]]:
+    """``texts`` in consecutive groups of ``first``, twice that, and so on."""
+    size, begin = first, 0
+    while begin < len(texts):
+        yield texts[begin : begin + size]
+        begin += size
+        size *= 2
 
 
 def start(
