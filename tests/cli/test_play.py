@@ -188,6 +188,39 @@ def test_ctrl_c_stops_the_sound_and_exits_130_quietly(short: Path) -> None:
 
 @needs_pulse
 @pytest.mark.audio
+@pytest.mark.slow
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_second_ctrl_c_while_leaving_still_exits_130(tmp_path: Path, attempt: int) -> None:
+    """From an empty cache the natural voice is busy in the background when Ctrl-C comes
+    (the rest of the routine, the spoken answers): leaving waits for it, and a second,
+    impatient Ctrl-C must not end the process while the voice is mid-synthesis (that
+    aborted it, core dumped, in most tries). Repeated: the moment decides."""
+    sink = private_sink()
+    assert sink is not None
+    env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(tmp_path / "empty-cache"))
+    with MonitorRecording(sink, 22050) as recording:
+        process = subprocess.Popen(
+            [*PROGRAM, "play", "floor-option1", "--engine", "piper"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for_sound(recording, recording.frames)
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.1 + 0.1 * attempt)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "terminate called" not in stderr and "Traceback" not in stderr
+    [session] = Journal().sessions()
+    assert session.outcome == "quit"
+
+
+@needs_pulse
+@pytest.mark.audio
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_termination_signals_restore_the_terminal(short: Path, sig: signal.Signals) -> None:
     child = in_terminal("play", str(short))

@@ -57,6 +57,24 @@ def _exit_on_hangup() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP ignored for the block: the way out waits for the
+    session's threads, and a second Ctrl-C must not cut that short. A process that exits
+    while a thread is still inside the voice (onnxruntime) or the sound library aborts,
+    with a core dump instead of exit status 130."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (a test may play elsewhere)
+        return
+    held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
 def _terminal(interactive: bool) -> Iterator[tuple[KeySource | None, StatusView | None]]:
     """Keys and the display when on a terminal; neither otherwise."""
     if not interactive:
@@ -100,8 +118,9 @@ def play_routine(
         finally:
             # Never leave with the library still loading in the thread: a process that
             # exits while PortAudio starts up can crash in it.
-            warming.join()
-            output.stop()
+            with _signals_held():
+                warming.join()
+                output.stop()
 
 
 def _session(
@@ -143,7 +162,8 @@ def _session(
             output, warming, rendering, journal, routine, settings, cache_dir, from_step, say
         )
     finally:
-        rendering.stop()
+        with _signals_held():
+            rendering.stop()
 
 
 def _play_rendering(
@@ -194,7 +214,8 @@ def _play_rendering(
             recording.finish("quit", SIGNALLED)
             raise
         finally:
-            speaker.close()
+            with _signals_held():
+                speaker.close()
         skipped = result.steps_skipped
         if result.outcome == "stopped":
             safety.stop_for_pain(recording, say, steps_skipped=skipped)
