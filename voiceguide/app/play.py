@@ -40,33 +40,47 @@ def speak(text: str, settings: Settings, cache_dir: Path) -> None:
         Player(timeline, open_output(settings.backend, settings.device)).run()
 
 
+# The signals that end a session: Ctrl-C, and the terminal or the system closing it.
+_LEAVING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 @contextlib.contextmanager
-def _exit_on_hangup() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into a normal exit, so the terminal is restored and the
-    sound stopped on the way out (their default is to die on the spot)."""
+def _leave_on_signals() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP end the session the normal way, so the terminal is
+    restored, the sound stopped and the session kept in the journal on the way out
+    (KeyboardInterrupt for Ctrl-C; SystemExit for the others, whose default is to die on
+    the spot). The first is enough: from then on all three are ignored until the process
+    ends, so that an impatient second Ctrl-C cannot cut the way out short."""
+    received = False
 
     def leave(signum: int, _frame: object) -> None:
+        nonlocal received
+        received = True
+        for sig in _LEAVING:
+            signal.signal(sig, signal.SIG_IGN)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
         raise SystemExit(128 + signum)
 
-    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, leave) for sig in _LEAVING}
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        if not received:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP ignored for the block: the way out waits for the
-    session's threads, and a second Ctrl-C must not cut that short. A process that exits
-    while a thread is still inside the voice (onnxruntime) or the sound library aborts,
-    with a core dump instead of exit status 130."""
+    """The signals that end a session ignored for the block: it waits for the session's
+    threads, which a signal must not interrupt. A process that exits while a thread is
+    still inside the voice (onnxruntime) or the sound library aborts, with a core dump
+    instead of exit status 130."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers belong to the main thread (a test may play elsewhere)
         return
-    held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _LEAVING}
     try:
         yield
     finally:
@@ -107,7 +121,7 @@ def play_routine(
     from voiceguide.output import open_output
 
     output = open_output(settings.backend, settings.device)
-    with _exit_on_hangup(), native_stderr_silenced():
+    with _leave_on_signals(), native_stderr_silenced():
         # Loading the sound library and finding the device take a good part of the time
         # to the first sound: done in a thread while the routine is checked and rendered.
         warming = _Background(output.warm_up)
@@ -210,7 +224,7 @@ def _play_rendering(
                     words = buttons is not None or settings.acknowledge == "words"
                     speaker.start(player.answer_texts() if words else (), player.upcoming_answers)
                     result = player.run(controls, view)
-        except SystemExit:  # SIGTERM or SIGHUP (see _exit_on_hangup): like Ctrl-C
+        except SystemExit:  # SIGTERM or SIGHUP (see _leave_on_signals): like Ctrl-C
             recording.finish("quit", SIGNALLED)
             raise
         finally:
