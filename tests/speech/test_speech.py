@@ -150,8 +150,8 @@ print(json.dumps([hashlib.sha256(spoken.synthesize(t)[0].tobytes()).hexdigest() 
 def test_pyttsx3_samples_are_those_its_driver_writes_to_a_file() -> None:
     texts = [PHRASE, "Again.", "Let your shoulders sink into the mat. " * 4, "Again."]
     voice = open_voice("pyttsx3", "en-us", 160).name
-    digests = []
-    for script in (_PYTTSX3_OWN_WAY, _VOICEGUIDE_WAY):
+
+    def digests(script: str) -> list[str]:
         done = subprocess.run(
             [sys.executable, "-c", script, json.dumps(texts), voice],
             capture_output=True,
@@ -159,9 +159,19 @@ def test_pyttsx3_samples_are_those_its_driver_writes_to_a_file() -> None:
             check=True,
             timeout=120,
         )
-        digests.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert digests[0] == digests[1]
-    assert len(set(digests[1])) == len(texts)  # "Again." twice, never the same samples
+        return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    # The driver's own way now and then loses part of an utterance on a loaded machine (it
+    # writes what it collected when libespeak-ng reports the end): the reference is what
+    # two of its runs agree on.
+    references: list[list[str]] = []
+    while len(references) < 3 and not any(references.count(r) > 1 for r in references):
+        references.append(digests(_PYTTSX3_OWN_WAY))
+    agreed = [r for r in references if references.count(r) > 1]
+    assert agreed, f"pyttsx3's driver gave three different results: {references}"
+    ours = digests(_VOICEGUIDE_WAY)
+    assert ours == agreed[0]
+    assert len(set(ours)) == len(texts)  # "Again." twice, never the same samples
 
 
 def test_text_that_looks_like_an_option_is_spoken() -> None:
