@@ -76,10 +76,7 @@ def _signals_held() -> Iterator[None]:
     """The signals that end a session ignored for the block: it waits for the session's
     threads, which a signal must not interrupt. A process that exits while a thread is
     still inside the voice (onnxruntime) or the sound library aborts, with a core dump
-    instead of exit status 130."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers belong to the main thread (a test may play elsewhere)
-        return
+    instead of exit status 130. (Used inside ``_leave_on_signals``, so in the main thread.)"""
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _LEAVING}
     try:
         yield
