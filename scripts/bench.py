@@ -27,7 +27,7 @@ from scripts.figures import Figure, at_least, at_most, exit_status, print_table
 from voiceguide.app.export import export_routines
 from voiceguide.config import Settings
 from voiceguide.export import writer as export
-from voiceguide.render import render
+from voiceguide.render import assembly
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Script
@@ -57,10 +57,10 @@ def produce(ctx: Context, cache_dir: Path, engine: str | None = None) -> tuple[f
     export both consume): (wall seconds, the Scripts). Sets ``ctx.audio_seconds``."""
     settings = replace(ctx.settings, engine=engine or ctx.settings.engine)
     started = time.perf_counter()
-    timelines = render.prepare_many(ctx.routines, settings.render_options(), cache_dir)
+    timelines = assembly.prepare_many(ctx.routines, settings.render_options(), cache_dir)
     frames = sum(len(block) for t in timelines for block in t.blocks(export.BLOCK_FRAMES))
     seconds = time.perf_counter() - started
-    ctx.audio_seconds = frames / render.SAMPLE_RATE
+    ctx.audio_seconds = frames / assembly.SAMPLE_RATE
     return seconds, [t.script for t in timelines]
 
 
@@ -70,7 +70,7 @@ def naive_produce(ctx: Context, scripts: list[Script]) -> float:
     started = time.perf_counter()
     clip_path = ctx.workdir / "cue.wav"
     for script in scripts:
-        rate = render.SAMPLE_RATE
+        rate = assembly.SAMPLE_RATE
         mix = np.zeros(round(script.duration * rate) + rate, dtype=np.float32)
         for cue in script.cues:
             if cue.kind == "tone":
@@ -306,11 +306,11 @@ def measure_piper(ctx: Context) -> list[Figure]:
     for _ in range(ctx.runs):
         cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="piper-"))
         started = time.perf_counter()
-        render.prepare_many(ctx.routines, settings.render_options(), cache)
+        assembly.prepare_many(ctx.routines, settings.render_options(), cache)
         batch.append(time.perf_counter() - started)
         started = time.perf_counter()
         for text in texts:
-            process(*voice.synthesize(text), render.SAMPLE_RATE)
+            process(*voice.synthesize(text), assembly.SAMPLE_RATE)
         single.append(time.perf_counter() - started)
     speedup = median_ratio(single, batch)
     out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="piper-out-"))

@@ -23,12 +23,12 @@ from voiceguide.output import open_output
 from voiceguide.player.commands import Command, Request
 from voiceguide.player.player import Player
 from voiceguide.player.transport import FADE
-from voiceguide.render import render
+from voiceguide.render import assembly
 from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
 
-RATE = render.SAMPLE_RATE
+RATE = assembly.SAMPLE_RATE
 ROUTINE = "floor-option1"
 ENGINES = ("pyttsx3", "piper")
 
@@ -85,7 +85,7 @@ def where_figures(sink: str, engine: str, runs: int, workdir: Path) -> list[floa
     """The key to the first sound of the answer, in ms, with ``engine`` (voice loaded)."""
     voice = VoiceOptions(engine=engine)
     cache = Path(tempfile.mkdtemp(dir=workdir))
-    timeline = render.prepare(find_routine(ROUTINE), RenderOptions(voice), cache)
+    timeline = assembly.prepare(find_routine(ROUTINE), RenderOptions(voice), cache)
     values = []
     with MonitorRecording(sink, RATE) as recording:
         speaker = Speaker(voice, cache, RATE)

@@ -52,7 +52,7 @@ from tests.support.recording import (
 from tests.support.routines import SHORT_ROUTINE
 from voiceguide.output import open_output
 from voiceguide.player.player import Player
-from voiceguide.render import render
+from voiceguide.render import assembly
 from voiceguide.render.options import RenderOptions
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
@@ -61,7 +61,7 @@ PROGRAM = [str(Path(sys.executable).parent / "voiceguide")]
 ROUTINE = "floor-option1"  # the routine the player is first used with
 WHOLE_ROUTINE = "rocking-stretch"  # a whole built-in routine for the onset figure
 BACKENDS = ("sounddevice", "simpleaudio")
-RATE = render.SAMPLE_RATE
+RATE = assembly.SAMPLE_RATE
 
 
 @contextmanager
@@ -159,7 +159,7 @@ def first_sound_figures(sink: str, runs: int, workdir: Path) -> list[Figure]:
 
 
 def prepared(name: str, workdir: Path) -> Timeline:
-    return render.prepare(find_routine(name), RenderOptions(), workdir / "warm-cache")
+    return assembly.prepare(find_routine(name), RenderOptions(), workdir / "warm-cache")
 
 
 def onset_figures(sink: str, workdir: Path, quick: bool) -> list[Figure]:

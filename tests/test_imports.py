@@ -123,11 +123,10 @@ def test_a_cached_play_opens_its_voice_and_output_without_the_slow_imports() -> 
 LAYERS = (
     "errors",
     "paths",
-    "files",
-    "temporaries",
+    "reading",
+    "writing",
     "text",
     "yamlfile",
-    "lazy",
     "versions",
     "routine",
     "script",

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from voiceguide.errors import FileFormatError, SourcePosition, UnreadableFileError
-from voiceguide.files import read_file
+from voiceguide.reading import read_file
 from voiceguide.text import CONTROL, printable
 
 # Aliases can make a small document expand into a huge one ("billion laughs"); no honest

@@ -8,13 +8,8 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.support.cli import PROGRAM
-
-needs_pulse = pytest.mark.skipif(
-    not os.environ.get("PULSE_SERVER"), reason="needs a PulseAudio server (run scripts/test)"
-)
+from tests.support.recording import needs_pulse
 
 
 def run_doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

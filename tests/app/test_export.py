@@ -24,8 +24,8 @@ from voiceguide.app.export import ExportInterrupted
 from voiceguide.audio.signal import to_pcm16
 from voiceguide.errors import ExportError
 from voiceguide.export import writer as export
+from voiceguide.render.assembly import prepare
 from voiceguide.render.options import RenderOptions, VoiceOptions
-from voiceguide.render.render import prepare
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
 from voiceguide.routine.records import Routine

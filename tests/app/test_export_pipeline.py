@@ -15,7 +15,7 @@ from tests.support.voices import ToneVoice
 from voiceguide.app.export import export_routines
 from voiceguide.audio.samples import Samples
 from voiceguide.errors import SpeechError
-from voiceguide.render import render as render_module
+from voiceguide.render import assembly
 from voiceguide.render.clips import ClipStore
 from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.library import find_routine
@@ -65,7 +65,7 @@ def test_a_routine_is_written_while_the_voice_speaks_the_next(
     assert len(added) >= 2
     voice = WaitsForAFile(gated=frozenset(added[1:]), file=out / "first.wav")
     monkeypatch.setattr(
-        render_module, "clip_store", lambda *_args: ClipStore(tmp_path / "cache", voice, 22050)
+        assembly, "clip_store", lambda *_args: ClipStore(tmp_path / "cache", voice, 22050)
     )
     done = export_routines([first, second], out, PYTTSX3, tmp_path / "cache")
     assert [item.routine_id for item in done] == ["first", "second"]

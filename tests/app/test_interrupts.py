@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import PROGRAM
-from voiceguide import temporaries
+from voiceguide import writing
 from voiceguide.audio.signal import read_clip
 
 DEADLINE = 90.0  # seconds; far beyond any honest exit on a loaded machine
@@ -151,8 +151,8 @@ def test_a_killed_export_leaves_no_process_and_no_half_written_clip(
 def killed_writer(final: Path) -> Path:
     """A temporary for ``final`` left by a process that was killed while writing it."""
     code = (
-        "import os, signal, sys; from pathlib import Path; from voiceguide import temporaries;"
-        "print(temporaries.create(Path(sys.argv[1])), flush=True);"
+        "import os, signal, sys; from pathlib import Path; from voiceguide import writing;"
+        "print(writing.create(Path(sys.argv[1])), flush=True);"
         "os.kill(os.getpid(), signal.SIGKILL)"
     )
     result = subprocess.run(
@@ -165,7 +165,7 @@ def test_an_export_removes_what_a_killed_export_left(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     stale = killed_writer(out / "chair.wav")
-    live = temporaries.create(out / "chair.lrc")  # this process is running: kept
+    live = writing.create(out / "chair.lrc")  # this process is running: kept
     other = out / ".notes.txt.1-0123abcd.bak"  # not a name voiceguide makes: kept
     other.write_text("mine")
     assert stale.exists()
@@ -178,4 +178,4 @@ def test_an_export_removes_what_a_killed_export_left(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert not stale.exists()
     assert live.exists() and other.exists()
-    temporaries.remove(live)
+    writing.remove(live)

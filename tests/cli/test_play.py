@@ -25,18 +25,17 @@ import soundfile
 from tests.support.cli import PROGRAM
 from tests.support.pulse import ServerDidNotStart, null_sink_server
 from tests.support.recording import (
-    NEEDS_PULSE,
     MonitorRecording,
     Signal,
     best_lag,
     mono,
+    needs_pulse,
     private_sink,
     wait_for_sound,
 )
 from voiceguide.output.base import FIX_HINT, GONE
 from voiceguide.practice.journal import Journal
 
-needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
 TINY_ROUTINE = "id: tiny\ntitle: Tiny\nkind: stretch\nsteps:\n  - say: Breathe out.\n"
 EXIT = re.compile(r"EXIT=(\d+)")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

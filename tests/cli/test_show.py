@@ -140,8 +140,8 @@ def test_a_pace_out_of_range_is_a_usage_error(pace: str) -> None:
 def test_exact_times_every_cue_with_the_length_of_its_real_clip(
     engine: str, shared_cache_dir: Path
 ) -> None:
+    from voiceguide.render.assembly import SAMPLE_RATE
     from voiceguide.render.clips import ClipStore
-    from voiceguide.render.render import SAMPLE_RATE
     from voiceguide.speech import open_voice
 
     data = shown_json("floor-option3", "--exact", "--engine", engine)

@@ -215,7 +215,7 @@ def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
     cache_dir: Path,
 ) -> None:
     from voiceguide.config import Settings
-    from voiceguide.render.render import SAMPLE_RATE
+    from voiceguide.render.assembly import SAMPLE_RATE
     from voiceguide.routine.library import find_routine
 
     result = voiceguide("cache", "warm", "floor-option3")
@@ -239,7 +239,7 @@ def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(
 
 def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -> None:
     from voiceguide.config import Settings
-    from voiceguide.render import render
+    from voiceguide.render import assembly
     from voiceguide.routine.library import all_routines
 
     result = voiceguide("cache", "warm", "--engine", "pyttsx3", "--pace", "1.5")
@@ -256,7 +256,7 @@ def test_cache_warm_all_routines_leaves_nothing_to_synthesize(cache_dir: Path) -
         def synthesize(self, text: str) -> tuple[Samples, int]:
             raise AssertionError(f"{text!r} was not in the warmed cache")
 
-    store = ClipStore(cache_dir, Refuses(), render.SAMPLE_RATE)
+    store = ClipStore(cache_dir, Refuses(), assembly.SAMPLE_RATE)
     options = Settings(pace=1.5).render_options()
     for routine in all_routines():
         store.get_many(_every_clip(routine, options, store))

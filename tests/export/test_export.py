@@ -21,7 +21,7 @@ from voiceguide.audio.signal import to_pcm16
 from voiceguide.errors import ExportError
 from voiceguide.export import writer as export
 from voiceguide.export.writer import output_files, write_routine
-from voiceguide.render.render import place
+from voiceguide.render.assembly import place
 from voiceguide.render.timeline import Timeline
 from voiceguide.script.records import Cue, Phase, Script, StepSpan
 

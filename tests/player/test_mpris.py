@@ -24,20 +24,19 @@ from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
 from tests.support.cli import PROGRAM
 from tests.support.recording import (
-    NEEDS_PULSE,
     MonitorRecording,
     Signal,
     best_lag,
     mono,
+    needs_pulse,
     private_sink,
     wait_for_sound,
 )
 from voiceguide.player.mpris import BUS_NAME, PATH, PLAYER
+from voiceguide.render.assembly import SAMPLE_RATE
 from voiceguide.render.options import VoiceOptions
-from voiceguide.render.render import SAMPLE_RATE
 from voiceguide.render.speaker import Speaker
 
-needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
 needs_bus = pytest.mark.skipif(
     not os.environ.get("DBUS_SESSION_BUS_ADDRESS") or shutil.which("playerctl") is None,
     reason="needs a D-Bus session bus and playerctl (run scripts/test)",

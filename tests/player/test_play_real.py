@@ -14,7 +14,6 @@ import pytest
 import soundfile
 
 from tests.support.recording import (
-    NEEDS_PULSE,
     MonitorRecording,
     align,
     best_lag,
@@ -23,18 +22,20 @@ from tests.support.recording import (
     first_sound,
     last_sound,
     mono,
+    needs_pulse,
     private_sink,
 )
-from voiceguide.output import open_output, output_devices
+from voiceguide.output import open_output
+from voiceguide.output.inventory import output_devices
 from voiceguide.player.player import Player
-from voiceguide.render import render
+from voiceguide.render import assembly
 from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.library import find_routine
 
 pytestmark = [
     pytest.mark.audio,
     pytest.mark.slow,
-    pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE),
+    needs_pulse,
 ]
 
 TOLERANCE = 0.020  # seconds: a cue heard further than this from its place is late or early
@@ -54,7 +55,7 @@ def test_a_routine_is_heard_as_exported_with_every_cue_on_time(
     wav, rate = soundfile.read(short.with_suffix(".wav"), dtype="float32", always_2d=True)
     expected = mono(wav)
     cues = spoken_cues(short.with_suffix(".cues.json"), rate)
-    timeline = render.prepare(find_routine(str(short)), RenderOptions(), shared_cache_dir)
+    timeline = assembly.prepare(find_routine(str(short)), RenderOptions(), shared_cache_dir)
     assert timeline.sample_rate == rate
 
     with MonitorRecording(sink, rate) as recording:
@@ -100,7 +101,7 @@ def test_pause_and_resume_go_on_from_where_the_sound_stopped(
 ) -> None:
     sink = private_sink()
     assert sink is not None
-    timeline = render.prepare(find_routine(str(short)), ESPEAK, shared_cache_dir)
+    timeline = assembly.prepare(find_routine(str(short)), ESPEAK, shared_cache_dir)
     rate = timeline.sample_rate
     expected = mono(timeline.read(0, timeline.frames))
     caution = next(c for c in timeline.script.cues if c.kind == "caution")

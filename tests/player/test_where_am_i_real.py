@@ -16,22 +16,21 @@ import pytest
 import soundfile
 
 from tests.support.recording import (
-    NEEDS_PULSE,
     MonitorRecording,
     best_lag,
     mono,
+    needs_pulse,
     private_sink,
     wait_for_sound,
 )
 from voiceguide.player.player import SENTENCE_GAP
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import step_parts
-from voiceguide.render import render
+from voiceguide.render import assembly
 from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
 
-needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 ANSWER = re.compile(r"Step 0 of 4: Before you start\..*?Next: [^.]*\.")
 
@@ -88,7 +87,7 @@ def test_w_says_where_you_are_and_goes_on_from_the_exact_frame(
     assert "Now: Short check." in answer and "Next: Short check, right side." in answer
 
     # Heard alone: the answer, sentence by sentence, nothing of the routine under it.
-    script = render.prepare(find_routine(str(short)), RenderOptions(), shared_cache_dir).script
+    script = assembly.prepare(find_routine(str(short)), RenderOptions(), shared_cache_dir).script
     speaker = Speaker(VoiceOptions(), shared_cache_dir, rate)
     gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
     clips = [speaker.clip(part) for part in sentences(answer, step_parts(script, 0))]

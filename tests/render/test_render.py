@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tests.support.records import script_of
 from voiceguide.audio import tones
+from voiceguide.render.assembly import SAMPLE_RATE, place, prepare, side_pan
 from voiceguide.render.options import RenderOptions, VoiceOptions
-from voiceguide.render.render import SAMPLE_RATE, place, prepare, side_pan
 from voiceguide.routine.library import find_routine
 from voiceguide.script.records import Cue, Phase, Script
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from voiceguide.render.assembly import SAMPLE_RATE
 from voiceguide.render.clips import ClipStore
 from voiceguide.render.options import VoiceOptions
-from voiceguide.render.render import SAMPLE_RATE
 from voiceguide.render.speaker import Speaker
 from voiceguide.speech import open_voice
 

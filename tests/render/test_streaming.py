@@ -18,7 +18,7 @@ from voiceguide.audio.samples import Samples
 from voiceguide.player import transport as transport_module
 from voiceguide.player.player import Player
 from voiceguide.player.transport import JUMP_GAP, Transport
-from voiceguide.render import render
+from voiceguide.render import assembly
 from voiceguide.render.clips import ClipStore
 from voiceguide.render.options import RenderOptions
 from voiceguide.render.streaming import BackgroundRender, GrowingTimeline, heard_order
@@ -48,7 +48,7 @@ def finished_timeline(
     script = compile_script(
         routine, options.compile_options(), lambda text: len(clips[text]) / RATE
     )
-    return render.place(script, clips, RATE, breath_tones=options.breath_tones)
+    return assembly.place(script, clips, RATE, breath_tones=options.breath_tones)
 
 
 @pytest.fixture

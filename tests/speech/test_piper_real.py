@@ -14,7 +14,7 @@ import soundfile
 from tests.support.fake_output import FakeOutput
 from voiceguide.app.export import export_routines
 from voiceguide.player.player import Player
-from voiceguide.render import render, streaming
+from voiceguide.render import assembly, streaming
 from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.library import find_routine
 
@@ -62,7 +62,7 @@ def test_playing_piper_while_it_renders_is_exactly_the_prepared_timeline(
     player = Player(growing, fake, rendered=growing.progress)
     assert player.run().outcome == "completed"
     rendering.join()
-    prepared = render.prepare(routine, PIPER, tmp_path)  # from the cache the play filled
+    prepared = assembly.prepare(routine, PIPER, tmp_path)  # from the cache the play filled
     heard = fake.frames
     keep = np.ones(len(heard), dtype=bool)
     for start, frames in player.transport.waited:
@@ -79,11 +79,11 @@ def test_clip_processing_is_the_same_for_every_engine(engine: str, tmp_path: Pat
     from voiceguide.render.clips import ClipStore
     from voiceguide.speech import open_voice
 
-    store = ClipStore(tmp_path, open_voice(engine, None, 160), render.SAMPLE_RATE)
+    store = ClipStore(tmp_path, open_voice(engine, None, 160), assembly.SAMPLE_RATE)
     clip = store.get("Bring your knees to your chest.")
     peak = float(np.abs(clip).max())
     # Trimmed: sound from the first samples (after the 1 ms fade-in) to the last ones.
-    assert np.abs(clip[: round(0.005 * render.SAMPLE_RATE)]).max() > 1e-3 * peak
-    assert np.abs(clip[-round(0.05 * render.SAMPLE_RATE) :]).max() > 1e-3 * peak
+    assert np.abs(clip[: round(0.005 * assembly.SAMPLE_RATE)]).max() > 1e-3 * peak
+    assert np.abs(clip[-round(0.05 * assembly.SAMPLE_RATE) :]).max() > 1e-3 * peak
     # Levelled to the same ceiling, at the session's rate.
     assert peak <= 10 ** (-1.0 / 20) + 1e-4

@@ -18,6 +18,7 @@ from types import TracebackType
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 Signal = npt.NDArray[np.float32]
 
@@ -29,6 +30,10 @@ def private_sink() -> str | None:
     if not os.environ.get("PULSE_SERVER"):
         return None
     return os.environ.get("VOICEGUIDE_TEST_SINK") or None
+
+
+# Marks a test that plays into (or records from) the private sink.
+needs_pulse = pytest.mark.skipif(private_sink() is None, reason=NEEDS_PULSE)
 
 
 def wait_for_sound(recording: MonitorRecording, start: int, timeout: float = 30.0) -> int:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from voiceguide.serve import net
-from voiceguide.serve.app import create_app
+from voiceguide.serve.asgi import create_app
 from voiceguide.serve.site import Site
 
 STARTUP_TIMEOUT = 240.0  # rendering a routine cold, on a busy machine

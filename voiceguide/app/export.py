@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
-from voiceguide import temporaries
+from voiceguide import writing
 from voiceguide.errors import ExportError
 from voiceguide.export.writer import (
     PLAYLIST,
@@ -31,7 +31,7 @@ from voiceguide.export.writer import (
     write_playlist,
     write_routine,
 )
-from voiceguide.render import render
+from voiceguide.render import assembly
 from voiceguide.render.options import RenderOptions
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.records import Routine
@@ -67,7 +67,7 @@ def export_routines(
     routines = _distinct(routines)
     check_output_dir(out_dir)
     # What an export killed outright (kill -9, a power cut) left half-written.
-    temporaries.remove_stale(out_dir)
+    writing.remove_stale(out_dir)
     planned = [path for r in routines for path in output_files(r.id, out_dir, fmt)]
     if split:  # the session's own files now; the tracks once their number is known
         planned = [out_dir / f"{r.id}{end}" for r in routines for end in SPLIT_SESSION_FILES]
@@ -85,7 +85,7 @@ def export_routines(
                 stop.check()  # Ctrl-C while the voice speaks: stop at the next text
                 report("Speaking", n, total)
 
-            timelines: Iterable[Timeline] = render.prepare_each(
+            timelines: Iterable[Timeline] = assembly.prepare_each(
                 routines, options, cache_dir, speaking
             )
             if split and not force:  # how many tracks there are is known only now

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 def speak(text: str, settings: Settings, cache_dir: Path) -> None:
     """Say ``text`` now, in the session's voice, through the chosen output (and wait)."""
     from voiceguide.output import open_output
-    from voiceguide.render.render import sentence
+    from voiceguide.render.assembly import sentence
 
     timeline = sentence(text, settings.render_options(), cache_dir)
     with native_stderr_silenced():

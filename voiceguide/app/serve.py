@@ -13,7 +13,7 @@ from voiceguide.export.writer import Format
 from voiceguide.render.options import RenderOptions
 from voiceguide.routine.records import Routine
 from voiceguide.serve import net, server
-from voiceguide.serve.app import create_app
+from voiceguide.serve.asgi import create_app
 from voiceguide.serve.site import FEED, build_site
 from voiceguide.serve.token import session_token
 

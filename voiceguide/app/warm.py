@@ -39,7 +39,7 @@ def warm_cache(
     then every answer the player may give while they play (to the controls and to
     "where am I?"), which depend on the steps' real lengths and so on the cues' clips."""
     from voiceguide.player.whereami import every_answer
-    from voiceguide.render.render import clip_store
+    from voiceguide.render.assembly import clip_store
     from voiceguide.script.compiler import compile_script, spoken_texts
 
     compiling = options.compile_options()

@@ -18,9 +18,9 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-from voiceguide import temporaries
+from voiceguide import writing
 from voiceguide.audio.samples import Samples
-from voiceguide.files import read_file
+from voiceguide.reading import read_file
 
 ONSET_THRESHOLD_DB = -50.0  # relative to the peak: catches the soft start of an "f" or "h"
 LEAD_KEEP = 0.001  # seconds kept before the first audible sample, faded in
@@ -233,7 +233,7 @@ def clip_bytes(samples: Samples, sample_rate: int) -> bytes:
 def write_clip(path: Path, samples: Samples, sample_rate: int) -> None:
     """Write a clip file atomically, leaving nothing behind even if killed (16-bit: what
     is read back is ``from_pcm16(to_pcm16(samples))``)."""
-    temporaries.write_whole(path, clip_bytes(samples, sample_rate))
+    writing.write_whole(path, clip_bytes(samples, sample_rate))
 
 
 def parse_clip(data: bytes) -> tuple[Samples, int]:

@@ -15,7 +15,7 @@ from voiceguide.cli.options import settings
 @click.pass_context
 def devices(ctx: click.Context, as_json: bool) -> None:
     """List the audio output devices (for --device) and the playback backends."""
-    from voiceguide.output import backends, output_devices
+    from voiceguide.output.inventory import backends, output_devices
 
     found_backends = backends(settings(ctx).backend)
     found_devices = output_devices()

@@ -55,7 +55,7 @@ def show(
     found = find_routine(routine)
     options = chosen.compile_options()
     if exact:
-        from voiceguide.render.render import clip_lengths
+        from voiceguide.render.assembly import clip_lengths
         from voiceguide.speech import choose_engine
 
         click.echo(f"Engine: {choose_engine(chosen.engine).describe()}", err=True)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from voiceguide import temporaries
+from voiceguide import writing
 from voiceguide.audio.signal import to_pcm16
 from voiceguide.errors import ExportError
 from voiceguide.export import captions, chapters, split
@@ -327,13 +327,13 @@ class _Staging:
 
     def __exit__(self, *_exc: object) -> None:
         for temp in self._temps.values():
-            temporaries.remove(temp)
+            writing.remove(temp)
 
     def add(self, final: Path) -> Path:
         """A fresh temporary file that ``commit`` will rename to ``final``."""
         # Mode 0666, not mkstemp's private 0600: the rename would keep that, and exported
         # files get the usual permissions the user's umask gives.
-        temp = temporaries.create(final, ".part", 0o666)
+        temp = writing.create(final, ".part", 0o666)
         self._temps[final] = temp
         return temp
 
@@ -351,7 +351,7 @@ class _Staging:
         try:
             for final, temp in list(self._temps.items()):
                 if replace:
-                    temporaries.renamed(temp, final)
+                    writing.renamed(temp, final)
                 else:
                     _place_new(temp, final)
                 placed.append(final)
@@ -376,6 +376,6 @@ def _place_new(temp: Path, final: Path) -> None:
         # rename; only a file made in between these two steps can be replaced.
         if os.path.lexists(final):
             raise FileExistsError(final) from None
-        temporaries.renamed(temp, final)
+        writing.renamed(temp, final)
         return
-    temporaries.remove(temp)
+    writing.remove(temp)

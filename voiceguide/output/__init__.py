@@ -6,55 +6,14 @@ frames a ``Source`` gives it (the player's transport).
 
 (The tests' fake output lives with them, in ``tests/support/fake_output.py``.)
 
-``open_output`` picks a backend by name; ``backends`` and ``output_devices`` say what this
-machine has (for ``voiceguide devices`` and ``voiceguide doctor``).
+``open_output`` picks a backend by name; ``inventory``'s ``backends`` and ``output_devices``
+say what this machine has (for ``voiceguide devices`` and ``voiceguide doctor``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from voiceguide.errors import PlaybackError
-from voiceguide.lazy import lazy_exports
-from voiceguide.output.base import FIX_HINT, Output, Source
-
-if TYPE_CHECKING:
-    from voiceguide.output.inventory import (
-        BACKEND_NAMES,
-        DEFAULT_BACKEND,
-        BackendInfo,
-        DeviceInfo,
-        backends,
-        output_devices,
-    )
-
-__all__ = [
-    "BACKEND_NAMES",
-    "DEFAULT_BACKEND",
-    "FIX_HINT",
-    "BackendInfo",
-    "DeviceInfo",
-    "Output",
-    "Source",
-    "backends",
-    "open_output",
-    "output_devices",
-]
-
-# What the machine has is asked for by `devices` and `doctor` only: `play` does not pay for it.
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "inventory": (
-            "BACKEND_NAMES",
-            "DEFAULT_BACKEND",
-            "BackendInfo",
-            "DeviceInfo",
-            "backends",
-            "output_devices",
-        )
-    },
-)
+from voiceguide.output.base import Output
 
 
 def open_output(backend: str, device: str | None = None) -> Output:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceguide import temporaries
+from voiceguide import writing
 from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import (
     ClipFormatError,
@@ -236,7 +236,7 @@ class ClipStore:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 # A run killed while writing here left its temporary behind: sweep it now.
-                temporaries.remove_stale(path.parent)
+                writing.remove_stale(path.parent)
                 write_clip(path, clip, self.sample_rate)
             except OSError as exc:
                 self._cannot_cache(exc)
@@ -261,7 +261,7 @@ class ClipStore:
         """Before handing work to processes: can they write into the cache at all?"""
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
-            temporaries.remove(temporaries.create(self._folder / "probe", ".tmp"))
+            writing.remove(writing.create(self._folder / "probe", ".tmp"))
         except OSError as exc:
             self._cannot_cache(exc)
 
@@ -387,7 +387,7 @@ def _exit_when_gone(parent_sentinel: int) -> None:
 
 
 def _exit_now(*_signal: object) -> None:
-    temporaries.discard_own()
+    writing.discard_own()
     os._exit(1)
 
 

@@ -7,7 +7,7 @@ so far (``compiler.compile_known``): the cues placed by then are final, exactly 
 the whole compile puts them, and nothing can sound before the end of the last of them.
 That end is the timeline's ``ready`` frame; the transport never plays past it, and waits
 there (with its "wait" tone) if rendering falls behind. So what is heard is the Timeline
-``render.prepare`` would have made, frame for frame, with at most some added silence.
+``assembly.prepare`` would have made, frame for frame, with at most some added silence.
 docs/player.md describes what the listener hears.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from voiceguide.audio.samples import Samples
-from voiceguide.render import render
+from voiceguide.render import assembly
 from voiceguide.render.options import RenderOptions
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.records import Routine
@@ -157,7 +157,7 @@ class GrowingTimeline:
 
     def _compile(self) -> tuple[Timeline, int, bool]:
         script, final_until = compile_known(self.routine, self._compiling, self._lengths)
-        timeline = render.place(
+        timeline = assembly.place(
             script,
             self._clips,
             self.sample_rate,
@@ -230,10 +230,10 @@ def start(
     routine: Routine,
     options: RenderOptions,
     cache_dir: Path,
-    sample_rate: int = render.SAMPLE_RATE,
+    sample_rate: int = assembly.SAMPLE_RATE,
 ) -> BackgroundRender:
     """Open the voice and start rendering ``routine`` in the order it is heard; the
     returned render's ``timeline`` can be played at once."""
-    store = render.clip_store(options.voice, cache_dir, sample_rate)
+    store = assembly.clip_store(options.voice, cache_dir, sample_rate)
     timeline = GrowingTimeline(routine, options, sample_rate)
     return BackgroundRender(store, heard_order(routine, options), timeline)

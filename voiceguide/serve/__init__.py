@@ -1,7 +1,8 @@
 """Serving rendered routines to a phone over the local network.
 
-``session`` is the use case (render, then serve until Ctrl-C); the rest are its HTTP
-parts, each with one job: ``net`` picks the address and opens the listening socket,
+The use case (render, then serve until Ctrl-C) is ``voiceguide.app.serve``; these are its
+HTTP parts, each with one job: ``net`` picks the address and opens the listening socket,
 ``token`` makes the secret in every URL, ``page`` and ``feed`` write the page and the
-podcast feed, ``site`` says what is served under which name, and ``app`` answers requests.
+podcast feed, ``site`` says what is served under which name, and ``asgi`` (the Starlette
+application) answers requests.
 """

@@ -7,7 +7,7 @@ import re
 import secrets
 from pathlib import Path
 
-from voiceguide import temporaries
+from voiceguide import writing
 from voiceguide.errors import ServeError
 from voiceguide.paths import data_dir
 
@@ -37,7 +37,7 @@ def session_token(keep: bool, folder: Path | None = None) -> str:
     token = new_token()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with temporaries.atomic_path(path) as temp:
+        with writing.atomic_path(path) as temp:
             temp.write_text(token + "\n", encoding="ascii")
     except OSError as exc:
         raise ServeError(

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.cli import PROGRAM
 from voiceguide.errors import UnreadableFileError
-from voiceguide.files import read_file
+from voiceguide.reading import read_file
 
 
 def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
