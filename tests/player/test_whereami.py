@@ -7,16 +7,15 @@ import pytest
 
 from voiceguide.player.commands import Command
 from voiceguide.player.whereami import (
-    NOTHING_TO_REPEAT,
     answer_parts,
     control_answers,
     control_words,
     every_answer,
-    spoken_title,
     step_parts,
     where_am_i,
 )
 from voiceguide.routine.library import find_routine
+from voiceguide.script import phrasing
 from voiceguide.script.compiler import compile_script
 from voiceguide.script.records import CompileOptions, Script
 
@@ -27,10 +26,10 @@ def script() -> Script:
 
 
 def test_titles_are_said_as_words() -> None:
-    assert spoken_title("Side-lying twist on the floor (right)") == (
+    assert phrasing.spoken_title("Side-lying twist on the floor (right)") == (
         "Side-lying twist on the floor, right side"
     )
-    assert spoken_title("Find a firm, flat spot on the floor, on…") == (
+    assert phrasing.spoken_title("Find a firm, flat spot on the floor, on…") == (
         "Find a firm, flat spot on the floor, on"
     )
 
@@ -42,13 +41,14 @@ def test_in_a_hold_it_says_the_step_what_to_do_the_time_left_and_what_is_next(
     step = script.steps[hold.step]
     answer = where_am_i(script, hold.start + 0.5)
     last_step = len(script.steps) - 1
-    assert answer.startswith(f"Step {hold.step} of {last_step}: {spoken_title(step.title)}.")
+    title = phrasing.spoken_title(step.title)
+    assert answer.startswith(f"Step {hold.step} of {last_step}: {title}.")
     doing = [c for c in script.cues if c.step == hold.step and c.kind == "say"]
     doing = [c for c in doing if c.start <= hold.start + 0.5]
     assert f"Now: {doing[-1].text.rstrip('.')}." in answer
     left = round(hold.end - hold.start - 0.5 + 0.49)
     assert f"{left} seconds left in this hold." in answer
-    assert answer.endswith(f"Next: {spoken_title(script.steps[hold.step + 1].title)}.")
+    assert answer.endswith(f"Next: {phrasing.spoken_title(script.steps[hold.step + 1].title)}.")
 
 
 def test_in_a_breath_it_says_how_many_breaths_remain(script: Script) -> None:
@@ -108,4 +108,4 @@ def test_every_answer_lists_all_the_player_may_say_while_the_routine_plays(routi
     for step in script.steps:
         assert control_words(Command.NEXT, step.title) in known
         assert control_words(Command.BACK, step.title) in known
-    assert {control_words(Command.NEXT, None), NOTHING_TO_REPEAT} <= known
+    assert {control_words(Command.NEXT, None), phrasing.NOTHING_TO_REPEAT} <= known

@@ -27,13 +27,13 @@ from voiceguide.player.commands import AckStyle, Command, Controls, Request, per
 from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
 from voiceguide.player.whereami import (
-    NOTHING_TO_REPEAT,
     answer_parts,
     control_answers,
     control_words,
     step_parts,
 )
 from voiceguide.render.timeline import Playable
+from voiceguide.script import phrasing
 from voiceguide.script.records import Script
 
 TICK = 0.05  # seconds: how often the loop looks at keys, the output and the display
@@ -242,7 +242,7 @@ class Player:
         self._learn_script()
         i = bisect.bisect_right(self._instructions, position) - 1
         if i < 0:
-            ack = self._answer("nothing", words, NOTHING_TO_REPEAT)
+            ack = self._answer("nothing", words, phrasing.NOTHING_TO_REPEAT)
             self._change(lambda: self.transport.acknowledge(ack), "Nothing to repeat yet")
             return
         target = self._instructions[i]

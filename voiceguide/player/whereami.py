@@ -1,31 +1,23 @@
 """What the voice says when asked "where am I?", and the words that answer a control.
 
 Both are pure functions of the Script and a moment in it, so they are tested without
-sound. The answer is brief and in the order someone on the mat needs it: which step
-(and side), what to be doing, how long this hold has left or how many breaths remain,
-and what comes next.
+sound; the sentences themselves are in ``script.phrasing``. The answer is brief and in
+the order someone on the mat needs it: which step (and side), what to be doing, how long
+this hold has left or how many breaths remain, and what comes next.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-import re
 
 from voiceguide.player.commands import Command
+from voiceguide.script import phrasing
 from voiceguide.script.records import Phase, Script
 
 DOING_KINDS = frozenset({"say", "side"})  # cues that tell what to be doing
 HOLD_KINDS = frozenset({"hold", "hold-in", "hold-out"})
 BREATH_KINDS = frozenset({"inhale", "hold-in", "exhale", "hold-out"})
-_SIDE = re.compile(r"\s*\((left|right)\)$")
-NOTHING_TO_REPEAT = "Nothing to repeat yet."
-
-
-def spoken_title(title: str) -> str:
-    """A step title as said aloud: "Twist (right)" as "Twist, right side", no "…"."""
-    title = title.rstrip("…").rstrip(" ,;:")
-    return _SIDE.sub(lambda m: f", {m.group(1)} side", title)
 
 
 def where_am_i(script: Script, seconds: float) -> str:
@@ -44,7 +36,7 @@ def answer_parts(script: Script, seconds: float) -> tuple[str, ...]:
         c for c in script.cues if c.step == index and c.kind in DOING_KINDS and c.start <= seconds
     ]
     if doing:
-        parts.append(_now(doing[-1].text))
+        parts.append(phrasing.now_doing(doing[-1].text))
     phase = _phase_at(script, seconds)
     if phase is not None and phase.step == index:
         parts.extend(_time_left(script, phase, seconds))
@@ -57,7 +49,8 @@ def step_parts(script: Script, index: int) -> list[str]:
     if not 0 <= index < len(script.steps):
         return list(_ready(script)) if index < 0 else []
     parts = [_heading(script, index)]
-    parts += [_now(c.text) for c in script.cues if c.step == index and c.kind in DOING_KINDS]
+    doing = [c.text for c in script.cues if c.step == index and c.kind in DOING_KINDS]
+    parts += [phrasing.now_doing(text) for text in doing]
     for phase in script.phases:
         if phase.step != index:
             continue
@@ -65,7 +58,7 @@ def step_parts(script: Script, index: int) -> list[str]:
             parts += _breath_parts(_breaths_in(script, phase.step))
         elif phase.kind in ("hold", "rest"):
             longest = max(1, math.ceil(phase.end - phase.start))
-            parts += [_seconds_left(phase.kind, n) for n in range(1, longest + 1)]
+            parts += [phrasing.seconds_left(phase.kind, n) for n in range(1, longest + 1)]
     parts.append(_next(script, index))
     return list(dict.fromkeys(parts))
 
@@ -81,7 +74,7 @@ def control_answers(script: Script) -> list[str]:
         *(control_words(Command.BACK, t) for t in titles),
         control_words(Command.NEXT, None),
         control_words(Command.REPEAT),
-        NOTHING_TO_REPEAT,
+        phrasing.NOTHING_TO_REPEAT,
         control_words(Command.QUIT),
     ]
 
@@ -101,22 +94,16 @@ def _step_at(script: Script, seconds: float) -> int:
 
 def _ready(script: Script) -> tuple[str, ...]:
     first = script.steps[0].title if script.steps else script.title
-    return ("Getting ready.", f"Next: {spoken_title(first)}.")
+    return (phrasing.GETTING_READY, phrasing.next_step(first))
 
 
 def _heading(script: Script, index: int) -> str:
-    title = spoken_title(script.steps[index].title)
-    return f"Step {index} of {len(script.steps) - 1}: {title}."
-
-
-def _now(text: str) -> str:
-    return f"Now: {text.rstrip('.')}."
+    return phrasing.step_heading(index, len(script.steps) - 1, script.steps[index].title)
 
 
 def _next(script: Script, index: int) -> str:
-    if index + 1 < len(script.steps):
-        return f"Next: {spoken_title(script.steps[index + 1].title)}."
-    return "Then you are done."
+    following = script.steps[index + 1].title if index + 1 < len(script.steps) else None
+    return phrasing.next_step(following)
 
 
 def _phase_at(script: Script, seconds: float) -> Phase | None:
@@ -130,20 +117,8 @@ def _breaths_in(script: Script, step: int) -> int:
     return sum(1 for p in script.phases if p.step == step and p.kind == "inhale")
 
 
-def _breaths_left(later: int) -> str:
-    """What to say with ``later`` breaths still to come after this one."""
-    return "This is the last breath." if later == 0 else f"This breath, then {later} more."
-
-
 def _breath_parts(breaths: int) -> list[str]:
-    return [_breaths_left(later) for later in range(max(1, breaths))]
-
-
-def _seconds_left(kind: str, left: int) -> str:
-    unit = "second" if left == 1 else "seconds"
-    if kind == "hold":
-        return f"{left} {unit} left in this hold."
-    return f"{left} {unit} of rest left."
+    return [phrasing.breaths_left(later) for later in range(max(1, breaths))]
 
 
 def _time_left(script: Script, phase: Phase, seconds: float) -> list[str]:
@@ -153,9 +128,9 @@ def _time_left(script: Script, phase: Phase, seconds: float) -> list[str]:
             for p in script.phases
             if p.step == phase.step and p.kind == "inhale" and p.start > seconds
         )
-        return [_breaths_left(later)]
+        return [phrasing.breaths_left(later)]
     if phase.kind in ("hold", "rest"):
-        return [_seconds_left(phase.kind, max(1, math.ceil(phase.end - seconds)))]
+        return [phrasing.seconds_left(phase.kind, max(1, math.ceil(phase.end - seconds)))]
     return []
 
 
@@ -163,16 +138,13 @@ def control_words(command: Command, step_title: str | None = None) -> str:
     """The few words that answer ``command`` when controls are answered in words;
     ``step_title`` is where a jump lands (None: the end)."""
     if command is Command.PAUSE:
-        return "Paused."
+        return phrasing.PAUSED
     if command is Command.PLAY:
-        return "Going on."
+        return phrasing.GOING_ON
     if command in (Command.NEXT, Command.BACK, Command.SEEK):
-        if step_title is None:
-            return "Skipping to the end."
-        verb = "Back to" if command is Command.BACK else "Skipping to"
-        return f"{verb}: {spoken_title(step_title)}."
+        return phrasing.jumping_to(step_title, back=command is Command.BACK)
     if command is Command.REPEAT:
-        return "Again."
+        return phrasing.AGAIN
     if command is Command.QUIT:
-        return "Stopping here."
+        return phrasing.STOPPING_HERE
     raise ValueError(f"{command.value} is answered otherwise")

@@ -1,13 +1,16 @@
-"""The spoken wording the compiler adds around a routine's own text.
+"""Everything the guide says in its own words, around a routine's text.
 
 Numbers as words, the phrases between rounds and sides, the default release, breath
-prompts and the safety lines every routine carries. Kept apart from the timing rules in
-``compiler`` so that wording can change without touching timing, and so that
-``compiler.spoken_texts`` and the compiled cues can never disagree about a text.
+prompts and the safety lines every routine carries (used by ``compiler``); the answers
+the player gives while a routine plays ("where am I?", the controls answered in words);
+the frequency guard's reason and the calm way out after a stop for pain. Kept apart from
+the timing rules in ``compiler`` so that wording can change without touching timing, and
+so that ``compiler.spoken_texts`` and the compiled cues can never disagree about a text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from voiceguide.text import word_list
@@ -176,3 +179,67 @@ def step_label(text: str) -> str:
     for mark in (". ", "? ", "! "):
         sentence = sentence.split(mark, 1)[0]
     return sentence.rstrip(".!?,;: ")
+
+
+# --- what the player says while a routine plays ------------------------------------------
+
+GETTING_READY = "Getting ready."
+NOTHING_TO_REPEAT = "Nothing to repeat yet."
+PAUSED = "Paused."
+GOING_ON = "Going on."
+SKIPPING_TO_THE_END = "Skipping to the end."
+STOPPING_HERE = "Stopping here."
+DONE_AFTER_THIS = "Then you are done."
+
+_SIDE_TITLE = re.compile(r"\s*\((left|right)\)$")
+
+
+def spoken_title(title: str) -> str:
+    """A step title as said aloud: "Twist (right)" as "Twist, right side", no "…"."""
+    title = title.rstrip("…").rstrip(" ,;:")
+    return _SIDE_TITLE.sub(lambda m: f", {m.group(1)} side", title)
+
+
+def step_heading(number: int, last: int, title: str) -> str:
+    return f"Step {number} of {last}: {spoken_title(title)}."
+
+
+def now_doing(text: str) -> str:
+    return f"Now: {text.rstrip('.')}."
+
+
+def next_step(title: str | None) -> str:
+    """What comes next: the step titled ``title``, or (None) the end."""
+    return DONE_AFTER_THIS if title is None else f"Next: {spoken_title(title)}."
+
+
+def jumping_to(title: str | None, *, back: bool) -> str:
+    """The answer to a skip or a step back landing on ``title`` (None: the end)."""
+    if title is None:
+        return SKIPPING_TO_THE_END
+    return f"{'Back to' if back else 'Skipping to'}: {spoken_title(title)}."
+
+
+def breaths_left(later: int) -> str:
+    """What to say with ``later`` breaths still to come after this one."""
+    return "This is the last breath." if later == 0 else f"This breath, then {later} more."
+
+
+def seconds_left(kind: str, left: int) -> str:
+    """Time left in a hold (``kind`` "hold") or a rest."""
+    unit = "second" if left == 1 else "seconds"
+    if kind == "hold":
+        return f"{left} {unit} left in this hold."
+    return f"{left} {unit} of rest left."
+
+
+# --- before and after a routine ----------------------------------------------------------
+
+HYPERMOBILITY = (
+    "Cracking your back too often can make it hypermobile: too loose to hold itself well."
+)
+
+PAIN_EXIT = (
+    f"{STOPPING_HERE} Come out of the position slowly, and rest. Breathe easily. "
+    "If the pain persists, please see a doctor."
+)
