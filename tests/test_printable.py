@@ -10,7 +10,7 @@ import pytest
 from tests.support.cli import voiceguide
 from tests.support.records import bare_routine
 from voiceguide.errors import FileFormatError
-from voiceguide.practice.journal import Journal, journal_path
+from voiceguide.practice.journal import Journal, SessionStart, journal_path
 from voiceguide.text import one_line, printable
 from voiceguide.yamlfile import read_yaml
 
@@ -61,7 +61,7 @@ def test_tabs_and_line_breaks_in_block_text_are_fine(tmp_path: Path) -> None:
 def test_history_escapes_what_a_tampered_journal_holds() -> None:
     routine = bare_routine("chair", "crack")
     journal = Journal()
-    journal.start_session(routine, pace=1.0, engine="pyttsx3", voice=None)
+    journal.start_session(SessionStart(routine, pace=1.0, engine="pyttsx3", voice=None))
     with sqlite3.connect(journal_path()) as db:
         db.execute("UPDATE sessions SET routine_id = ?, reason = ?", (f"x{OSC52}[bold]", "\x9b"))
     db.close()

@@ -9,7 +9,7 @@ import pytest
 from tests.support.cli import voiceguide
 from tests.support.records import bare_routine
 from voiceguide.player.state import Outcome
-from voiceguide.practice.journal import SCHEMA_VERSION, Journal, journal_path
+from voiceguide.practice.journal import SCHEMA_VERSION, Journal, SessionStart, journal_path
 
 # Local noon of today: whatever the time the tests run, "today" and "N days ago" are
 # unambiguous calendar days.
@@ -27,7 +27,7 @@ def record(
     journal = Journal()
     started = NOON - timedelta(days=days_ago)
     session = journal.start_session(
-        routine, pace=1.5, engine="espeak-ng", voice="en-gb", now=started
+        SessionStart(routine, pace=1.5, engine="espeak-ng", voice="en-gb"), now=started
     )
     if outcome is not None:
         journal.finish_session(

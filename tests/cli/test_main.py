@@ -12,7 +12,7 @@ import pytest
 from tests.support.cli import PROGRAM, voiceguide
 from voiceguide import __version__
 from voiceguide.cli import cli, main
-from voiceguide.practice.journal import Journal
+from voiceguide.practice.journal import Journal, SessionStart
 from voiceguide.routine.library import find_routine
 
 
@@ -69,7 +69,9 @@ def test_ctrl_c_is_quiet_with_status_130(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_sigint_at_a_question_ends_quietly() -> None:
     """A real Ctrl-C while a command waits for an answer: no traceback, status 130."""
     journal = Journal()
-    session = journal.start_session(find_routine("floor-option3"), pace=1.0, engine="x", voice="y")
+    session = journal.start_session(
+        SessionStart(find_routine("floor-option3"), pace=1.0, engine="x", voice="y")
+    )
     journal.finish_session(session, "completed")
     child = pexpect.spawn(
         sys.executable, ["-m", "voiceguide", "history", "--clear"], encoding="utf-8", timeout=30

@@ -15,9 +15,9 @@ import pexpect
 import pytest
 
 from tests.support.cli import PROGRAM
-from voiceguide.practice.journal import Journal, journal_path
-from voiceguide.practice.safety import HYPERMOBILITY
+from voiceguide.practice.journal import Journal, SessionStart, journal_path
 from voiceguide.routine.library import find_routine
+from voiceguide.script.phrasing import HYPERMOBILITY
 
 needs_audio = pytest.mark.skipif(
     not os.environ.get("PULSE_SERVER"),
@@ -51,7 +51,7 @@ def played_recently(minutes: int = 30) -> None:
     journal = Journal()
     started = datetime.now(UTC) - timedelta(minutes=minutes)
     session = journal.start_session(
-        find_routine(CRACK), pace=1.0, engine="pyttsx3", voice=None, now=started
+        SessionStart(find_routine(CRACK), pace=1.0, engine="pyttsx3", voice=None), now=started
     )
     journal.finish_session(session, "completed", now=started + timedelta(minutes=5))
 

@@ -19,11 +19,11 @@ from voiceguide.practice.journal import (
     JOURNAL_FILE,
     SCHEMA_VERSION,
     Journal,
-    SessionRecording,
+    SessionStart,
     journal_path,
-    record_session,
     warn_on_stderr,
 )
+from voiceguide.practice.recording import SessionRecording, record_session
 from voiceguide.routine.records import Routine
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
@@ -49,7 +49,9 @@ def journal(tmp_path: Path, warnings: Warnings) -> Journal:
 
 
 def play_one(journal: Journal, when: datetime = T0) -> int:
-    session = journal.start_session(routine(), pace=1.25, engine="pyttsx3", voice="en-us", now=when)
+    session = journal.start_session(
+        SessionStart(routine(), pace=1.25, engine="pyttsx3", voice="en-us"), now=when
+    )
     journal.finish_session(session, "completed", now=when + timedelta(minutes=7))
     return session
 
@@ -65,7 +67,7 @@ def test_the_journal_lives_in_the_data_dir(tmp_path: Path, monkeypatch: pytest.M
 
 def test_a_session_is_recorded_with_everything_play_knows(journal: Journal) -> None:
     session = journal.start_session(
-        routine("floor-option1"), pace=1.5, engine="espeak-ng", voice="en-gb", now=T0
+        SessionStart(routine("floor-option1"), pace=1.5, engine="espeak-ng", voice="en-gb"), now=T0
     )
     journal.finish_session(
         session, "stopped", "pain", steps_skipped=2, now=T0 + timedelta(seconds=95)
@@ -83,7 +85,7 @@ def test_a_session_is_recorded_with_everything_play_knows(journal: Journal) -> N
 
 
 def test_an_unfinished_session_has_no_end(journal: Journal) -> None:
-    journal.start_session(routine(), pace=1.0, engine="pyttsx3", voice=None, now=T0)
+    journal.start_session(SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None), now=T0)
     [record] = journal.sessions()
     assert (record.ended, record.outcome, record.duration, record.voice) == (None, None, None, None)
 
@@ -107,7 +109,8 @@ def test_times_in_other_timezones_are_stored_as_the_same_instant(journal: Journa
 def test_naive_times_are_refused(journal: Journal) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         journal.start_session(
-            routine(), pace=1.0, engine="pyttsx3", voice=None, now=datetime(2025, 1, 1)
+            SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None),
+            now=datetime(2025, 1, 1),
         )
 
 
@@ -267,7 +270,7 @@ def test_a_locked_journal_is_a_warning_and_reads_still_work(
             play_one(journal)
         assert len(journal.sessions()) == 1  # WAL: readers are not blocked by a writer
         recording = SessionRecording(journal)
-        recording.start(routine(), pace=1.0, engine="pyttsx3", voice=None)
+        recording.start(SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None))
         recording.finish("completed")
     assert len(warnings) == 1
     assert warnings[0].endswith("The session plays, but it is not recorded.")
@@ -277,7 +280,9 @@ def test_a_locked_journal_is_a_warning_and_reads_still_work(
 def test_a_locked_journal_at_the_end_loses_only_the_end(tmp_path: Path, warnings: Warnings) -> None:
     journal = Journal(tmp_path / JOURNAL_FILE, timeout=0.05, warn=warnings)
     with (
-        record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None) as recording,
+        record_session(
+            journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)
+        ) as recording,
         held_write_lock(journal.path),
     ):
         recording.finish("stopped", "pain")
@@ -327,7 +332,7 @@ def test_a_read_only_journal_warns_and_the_session_goes_on(
     with read_only(journal.path):
         assert len(journal.sessions()) == 1  # reading still works
         with record_session(
-            journal, routine(), pace=1.0, engine="pyttsx3", voice=None
+            journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)
         ) as recording:
             played = True
         assert recording.session_id is None
@@ -344,7 +349,9 @@ def test_a_read_only_data_dir_warns_and_the_session_goes_on(
     data.mkdir()
     journal = Journal(data / JOURNAL_FILE, warn=warnings)
     with read_only(data):
-        with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None):
+        with record_session(
+            journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)
+        ):
             pass
         assert journal.sessions() == []
     assert len(warnings) == 1
@@ -355,7 +362,7 @@ def test_a_read_only_data_dir_warns_and_the_session_goes_on(
 def test_a_data_dir_that_cannot_be_made_warns(tmp_path: Path, warnings: Warnings) -> None:
     (tmp_path / "file").write_text("not a folder")
     journal = Journal(tmp_path / "file" / "data" / JOURNAL_FILE, warn=warnings)
-    with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None):
+    with record_session(journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)):
         pass
     assert len(warnings) == 1
     assert "cannot create" in warnings[0] and "VOICEGUIDE_DATA_DIR" in warnings[0]
@@ -422,7 +429,9 @@ def test_a_damaged_remembered_answer_is_asked_again(
 def test_a_journal_deleted_during_play_gets_the_session_back(
     journal: Journal, warnings: Warnings
 ) -> None:
-    with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None) as recording:
+    with record_session(
+        journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)
+    ) as recording:
         journal.path.unlink()
         for suffix in ("-wal", "-shm"):
             journal.path.with_name(journal.path.name + suffix).unlink(missing_ok=True)
@@ -458,13 +467,15 @@ def outcome_of(journal: Journal) -> tuple[str | None, str | None, int]:
 
 
 def test_a_session_that_plays_to_the_end_is_completed(journal: Journal) -> None:
-    with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None):
+    with record_session(journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)):
         pass
     assert outcome_of(journal) == ("completed", None, 0)
 
 
 def test_an_explicit_finish_is_kept(journal: Journal) -> None:
-    with record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None) as rec:
+    with record_session(
+        journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)
+    ) as rec:
         rec.finish("quit", "user quit", steps_skipped=3)
         rec.finish("completed")  # a second finish changes nothing
     assert outcome_of(journal) == ("quit", "user quit", 3)
@@ -473,16 +484,26 @@ def test_an_explicit_finish_is_kept(journal: Journal) -> None:
 def test_ctrl_c_is_recorded_as_interrupted(journal: Journal) -> None:
     with (
         pytest.raises(KeyboardInterrupt),
-        record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None),
+        record_session(journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)),
     ):
         raise KeyboardInterrupt
+    assert outcome_of(journal) == ("quit", "interrupted", 0)
+
+
+def test_sigterm_or_sighup_leaving_play_is_recorded_as_interrupted(journal: Journal) -> None:
+    # play leaves on SIGTERM and SIGHUP with SystemExit(128 + the signal).
+    with (
+        pytest.raises(SystemExit),
+        record_session(journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)),
+    ):
+        raise SystemExit(143)
     assert outcome_of(journal) == ("quit", "interrupted", 0)
 
 
 def test_an_error_is_recorded_and_goes_on(journal: Journal) -> None:
     with (
         pytest.raises(RuntimeError, match="device gone"),
-        record_session(journal, routine(), pace=1.0, engine="pyttsx3", voice=None),
+        record_session(journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)),
     ):
         raise RuntimeError("device gone")
     assert outcome_of(journal) == ("quit", "error", 0)
@@ -493,7 +514,7 @@ def test_an_error_is_recorded_and_goes_on(journal: Journal) -> None:
 WRITER = """
 import sys
 from pathlib import Path
-from voiceguide.practice.journal import Journal
+from voiceguide.practice.journal import Journal, SessionStart
 from voiceguide.routine.records import Routine
 
 path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
@@ -501,7 +522,7 @@ journal = Journal(path)
 routine = Routine(id=name, title=name, kind="stretch", steps=(), path=path)
 sys.stdin.readline()  # start together
 for n in range(count):
-    session = journal.start_session(routine, pace=1.0, engine="fake", voice=None)
+    session = journal.start_session(SessionStart(routine, pace=1.0, engine="fake", voice=None))
     journal.sessions()
     journal.finish_session(session, "completed", steps_skipped=n)
 """

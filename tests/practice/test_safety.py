@@ -17,11 +17,10 @@ from voiceguide.practice.journal import (
     Consent,
     Journal,
     SessionRecord,
-    SessionRecording,
+    SessionStart,
 )
+from voiceguide.practice.recording import SessionRecording
 from voiceguide.practice.safety import (
-    HYPERMOBILITY,
-    PAIN_EXIT,
     Clearance,
     FrequencyLimits,
     before_play,
@@ -32,6 +31,7 @@ from voiceguide.practice.safety import (
 )
 from voiceguide.routine.records import Routine
 from voiceguide.script import phrasing
+from voiceguide.script.phrasing import HYPERMOBILITY, PAIN_EXIT
 
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
 LIMITS = FrequencyLimits(min_hours=4, max_per_day=2)  # the settings' defaults
@@ -270,7 +270,9 @@ def play(
 
 
 def played_before(journal: Journal, routine: Routine, when: datetime) -> None:
-    ident = journal.start_session(routine, pace=1.0, engine="pyttsx3", voice=None, now=when)
+    ident = journal.start_session(
+        SessionStart(routine, pace=1.0, engine="pyttsx3", voice=None), now=when
+    )
     journal.finish_session(ident, "completed", now=when + timedelta(minutes=5))
 
 
@@ -420,7 +422,7 @@ def test_the_pain_exit_is_calm_and_points_to_a_doctor() -> None:
 
 def test_stop_for_pain_records_first_then_speaks(journal: Journal) -> None:
     recording = SessionRecording(journal)
-    recording.start(CHAIR, pace=1.0, engine="pyttsx3", voice=None)
+    recording.start(SessionStart(CHAIR, pace=1.0, engine="pyttsx3", voice=None))
     outcomes_when_spoken: list[tuple[str | None, str | None]] = []
 
     def say(text: str) -> None:

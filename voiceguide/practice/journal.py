@@ -2,12 +2,13 @@
 
 The journal must never stand between the user and their routine. ``Journal`` raises
 ``JournalError`` for anything that goes wrong (the ``history`` command shows it), and
-``SessionRecording``, which ``play`` uses, turns those errors into one-line warnings so the
-session plays anyway. A file that is not a database, or a damaged one, is moved aside under
-a timestamped name (never deleted) and a fresh journal is started.
+``recording.SessionRecording``, which ``play`` uses, turns those errors into one-line
+warnings so the session plays anyway. A file that is not a database, or a damaged one,
+is moved aside under a timestamped name (never deleted) and a fresh journal is started.
 
-Several players at once are safe: the database is in WAL mode, every operation is one short
-transaction on its own connection, and a busy timeout makes writers queue instead of fail.
+Several players at once are safe: the database is in WAL mode, every operation is one
+short transaction on its own connection, and a busy timeout makes writers queue instead
+of fail.
 """
 
 from __future__ import annotations
@@ -81,6 +82,16 @@ def journal_path() -> Path:
 def warn_on_stderr(message: str) -> None:
     """The default way a journal problem reaches the user: one line on stderr."""
     sys.stderr.write(f"Warning: {message}\n")
+
+
+@dataclass(frozen=True)
+class SessionStart:
+    """What is known of a session when it starts: the routine and how it is played."""
+
+    routine: Routine
+    pace: float
+    engine: str  # the engine that speaks (never "auto")
+    voice: str | None  # the voice asked for; None: the engine's default
 
 
 @dataclass(frozen=True)
@@ -160,22 +171,23 @@ class Journal:
 
     # --- sessions -----------------------------------------------------------------------
 
-    def start_session(
-        self,
-        routine: Routine,
-        *,
-        pace: float,
-        engine: str,
-        voice: str | None,
-        now: datetime | None = None,
-    ) -> int:
-        """Record that ``routine`` started playing; returns the session's id."""
+    def start_session(self, start: SessionStart, now: datetime | None = None) -> int:
+        """Record that a session started playing; returns its id."""
+        routine = start.routine
 
         def insert(db: sqlite3.Connection) -> int:
             cursor = db.execute(
                 "INSERT INTO sessions (routine_id, title, kind, started, pace, engine, voice)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (routine.id, routine.title, routine.kind, _utc(now), pace, engine, voice),
+                (
+                    routine.id,
+                    routine.title,
+                    routine.kind,
+                    _utc(now),
+                    start.pace,
+                    start.engine,
+                    start.voice,
+                ),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
@@ -481,102 +493,3 @@ def _consent(row: tuple[Any, ...]) -> Consent:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-class SessionRecording:
-    """One session in the journal while it plays; every failure is a warning, never an error.
-
-    ``start`` records the session; ``finish`` records how it ended (once; later calls are
-    ignored). When the journal cannot be written the warning goes to ``warn`` and playing
-    goes on; nothing is retried, so a broken journal warns once, not at every step.
-    """
-
-    def __init__(self, journal: Journal, warn: Warn | None = None) -> None:
-        self.journal = journal
-        self.warn = warn or journal.warn
-        self.session_id: int | None = None
-        self.finished = False
-        self._start: Callable[[], int] | None = None  # records the start again, if lost
-
-    def start(
-        self,
-        routine: Routine,
-        *,
-        pace: float,
-        engine: str,
-        voice: str | None,
-        now: datetime | None = None,
-    ) -> None:
-        started = now or datetime.now(UTC)
-
-        def record_start() -> int:
-            return self.journal.start_session(
-                routine, pace=pace, engine=engine, voice=voice, now=started
-            )
-
-        self._start = record_start
-        try:
-            self.session_id = record_start()
-        except JournalError as exc:
-            self.warn(f"{exc}. The session plays, but it is not recorded.")
-
-    def finish(
-        self,
-        outcome: Outcome,
-        reason: str | None = None,
-        *,
-        steps_skipped: int = 0,
-        now: datetime | None = None,
-    ) -> None:
-        if self.finished:
-            return
-        self.finished = True
-        if self.session_id is None:
-            return  # starting already failed and warned
-        try:
-            if self.journal.finish_session(
-                self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
-            ):
-                return
-            # The journal was deleted (or cleared) while the session played: the session
-            # goes into the new journal whole rather than being lost without a word.
-            assert self._start is not None
-            self.session_id = self._start()
-            self.journal.finish_session(
-                self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
-            )
-            self.warn(
-                f"the practice journal {self.journal.path} lost this session while it played"
-                " (was it deleted or cleared?); the session was recorded again"
-            )
-        except JournalError as exc:
-            self.warn(f"{exc}. How the session ended is not recorded.")
-
-
-@contextmanager
-def record_session(
-    journal: Journal,
-    routine: Routine,
-    *,
-    pace: float,
-    engine: str,
-    voice: str | None,
-    warn: Warn | None = None,
-) -> Iterator[SessionRecording]:
-    """Record one session around the ``with`` block.
-
-    Call ``finish`` inside the block for a stop or a quit; leaving the block normally
-    without it records a completed session, Ctrl-C records "quit (interrupted)" and an
-    error "quit (error)", and the exception goes on.
-    """
-    recording = SessionRecording(journal, warn)
-    recording.start(routine, pace=pace, engine=engine, voice=voice)
-    try:
-        yield recording
-    except KeyboardInterrupt:
-        recording.finish("quit", SIGNALLED)
-        raise
-    except Exception:
-        recording.finish("quit", ERROR)
-        raise
-    recording.finish("completed")

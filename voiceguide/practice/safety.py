@@ -24,18 +24,10 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from voiceguide.errors import JournalError, SafetyError
-from voiceguide.practice.journal import PAIN, Consent, Journal, SessionRecord, SessionRecording
+from voiceguide.practice.journal import PAIN, Consent, Journal, SessionRecord
+from voiceguide.practice.recording import SessionRecording
 from voiceguide.routine.records import Routine
 from voiceguide.script import phrasing
-
-HYPERMOBILITY = (
-    "Cracking your back too often can make it hypermobile: too loose to hold itself well."
-)
-
-PAIN_EXIT = (
-    "Stopping here. Come out of the position slowly, and rest. Breathe easily. "
-    "If the pain persists, please see a doctor."
-)
 
 ConsentState = Literal["not needed", "remembered", "given", "assumed", "shown"]
 
@@ -98,7 +90,7 @@ class FrequencyWarning:
                 f"You have played cracking routines {_times(self.today)} today; "
                 f"the limit is {_times(self.max_per_day)} a day."
             )
-        sentences.append(HYPERMOBILITY)
+        sentences.append(phrasing.HYPERMOBILITY)
         return " ".join(sentences)
 
 
@@ -311,4 +303,4 @@ def stop_for_pain(
     """After the sound has stopped: record the session as stopped for pain, then speak the
     calm way out. Recorded first, so it is in the journal even if speaking fails."""
     recording.finish("stopped", PAIN, steps_skipped=steps_skipped)
-    say(PAIN_EXIT)
+    say(phrasing.PAIN_EXIT)

@@ -1,0 +1,96 @@
+"""One session in the journal while it plays: recorded when it starts and when it ends,
+every failure of the journal a warning, never an error, so that the session plays anyway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from voiceguide.errors import JournalError
+from voiceguide.player.state import Outcome
+from voiceguide.practice.journal import ERROR, SIGNALLED, Journal, SessionStart, Warn
+
+
+class SessionRecording:
+    """One session in the journal while it plays; every failure is a warning, never an error.
+
+    ``start`` records the session; ``finish`` records how it ended (once; later calls are
+    ignored). When the journal cannot be written the warning goes to ``warn`` and playing
+    goes on; nothing is retried, so a broken journal warns once, not at every step.
+    """
+
+    def __init__(self, journal: Journal, warn: Warn | None = None) -> None:
+        self.journal = journal
+        self.warn = warn or journal.warn
+        self.session_id: int | None = None
+        self.finished = False
+        self._start: Callable[[], int] | None = None  # records the start again, if lost
+
+    def start(self, start: SessionStart, now: datetime | None = None) -> None:
+        started = now or datetime.now(UTC)
+
+        def record_start() -> int:
+            return self.journal.start_session(start, now=started)
+
+        self._start = record_start
+        try:
+            self.session_id = record_start()
+        except JournalError as exc:
+            self.warn(f"{exc}. The session plays, but it is not recorded.")
+
+    def finish(
+        self,
+        outcome: Outcome,
+        reason: str | None = None,
+        *,
+        steps_skipped: int = 0,
+        now: datetime | None = None,
+    ) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        if self.session_id is None:
+            return  # starting already failed and warned
+        try:
+            if self.journal.finish_session(
+                self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
+            ):
+                return
+            # The journal was deleted (or cleared) while the session played: the session
+            # goes into the new journal whole rather than being lost without a word.
+            assert self._start is not None
+            self.session_id = self._start()
+            self.journal.finish_session(
+                self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
+            )
+            self.warn(
+                f"the practice journal {self.journal.path} lost this session while it played"
+                " (was it deleted or cleared?); the session was recorded again"
+            )
+        except JournalError as exc:
+            self.warn(f"{exc}. How the session ended is not recorded.")
+
+
+@contextmanager
+def record_session(
+    journal: Journal, start: SessionStart, warn: Warn | None = None
+) -> Iterator[SessionRecording]:
+    """Record one session around the ``with`` block.
+
+    Call ``finish`` inside the block for a stop or a quit; leaving the block normally
+    without it records a completed session, Ctrl-C (or the SystemExit with which play
+    leaves on SIGTERM and SIGHUP) records "quit (interrupted)" and an error "quit
+    (error)", and the exception goes on.
+    """
+    recording = SessionRecording(journal, warn)
+    recording.start(start)
+    try:
+        yield recording
+    except (KeyboardInterrupt, SystemExit):
+        recording.finish("quit", SIGNALLED)
+        raise
+    except Exception:
+        recording.finish("quit", ERROR)
+        raise
+    recording.finish("completed")
