@@ -36,10 +36,14 @@ def test_unknown_setting_suggests_the_near_one(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("pace: 9\n", "'pace' must be from 0.5 to 3, not 9"),
-        ("rate: fast\n", "'rate' must be a number from 80 to 300"),
-        ("rate: 150.5\n", "'rate' must be a whole number from 80 to 300"),
-        ("pan_sides: maybe\n", "'pan_sides' must be true or false"),
-        ("count: sideways\n", "'count' must be one of down, up, none"),
+        ("pace: slow\n", "'pace' must be a number from 0.5 to 3, not 'slow'"),
+        ("rate: fast\n", "'rate' must be a whole number from 80 to 300, not 'fast'"),
+        ("rate: 150.5\n", "'rate' must be a whole number from 80 to 300, not 150.5"),
+        (
+            "pan_sides: maybe\n",
+            "'pan_sides' must be true or false, like 'pan_sides: true', not 'maybe'",
+        ),
+        ("count: sideways\n", "'count' must be down, up or none, not 'sideways'"),
     ],
 )
 def test_bad_values_name_the_line(tmp_path: Path, text: str, message: str) -> None:

@@ -10,7 +10,7 @@ import click
 import pytest
 
 from voiceguide.cli import cli
-from voiceguide.routine.loader import ALL_STEP_KEYS, BREATHE_KEYS, TOP_KEYS
+from voiceguide.routine.format import ALL_STEP_KEYS, BREATHE_KEYS, TOP_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -127,6 +127,7 @@ LAYERS = (
     "writing",
     "text",
     "yamlfile",
+    "yamlvalues",
     "versions",
     "routine",
     "script",

@@ -24,6 +24,7 @@ from voiceguide.routine.records import COUNT_STYLES, CountStyle
 from voiceguide.script.records import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptions
 from voiceguide.text import did_you_mean
 from voiceguide.yamlfile import YamlMap, read_yaml
+from voiceguide.yamlvalues import ValueReader, shown
 
 if TYPE_CHECKING:
     from voiceguide.player.commands import AckStyle
@@ -78,47 +79,38 @@ class Settings:
         return FrequencyLimits(min_hours=self.crack_min_hours, max_per_day=self.crack_max_per_day)
 
 
-def _check_number(
-    name: str, value: Any, low: float, high: float, *, integer: bool = False
-) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"'{name}' must be a number from {low:g} to {high:g}"
-    if integer and not isinstance(value, int):
-        return f"'{name}' must be a whole number from {low:g} to {high:g}"
-    if not low <= value <= high:
-        return f"'{name}' must be from {low:g} to {high:g}, not {value:g}"
-    return None
+# Settings that are one of a few words, and those that are true or false.
+_FLAGS = ("pan_sides", "breath_tones", "assume_yes")
 
 
-def _validate(name: str, value: Any) -> str | None:
-    """What is wrong with ``value`` for setting ``name``, or None when it is fine."""
+def _read(values: ValueReader, data: YamlMap, name: str) -> Any:
+    """The value of setting ``name`` in ``data``, checked (``ConfigError`` at its line)."""
+    value = data[name]
     if name == "rate":
-        return _check_number(name, value, *RATE_RANGE, integer=True)
+        return values.number(data, name, *RATE_RANGE, integer=True)
     if name == "pace":
-        return _check_number(name, value, *PACE_RANGE)
+        return float(values.number(data, name, *PACE_RANGE))
     if name == "crack_min_hours":
-        return _check_number(name, value, 0, 168)
+        return float(values.number(data, name, 0, 168))
     if name == "crack_max_per_day":
-        return _check_number(name, value, 1, 100, integer=True)
+        return values.number(data, name, 1, 100, integer=True)
     if name == "count":
-        if value is not None and value not in COUNT_STYLES:
-            return f"'count' must be one of {', '.join(COUNT_STYLES)}"
-        return None
+        return None if value is None else values.word(data, name, COUNT_STYLES)
     if name == "acknowledge":
         # Imported here: the player's controls are loaded only when the setting is given.
         from voiceguide.player.commands import ACK_STYLES
 
-        if value is None or value in ACK_STYLES:
-            return None
-        return f"'acknowledge' must be {' or '.join(ACK_STYLES)}"
-    if name in ("pan_sides", "breath_tones", "assume_yes"):
-        return None if isinstance(value, bool) else f"'{name}' must be true or false"
+        return None if value is None else values.word(data, name, ACK_STYLES)
+    if name in _FLAGS:
+        return values.true_or_false(data, name)
     if name in ("voice", "device"):
         if value is None or isinstance(value, str | int):
-            return None
-        return f"'{name}' must be a name"
+            return None if value is None else str(value)
+        values.fail(f"'{name}' must be a name, not {shown(value)}", data.value_positions[name])
     # engine, backend: non-empty words; which exist is checked where they are used.
-    return None if isinstance(value, str) and value.strip() else f"'{name}' must be a name"
+    if isinstance(value, str) and value.strip():
+        return value
+    values.fail(f"'{name}' must be a name, not {shown(value)}", data.value_positions[name])
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -139,19 +131,12 @@ def load_settings(path: Path | None = None) -> Settings:
             SourcePosition(path, 1, 1),
         )
     known = [f.name for f in dataclasses.fields(Settings)]
+    reader = ValueReader(ConfigError, path)
     values: dict[str, Any] = {}
-    for name, value in data.items():
+    for name in data:
         if name not in known:
             suggestion = did_you_mean(name, known) or f"; known: {', '.join(known)}"
             # Shortened: pointed at a private file, the error must not print its contents.
-            shown = repr(name if len(name) <= 40 else name[:37] + "...")
-            raise ConfigError(f"unknown setting {shown}{suggestion}", data.key_positions[name])
-        problem = _validate(name, value)
-        if problem:
-            raise ConfigError(problem, data.value_positions[name])
-        if name == "voice" and value is not None:
-            value = str(value)
-        if name == "device" and value is not None:
-            value = str(value)
-        values[name] = float(value) if name in ("pace", "crack_min_hours") else value
+            reader.fail(f"unknown setting {shown(name)}{suggestion}", data.key_positions[name])
+        values[name] = _read(reader, data, name)
     return Settings(**values)

@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from tests.support.routines import write_file
 from voiceguide.errors import RoutineError
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
-from voiceguide.routine.library import load_routine
-from voiceguide.routine.loader import (
+from voiceguide.routine.format import (
     MAX_DEPTH,
     MAX_EXPANDED,
     MAX_FILE_BYTES,
     MAX_SECONDS,
 )
+from voiceguide.routine.library import load_routine
 from voiceguide.routine.records import (
     Breathe,
     Caution,

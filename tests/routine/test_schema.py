@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.routine.test_loader import BAD_FILES, ROUTINES, expanded
 from voiceguide.errors import RoutineError
 from voiceguide.paths import builtin_routines_dir
-from voiceguide.routine.library import load_routine
-from voiceguide.routine.loader import (
+from voiceguide.routine.format import (
     BREATHE_KEYS,
     ID_PATTERN,
     MAX_EXPANDED,
@@ -26,6 +25,7 @@ from voiceguide.routine.loader import (
     STEP_KEYS,
     TOP_KEYS,
 )
+from voiceguide.routine.library import load_routine
 from voiceguide.routine.records import COUNT_STYLES, KINDS
 from voiceguide.routine.schema import routine_schema, schema_text
 

@@ -14,7 +14,8 @@ from typing import Literal
 
 from voiceguide.errors import RoutineError, SourcePosition
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
-from voiceguide.routine.loader import ID_PATTERN, MAX_ID, YAML_SUFFIXES, load_file
+from voiceguide.routine.format import ID_PATTERN, MAX_ID, YAML_SUFFIXES
+from voiceguide.routine.loader import load_file
 from voiceguide.routine.records import Routine
 from voiceguide.text import did_you_mean
 

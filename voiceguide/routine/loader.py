@@ -24,6 +24,24 @@ from typing import Any, NoReturn
 
 from voiceguide.errors import RoutineError, SourcePosition
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
+from voiceguide.routine.format import (
+    ACTIONS,
+    ALL_STEP_KEYS,
+    BREATHE_KEYS,
+    DEFAULT_SIDES,
+    FLAG_KEYS,
+    ID_PATTERN,
+    MAX_DEPTH,
+    MAX_EXPANDED,
+    MAX_FILE_BYTES,
+    MAX_ID,
+    MAX_NOTES,
+    MAX_TEXT,
+    SIDE_NAMES,
+    STEP_KEYS,
+    TOP_KEYS,
+    YAML_SUFFIXES,
+)
 from voiceguide.routine.records import (
     COUNT_STYLES,
     KINDS,
@@ -39,57 +57,10 @@ from voiceguide.routine.records import (
     Sides,
     Step,
 )
+from voiceguide.routine.values import RoutineValues
 from voiceguide.text import did_you_mean
 from voiceguide.yamlfile import YamlList, YamlMap, read_yaml
-
-MAX_FILE_BYTES = 256 * 1024
-MAX_SECONDS = 600  # any one duration: hold, pause, rest, breath phase
-MAX_TIMES = 50  # repeat and cycles
-MAX_TEXT = 500  # characters in any text that may be spoken, and in each list item
-MAX_NOTES = 4000  # notes and summary are read, not spoken, and may run longer
-MAX_DEPTH = 4  # repeat, sides and routine blocks inside one another
-MAX_EXPANDED = 10_000  # leaf steps (breath cycles counted singly) after expansion
-MAX_ID = 64
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # never a leading dash: "--help.wav"
-YAML_SUFFIXES = (".yaml", ".yml")
-
-SIDE_NAMES = ("right", "left")
-DEFAULT_SIDES = ("right", "left")
-PLACEHOLDERS = ("side", "other")
-
-TOP_KEYS = (
-    "id",
-    "title",
-    "kind",
-    "summary",
-    "source",
-    "area",
-    "position",
-    "equipment",
-    "contraindications",
-    "cautions",
-    "notes",
-    "steps",
-)
-# Each action and the keys a step with that action may have; `say` is an action of its
-# own, or the words spoken before a breathe or rest.
-STEP_KEYS: dict[str, tuple[str, ...]] = {
-    "say": ("say", "pause", "hold", "count", "then", "attempt", "alone"),
-    "breathe": ("breathe", "say", "attempt", "alone"),
-    "rest": ("rest", "say", "alone"),
-    "caution": ("caution", "alone"),
-    "repeat": ("repeat", "steps", "optional"),
-    "sides": ("sides", "steps"),
-    "routine": ("routine",),
-}
-ACTIONS = tuple(STEP_KEYS)
-ALL_STEP_KEYS = tuple(dict.fromkeys(key for keys in STEP_KEYS.values() for key in keys))
-# Keys that only qualify an action, so a step made of them alone names what is missing.
-FLAG_KEYS = ("attempt", "alone", "optional")
-BREATHE_KEYS = ("in", "out", "hold", "hold_out", "cycles", "count")
-
-_BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
-
+from voiceguide.yamlvalues import not_text_hint, shown
 
 # The file of the routine an include names by id; raises ``RoutineError`` (its message
 # without a position) for an id it does not know.
@@ -129,33 +100,6 @@ def _library_folders() -> tuple[Path, ...]:
     return (user_routines_dir().resolve(), builtin_routines_dir().resolve())
 
 
-def _shown(value: Any) -> str:
-    """A value as the user wrote it, short, for a message."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value) if abs(value) < 10**15 else "a very large number"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if value is None:
-        return "nothing"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _not_text_hint(value: Any) -> str:
-    if isinstance(value, bool):
-        return " (YAML reads yes, no, on and off as true or false: put the text in quotes)"
-    if isinstance(value, int | float):
-        return " (put it in quotes)"
-    return ""
-
-
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-routine"
 
@@ -179,16 +123,13 @@ class _Loader:
         return loaded
 
 
-class _File:
-    """Validation of one file; ``fail`` raises at a position in it."""
+class _File(RoutineValues):
+    """Validation of one file; ``fail`` raises a ``RoutineError`` at a position in it."""
 
     def __init__(self, loader: _Loader, path: Path, resolved: Path) -> None:
+        super().__init__(RoutineError, path)
         self.loader = loader
-        self.path = path
         self.resolved = resolved
-
-    def fail(self, message: str, where: SourcePosition | None = None) -> NoReturn:
-        raise RoutineError(message, where or SourcePosition(self.path, 1, 1))
 
     # -- the top level ----------------------------------------------------------------
 
@@ -199,13 +140,13 @@ class _File:
             where = data.position if isinstance(data, YamlList) else None
             self.fail(
                 "a routine file must be a mapping with 'title:', 'kind:' and 'steps:' at the "
-                f"top, not {_shown(data) if isinstance(data, YamlList) else 'a single value'}",
+                f"top, not {shown(data) if isinstance(data, YamlList) else 'a single value'}",
                 where,
             )
         for key in data:
             if key not in TOP_KEYS:
                 hint = did_you_mean(key, TOP_KEYS) or f"; a routine takes {', '.join(TOP_KEYS)}"
-                self.fail(f"unknown key {_shown(key)}{hint}", data.key_positions[key])
+                self.fail(f"unknown key {shown(key)}{hint}", data.key_positions[key])
         for key, example in (
             ("title", "'title: Morning stretch'"),
             ("kind", "'kind: stretch' or 'kind: crack'"),
@@ -267,11 +208,11 @@ class _File:
         value = data["id"]
         where = data.value_positions["id"]
         if not isinstance(value, str):
-            self.fail(f"'id' must be text, not {_shown(value)}{_not_text_hint(value)}", where)
+            self.fail(f"'id' must be text, not {shown(value)}{not_text_hint(value)}", where)
         if not ID_PATTERN.fullmatch(value) or len(value) > MAX_ID:
             self.fail(
                 "'id' must be lowercase letters, digits and dashes, not starting with a dash, "
-                f"at most {MAX_ID} characters, like 'id: {_slug(value)}', not {_shown(value)}",
+                f"at most {MAX_ID} characters, like 'id: {_slug(value)}', not {shown(value)}",
                 where,
             )
         if value != stem and self.resolved.parent in _library_folders():
@@ -283,137 +224,7 @@ class _File:
         return value
 
     def kind(self, data: YamlMap) -> Kind:
-        value = data["kind"]
-        for kind in KINDS:
-            if value == kind:
-                return kind
-        hint = did_you_mean(value, KINDS) if isinstance(value, str) else ""
-        self.fail(
-            f"'kind' must be crack or stretch, not {_shown(value)}{hint}",
-            data.value_positions["kind"],
-        )
-
-    # -- values -----------------------------------------------------------------------
-
-    def text(
-        self,
-        mapping: YamlMap,
-        key: str,
-        *,
-        spoken: bool,
-        in_sides: bool,
-        limit: int = MAX_TEXT,
-    ) -> str:
-        return self.text_value(
-            mapping[key],
-            mapping.value_positions[key],
-            f"'{key}'",
-            spoken=spoken,
-            in_sides=in_sides,
-            limit=limit,
-        )
-
-    def text_value(
-        self,
-        value: Any,
-        where: SourcePosition,
-        what: str,
-        *,
-        spoken: bool,
-        in_sides: bool,
-        limit: int = MAX_TEXT,
-    ) -> str:
-        if value is None:
-            self.fail(f"{what} is empty; write the text, or leave the key out", where)
-        if not isinstance(value, str):
-            self.fail(f"{what} must be text, not {_shown(value)}{_not_text_hint(value)}", where)
-        text = value.strip()
-        if not text:
-            self.fail(f"{what} is empty; write the text, or leave the key out", where)
-        if len(text) > limit:
-            self.fail(
-                f"{what} is {len(text)} characters long; at most {limit} are allowed: "
-                "split it into shorter steps",
-                where,
-            )
-        if spoken:
-            self.placeholders(text, where, what, in_sides=in_sides)
-        return text
-
-    def placeholders(self, text: str, where: SourcePosition, what: str, *, in_sides: bool) -> None:
-        for match in _BRACES.finditer(text):
-            name = match.group(1)
-            if name is None:
-                self.fail(
-                    f"{what} has a lone '{match.group(0)}'; braces are only for {{side}} "
-                    "and {other}",
-                    where,
-                )
-            if name not in PLACEHOLDERS:
-                hint = did_you_mean(name, PLACEHOLDERS)
-                self.fail(
-                    f"{what} has an unknown placeholder '{{{name}}}'{hint} "
-                    "(only {side} and {other} are filled in)",
-                    where,
-                )
-            if not in_sides:
-                self.fail(
-                    f"'{{{name}}}' is only filled in inside a 'sides' block; write the side "
-                    "out, or put this step under 'sides: [right, left]'",
-                    where,
-                )
-
-    def text_list(self, data: YamlMap, key: str, *, spoken: bool) -> tuple[str, ...]:
-        if key not in data:
-            return ()
-        value = data[key]
-        if not isinstance(value, YamlList):
-            self.fail(
-                f"'{key}' must be a list, like '{key}: [first, second]' or one '- item' "
-                f"a line, not {_shown(value)}",
-                data.value_positions[key],
-            )
-        return tuple(
-            self.text_value(item, where, f"each item of '{key}'", spoken=spoken, in_sides=False)
-            for item, where in zip(value, value.item_positions, strict=True)
-        )
-
-    def seconds(
-        self, mapping: YamlMap, key: str, what: str | None = None, *, zero_ok: bool = False
-    ) -> float:
-        value = mapping[key]
-        what = what or f"'{key}'"
-        where = mapping.value_positions[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(
-                f"{what} must be a number of seconds, like '{key}: 5', not {_shown(value)}",
-                where,
-            )
-        low_ok = value >= 0 if zero_ok else value > 0
-        if not (low_ok and value <= MAX_SECONDS):  # also refuses nan
-            low = "0 or more" if zero_ok else "more than 0"
-            self.fail(
-                f"{what} must be {low} and at most {MAX_SECONDS} seconds, not {_shown(value)}"
-                + ("; split a longer time into several steps" if value > MAX_SECONDS else ""),
-                where,
-            )
-        return float(value)
-
-    def times(self, mapping: YamlMap, key: str, what: str | None = None) -> int:
-        value = mapping[key]
-        what = what or f"'{key}'"
-        where = mapping.value_positions[key]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(
-                f"{what} must be a whole number from 1 to {MAX_TIMES}, like '{key}: 3', "
-                f"not {_shown(value)}",
-                where,
-            )
-        if not 1 <= value <= MAX_TIMES:
-            self.fail(f"{what} must be from 1 to {MAX_TIMES}, not {_shown(value)}", where)
-        return value
+        return self.word(data, "kind", KINDS)
 
     # -- steps ------------------------------------------------------------------------
 
@@ -426,7 +237,7 @@ class _File:
         if not isinstance(value, YamlList):
             self.fail(
                 f"'steps' must be a list of steps, each on a line starting with '- ', "
-                f"not {_shown(value)}",
+                f"not {shown(value)}",
                 where,
             )
         if not value:
@@ -453,7 +264,7 @@ class _File:
         if not isinstance(item, YamlMap):
             self.fail(
                 f"each step must be a mapping with one action, like '- say: Lie down.', "
-                f"not {_shown(item)}",
+                f"not {shown(item)}",
                 where,
             )
         for key in item:
@@ -461,7 +272,7 @@ class _File:
                 hint = did_you_mean(key, ALL_STEP_KEYS) or (
                     f"; a step takes {', '.join(ALL_STEP_KEYS)}"
                 )
-                self.fail(f"unknown key {_shown(key)} in a step{hint}", item.key_positions[key])
+                self.fail(f"unknown key {shown(key)} in a step{hint}", item.key_positions[key])
         action = self.action(item)
         for key in item:
             if key not in STEP_KEYS[action]:
@@ -562,41 +373,24 @@ class _File:
 
     def flag(self, item: YamlMap, key: str) -> bool:
         """A true-or-false key such as ``attempt`` or ``alone``; false when left out."""
-        if key not in item:
-            return False
-        value = item[key]
-        if not isinstance(value, bool):
-            self.fail(
-                f"'{key}' must be true or false, like '{key}: true', not {_shown(value)}",
-                item.value_positions[key],
-            )
-        return value
+        return key in item and self.true_or_false(item, key)
 
     def count_style(self, item: YamlMap) -> CountStyle:
-        value = item["count"]
-        for style in COUNT_STYLES:
-            if value == style:
-                return style
-        hint = did_you_mean(value, COUNT_STYLES) if isinstance(value, str) else ""
-        if value is False:
-            hint = " (YAML reads 'no' and 'off' as false: write 'count: none')"
-        self.fail(
-            f"'count' must be down, up or none, not {_shown(value)}{hint}",
-            item.value_positions["count"],
-        )
+        hint = " (YAML reads 'no' and 'off' as false: write 'count: none')"
+        return self.word(item, "count", COUNT_STYLES, hint if item["count"] is False else "")
 
     def breathe(self, item: YamlMap, line: int, in_sides: bool) -> Breathe:
         spec = item["breathe"]
         if not isinstance(spec, YamlMap):
             self.fail(
                 "'breathe' must be a mapping, like 'breathe: {in: 4, out: 6, cycles: 3}', "
-                f"not {_shown(spec)}",
+                f"not {shown(spec)}",
                 item.value_positions["breathe"],
             )
         for key in spec:
             if key not in BREATHE_KEYS:
                 hint = did_you_mean(key, BREATHE_KEYS) or f"; it takes {', '.join(BREATHE_KEYS)}"
-                self.fail(f"unknown key {_shown(key)} in 'breathe'{hint}", spec.key_positions[key])
+                self.fail(f"unknown key {shown(key)} in 'breathe'{hint}", spec.key_positions[key])
         for key, meaning in (("in", "breathe in"), ("out", "breathe out")):
             if key not in spec:
                 self.fail(
@@ -609,7 +403,7 @@ class _File:
             count = spec["count"]
             if not isinstance(count, bool):
                 self.fail(
-                    f"'count' in 'breathe' must be true or false, not {_shown(count)}",
+                    f"'count' in 'breathe' must be true or false, not {shown(count)}",
                     spec.value_positions["count"],
                 )
         return Breathe(
@@ -665,12 +459,12 @@ class _File:
             return DEFAULT_SIDES
         if not isinstance(value, YamlList):
             self.fail(
-                f"'sides' must be a list, like 'sides: [right, left]', not {_shown(value)}", where
+                f"'sides' must be a list, like 'sides: [right, left]', not {shown(value)}", where
             )
         for index, (side, side_where) in enumerate(zip(value, value.item_positions, strict=True)):
             if side not in SIDE_NAMES:
                 hint = did_you_mean(side, SIDE_NAMES) if isinstance(side, str) else ""
-                self.fail(f"{_shown(side)} is not a side; write right or left{hint}", side_where)
+                self.fail(f"{shown(side)} is not a side; write right or left{hint}", side_where)
             if side in value[:index]:
                 self.fail(f"'{side}' is given twice in 'sides'; write each side once", side_where)
         if len(value) < 2:
@@ -686,7 +480,7 @@ class _File:
         where = item.value_positions["routine"]
         if not isinstance(value, str) or not value.strip():
             self.fail(
-                f"'routine' must be a routine id, like 'routine: chair', not {_shown(value)}",
+                f"'routine' must be a routine id, like 'routine: chair', not {shown(value)}",
                 where,
             )
         name = value.strip()
@@ -725,7 +519,7 @@ class _File:
                 # YAML file on the machine (and show pieces of it in error messages).
                 self.fail(
                     f"'routine' names a file in the same folder as this one, like "
-                    f"'routine: {Path(name).name or 'other.yaml'}', not a path: {_shown(name)}",
+                    f"'routine: {Path(name).name or 'other.yaml'}', not a path: {shown(name)}",
                     where,
                 )
             path = self.path.parent / name
@@ -735,7 +529,7 @@ class _File:
         if not ID_PATTERN.fullmatch(name):
             self.fail(
                 f"'routine' must be a routine id (lowercase letters, digits and dashes) or a "
-                f"file name ending in .yaml, not {_shown(name)}",
+                f"file name ending in .yaml, not {shown(name)}",
                 where,
             )
         try:
