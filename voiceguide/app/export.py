@@ -16,6 +16,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -93,10 +94,9 @@ def export_routines(
                 _refuse_to_replace(
                     [p for t in timelines for p in split_output_files(t.script, out_dir, fmt)]
                 )
-            writers = min(workers or os.cpu_count() or 1, len(routines))
-            _write_all(
-                timelines, len(routines), out_dir, fmt, split, report, done, writers, force, stop
-            )
+            destination = _Destination(out_dir, fmt, split, replace=force)
+            writers = _Writers(destination, len(routines), report, stop, done)
+            writers.write_all(timelines, min(workers or os.cpu_count() or 1, len(routines)))
         if len(done) > 1:
             write_playlist([done[i] for i in sorted(done)], out_dir, fmt, replace=force)
     except KeyboardInterrupt:
@@ -141,87 +141,103 @@ def check_output_dir(out_dir: Path) -> None:
     os.unlink(probe)
 
 
-def _write_all(
-    timelines: Iterable[Timeline],
-    count: int,
-    out_dir: Path,
-    fmt: Format,
-    split: bool,
-    report: ExportProgress,
-    done: dict[int, ExportedRoutine],
-    workers: int,
-    replace: bool,
-    stop: _Stop,
-) -> None:
-    """Write each of the ``count`` Timelines as soon as ``timelines`` gives it (the voice
-    makes the next ones meanwhile), ``workers`` at a time: encoding runs in C, without the
-    GIL, so each takes a core. ``done`` gets each routine, by its index, once its files
-    are in place."""
-    futures: dict[concurrent.futures.Future[ExportedRoutine], int] = {}
-    pending: set[concurrent.futures.Future[ExportedRoutine]] = set()
-    total = 0  # the frames to write, known once every Timeline is: "Writing" waits for it
-    written = 0
-    lock = threading.Lock()
+@dataclass(frozen=True)
+class _Destination:
+    """Where and how every routine of one export is written."""
 
-    def wrote(frames: int) -> None:
-        nonlocal written
-        stop.check()
-        with lock:
-            written += frames
-            if total:
-                report("Writing", written, total)
+    out_dir: Path
+    fmt: Format
+    split: bool
+    replace: bool  # --force: existing files are replaced
 
-    def collect(timeout: float) -> None:
+
+class _Writers:
+    """Writes each Timeline as soon as it is given (the voice makes the next ones
+    meanwhile), ``workers`` at a time: encoding runs in C, without the GIL, so each takes
+    a core. ``done`` gets each routine, by its index, once its files are in place."""
+
+    def __init__(
+        self,
+        destination: _Destination,
+        count: int,
+        report: ExportProgress,
+        stop: _Stop,
+        done: dict[int, ExportedRoutine],
+    ) -> None:
+        self.destination = destination
+        self.count = count
+        self.report = report
+        self.stop = stop
+        self.done = done
+        self._futures: dict[concurrent.futures.Future[ExportedRoutine], int] = {}
+        self._pending: set[concurrent.futures.Future[ExportedRoutine]] = set()
+        self._total = 0  # the frames to write, known once every Timeline is
+        self._written = 0
+        self._lock = threading.Lock()
+
+    def write_all(self, timelines: Iterable[Timeline], workers: int) -> None:
+        frames = 0
+        with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
+            try:
+                for index, timeline in enumerate(timelines):
+                    self._submit(pool, index, timeline)
+                    frames += timeline.frames
+                    self._collect(timeout=0)
+                with self._lock:
+                    self._total = max(frames, 1)
+                    if self._written:  # what was written while the voice spoke
+                        self.report("Writing", self._written, self._total)
+                while self._pending:
+                    # Wake up often: Python runs the Ctrl-C handler only in this thread,
+                    # and only between bytecodes.
+                    self._collect(timeout=0.05)
+            except BaseException:
+                self.stop.set()  # the other writers give up at their next block
+                pool.shutdown(cancel_futures=True)
+                self._record_written()
+                raise
+
+    def _submit(self, pool: concurrent.futures.Executor, index: int, timeline: Timeline) -> None:
+        where = self.destination
+        future = pool.submit(
+            write_routine,
+            timeline,
+            where.out_dir,
+            where.fmt,
+            track=(index + 1, self.count) if self.count > 1 else None,
+            split=where.split,
+            wrote=self._wrote,
+            replace=where.replace,
+        )
+        self._futures[future] = index
+        self._pending.add(future)
+
+    def _wrote(self, frames: int) -> None:
+        """A writer's progress ("Writing" waits until the total is known)."""
+        self.stop.check()
+        with self._lock:
+            self._written += frames
+            if self._total:
+                self.report("Writing", self._written, self._total)
+
+    def _collect(self, timeout: float) -> None:
         """Record the routines written so far; raise what stopped a writer."""
-        nonlocal pending
-        finished, pending = concurrent.futures.wait(
-            pending, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED
+        finished, self._pending = concurrent.futures.wait(
+            self._pending, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED
         )
         # Every routine that finished is recorded before a failure of another one in the
         # same batch is raised: its files are in place.
         failed = [future for future in finished if future.exception()]
         for future in set(finished) - set(failed):
-            done[futures[future]] = future.result()
+            self.done[self._futures[future]] = future.result()
         for future in failed:
             future.result()
 
-    def record_written() -> None:
+    def _record_written(self) -> None:
         """After a stop: the routines whose files were put in place meanwhile."""
-        for future, index in futures.items():
+        for future, index in self._futures.items():
             if future.done() and not future.cancelled() and future.exception() is None:
-                done[index] = future.result()
-
-    frames = 0
-    with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
-        try:
-            for index, timeline in enumerate(timelines):
-                future = pool.submit(
-                    write_routine,
-                    timeline,
-                    out_dir,
-                    fmt,
-                    track=(index + 1, count) if count > 1 else None,
-                    split=split,
-                    wrote=wrote,
-                    replace=replace,
-                )
-                futures[future] = index
-                pending.add(future)
-                frames += timeline.frames
-                collect(timeout=0)
-            with lock:
-                total = max(frames, 1)
-                if written:  # what was written while the voice spoke
-                    report("Writing", written, total)
-            while pending:
-                # Wake up often: Python runs the Ctrl-C handler only in this thread, and
-                # only between bytecodes.
-                collect(timeout=0.05)
-        except BaseException:
-            stop.set()  # the other writers give up at their next block
-            pool.shutdown(cancel_futures=True)
-            record_written()
-            raise
+                self.done[index] = future.result()
 
 
 class _Stop:
