@@ -349,7 +349,8 @@ def measure_streaming(ctx: Context) -> list[Figure]:
     block = 1024
     for routine in ctx.routines:
         cache = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="stream-"))
-        rendering = streaming.start(routine, settings.render_options(), cache)
+        options = settings.render_options()
+        rendering = streaming.start(routine, options, assembly.clip_store(options.voice, cache))
         growing = rendering.timeline
         growing.wait_until_playable(0)
         transport = Transport(growing)

@@ -50,7 +50,7 @@ def button_figures(sink: str, runs: int, env: dict[str, str]) -> tuple[list[floa
             wait_for_sound(recording, recording.frames)
             _wait_for_player(env)
             cache = Path(env["VOICEGUIDE_CACHE_DIR"])
-            paused = Speaker(VoiceOptions(), cache, RATE).clip("Paused.")
+            paused = assembly.clip_store(VoiceOptions(), cache, RATE).get("Paused.")
             for _ in range(runs):
                 recording.wait_for(round(3.0 * RATE), timeout=10)
                 pressed = recording.frames
@@ -88,7 +88,7 @@ def where_figures(sink: str, engine: str, runs: int, workdir: Path) -> list[floa
     timeline = assembly.prepare(find_routine(ROUTINE), RenderOptions(voice), cache)
     values = []
     with MonitorRecording(sink, RATE) as recording:
-        speaker = Speaker(voice, cache, RATE)
+        speaker = Speaker(assembly.clip_store(voice, cache, RATE))
         player = Player(timeline, open_output("sounddevice"), say=speaker.clip)
         player.start()
         # As `play` does: the sentences an answer may need are made as each step starts.

@@ -33,9 +33,8 @@ from tests.support.recording import (
     wait_for_sound,
 )
 from voiceguide.player.mpris import BUS_NAME, PATH, PLAYER
-from voiceguide.render.assembly import SAMPLE_RATE
+from voiceguide.render.assembly import SAMPLE_RATE, clip_store
 from voiceguide.render.options import VoiceOptions
-from voiceguide.render.speaker import Speaker
 
 needs_bus = pytest.mark.skipif(
     not os.environ.get("DBUS_SESSION_BUS_ADDRESS") or shutil.which("playerctl") is None,
@@ -116,10 +115,10 @@ def test_headset_buttons_pause_skip_and_go_back_with_spoken_answers(
     assert rate == SAMPLE_RATE
     expected = mono(wav)
     steps = json.loads(short.with_suffix(".cues.json").read_text(encoding="utf-8"))["steps"]
-    speaker = Speaker(VoiceOptions(), shared_cache_dir, rate)
-    paused_words = speaker.clip("Paused.")
-    skip_words = speaker.clip("Skipping to: Short check, right side.")
-    back_words = speaker.clip("Back to: Short check, right side.")
+    clips = clip_store(VoiceOptions(), shared_cache_dir, rate)
+    paused_words = clips.get("Paused.")
+    skip_words = clips.get("Skipping to: Short check, right side.")
+    back_words = clips.get("Back to: Short check, right side.")
 
     change_rule, seek_rule = listen(bus, "PropertiesChanged"), listen(bus, "Seeked")
     with (

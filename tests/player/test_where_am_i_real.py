@@ -28,7 +28,6 @@ from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import step_parts
 from voiceguide.render import assembly
 from voiceguide.render.options import RenderOptions, VoiceOptions
-from voiceguide.render.speaker import Speaker
 from voiceguide.routine.library import find_routine
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -88,9 +87,9 @@ def test_w_says_where_you_are_and_goes_on_from_the_exact_frame(
 
     # Heard alone: the answer, sentence by sentence, nothing of the routine under it.
     script = assembly.prepare(find_routine(str(short)), RenderOptions(), shared_cache_dir).script
-    speaker = Speaker(VoiceOptions(), shared_cache_dir, rate)
+    voice_clips = assembly.clip_store(VoiceOptions(), shared_cache_dir, rate)
     gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
-    clips = [speaker.clip(part) for part in sentences(answer, step_parts(script, 0))]
+    clips = [voice_clips.get(part) for part in sentences(answer, step_parts(script, 0))]
     clip = np.concatenate([clips[0], *(x for c in clips[1:] for x in (gap, c))])
     said, match = best_lag(clip, recorded, asked_at, asked_at + round(1.0 * rate))
     assert match > 0.9, "the answer, alone, soon after the key"

@@ -6,7 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from voiceguide.render.assembly import SAMPLE_RATE
+import pytest
+
+from tests.support.voices import SilentVoice
+from voiceguide.audio.samples import Samples
+from voiceguide.errors import SpeechError
+from voiceguide.render.assembly import SAMPLE_RATE, clip_store
 from voiceguide.render.clips import ClipStore
 from voiceguide.render.options import VoiceOptions
 from voiceguide.render.speaker import Speaker
@@ -15,7 +20,7 @@ from voiceguide.speech import open_voice
 
 def test_what_is_coming_is_made_ahead_and_asking_reads_it_back(tmp_path: Path) -> None:
     voice = VoiceOptions()
-    speaker = Speaker(voice, tmp_path, SAMPLE_RATE)
+    speaker = Speaker(clip_store(voice, tmp_path, SAMPLE_RATE))
     coming = ["Step 2 of 4: Twist, left side.", "Next: Closing."]
     speaker.start(["Paused."], upcoming=lambda: coming)
     store = ClipStore(tmp_path, open_voice(voice.engine, voice.voice, voice.rate), SAMPLE_RATE)
@@ -30,8 +35,17 @@ def test_what_is_coming_is_made_ahead_and_asking_reads_it_back(tmp_path: Path) -
     assert store.rendered == 0  # read back, never made again
 
 
-def test_a_voice_that_cannot_be_opened_leaves_the_thread_quietly(tmp_path: Path) -> None:
-    speaker = Speaker(VoiceOptions(voice="no-such-voice"), tmp_path, SAMPLE_RATE)
+class MutedVoice(SilentVoice):
+    """A voice that has gone: every text is a SpeechError."""
+
+    def synthesize(self, text: str) -> tuple[Samples, int]:
+        raise SpeechError("the voice is gone")
+
+
+def test_a_voice_that_cannot_speak_leaves_the_thread_quietly(tmp_path: Path) -> None:
+    speaker = Speaker(ClipStore(tmp_path, MutedVoice(), SAMPLE_RATE))
     speaker.start(["Paused."], upcoming=lambda: ["Next: Closing."])
     speaker.close()
     assert not any(tmp_path.rglob("*.clip"))
+    with pytest.raises(SpeechError, match="the voice is gone"):
+        speaker.clip("Paused.")  # said when asked for

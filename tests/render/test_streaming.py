@@ -21,7 +21,7 @@ from voiceguide.player.transport import JUMP_GAP, Transport
 from voiceguide.render import assembly
 from voiceguide.render.clips import ClipStore
 from voiceguide.render.options import RenderOptions
-from voiceguide.render.streaming import BackgroundRender, GrowingTimeline, heard_order
+from voiceguide.render.streaming import BackgroundRender, GrowingTimeline
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine
@@ -83,7 +83,7 @@ def test_compile_known_is_the_whole_compile_up_to_where_it_is_final(
     compiling = options.compile_options()
     lengths = {text: len(fake_clip(text)) / RATE for text in spoken_texts(routine, compiling)}
     whole = compile_script(routine, compiling, lengths.__getitem__)
-    order = heard_order(routine, options)
+    order = GrowingTimeline(routine, options, RATE).heard_order()
     for known in range(len(order)):
         script, final_until = compile_known(
             routine, compiling, {text: lengths[text] for text in order[:known]}
@@ -108,7 +108,7 @@ def test_playing_waits_for_slow_clips_and_never_drifts(silent_wait_tone: None) -
     transport = Transport(growing)
     heard: list[Samples] = []
     # Each clip takes as long to arrive as two seconds of playing: far too slow.
-    for text in heard_order(routine, options):
+    for text in growing.heard_order():
         growing.add({text: fake_clip(text)})
         for _ in range(2 * RATE // BLOCK):
             before = transport.cursor
@@ -127,8 +127,8 @@ def test_playing_waits_for_slow_clips_and_never_drifts(silent_wait_tone: None) -
 
 def test_a_wait_is_announced_by_its_tone() -> None:
     routine = find_routine(ROUTINE)
-    order = heard_order(routine, RenderOptions())
     growing = GrowingTimeline(routine, RenderOptions(), RATE)
+    order = growing.heard_order()
     growing.add({order[0]: fake_clip(order[0])})
     transport = Transport(growing)
     ready = growing.ready
@@ -164,7 +164,7 @@ def test_the_player_plays_a_routine_still_rendering_exactly(
     voice = SlowVoice(0.002)
     store = ClipStore(tmp_path, voice, RATE, workers=1)
     growing = GrowingTimeline(routine, options, RATE)
-    order = heard_order(routine, options)
+    order = growing.heard_order()
     rendering = BackgroundRender(store, order, growing)
     growing.wait_until_playable(0)
     fake = FakeOutput(block=BLOCK)
@@ -183,9 +183,9 @@ def test_the_player_plays_a_routine_still_rendering_exactly(
 def test_a_skip_past_what_is_rendered_waits_then_goes_there(silent_wait_tone: None) -> None:
     options = RenderOptions()
     routine = find_routine(ROUTINE)
-    order = heard_order(routine, options)
     final = finished_timeline(routine, options)
     growing = GrowingTimeline(routine, options, RATE)
+    order = growing.heard_order()
     growing.add({text: fake_clip(text) for text in order[:1]})
     fake = FakeOutput(block=BLOCK)
     player = Player(growing, fake)
@@ -216,7 +216,7 @@ def test_a_failed_render_stops_playing_with_its_error(tmp_path: Path) -> None:
     routine = find_routine(ROUTINE)
     store = ClipStore(tmp_path, Broken(0.0), RATE, workers=1)
     growing = GrowingTimeline(routine, RenderOptions(), RATE)
-    rendering = BackgroundRender(store, heard_order(routine, RenderOptions()), growing)
+    rendering = BackgroundRender(store, growing.heard_order(), growing)
     rendering.join()
     with pytest.raises(RuntimeError, match="the voice broke"):
         Player(growing, FakeOutput(block=BLOCK)).run()
@@ -230,7 +230,7 @@ def test_cached_clips_are_read_in_the_order_heard_and_playing_starts_after_the_f
     from voiceguide.render.streaming import FIRST_READ
 
     routine = find_routine(ROUTINE)
-    order = heard_order(routine, RenderOptions())
+    order = GrowingTimeline(routine, RenderOptions(), RATE).heard_order()
     release = threading.Event()
     asked: list[list[str]] = []
 

@@ -54,7 +54,8 @@ def test_playing_piper_while_it_renders_is_exactly_the_prepared_timeline(
     tmp_path: Path,
 ) -> None:
     routine = find_routine("floor-option3")
-    rendering = streaming.start(routine, PIPER, tmp_path)  # an empty cache: all cold
+    # An empty cache: all cold.
+    rendering = streaming.start(routine, PIPER, assembly.clip_store(PIPER.voice, tmp_path))
     growing = rendering.timeline
     growing.wait_until_playable(0)
     assert not growing.complete  # playing starts before the voice is done

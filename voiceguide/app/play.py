@@ -1,9 +1,13 @@
-"""``voiceguide play``, end to end: the safety gate and frequency guard, the voice
-rendered while playing starts, the device warmed up meanwhile, the terminal (keys and
-display) and the media keys, SIGTERM and SIGHUP, and the session in the journal.
+"""``voiceguide play``, end to end, as one ``PlaySession``: the safety gate and frequency
+guard, the voice rendered while playing starts, the device warmed up meanwhile, the
+terminal (keys and display) and the media keys, SIGTERM and SIGHUP, and the session in the
+journal.
 
-``Player`` (``voiceguide.player.player``) only steers a Timeline in real time; everything a
-session needs around it is here.
+The session is built once from the settings: it makes every stage's option record at the
+top, opens one clip store (the voice) that the streaming render, the player's spoken
+answers and every sentence said before or after the routine share, and puts everything
+that must be undone on the way out on one ``ExitStack``. ``Player``
+(``voiceguide.player.player``) only steers a Timeline in real time.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.config import Settings
-from voiceguide.output.base import Output
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.player.commands import Controls, KeySource
 from voiceguide.player.player import Player, find_step
@@ -26,18 +30,158 @@ from voiceguide.script.records import Script
 
 if TYPE_CHECKING:
     from voiceguide.practice.journal import Journal
-    from voiceguide.render.streaming import BackgroundRender
+    from voiceguide.practice.recording import SessionRecording
+    from voiceguide.render.clips import ClipStore
+    from voiceguide.render.streaming import GrowingTimeline
     from voiceguide.routine.records import Routine
 
+Ask = Callable[[str], bool]  # a y/N question put to the user; True for yes
 
-def speak(text: str, settings: Settings, cache_dir: Path) -> None:
-    """Say ``text`` now, in the session's voice, through the chosen output (and wait)."""
-    from voiceguide.output import open_output
-    from voiceguide.render.assembly import sentence
 
-    timeline = sentence(text, settings.render_options(), cache_dir)
-    with native_stderr_silenced():
-        Player(timeline, open_output(settings.backend, settings.device)).run()
+@dataclass(frozen=True)
+class PlayRequest:
+    """What ``play`` is asked for beyond the settings."""
+
+    routine: str  # an id from `voiceguide list`, or a routine file
+    from_step: str | None = None  # a step's number or title
+    force: bool = False  # play a crack routine the frequency guard holds back
+    assume_yes: bool = False  # answer the gate's question with yes
+
+
+def play_routine(
+    request: PlayRequest, settings: Settings, cache_dir: Path, ask: Ask
+) -> tuple[Script, PlayResult]:
+    """Play ``request.routine`` from start to end, as a session (``PlaySession.play``)."""
+    return PlaySession(settings, cache_dir, ask).play(request)
+
+
+class PlaySession:
+    """One ``play``: the settings cut into the stages' records once, one voice, one way out."""
+
+    def __init__(self, settings: Settings, cache_dir: Path, ask: Ask) -> None:
+        from voiceguide.output import open_output
+
+        self.render_options = settings.render_options()
+        self.limits = settings.frequency_limits()
+        self.acknowledge = settings.acknowledge
+        self.assume_yes = settings.assume_yes
+        self.backend, self.device = settings.backend, settings.device
+        self.output = open_output(self.backend, self.device)
+        self.cache_dir = cache_dir
+        self.ask = ask
+        self._clips: ClipStore | None = None
+
+    def clips(self) -> ClipStore:
+        """The session's voice, opened when first needed and shared from then on."""
+        from voiceguide.render.assembly import clip_store
+
+        if self._clips is None:
+            self._clips = clip_store(self.render_options.voice, self.cache_dir)
+        return self._clips
+
+    def say(self, text: str) -> None:
+        """Say ``text`` now, alone, in the session's voice (and wait): the safety questions
+        before the routine, the way out after a stop for pain. An output plays one source
+        once, so each sentence has its own."""
+        from voiceguide.output import open_output
+        from voiceguide.render.assembly import sentence
+
+        timeline = sentence(text, self.clips(), self.render_options.compile_options())
+        with native_stderr_silenced():
+            Player(timeline, open_output(self.backend, self.device)).run()
+
+    def play(self, request: PlayRequest) -> tuple[Script, PlayResult]:
+        """The gate and guard (``ask`` puts their y/N question), then the Timeline rendered
+        and played, with keys and the display when stdin and stdout are terminals, and the
+        session recorded in the journal. The "stop, it hurts" key ends with the calm
+        spoken way out."""
+        from voiceguide.practice import safety
+        from voiceguide.practice.journal import Journal
+        from voiceguide.render import streaming
+        from voiceguide.routine.library import find_routine
+
+        with contextlib.ExitStack() as leaving:
+            leaving.enter_context(_leave_on_signals())
+            leaving.enter_context(native_stderr_silenced())
+            # Loading the sound library and finding the device take a good part of the
+            # time to the first sound: done in a thread while the routine is checked and
+            # rendered. Never left with the library still loading in the thread: a process
+            # that exits while PortAudio starts up can crash in it.
+            warming = _Background(self.output.warm_up)
+            leaving.callback(_held, warming.join, self.output.stop)
+            routine = find_routine(request.routine)
+            journal = Journal()
+            safety.before_play(
+                routine,
+                self.limits,
+                journal,
+                interactive=sys.stdin.isatty(),
+                ask=self.ask,
+                say=self.say,
+                force=request.force,
+                assume_yes=request.assume_yes or self.assume_yes,
+            )
+            # Playing starts as soon as the opening is rendered; the rest follows.
+            rendering = streaming.start(routine, self.render_options, self.clips())
+            leaving.callback(_held, rendering.stop)
+            timeline = rendering.timeline
+            start = find_step(timeline.estimate, request.from_step) if request.from_step else 0
+            timeline.wait_until_playable(start)
+            warming.result()
+            result = self._play(timeline, start, routine, journal)
+        return (timeline.script if timeline.complete else timeline.estimate), result
+
+    def _play(
+        self, timeline: GrowingTimeline, start: int, routine: Routine, journal: Journal
+    ) -> PlayResult:
+        from voiceguide.player.mpris import published
+        from voiceguide.practice.journal import SessionStart
+        from voiceguide.practice.recording import record_session
+        from voiceguide.render.speaker import Speaker
+
+        clips = self.clips()
+        speaker = Speaker(clips)
+        player = Player(
+            timeline,
+            self.output,
+            start,
+            say=speaker.clip,
+            acknowledge=self.acknowledge,
+            rendered=timeline.progress,
+        )
+        # The device opens before the terminal changes: if it cannot, the error is alone.
+        player.start()
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        started = SessionStart(
+            routine,
+            pace=self.render_options.pace,
+            engine=clips.voice.engine,
+            voice=self.render_options.voice.voice,
+        )
+        with record_session(journal, started) as recording:
+            with contextlib.ExitStack() as playing:
+                playing.callback(_held, speaker.close)
+                keys, view = playing.enter_context(_terminal(interactive))
+                controls = Controls(keys)
+                buttons = playing.enter_context(published(player, controls))
+                words = buttons is not None or self.acknowledge == "words"
+                speaker.start(player.answer_texts() if words else (), player.upcoming_answers)
+                result = player.run(controls, view)
+            self._record_end(recording, result)
+        return result
+
+    def _record_end(self, recording: SessionRecording, result: PlayResult) -> None:
+        """How the session ended, in the journal; after a stop for pain, the way out."""
+        from voiceguide.practice import safety
+        from voiceguide.practice.journal import USER_QUIT
+
+        skipped = result.steps_skipped
+        if result.outcome == "stopped":
+            safety.stop_for_pain(recording, self.say, steps_skipped=skipped)
+        elif result.outcome == "quit":
+            recording.finish("quit", USER_QUIT, steps_skipped=skipped)
+        else:
+            recording.finish("completed", steps_skipped=skipped)
 
 
 # The signals that end a session: Ctrl-C, and the terminal or the system closing it.
@@ -71,15 +215,16 @@ def _leave_on_signals() -> Iterator[None]:
                 signal.signal(sig, handler)
 
 
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """The signals that end a session ignored for the block: it waits for the session's
-    threads, which a signal must not interrupt. A process that exits while a thread is
-    still inside the voice (onnxruntime) or the sound library aborts, with a core dump
-    instead of exit status 130. (Used inside ``_leave_on_signals``, so in the main thread.)"""
+def _held(*steps: Callable[[], object]) -> None:
+    """Run ``steps`` with the signals that end a session ignored: they wait for the
+    session's threads, which a signal must not interrupt. A process that exits while a
+    thread is still inside the voice (onnxruntime) or the sound library aborts, with a
+    core dump instead of exit status 130. (Run inside ``_leave_on_signals``, so in the
+    main thread.)"""
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _LEAVING}
     try:
-        yield
+        for step in steps:
+            step()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -96,145 +241,6 @@ def _terminal(interactive: bool) -> Iterator[tuple[KeySource | None, StatusView 
 
     with KeyReader(sys.stdin.fileno()) as keys, Display() as display:
         yield keys, display
-
-
-def play_routine(
-    name: str,
-    settings: Settings,
-    cache_dir: Path,
-    *,
-    from_step: str | None = None,
-    ask: Callable[[str], bool],
-    force: bool = False,
-    assume_yes: bool = False,
-) -> tuple[Script, PlayResult]:
-    """Play the routine ``name`` (an id or a file) from start to end, as a session.
-
-    The safety gate and frequency guard come first (``ask`` puts their y/N question),
-    then the Timeline is rendered and played, with keys and the display when stdin and
-    stdout are terminals, and the session is recorded in the journal. The "stop, it
-    hurts" key ends with the calm spoken way out.
-    """
-    from voiceguide.output import open_output
-
-    output = open_output(settings.backend, settings.device)
-    with _leave_on_signals(), native_stderr_silenced():
-        # Loading the sound library and finding the device take a good part of the time
-        # to the first sound: done in a thread while the routine is checked and rendered.
-        warming = _Background(output.warm_up)
-        try:
-            return _session(
-                output, warming, name, settings, cache_dir, from_step, ask, force, assume_yes
-            )
-        finally:
-            # Never leave with the library still loading in the thread: a process that
-            # exits while PortAudio starts up can crash in it.
-            with _signals_held():
-                warming.join()
-                output.stop()
-
-
-def _session(
-    output: Output,
-    warming: _Background,
-    name: str,
-    settings: Settings,
-    cache_dir: Path,
-    from_step: str | None,
-    ask: Callable[[str], bool],
-    force: bool,
-    assume_yes: bool,
-) -> tuple[Script, PlayResult]:
-    from voiceguide.practice import safety
-    from voiceguide.practice.journal import Journal
-    from voiceguide.render import streaming
-    from voiceguide.routine.library import find_routine
-
-    routine = find_routine(name)
-    journal = Journal()
-
-    def say(text: str) -> None:
-        speak(text, settings, cache_dir)
-
-    safety.before_play(
-        routine,
-        settings.frequency_limits(),
-        journal,
-        interactive=sys.stdin.isatty(),
-        ask=ask,
-        say=say,
-        force=force,
-        assume_yes=assume_yes or settings.assume_yes,
-    )
-    # Playing starts as soon as the opening is rendered; the rest follows in the background.
-    rendering = streaming.start(routine, settings.render_options(), cache_dir)
-    try:
-        return _play_rendering(
-            output, warming, rendering, journal, routine, settings, cache_dir, from_step, say
-        )
-    finally:
-        with _signals_held():
-            rendering.stop()
-
-
-def _play_rendering(
-    output: Output,
-    warming: _Background,
-    rendering: BackgroundRender,
-    journal: Journal,
-    routine: Routine,
-    settings: Settings,
-    cache_dir: Path,
-    from_step: str | None,
-    say: Callable[[str], None],
-) -> tuple[Script, PlayResult]:
-    from voiceguide.player.mpris import published
-    from voiceguide.practice import safety
-    from voiceguide.practice.journal import SIGNALLED, USER_QUIT, record_session
-    from voiceguide.render.speaker import Speaker
-    from voiceguide.speech import choose_engine
-
-    timeline = rendering.timeline
-    start = find_step(timeline.estimate, from_step) if from_step else 0
-    timeline.wait_until_playable(start)
-    warming.result()
-    speaker = Speaker(settings.voice_options(), cache_dir, timeline.sample_rate)
-    player = Player(
-        timeline,
-        output,
-        start,
-        say=speaker.clip,
-        acknowledge=settings.acknowledge,
-        rendered=timeline.progress,
-    )
-    # The device opens before the terminal changes: if it cannot, the error is alone.
-    player.start()
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    engine = choose_engine(settings.engine).engine
-    with record_session(
-        journal, routine, pace=settings.pace, engine=engine, voice=settings.voice
-    ) as recording:
-        try:
-            with _terminal(interactive) as (keys, view):
-                controls = Controls(keys)
-                with published(player, controls) as buttons:
-                    words = buttons is not None or settings.acknowledge == "words"
-                    speaker.start(player.answer_texts() if words else (), player.upcoming_answers)
-                    result = player.run(controls, view)
-        except SystemExit:  # SIGTERM or SIGHUP (see _leave_on_signals): like Ctrl-C
-            recording.finish("quit", SIGNALLED)
-            raise
-        finally:
-            with _signals_held():
-                speaker.close()
-        skipped = result.steps_skipped
-        if result.outcome == "stopped":
-            safety.stop_for_pain(recording, say, steps_skipped=skipped)
-        elif result.outcome == "quit":
-            recording.finish("quit", USER_QUIT, steps_skipped=skipped)
-        else:
-            recording.finish("completed", steps_skipped=skipped)
-    return (timeline.script if timeline.complete else timeline.estimate), result
 
 
 class _Background:

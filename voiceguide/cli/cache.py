@@ -8,14 +8,13 @@ import click
 
 from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import (
+    SpeechOptions,
     cache_path,
     confirm,
     settings,
-    timing_options,
-    voice_options,
+    speech_options,
 )
 from voiceguide.cli.progress import progress_bar
-from voiceguide.routine.records import CountStyle
 
 if TYPE_CHECKING:
     pass
@@ -89,18 +88,13 @@ def cache_clear(ctx: click.Context, yes: bool) -> None:
 @click.option(
     "--all", "every", is_flag=True, help="Every routine, built-in and your own (the default)."
 )
-@timing_options
-@voice_options
+@speech_options
 @click.pass_context
 def cache_warm(
     ctx: click.Context,
     routines: tuple[str, ...],
     every: bool,
-    pace: float | None,
-    rate: int | None,
-    count: CountStyle | None,
-    engine: str | None,
-    voice: str | None,
+    speech: SpeechOptions,
 ) -> None:
     """Make every clip the routines need now, so that playing them starts at once.
 
@@ -114,7 +108,7 @@ def cache_warm(
 
     if every and routines:
         raise click.UsageError("give routines to warm the cache for or --all, not both")
-    chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
+    chosen = settings(ctx, speech)
     selected = [find_routine(name) for name in routines] if routines else all_routines()
     with progress_bar() as report:
         warmed = warm_cache(

@@ -10,14 +10,15 @@ import click
 
 from voiceguide.cli.context import EXIT_INTERRUPTED
 from voiceguide.cli.options import (
+    MixOptions,
+    SpeechOptions,
     cache_path,
     chosen_routines,
+    mix_options,
     settings,
-    timing_options,
-    voice_options,
+    speech_options,
 )
 from voiceguide.cli.progress import progress_bar
-from voiceguide.routine.records import CountStyle
 from voiceguide.text import one_line
 
 if TYPE_CHECKING:
@@ -49,19 +50,8 @@ if TYPE_CHECKING:
     help="One track per step (ID-01, ID-02... with ID.m3u8), so a headset's next button "
     "moves a step in any player.",
 )
-@timing_options
-@voice_options
-@click.option(
-    "--pan-sides/--no-pan-sides",
-    default=None,
-    help="Say side cues in that ear (stereo); default from the config file, else off.",
-)
-@click.option(
-    "--breath-tones/--no-breath-tones",
-    default=None,
-    help="Play a rising tone under each breath in, a falling one under each breath out; "
-    "default from the config file, else off.",
-)
+@speech_options
+@mix_options
 @click.pass_context
 def export(
     ctx: click.Context,
@@ -71,13 +61,8 @@ def export(
     fmt: Format,
     force: bool,
     split: bool,
-    pace: float | None,
-    rate: int | None,
-    count: CountStyle | None,
-    engine: str | None,
-    voice: str | None,
-    pan_sides: bool | None,
-    breath_tones: bool | None,
+    speech: SpeechOptions,
+    mix: MixOptions,
 ) -> None:
     """Write each ROUTINE as an audio file to play from a phone.
 
@@ -98,16 +83,7 @@ def export(
     from voiceguide.export.writer import PLAYLIST
 
     selected = chosen_routines(routines, every, "export")
-    chosen = settings(
-        ctx,
-        pace=pace,
-        rate=rate,
-        count=count,
-        engine=engine,
-        voice=voice,
-        pan_sides=pan_sides,
-        breath_tones=breath_tones,
-    )
+    chosen = settings(ctx, speech, mix)
     if make_output_dir(output_dir):
         click.echo(f"Created the folder {one_line(str(output_dir))}.", err=True)
     try:

@@ -1,20 +1,23 @@
-"""Options shared by several commands, and the Settings they produce."""
+"""Options shared by several commands, each group as one typed record, and the Settings
+they produce with the config file."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import click
 
 from voiceguide.cli.context import context
 from voiceguide.config import Settings, load_settings
 from voiceguide.paths import cache_dir
-from voiceguide.routine.records import COUNT_STYLES, Routine
+from voiceguide.routine.records import COUNT_STYLES, CountStyle, Routine
 from voiceguide.script.records import PACE_RANGE, RATE_RANGE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,48 +43,159 @@ def confirm(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def timing_options(func: F) -> F:
-    """``--pace``, ``--rate`` and ``--count``: how the script is timed and counted."""
-    func = click.option(
-        "--count",
-        type=click.Choice(COUNT_STYLES),
-        default=None,
-        help="Counting style for every hold: down (last seconds), up (every second) or none.",
-    )(func)
-    func = click.option(
-        "--rate",
-        type=click.IntRange(*RATE_RANGE),
-        default=None,
-        help="Speech rate in words per minute (default 160, or the config file's).",
-    )(func)
-    func = click.option(
+class OptionGroup(Protocol):
+    """The values of a group of options shared by several commands, as one typed record:
+    each field is an option's value, None where the user did not give it."""
+
+    def applied_to(self, base: Settings) -> Settings:
+        """``base`` with the values that were given."""
+        ...
+
+
+G = TypeVar("G", bound=OptionGroup)
+
+
+def option_group(record: type[G], keyword: str, *options: Callable[[Any], Any]) -> Callable[[F], F]:
+    """A decorator that adds ``options`` (click.option decorators, in the order ``--help``
+    lists them) to a command, which receives their values as one ``record`` under the
+    argument ``keyword``. Each option's name is a field of the record."""
+    fields = [field.name for field in dataclasses.fields(record)]  # type: ignore[arg-type]
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in fields}
+            return func(*args, **kwargs, **{keyword: record(**values)})
+
+        for option in reversed(options):
+            command = option(command)
+        return cast(F, command)
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class SpeechOptions:
+    """``--pace``, ``--rate``, ``--count``, ``--engine`` and ``--voice``: how the script is
+    timed and counted, and which voice speaks it."""
+
+    pace: float | None = None
+    rate: int | None = None
+    count: CountStyle | None = None
+    engine: str | None = None
+    voice: str | None = None
+
+    def applied_to(self, base: Settings) -> Settings:
+        return dataclasses.replace(
+            base,
+            pace=base.pace if self.pace is None else self.pace,
+            rate=base.rate if self.rate is None else self.rate,
+            count=base.count if self.count is None else self.count,
+            engine=base.engine if self.engine is None else self.engine,
+            voice=base.voice if self.voice is None else self.voice,
+        )
+
+
+speech_options = option_group(
+    SpeechOptions,
+    "speech",
+    click.option(
         "--pace",
         type=FiniteFloatRange(*PACE_RANGE),
         default=None,
         help="Multiply every hold, breath, rest and pause by this (0.5 to 3).",
-    )(func)
-    return func
-
-
-def voice_options(func: F) -> F:
-    """``--engine`` and ``--voice``: which speech engine and voice render the cues."""
-    func = click.option(
-        "--voice", default=None, help="Voice name or id (see `voiceguide voices`)."
-    )(func)
-    func = click.option(
+    ),
+    click.option(
+        "--rate",
+        type=click.IntRange(*RATE_RANGE),
+        default=None,
+        help="Speech rate in words per minute (default 160, or the config file's).",
+    ),
+    click.option(
+        "--count",
+        type=click.Choice(COUNT_STYLES),
+        default=None,
+        help="Counting style for every hold: down (last seconds), up (every second) or none.",
+    ),
+    click.option(
         "--engine",
         default=None,
         help="Speech engine: auto (the default: piper where installed, else pyttsx3), piper, "
         "pyttsx3 or espeak-ng (see `voiceguide voices`).",
-    )(func)
-    return func
+    ),
+    click.option("--voice", default=None, help="Voice name or id (see `voiceguide voices`)."),
+)
 
 
-def settings(ctx: click.Context, **overrides: Any) -> Settings:
+@dataclass(frozen=True)
+class MixOptions:
+    """``--pan-sides`` and ``--breath-tones``: how the routine's sound is mixed."""
+
+    pan_sides: bool | None = None
+    breath_tones: bool | None = None
+
+    def applied_to(self, base: Settings) -> Settings:
+        return dataclasses.replace(
+            base,
+            pan_sides=base.pan_sides if self.pan_sides is None else self.pan_sides,
+            breath_tones=base.breath_tones if self.breath_tones is None else self.breath_tones,
+        )
+
+
+mix_options = option_group(
+    MixOptions,
+    "mix",
+    click.option(
+        "--pan-sides/--no-pan-sides",
+        default=None,
+        help="Say side cues in that ear (stereo); default from the config file, else off.",
+    ),
+    click.option(
+        "--breath-tones/--no-breath-tones",
+        default=None,
+        help="Play a rising tone under each breath in, a falling one under each breath out; "
+        "default from the config file, else off.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """``--backend`` and ``--device``: where ``play`` sounds."""
+
+    backend: str | None = None
+    device: str | None = None
+
+    def applied_to(self, base: Settings) -> Settings:
+        return dataclasses.replace(
+            base,
+            backend=base.backend if self.backend is None else self.backend,
+            device=base.device if self.device is None else self.device,
+        )
+
+
+output_options = option_group(
+    OutputOptions,
+    "output",
+    click.option(
+        "--backend",
+        default=None,
+        help="Play through sounddevice (the default) or simpleaudio (an optional extra).",
+    ),
+    click.option(
+        "--device",
+        default=None,
+        help="The output device: its number or part of its name (`voiceguide devices`).",
+    ),
+)
+
+
+def settings(ctx: click.Context, *given: OptionGroup) -> Settings:
     """The config file's settings with the options the user gave on the command line."""
-    base = load_settings(context(ctx).config_path)
-    given = {name: value for name, value in overrides.items() if value is not None}
-    return dataclasses.replace(base, **given)
+    chosen = load_settings(context(ctx).config_path)
+    for group in given:
+        chosen = group.applied_to(chosen)
+    return chosen
 
 
 def cache_path(ctx: click.Context) -> Path:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from voiceguide.cli.options import cache_path, confirm, settings, timing_options, voice_options
+from voiceguide.cli.options import (
+    OutputOptions,
+    SpeechOptions,
+    cache_path,
+    confirm,
+    output_options,
+    settings,
+    speech_options,
+)
 from voiceguide.text import clock
 
 
@@ -17,16 +25,7 @@ from voiceguide.text import clock
     default=None,
     help="Start at this step: its number as `voiceguide show` counts them, or its title.",
 )
-@click.option(
-    "--backend",
-    default=None,
-    help="Play through sounddevice (the default) or simpleaudio (an optional extra).",
-)
-@click.option(
-    "--device",
-    default=None,
-    help="The output device: its number or part of its name (`voiceguide devices`).",
-)
+@output_options
 @click.option(
     "-y",
     "--yes",
@@ -39,22 +38,16 @@ from voiceguide.text import clock
     is_flag=True,
     help="Play a cracking routine even when the frequency guard says it is too soon.",
 )
-@timing_options
-@voice_options
+@speech_options
 @click.pass_context
 def play(
     ctx: click.Context,
     routine: str,
     from_step: str | None,
-    backend: str | None,
-    device: str | None,
+    output: OutputOptions,
     assume_yes: bool,
     force: bool,
-    pace: float | None,
-    rate: int | None,
-    count: str | None,
-    engine: str | None,
-    voice: str | None,
+    speech: SpeechOptions,
 ) -> None:
     """Talk you through ROUTINE (an id from `voiceguide list`, or a routine file).
 
@@ -65,27 +58,12 @@ def play(
     media keys (MPRIS, on a Linux desktop) do the same, answered in words. Without a
     terminal it just plays.
     """
-    from voiceguide.app.play import play_routine
-    from voiceguide.practice.safety import PAIN_EXIT
+    from voiceguide.app.play import PlayRequest, play_routine
+    from voiceguide.script.phrasing import PAIN_EXIT
 
-    chosen = settings(
-        ctx,
-        backend=backend,
-        device=device,
-        pace=pace,
-        rate=rate,
-        count=count,
-        engine=engine,
-        voice=voice,
-    )
+    request = PlayRequest(routine, from_step=from_step, force=force, assume_yes=assume_yes)
     script, result = play_routine(
-        routine,
-        chosen,
-        cache_path(ctx),
-        from_step=from_step,
-        ask=confirm,
-        force=force,
-        assume_yes=assume_yes,
+        request, settings(ctx, output, speech), cache_path(ctx), ask=confirm
     )
     where = f"at {clock(result.position, hours=False)} of {clock(script.duration, hours=False)}"
     if result.outcome == "completed":

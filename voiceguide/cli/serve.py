@@ -10,14 +10,13 @@ import click
 
 from voiceguide.cli.context import EXIT_INTERRUPTED
 from voiceguide.cli.options import (
+    SpeechOptions,
     cache_path,
     chosen_routines,
     settings,
-    timing_options,
-    voice_options,
+    speech_options,
 )
 from voiceguide.cli.progress import progress_bar
-from voiceguide.routine.records import CountStyle
 from voiceguide.serve.net import DEFAULT_PORT
 
 if TYPE_CHECKING:
@@ -55,8 +54,7 @@ if TYPE_CHECKING:
     help="Keep the secret in the address from one run to the next (saved in the data "
     "folder), so a podcast app stays subscribed.",
 )
-@timing_options
-@voice_options
+@speech_options
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -66,11 +64,7 @@ def serve(
     host: str | None,
     fmt: Format,
     keep_token: bool,
-    pace: float | None,
-    rate: int | None,
-    count: CountStyle | None,
-    engine: str | None,
-    voice: str | None,
+    speech: SpeechOptions,
 ) -> None:
     """Serve ROUTINEs to a phone on the same network: a page and a podcast feed.
 
@@ -87,7 +81,7 @@ def serve(
     from voiceguide.app.serve import serve_routines
 
     selected = chosen_routines(routines, every, "serve")
-    chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
+    chosen = settings(ctx, speech)
     try:
         with contextlib.ExitStack() as rendering:
             report = rendering.enter_context(progress_bar())

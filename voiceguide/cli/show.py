@@ -6,12 +6,11 @@ import click
 
 from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import (
+    SpeechOptions,
     cache_path,
     settings,
-    timing_options,
-    voice_options,
+    speech_options,
 )
-from voiceguide.routine.records import CountStyle
 from voiceguide.script.compiler import compile_script, estimated_duration
 from voiceguide.script.records import Script
 from voiceguide.text import clock_tenths, one_line, printable
@@ -29,19 +28,14 @@ _SILENT_PHASES = ("hold", "pause", "rest")
     help="Time the cues with the real clip lengths from the voice (synthesizes and caches "
     "every clip) instead of an estimate from the speech rate.",
 )
-@timing_options
-@voice_options
+@speech_options
 @click.pass_context
 def show(
     ctx: click.Context,
     routine: str,
     as_json: bool,
     exact: bool,
-    pace: float | None,
-    rate: int | None,
-    count: CountStyle | None,
-    engine: str | None,
-    voice: str | None,
+    speech: SpeechOptions,
 ) -> None:
     """Show what ROUTINE says and when: every cue with its time, and the total.
 
@@ -51,7 +45,7 @@ def show(
     """
     from voiceguide.routine.library import find_routine
 
-    chosen = settings(ctx, pace=pace, rate=rate, count=count, engine=engine, voice=voice)
+    chosen = settings(ctx, speech)
     found = find_routine(routine)
     options = chosen.compile_options()
     if exact:

@@ -20,7 +20,7 @@ from voiceguide.audio.samples import Samples
 from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.render.timeline import Placement, Timeline
 from voiceguide.routine.records import Routine
-from voiceguide.script.records import Cue, Script
+from voiceguide.script.records import CompileOptions, Cue, Script
 
 if TYPE_CHECKING:
     from voiceguide.render.clips import ClipStore
@@ -133,16 +133,14 @@ def clip_lengths(
     return lengths.__getitem__
 
 
-def sentence(
-    text: str, options: RenderOptions, cache_dir: Path, sample_rate: int = SAMPLE_RATE
-) -> Timeline:
-    """``text`` alone, in ``options``' voice, as a Timeline (the safety questions and
-    the way out, said before or after a routine)."""
-    clip = clip_store(options.voice, cache_dir, sample_rate).get(text)
-    seconds = len(clip) / sample_rate
+def sentence(text: str, store: ClipStore, options: CompileOptions) -> Timeline:
+    """``text`` alone, in ``store``'s voice, as a Timeline (the safety questions and the
+    way out, said before or after a routine)."""
+    clip = store.get(text)
+    seconds = len(clip) / store.sample_rate
     cue = Cue(0.0, seconds, "say", text, 0)
-    script = Script("", text, seconds, (cue,), (), (), options.compile_options())
-    return place(script, {text: clip}, sample_rate)
+    script = Script("", text, seconds, (cue,), (), (), options)
+    return place(script, {text: clip}, store.sample_rate)
 
 
 def place(

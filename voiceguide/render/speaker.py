@@ -1,8 +1,8 @@
 """Speech made while playing: the answer to "where am I?" and spoken acknowledgements.
 
-Clips come through the clip cache, so a phrase said once is read back from disk the next
-time. A background thread opens the voice as soon as playing starts (a Piper voice takes
-a second or two to load), makes the answers to the controls, and then follows the
+Clips come through the session's clip cache, so a phrase said once is read back from disk
+the next time. A background thread starts as soon as playing does (its first clip loads a
+Piper voice, a second or two), makes the answers to the controls, and then follows the
 routine: as each step starts it makes the sentences "where am I?" may need there and in
 the next step. Asking is then answered from clips already made; Piper takes a few tenths
 of a second for a long sentence, too slow to make the whole answer on the spot.
@@ -16,24 +16,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from voiceguide.audio.samples import Samples
 from voiceguide.errors import VoiceguideError
-from voiceguide.render.clips import ClipStore, open_store
-from voiceguide.render.options import VoiceOptions
+from voiceguide.render.clips import ClipStore
 
 FOLLOW = 0.25  # seconds between looks at where the routine is
 
 
 class Speaker:
-    """Clips of ``voice`` at ``sample_rate``, on demand."""
+    """Clips from ``store`` (the session's voice), on demand."""
 
-    def __init__(self, voice: VoiceOptions, cache_dir: Path, sample_rate: int) -> None:
-        self.voice = voice
-        self.cache_dir = cache_dir
-        self.sample_rate = sample_rate
-        self._store: ClipStore | None = None
+    def __init__(self, store: ClipStore) -> None:
+        self._store = store
         self._lock = threading.Lock()
         self._asking = 0  # clip() calls waiting for the lock: the thread lets them go first
         self._asking_lock = threading.Lock()
@@ -54,28 +49,19 @@ class Speaker:
 
     def _make(self, text: str) -> Samples:
         """The clip (call with the lock held)."""
-        clip = self._opened().get(text)
+        clip = self._store.get(text)
         self._made.add(text)
         return clip
-
-    def _opened(self) -> ClipStore:
-        """The clip store, the voice opened the first time (call with the lock held)."""
-        if self._store is None:
-            v = self.voice
-            self._store = open_store(self.cache_dir, v.engine, v.voice, v.rate, self.sample_rate)
-        return self._store
 
     def start(
         self, texts: Iterable[str] = (), upcoming: Callable[[], Iterable[str]] | None = None
     ) -> None:
-        """In a background thread: open the voice, make ``texts``, then every ``FOLLOW``
-        seconds make whatever ``upcoming()`` lists that is not made yet."""
+        """In a background thread: make ``texts``, then every ``FOLLOW`` seconds make
+        whatever ``upcoming()`` lists that is not made yet."""
         wanted = list(dict.fromkeys(texts))
 
         def work() -> None:
             try:
-                with self._lock:
-                    self._opened()
                 self._prepare(wanted)
                 while upcoming is not None and not self._stopping.wait(FOLLOW):
                     self._prepare(upcoming())

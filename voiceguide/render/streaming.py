@@ -1,12 +1,12 @@
 """Play while the voice renders: a Timeline that grows as its clips arrive.
 
-``start`` opens the voice, puts the texts in the order they will be heard and
-synthesizes them in a background thread, cached clips first. Every clip that arrives
-goes into a ``GrowingTimeline``, which compiles the routine again with the lengths known
-so far (``compiler.compile_known``): the cues placed by then are final, exactly where
-the whole compile puts them, and nothing can sound before the end of the last of them.
-That end is the timeline's ``ready`` frame; the transport never plays past it, and waits
-there (with its "wait" tone) if rendering falls behind. So what is heard is the Timeline
+``start`` puts the texts in the order they will be heard and synthesizes them in a
+background thread, cached clips first. Every clip that arrives goes into a
+``GrowingTimeline``, which compiles the routine again with the lengths known so far
+(``compiler.compile_known``): the cues placed by then are final, exactly where the whole
+compile puts them, and nothing can sound before the end of the last of them. That end is
+the timeline's ``ready`` frame; the transport never plays past it, and waits there (with
+its "wait" tone) if rendering falls behind. So what is heard is the Timeline
 ``assembly.prepare`` would have made, frame for frame, with at most some added silence.
 docs/player.md describes what the listener hears.
 """
@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from voiceguide.audio.samples import Samples
 from voiceguide.render import assembly
@@ -31,20 +30,14 @@ from voiceguide.script.compiler import (
 )
 from voiceguide.script.records import Script
 
+if TYPE_CHECKING:
+    from voiceguide.render.clips import ClipStore
+
 # Seconds of final sound after the start that playing waits for: the first clip, so that
 # the next can be made while it is heard, and playing does not start only to wait.
 START_LEAD = 0.5
 # Cached clips read before playing can start: the opening's first sentences.
 FIRST_READ = 2
-
-
-def heard_order(routine: Routine, options: RenderOptions) -> list[str]:
-    """Every text the routine may speak, in the order a listener hears them (timed with
-    the estimate; texts that only a different timing would use come last)."""
-    compiling = options.compile_options()
-    estimate = compile_script(routine, compiling, estimated_duration(options.voice.rate))
-    ordered = dict.fromkeys(cue.text for cue in estimate.cues if cue.kind != "tone")
-    return [*ordered, *sorted(spoken_texts(routine, compiling) - ordered.keys())]
 
 
 class GrowingTimeline:
@@ -61,7 +54,7 @@ class GrowingTimeline:
         self.sample_rate = sample_rate
         self.channels = 2 if options.pan_sides else 1
         self._compiling = options.compile_options()
-        self._needed = len(spoken_texts(routine, self._compiling))
+        self.needed = spoken_texts(routine, self._compiling)
         # Timed with the estimate: every step (their titles and number do not depend on
         # clip lengths) and roughly how long the whole will be.
         self.estimate = compile_script(
@@ -74,6 +67,12 @@ class GrowingTimeline:
         self._changed = threading.Condition(self._lock)
         self._failure: BaseException | None = None
         self._current, self._ready, self._complete = self._compile()
+
+    def heard_order(self) -> list[str]:
+        """Every text the routine may speak, in the order a listener hears them (timed
+        with the estimate; texts that only a different timing would use come last)."""
+        ordered = dict.fromkeys(cue.text for cue in self.estimate.cues if cue.kind != "tone")
+        return [*ordered, *sorted(self.needed - ordered.keys())]
 
     # --- what the player reads ------------------------------------------------------------
 
@@ -101,7 +100,7 @@ class GrowingTimeline:
 
     def progress(self) -> tuple[int, int]:
         """(distinct clips ready, distinct clips the routine may need)."""
-        return len(self._clips), self._needed
+        return len(self._clips), len(self.needed)
 
     def frame_at(self, seconds: float) -> int:
         return round(seconds * self.sample_rate)
@@ -226,14 +225,9 @@ def _doubling(texts: list[str], first: int) -> Iterator[list[str]]:
         size *= 2
 
 
-def start(
-    routine: Routine,
-    options: RenderOptions,
-    cache_dir: Path,
-    sample_rate: int = assembly.SAMPLE_RATE,
-) -> BackgroundRender:
-    """Open the voice and start rendering ``routine`` in the order it is heard; the
-    returned render's ``timeline`` can be played at once."""
-    store = assembly.clip_store(options.voice, cache_dir, sample_rate)
-    timeline = GrowingTimeline(routine, options, sample_rate)
-    return BackgroundRender(store, heard_order(routine, options), timeline)
+def start(routine: Routine, options: RenderOptions, store: ClipStore) -> BackgroundRender:
+    """Start rendering ``routine`` from ``store`` (the voice of ``options``, at its sample
+    rate) in the order it is heard; the returned render's ``timeline`` can be played at
+    once."""
+    timeline = GrowingTimeline(routine, options, store.sample_rate)
+    return BackgroundRender(store, timeline.heard_order(), timeline)
