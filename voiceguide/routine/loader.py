@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -62,6 +62,7 @@ TOP_KEYS = (
     "title",
     "kind",
     "summary",
+    "advice",
     "source",
     "area",
     "position",
@@ -74,8 +75,8 @@ TOP_KEYS = (
 # Each action and the keys a step with that action may have; `say` is an action of its
 # own, or the words spoken before a breathe or rest.
 STEP_KEYS: dict[str, tuple[str, ...]] = {
-    "say": ("say", "pause", "hold", "count", "then", "attempt", "alone"),
-    "breathe": ("breathe", "say", "attempt", "alone"),
+    "say": ("say", "pause", "hold", "count", "then", "attempt", "loads", "alone"),
+    "breathe": ("breathe", "say", "attempt", "loads", "alone"),
     "rest": ("rest", "say", "alone"),
     "caution": ("caution", "alone"),
     "repeat": ("repeat", "steps", "optional"),
@@ -85,7 +86,7 @@ STEP_KEYS: dict[str, tuple[str, ...]] = {
 ACTIONS = tuple(STEP_KEYS)
 ALL_STEP_KEYS = tuple(dict.fromkeys(key for keys in STEP_KEYS.values() for key in keys))
 # Keys that only qualify an action, so a step made of them alone names what is missing.
-FLAG_KEYS = ("attempt", "alone", "optional")
+FLAG_KEYS = ("attempt", "loads", "alone", "optional")
 BREATHE_KEYS = ("in", "out", "hold", "hold_out", "cycles", "count")
 
 _BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
@@ -127,6 +128,18 @@ def _real_path(path: Path) -> Path:
 
 def _library_folders() -> tuple[Path, ...]:
     return (user_routines_dir().resolve(), builtin_routines_dir().resolve())
+
+
+def _says_anything_included(steps: Sequence[Step]) -> bool:
+    """Whether any of ``steps`` is still said when a session includes them (a step marked
+    ``alone`` is left out there; a block says something only through its steps)."""
+    for step in steps:
+        if isinstance(step, Repeat | Sides):
+            if _says_anything_included(step.steps):
+                return True
+        elif isinstance(step, Include) or not step.alone:
+            return True
+    return False
 
 
 def _shown(value: Any) -> str:
@@ -217,6 +230,9 @@ class _File:
         routine_id = self.routine_id(data)
         title = self.text(data, "title", spoken=True, in_sides=False)
         kind = self.kind(data)
+        advice = (
+            self.text(data, "advice", spoken=True, in_sides=False) if "advice" in data else None
+        )
         optional = {
             key: self.text(data, key, spoken=False, in_sides=False, limit=limit)
             if key in data
@@ -245,6 +261,7 @@ class _File:
             steps=steps,
             path=self.path,
             summary=optional["summary"],
+            advice=advice,
             source=optional["source"],
             area=optional["area"],
             position=optional["position"],
@@ -406,9 +423,11 @@ class _File:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
+            # A fraction is shown whole (1.0000001, not 1), so the message says what is wrong.
+            shown = repr(value) if isinstance(value, float) else _shown(value)
             self.fail(
                 f"{what} must be a whole number from 1 to {MAX_TIMES}, like '{key}: 3', "
-                f"not {_shown(value)}",
+                f"not {shown}",
                 where,
             )
         if not 1 <= value <= MAX_TIMES:
@@ -557,6 +576,7 @@ class _File:
             count=count,
             then=then,
             attempt=self.flag(item, "attempt"),
+            loads=self.flag(item, "loads"),
             alone=self.flag(item, "alone"),
         )
 
@@ -622,6 +642,7 @@ class _File:
             count=count,
             say=self.optional_say(item, in_sides),
             attempt=self.flag(item, "attempt"),
+            loads=self.flag(item, "loads"),
             alone=self.flag(item, "alone"),
         )
 
@@ -707,6 +728,13 @@ class _File:
             self.fail(
                 f"'{name}' is a crack routine, so a routine that includes it must be "
                 "'kind: crack' too (the safety reminders depend on it)",
+                where,
+            )
+        if not _says_anything_included(included.routine.steps):
+            self.fail(
+                f"'{name}' has nothing to say inside a session: every step of it is marked "
+                "'alone: true'; leave 'alone' off the steps the session needs, or do not "
+                "include it",
                 where,
             )
         total_depth = depth + 1 + included.depth
