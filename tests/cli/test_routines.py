@@ -149,6 +149,18 @@ def test_validate_passes_good_files(here: Path) -> None:
     assert result.stdout == "".join(f"{p}: OK\n" for p in paths)
 
 
+def test_validate_takes_a_routine_id(here: Path) -> None:
+    result = voiceguide("validate", "--strict", "floor-option1", "gentle-floor-session")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "floor-option1: OK\ngentle-floor-session: OK\n"
+    unknown = voiceguide("validate", "flor-option1")
+    assert unknown.exit_code == 1
+    assert unknown.stderr == (
+        "Error: no routine 'flor-option1'; did you mean 'floor-option1'? "
+        "(voiceguide list shows them all)\n"
+    )
+
+
 DOUBLED = HEAD + "  - say: Breathe in. As you breathe out, relax.\n    breathe: {in: 4, out: 6}\n"
 DOUBLED_WARNING = (
     "mine.yaml:4: the words before this breathing say 'breathe in', and so does the first "

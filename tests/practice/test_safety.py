@@ -29,9 +29,11 @@ from voiceguide.practice.safety import (
     needs_consent,
     stop_for_pain,
 )
-from voiceguide.routine.records import Routine
+from voiceguide.routine.records import Include, Routine
 from voiceguide.script import phrasing
+from voiceguide.script.compiler import compile_script
 from voiceguide.script.phrasing import HYPERMOBILITY, PAIN_EXIT
+from voiceguide.script.records import CompileOptions
 
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
 LIMITS = FrequencyLimits(min_hours=4, max_per_day=2)  # the settings' defaults
@@ -203,6 +205,13 @@ def test_the_gate_says_the_contraindications_in_the_openings_words() -> None:
     assert contraindications_text(CAREFUL_STRETCH).endswith("at all if you have disc problems.")
     # Never the old escape hatch that contradicted "at all".
     assert "if you do" not in contraindications_text(CHAIR).lower()
+
+
+def test_the_gate_says_this_session_for_a_session_as_its_opening_does() -> None:
+    session = replace(CHAIR, steps=(Include(CAREFUL_STRETCH, 1),))
+    assert "Do not do this session at all if you have" in contraindications_text(session)
+    script = compile_script(session, CompileOptions(), lambda text: 1.0)
+    assert contraindications_text(session).endswith(script.cues[2].text)
 
 
 def test_consent_is_needed_until_given_for_the_same_list() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from voiceguide.paths import builtin_routines_dir
-from voiceguide.routine.guidance import TONES_PER_MINUTE, check
+from voiceguide.routine.guidance import CAUTION_SPACING, TONES_PER_MINUTE, check
 from voiceguide.routine.library import load_routine
 
 CRACK = "title: Test\nkind: crack\nsteps:\n"
@@ -68,6 +68,7 @@ def test_a_roller_routine_needs_the_head_and_intensity_cautions(tmp_path: Path) 
     assert "head" in found[0] and "intense" in found[1]
     careful = text + (
         "  - caution: The roller is more intense than the other ways.\n"
+        "  - say: Lie back on it.\n    pause: 10\n"
         "  - caution: Keep your head off the floor.\n"
     )
     assert findings(tmp_path, careful) == []
@@ -76,8 +77,8 @@ def test_a_roller_routine_needs_the_head_and_intensity_cautions(tmp_path: Path) 
 def test_a_session_inherits_the_roller_cautions_of_what_it_includes(tmp_path: Path) -> None:
     findings(
         tmp_path,
-        "title: Roll\nkind: stretch\nequipment: [foam roller]\nsteps:\n"
-        "  - caution: It is more intense.\n  - caution: Keep your head up.\n",
+        "title: Roll\nkind: stretch\nequipment: [foam roller]\n"
+        "cautions: [It is more intense.]\nsteps:\n  - caution: Keep your head up.\n",
         "roll.yaml",
     )
     session = "title: S\nkind: stretch\nequipment: [foam roller]\nsteps:\n  - routine: roll.yaml\n"
@@ -118,8 +119,9 @@ def test_a_release_that_moves_needs_time_before_the_next_words(tmp_path: Path) -
 def test_too_many_tones_a_minute(tmp_path: Path) -> None:
     cautions = "".join(f"  - caution: Careful, number {n}.\n" for n in range(12))
     found = findings(tmp_path, STRETCH + "  - say: Sit.\n" + cautions)
-    assert len(found) == 1
-    assert f"a minute, more than {TONES_PER_MINUTE:g}" in found[0]
+    tones = [f for f in found if "tones in the" in f]
+    assert len(tones) == 1
+    assert f"a minute, more than {TONES_PER_MINUTE:g}" in tones[0]
 
 
 def test_a_session_must_not_repeat_an_included_setup_or_stack_its_rest(tmp_path: Path) -> None:
@@ -143,3 +145,32 @@ def test_a_session_must_not_repeat_an_included_setup_or_stack_its_rest(tmp_path:
 def test_words_about_the_end_are_left_to_the_closing(tmp_path: Path) -> None:
     [found] = findings(tmp_path, STRETCH + "  - say: That is the end of the session.\n")
     assert found.startswith("mine.yaml:4: 'That is the end of the session.' says the end")
+
+
+def test_two_cautions_close_together_are_named_with_the_later_ones_line(tmp_path: Path) -> None:
+    text = CRACK + (
+        "  - say: Sit on the mat.\n    pause: 8\n"
+        "  - caution: Keep your head up.\n"
+        "  - say: On the next breath out, relax.\n    breathe: {in: 4, out: 6}\n"
+        "    attempt: true\n"
+    )
+    [found] = findings(tmp_path, text)
+    # The once-is-enough line comes right before the attempt, just after the caution.
+    assert found.startswith(
+        "mine.yaml:7: the cautions 'Keep your head up.' and 'One release is all you are after"
+    )
+    assert f"leave at least {CAUTION_SPACING:g} seconds between two cautions" in found
+    earlier = CRACK + (
+        "  - caution: Keep your head up.\n"
+        "  - say: Sit on the mat.\n    pause: 10\n"
+        "  - say: On the next breath out, relax.\n    breathe: {in: 4, out: 6}\n"
+        "    attempt: true\n"
+    )
+    assert findings(tmp_path, earlier) == []
+
+
+def test_the_opening_and_closing_cautions_may_follow_each_other(tmp_path: Path) -> None:
+    """The frame says its safety lines together; only the routine's own part is spaced."""
+    text = "title: Test\nkind: crack\ncautions: [Go gently., Breathe easily.]\nsteps:\n"
+    text += "  - say: Lean back.\n    pause: 8\n    attempt: true\n"
+    assert findings(tmp_path, text) == []

@@ -188,6 +188,48 @@ def test_an_included_routine_may_be_included_many_times(tmp_path: Path) -> None:
     assert [s.routine.id for s in steps if isinstance(s, Include)] == ["part"] * 3
 
 
+def test_advice_and_the_step_that_loads_the_position_are_read(tmp_path: Path) -> None:
+    text = (
+        "title: T\nkind: crack\nadvice: Best later in the day.\nsteps:\n"
+        "  - say: Reach back.\n    pause: 3\n    loads: true\n"
+        "  - breathe: {in: 4, out: 6}\n    loads: true\n    attempt: true\n"
+    )
+    found = load_routine(write_file(tmp_path, "r.yaml", text))
+    assert found.advice == "Best later in the day."
+    assert found.steps == (
+        Say("Reach back.", 5, pause=3.0, loads=True),
+        Breathe(4.0, 6.0, 8, loads=True, attempt=True),
+    )
+    braces = "title: T\nkind: stretch\nadvice: Best on the {side}.\nsteps: [say: Hi.]\n"
+    assert "'{side}' is only filled in inside a 'sides' block" in error_of(
+        write_file(tmp_path, "b.yaml", braces)
+    )
+
+
+def test_an_included_routine_that_says_nothing_in_a_session_is_an_error(tmp_path: Path) -> None:
+    write_file(
+        tmp_path,
+        "setup.yaml",
+        "title: Setup\nkind: stretch\nsteps:\n"
+        "  - say: Lie down.\n    pause: 8\n    alone: true\n"
+        "  - repeat: 2\n    steps:\n      - rest: 5\n        alone: true\n",
+    )
+    path = write_file(tmp_path, "s.yaml", HEAD + "  - say: First.\n  - routine: setup.yaml\n")
+    assert error_of(path) == (
+        f"{path}:5:14: 'setup.yaml' has nothing to say inside a session: every step of it is "
+        "marked 'alone: true'; leave 'alone' off the steps the session needs, or do not "
+        "include it"
+    )
+
+
+def test_a_repeat_that_is_not_whole_is_shown_as_written(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "r.yaml", HEAD + "  - repeat: 1.0000001\n    steps: [say: Hi.]\n")
+    assert error_of(path) == (
+        f"{path}:4:13: 'repeat' must be a whole number from 1 to 50, like 'repeat: 3', "
+        "not 1.0000001"
+    )
+
+
 def test_a_crack_routine_may_include_both_kinds(tmp_path: Path) -> None:
     path = write_file(
         tmp_path,

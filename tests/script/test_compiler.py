@@ -6,6 +6,7 @@ import itertools
 import json
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,42 @@ def test_once_is_enough_comes_right_before_the_first_attempt_and_only_once() -> 
     assert cue(unmarked, phrasing.ONCE_IS_ENOUGH).step == 0
 
 
+def test_once_is_enough_comes_before_the_step_that_loads_the_position() -> None:
+    """Said while the fist is behind the back, it is ten seconds held in the position."""
+    script = compiled(
+        Say("Stand tall.", 1, pause=3),
+        Say("Reach the fist behind you.", 2, pause=3, loads=True),
+        Breathe(4, 6, 3, say="On the next breath out, push.", attempt=True),
+        kind="crack",
+    )
+    spoken = texts(script)
+    assert spoken.count(phrasing.ONCE_IS_ENOUGH) == 1
+    at = spoken.index(phrasing.ONCE_IS_ENOUGH)
+    assert spoken[at - 1 : at + 2] == [
+        "caution",
+        phrasing.ONCE_IS_ENOUGH,
+        "Reach the fist behind you.",
+    ]
+    stretch = compiled(Say("Reach.", 1, pause=3, loads=True))
+    assert phrasing.ONCE_IS_ENOUGH not in texts(stretch)
+
+
+def test_the_advice_is_said_after_the_title_without_a_tone() -> None:
+    advice = "This works best later in the day."
+    found = replace(routine(Say("Lie down.", 1)), advice=advice)
+    script = compile_script(found, CompileOptions(), per_char)
+    assert texts(script)[:3] == ["Test routine.", advice, "caution"]
+    assert cue(script, advice).kind == "say"
+
+
+def test_a_session_says_this_session_in_its_opening() -> None:
+    inner = routine(Say("Hug your knees.", 3), routine_id="inner", contraindications=("a",))
+    script = compiled(Include(inner, 2), contraindications=("b",))
+    assert texts(script, "caution")[0] == "Do not do this session at all if you have b or a."
+    alone = compiled(Say("Hug.", 1), contraindications=("b",))
+    assert texts(alone, "caution")[0] == "Do not do this routine at all if you have b."
+
+
 def test_an_optional_repeat_offers_every_round_and_never_counts_down() -> None:
     script = compiled(
         Repeat(2, (Say("Lean back.", 2, pause=3),), 1, optional="you felt no release."),
@@ -201,7 +238,7 @@ def test_includes_merge_their_warnings_into_the_opening_without_repeats() -> Non
         cautions=("Go gently.",),
     )
     assert texts(script, "caution")[:5] == [
-        phrasing.contraindications_line(["disc problems", "osteopenia"]),
+        phrasing.contraindications_line(["disc problems", "osteopenia"], session=True),
         phrasing.CHECK_WITH_A_THERAPIST,
         "Go gently.",
         "Breathe out as you move.",
@@ -328,42 +365,53 @@ def counts_in(script: Script) -> list[tuple[float, str]]:
 
 
 def test_down_counts_the_last_five_seconds_one_a_second_before_the_release() -> None:
-    script = compiled(Say("Hold.", 1, hold=10))
+    script = compiled(Say("Hold.", 1, hold=20))
     assert counts_in(script) == [
-        (5, "Five."),
-        (6, "Four."),
-        (7, "Three."),
-        (8, "Two."),
-        (9, "One."),
+        (10, "Ten seconds left."),
+        (15, "Five."),
+        (16, "Four."),
+        (17, "Three."),
+        (18, "Two."),
+        (19, "One."),
     ]
 
 
-def test_down_on_a_short_hold_counts_only_the_seconds_there_are() -> None:
-    assert counts_in(compiled(Say("Hold.", 1, hold=3))) == [(1, "Two."), (2, "One.")]
-    assert counts_in(compiled(Say("Hold.", 1, hold=1))) == []
-
-
-def test_down_says_halfway_on_holds_of_12_to_19_seconds() -> None:
-    assert counts_in(compiled(Say("Hold.", 1, hold=15)))[0] == (7, "Halfway.")
-    assert counts_in(compiled(Say("Hold.", 1, hold=12)))[0] == (6, "Halfway.")
-    assert counts_in(compiled(Say("Hold.", 1, hold=11)))[0] == (6, "Five.")
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (19, [(14, "Five seconds left.")]),
+        (15, [(10, "Five seconds left.")]),
+        (8, [(3, "Five seconds left.")]),
+        (6, [(1, "Five seconds left.")]),
+        (5, []),
+        (1, []),
+    ],
+)
+def test_down_gives_a_hold_shorter_than_20_seconds_at_most_one_count(
+    seconds: float, expected: list[tuple[int, str]]
+) -> None:
+    """No "Halfway." and countdown in a 15 s hold: seven cues in 15 seconds crowd it."""
+    assert counts_in(compiled(Say("Hold.", 1, hold=seconds))) == expected
 
 
 def test_down_says_ten_seconds_left_on_holds_of_20_seconds_or_more() -> None:
     assert counts_in(compiled(Say("Hold.", 1, hold=30)))[0] == (20, "Ten seconds left.")
     # The rule follows the hold as the user lives it: 10 s at pace 2 is a 20 s hold.
     assert counts_in(compiled(Say("Hold.", 1, hold=10), pace=2))[0] == (10, "Ten seconds left.")
+    assert counts_in(compiled(Say("Hold.", 1, hold=10), pace=1.9)) == [(14, "Five seconds left.")]
 
 
 def test_down_with_a_pace_that_leaves_a_fraction_counts_on_whole_seconds() -> None:
-    script = compiled(Say("Hold.", 1, hold=5), pace=1.5)  # a 7.5 s hold
+    script = compiled(Say("Hold.", 1, hold=15), pace=1.5)  # a 22.5 s hold
     assert counts_in(script) == [
-        (2, "Five."),
-        (3, "Four."),
-        (4, "Three."),
-        (5, "Two."),
-        (6, "One."),
+        (12, "Ten seconds left."),
+        (17, "Five."),
+        (18, "Four."),
+        (19, "Three."),
+        (20, "Two."),
+        (21, "One."),
     ]
+    assert counts_in(compiled(Say("Hold.", 1, hold=5), pace=1.5)) == [(2, "Five seconds left.")]
 
 
 def test_up_counts_every_second_from_the_start_of_the_hold() -> None:
@@ -377,7 +425,7 @@ def test_none_keeps_the_hold_silent() -> None:
 
 @pytest.mark.parametrize("style", ["down", "up", "none"])
 def test_the_count_option_replaces_every_holds_counting_style(style: str) -> None:
-    steps = (Say("Hold.", 1, hold=6, count="none"), Say("Again.", 2, hold=6, count="up"))
+    steps = (Say("Hold.", 1, hold=20, count="none"), Say("Again.", 2, hold=6, count="up"))
     script = compile_script(routine(*steps), CompileOptions(count=style), per_char)  # type: ignore[arg-type]
     by_hold = [
         [c.text for c in script.cues if c.kind == "count" and p.start < c.start < p.end]
@@ -385,22 +433,34 @@ def test_the_count_option_replaces_every_holds_counting_style(style: str) -> Non
         if p.kind == "hold"
     ]
     expected = {
-        "down": ["Five.", "Four.", "Three.", "Two.", "One."],
-        "up": ["One.", "Two.", "Three.", "Four.", "Five."],
-        "none": [],
+        "down": [
+            ["Ten seconds left.", "Five.", "Four.", "Three.", "Two.", "One."],
+            ["Five seconds left."],
+        ],
+        "up": [
+            [phrasing.count_text(n) for n in range(1, 20)],
+            ["One.", "Two.", "Three.", "Four.", "Five."],
+        ],
+        "none": [[], []],
     }[style]
-    assert by_hold == [expected, expected]
+    assert by_hold == expected
 
 
 def test_a_count_that_would_run_into_the_next_is_dropped_keeping_those_nearest_the_end() -> None:
     def slow_five(text: str) -> float:
         return 1.5 if text == "Five." else per_char(text)
 
-    script = compiled(Say("Hold.", 1, hold=10), duration_of=slow_five)
-    assert [text for _, text in counts_in(script)] == ["Four.", "Three.", "Two.", "One."]
+    script = compiled(Say("Hold.", 1, hold=20), duration_of=slow_five)
+    assert [text for _, text in counts_in(script)] == [
+        "Ten seconds left.",
+        "Four.",
+        "Three.",
+        "Two.",
+        "One.",
+    ]
     (notice,) = script.notices
     assert "test.yaml:1" in notice
-    assert "1 of 5 counts" in notice
+    assert "1 of 6 counts" in notice
     assert "'Five.'" in notice
 
 

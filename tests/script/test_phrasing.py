@@ -67,6 +67,9 @@ def test_contraindications_line_lists_every_condition_and_says_at_all() -> None:
     line = phrasing.contraindications_line(["a", "b", "c"])
     assert line == "Do not do this routine at all if you have a, b or c."
     assert phrasing.contraindications_line(["a"]) == "Do not do this routine at all if you have a."
+    assert phrasing.contraindications_line(["a"], session=True) == (
+        "Do not do this session at all if you have a."
+    )
 
 
 def test_equipment_line_names_each_thing_with_its_article() -> None:
@@ -74,6 +77,25 @@ def test_equipment_line_names_each_thing_with_its_article() -> None:
     assert phrasing.equipment_line(["foam roller", "exercise ball", "towel"]) == (
         "You need a foam roller, an exercise ball and a towel. Get them ready now."
     )
+
+
+def test_equipment_line_says_what_to_do_with_each_kind_of_thing() -> None:
+    assert phrasing.equipment_line(["bed"]) == "Go to your bed."
+    assert phrasing.equipment_line(["wall or sturdy chair to steady yourself"]) == (
+        "Stand within reach of a wall or sturdy chair, to steady yourself."
+    )
+    assert phrasing.equipment_line(["pillow", "bed"]) == (
+        "You need a pillow. Get it ready now. Go to your bed."
+    )
+    # A thing whose name only contains a place is still a thing to fetch.
+    assert phrasing.equipment_line(["bedsheet"]) == "You need a bedsheet. Get it ready now."
+
+
+def test_the_therapist_line_is_the_experts_whole_answer_in_one_sentence() -> None:
+    line = phrasing.CHECK_WITH_A_THERAPIST
+    assert line.count(".") == 1 and line.endswith(".")
+    for part in ("on your own", "without knowing how", "may not help", "may harm", "check"):
+        assert part in line
 
 
 def test_an_optional_round_offers_and_says_how_to_move_on() -> None:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from voiceguide.errors import RoutineError
-from voiceguide.routine.library import load_routine
+from voiceguide.routine.library import load_routine, routine_path
 from voiceguide.text import one_line
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Treat guidance warnings as errors (exit status 1).")
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], strict: bool) -> None:
+def validate(ctx: click.Context, files: tuple[str, ...], strict: bool) -> None:
     """Check routine files: each is OK, or its first error with line and column.
+
+    Each FILE is a path to a routine file, or the id of a routine (as in `voiceguide
+    list`), which checks that routine's file.
 
     A file that loads is also checked for what makes it hard to follow with eyes closed
     (a doubled breath prompt, a repeated crack attempt, too little time to move, too many
@@ -28,7 +29,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], strict: bool) -> None:
     failed = False
     for path in files:
         try:
-            routine = load_routine(path)
+            routine = load_routine(routine_path(path))
         except RoutineError as exc:
             click.echo(f"Error: {one_line(str(exc))}", err=True)
             failed = True
@@ -41,9 +42,9 @@ def validate(ctx: click.Context, files: tuple[Path, ...], strict: bool) -> None:
             failed = True
         elif warnings:
             count = len(warnings)
-            click.echo(f"{path}: OK, with {count} warning{'s' if count != 1 else ''}")
+            click.echo(f"{one_line(path)}: OK, with {count} warning{'s' if count != 1 else ''}")
         else:
-            click.echo(f"{one_line(str(path))}: OK")
+            click.echo(f"{one_line(path)}: OK")
     if failed:
         ctx.exit(1)
 

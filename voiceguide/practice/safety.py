@@ -26,7 +26,7 @@ from typing import Literal
 from voiceguide.errors import JournalError, SafetyError
 from voiceguide.practice.journal import PAIN, Consent, Journal, SessionRecord
 from voiceguide.practice.recording import SessionRecording
-from voiceguide.routine.records import Routine
+from voiceguide.routine.records import Routine, is_session
 from voiceguide.script import phrasing
 
 ConsentState = Literal["not needed", "remembered", "given", "assumed", "shown"]
@@ -42,7 +42,7 @@ def show_on_stderr(text: str) -> None:
 def contraindications_text(routine: Routine) -> str:
     """Who must not do the routine, printed and spoken by the gate in the same words the
     routine's opening uses (``phrasing.contraindications_line``)."""
-    line = phrasing.contraindications_line(routine.contraindications)
+    line = phrasing.contraindications_line(routine.contraindications, session=is_session(routine))
     return f"{routine.title} is not for everyone. {line}"
 
 

@@ -27,6 +27,7 @@ TOP_KEYS = (
     "title",
     "kind",
     "summary",
+    "advice",
     "source",
     "area",
     "position",
@@ -39,8 +40,8 @@ TOP_KEYS = (
 # Each action and the keys a step with that action may have; `say` is an action of its
 # own, or the words spoken before a breathe or rest.
 STEP_KEYS: dict[str, tuple[str, ...]] = {
-    "say": ("say", "pause", "hold", "count", "then", "attempt", "alone"),
-    "breathe": ("breathe", "say", "attempt", "alone"),
+    "say": ("say", "pause", "hold", "count", "then", "attempt", "loads", "alone"),
+    "breathe": ("breathe", "say", "attempt", "loads", "alone"),
     "rest": ("rest", "say", "alone"),
     "caution": ("caution", "alone"),
     "repeat": ("repeat", "steps", "optional"),
@@ -50,7 +51,7 @@ STEP_KEYS: dict[str, tuple[str, ...]] = {
 ACTIONS = tuple(STEP_KEYS)
 ALL_STEP_KEYS = tuple(dict.fromkeys(key for keys in STEP_KEYS.values() for key in keys))
 # Keys that only qualify an action, so a step made of them alone names what is missing.
-FLAG_KEYS = ("attempt", "alone", "optional")
+FLAG_KEYS = ("attempt", "loads", "alone", "optional")
 BREATHE_KEYS = ("in", "out", "hold", "hold_out", "cycles", "count")
 
 # A placeholder, or a brace that opens or closes none.

@@ -29,13 +29,18 @@ from voiceguide.routine.records import (
     walk,
     with_included,
 )
+from voiceguide.script import phrasing
 from voiceguide.script.compiler import compile_script, estimated_duration
-from voiceguide.script.records import CompileOptions
+from voiceguide.script.records import CompileOptions, Cue, Script
 from voiceguide.text import clock_tenths
 
 # Tones, step and caution together, per minute of a routine's own part (between the
 # opening and the closing): more and they stop meaning anything.
 TONES_PER_MINUTE = 3.0
+# The least time from the end of one caution to the tone of the next, in the routine's
+# own part: closer, the second runs into the first before it is taken in (about one
+# instruction and its pause lies between them).
+CAUTION_SPACING = 10.0
 
 _BREATHE_IN = re.compile(r"\bbreathe in\b", re.IGNORECASE)
 _THE_END = re.compile(r"\bthat is the end of\b", re.IGNORECASE)
@@ -63,6 +68,7 @@ def check(routine: Routine) -> tuple[GuidanceWarning, ...]:
         *_roller_rule(routine),
         *_session_rules(routine),
         *_tone_rule(routine),
+        *_caution_spacing_rule(routine),
     ]
     return tuple(sorted(found, key=lambda w: (str(w.path), w.line)))
 
@@ -285,11 +291,15 @@ def _session_rules(routine: Routine) -> Iterator[GuidanceWarning]:
 # -- tones -------------------------------------------------------------------------------
 
 
+def _estimated_script(routine: Routine) -> Script:
+    options = CompileOptions()
+    return compile_script(routine, options, estimated_duration(options.rate))
+
+
 def _tone_rule(routine: Routine) -> Iterator[GuidanceWarning]:
     """Tones between the opening and the closing (the routine's own part: the frame's
     tones are voiceguide's), per minute of that part, counted over at least a minute."""
-    options = CompileOptions()
-    script = compile_script(routine, options, estimated_duration(options.rate))
+    script = _estimated_script(routine)
     body = script.steps[1:-1]
     if not body:
         return
@@ -304,4 +314,55 @@ def _tone_rule(routine: Routine) -> Iterator[GuidanceWarning]:
             f"is {per_minute:.1f} a minute, more than {TONES_PER_MINUTE:g}: tones stop meaning "
             "anything; turn 'caution:' steps that are instructions into 'say:' steps, and let "
             "only a new exercise or side start a step",
+        )
+
+
+# -- cautions too close together ---------------------------------------------------------
+
+
+def _caution_lines(routine: Routine) -> dict[str, tuple[Path, int]]:
+    """Where each caution said in the routine's own part is written: its ``caution:``
+    step, or for the once-is-enough line the step it is said before."""
+    lines: dict[str, tuple[Path, int]] = {}
+    for r in with_included(routine):
+        for step in walk(r.steps):
+            if isinstance(step, Caution):
+                lines.setdefault(step.text, (r.path, step.line))
+            elif isinstance(step, Say | Breathe) and (step.attempt or step.loads):
+                lines.setdefault(phrasing.ONCE_IS_ENOUGH, (r.path, step.line))
+    return lines
+
+
+def _caution_spacing_rule(routine: Routine) -> Iterator[GuidanceWarning]:
+    """Two cautions closer than ``CAUTION_SPACING`` (the end of one to the tone of the
+    next), both in the routine's own part: the opening and the closing say theirs
+    together, one after another, by design."""
+    script = _estimated_script(routine)
+    last_body_step = len(script.steps) - 2
+    heard: list[tuple[float, Cue]] = []  # (start of its tone, the caution)
+    for before, cue in pairwise(script.cues):
+        if cue.kind == "caution":
+            starts = before.start if before.tone == "caution" else cue.start
+            heard.append((starts, cue))
+    lines = _caution_lines(routine)
+    for (_, first), (second_starts, second) in pairwise(heard):
+        in_body = all(1 <= c.step <= last_body_step for c in (first, second))
+        gap = second_starts - first.end
+        if not in_body or gap >= CAUTION_SPACING:
+            continue
+        path, line = (
+            lines.get(second.text)
+            or lines.get(first.text)
+            or (
+                routine.path,
+                routine.steps[0].line,
+            )
+        )
+        yield GuidanceWarning(
+            path,
+            line,
+            f"the cautions {_short(first.text)} and {_short(second.text)} come "
+            f"{gap:.1f} seconds apart (at {clock_tenths(second_starts)}), and run together; "
+            f"merge them into one, or say the earlier one earlier: leave at least "
+            f"{CAUTION_SPACING:g} seconds between two cautions",
         )

@@ -116,6 +116,18 @@ def looks_like_path(name: str) -> bool:
     return name.endswith(YAML_SUFFIXES) or "/" in name or "\\" in name
 
 
+def routine_path(name: str) -> Path:
+    """The file ``name`` means: itself when it is a path or an existing file, else the
+    file of the routine with that id (``RoutineError`` when there is none)."""
+    path = Path(name).expanduser()
+    if looks_like_path(name) or path.exists():
+        return path
+    found = routine_file(name)
+    if found is None:
+        raise RoutineError(unknown_routine(name))
+    return found
+
+
 def find_routine(name: str) -> Routine:
     """The routine with id ``name`` (user's folder first, then built-ins), or the routine
     in the file ``name`` when it is a path."""

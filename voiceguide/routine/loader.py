@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -100,6 +100,18 @@ def _library_folders() -> tuple[Path, ...]:
     return (user_routines_dir().resolve(), builtin_routines_dir().resolve())
 
 
+def _says_anything_included(steps: Sequence[Step]) -> bool:
+    """Whether any of ``steps`` is still said when a session includes them (a step marked
+    ``alone`` is left out there; a block says something only through its steps)."""
+    for step in steps:
+        if isinstance(step, Repeat | Sides):
+            if _says_anything_included(step.steps):
+                return True
+        elif isinstance(step, Include) or not step.alone:
+            return True
+    return False
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-routine"
 
@@ -158,6 +170,9 @@ class _File(RoutineValues):
         routine_id = self.routine_id(data)
         title = self.text(data, "title", spoken=True, in_sides=False)
         kind = self.kind(data)
+        advice = (
+            self.text(data, "advice", spoken=True, in_sides=False) if "advice" in data else None
+        )
         optional = {
             key: self.text(data, key, spoken=False, in_sides=False, limit=limit)
             if key in data
@@ -186,6 +201,7 @@ class _File(RoutineValues):
             steps=steps,
             path=self.path,
             summary=optional["summary"],
+            advice=advice,
             source=optional["source"],
             area=optional["area"],
             position=optional["position"],
@@ -368,6 +384,7 @@ class _File(RoutineValues):
             count=count,
             then=then,
             attempt=self.flag(item, "attempt"),
+            loads=self.flag(item, "loads"),
             alone=self.flag(item, "alone"),
         )
 
@@ -416,6 +433,7 @@ class _File(RoutineValues):
             count=count,
             say=self.optional_say(item, in_sides),
             attempt=self.flag(item, "attempt"),
+            loads=self.flag(item, "loads"),
             alone=self.flag(item, "alone"),
         )
 
@@ -501,6 +519,13 @@ class _File(RoutineValues):
             self.fail(
                 f"'{name}' is a crack routine, so a routine that includes it must be "
                 "'kind: crack' too (the safety reminders depend on it)",
+                where,
+            )
+        if not _says_anything_included(included.routine.steps):
+            self.fail(
+                f"'{name}' has nothing to say inside a session: every step of it is marked "
+                "'alone: true'; leave 'alone' off the steps the session needs, or do not "
+                "include it",
                 where,
             )
         total_depth = depth + 1 + included.depth

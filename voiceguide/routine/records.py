@@ -28,6 +28,7 @@ class Say:
     count: CountStyle = "down"
     then: str | None = None  # spoken when the hold ends; None means the compiler's default
     attempt: bool = False  # the step where a crack may come
+    loads: bool = False  # the step that loads the position the attempt works on
     alone: bool = False  # said only when the routine plays on its own, not in a session
 
 
@@ -44,6 +45,7 @@ class Breathe:
     count: bool = False
     say: str | None = None
     attempt: bool = False
+    loads: bool = False
     alone: bool = False
 
 
@@ -108,6 +110,7 @@ class Routine:
     steps: tuple[Step, ...]
     path: Path
     summary: str | None = None
+    advice: str | None = None  # when or how it works best, said after the title
     source: str | None = None
     area: str | None = None
     position: str | None = None
@@ -131,3 +134,8 @@ def with_included(routine: Routine) -> Iterator[Routine]:
     for step in walk(routine.steps):
         if isinstance(step, Include):
             yield from with_included(step.routine)
+
+
+def is_session(routine: Routine) -> bool:
+    """True when ``routine`` includes others: it is then spoken of as a session."""
+    return any(isinstance(step, Include) for step in walk(routine.steps))

@@ -12,9 +12,11 @@ no files. The timing rules (docs/timing.md explains them for users):
   lasts exactly its seconds × pace; its counts sit on the following whole seconds.
 - A count that cannot fit is dropped; a breath prompt longer than its phase pushes the
   next phase later. Either way the Script carries a notice.
-- Every routine opens with its title, its safety lines and its equipment (``Before you
-  start``) and ends with one closing line; a crack routine also says once, right before
-  its first attempt, that one release is enough, and closes with its two reminders.
+- Every routine opens with its title and advice, its safety lines and its equipment
+  (``Before you start``) and ends with one closing line; a crack routine also says once,
+  before the step that loads the position (else right before its first attempt), that
+  one release is enough, and closes with its two reminders.
+- A ``down`` hold shorter than ``COUNTDOWN_FROM_SECONDS`` gets at most one count cue.
 - A step tone marks a new exercise (the first step, an included routine) or side; a
   caution tone marks a safety line; nothing else gets a tone.
 - A session reads as one: one opening with every routine's contraindications and
@@ -42,6 +44,7 @@ from voiceguide.routine.records import (
     Say,
     Sides,
     Step,
+    is_session,
     walk,
     with_included,
 )
@@ -64,8 +67,10 @@ TONE_SECONDS = 0.4  # length of the step and caution tones
 GAP = 0.6  # silence between one spoken line (or tone) and the next
 TONE_GAP = 0.3  # silence between a tone and the speech it introduces
 COUNT_GAP = 0.15  # silence kept clear on each side of a count or breath prompt
-HALFWAY_FROM = 12.0  # `down` holds this long (seconds, after pace) get "Halfway."
-TEN_LEFT_FROM = 20.0  # ... and from this long, "Ten seconds left." instead
+# `down` holds this long (seconds, after pace) are counted down: "Ten seconds left.", then
+# the last five seconds. A shorter hold gets at most one count cue, "Five seconds left.":
+# a countdown crowds a short hold (a 15 s hold had seven cues), and the silence is the hold.
+COUNTDOWN_FROM_SECONDS = 20.0
 COUNTDOWN_FROM = 5  # `down` counts the last five seconds
 CHARS_PER_WORD = 7.0  # for estimated_duration: characters per spoken word
 STOP_WORDS = 0.67  # ... and a comma or full stop inside a text, in words
@@ -202,15 +207,18 @@ class _Builder:
     # -- the frame around the routine ------------------------------------------------
 
     def opening(self, routine: Routine) -> None:
-        """What must be heard before starting: who must not do this, the therapist check
-        before cracking, the cautions of the routine and those it includes (each once),
-        stop if it hurts, and what to fetch. Exercise-specific cautions are ``caution:``
-        steps, said where they apply."""
+        """What must be heard before starting: when it works best (``advice``), who must
+        not do this, the therapist's advice before cracking, the cautions of the routine
+        and those it includes (each once), stop if it hurts, and what to fetch.
+        Exercise-specific cautions are ``caution:`` steps, said where they apply."""
         self.span_starts.append((0.0, phrasing.OPENING_TITLE))
         self.say(phrasing.title_line(routine.title))
+        for advice in _merged(routine, lambda r: (r.advice,) if r.advice else ()):
+            self.say(advice)
         contraindications = _merged(routine, lambda r: r.contraindications)
         if contraindications:
-            self.caution(phrasing.contraindications_line(contraindications))
+            who = phrasing.contraindications_line(contraindications, session=is_session(routine))
+            self.caution(who)
         if _cracks(routine):
             self.caution(phrasing.CHECK_WITH_A_THERAPIST)
         for text in (*_merged(routine, lambda r: r.cautions), phrasing.STOP_IF_IT_HURTS):
@@ -230,8 +238,7 @@ class _Builder:
         if _cracks(routine):
             self.caution(phrasing.KEEP_IT_OCCASIONAL)
         self.caution(phrasing.SEE_A_DOCTOR)
-        is_session = any(isinstance(step, Include) for step in walk(routine.steps))
-        self.say(phrasing.CLOSING_SESSION if is_session else phrasing.CLOSING)
+        self.say(phrasing.CLOSING_SESSION if is_session(routine) else phrasing.CLOSING)
 
     def once_is_enough(self) -> None:
         if not self.once_is_enough_said:
@@ -324,7 +331,12 @@ class _Builder:
                 self.step(step, context)
 
     def step(self, step: Step, context: _Context) -> None:
-        if isinstance(step, Say | Breathe) and step.attempt and context.routine.kind == "crack":
+        # Said before the position is loaded (``loads``), else right before the attempt.
+        if (
+            isinstance(step, Say | Breathe)
+            and (step.attempt or step.loads)
+            and context.routine.kind == "crack"
+        ):
             self.once_is_enough()
         if isinstance(step, Say):
             self.say_step(step, context)
@@ -500,13 +512,13 @@ def _hold_counts(length: float, style: CountStyle) -> list[tuple[int, str]]:
         return [(s, phrasing.count_text(s)) for s in seconds]
     if style == "none":
         return []
+    whole = math.floor(length + _EPSILON)
+    if length + _EPSILON < COUNTDOWN_FROM_SECONDS:
+        at = whole - COUNTDOWN_FROM
+        return [(at, phrasing.FIVE_SECONDS_LEFT)] if at >= 1 else []
     last = seconds[-COUNTDOWN_FROM:]
     counts = [(s, phrasing.count_text(len(last) - i)) for i, s in enumerate(last)]
-    whole = math.floor(length + _EPSILON)
-    if length + _EPSILON >= TEN_LEFT_FROM:
-        counts.insert(0, (whole - 10, phrasing.TEN_SECONDS_LEFT))
-    elif length + _EPSILON >= HALFWAY_FROM:
-        counts.insert(0, (whole // 2, phrasing.HALFWAY))
+    counts.insert(0, (whole - 10, phrasing.TEN_SECONDS_LEFT))
     return counts
 
 

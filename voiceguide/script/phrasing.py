@@ -52,8 +52,8 @@ _TENS = [
 
 # Said at the end of a hold whose step gives no ``then``.
 DEFAULT_RELEASE = "And release."
-HALFWAY = "Halfway."
 TEN_SECONDS_LEFT = "Ten seconds left."
+FIVE_SECONDS_LEFT = "Five seconds left."
 BREATHE_IN = "Breathe in."
 BREATHE_OUT = "Breathe out."
 BREATH_HOLD = "Hold."
@@ -62,9 +62,13 @@ AGAIN = "Again."
 LAST_ONE = "Last one."
 
 STOP_IF_IT_HURTS = "Stop at once if anything hurts, and move only as far as is comfortable."
-# Crack routines: the physical therapist's advice for everyone, said once at the start.
+# Crack routines: the physical therapist's whole answer, said once at the start in one
+# sentence: not something to try on your own, since without knowing how it may not help
+# and may harm, so check first.
 CHECK_WITH_A_THERAPIST = (
-    "Before cracking your back, check with a physical therapist that it is safe for you."
+    "A physical therapist advises against cracking your back on your own: done without "
+    "knowing how, it may not help, and it may harm, so check with one first that it is "
+    "safe for you."
 )
 # Said once, right before the first attempt at a crack, so no one tries for a second.
 ONCE_IS_ENOUGH = (
@@ -153,17 +157,41 @@ def title_line(title: str) -> str:
     return title if title.endswith((".", "!", "?")) else f"{title}."
 
 
-def contraindications_line(conditions: Sequence[str]) -> str:
-    """Who must not do the routine at all: the one wording the opening, the safety gate's
-    printed notice and its spoken question all use."""
-    return f"Do not do this routine at all if you have {word_list(conditions)}."
+def contraindications_line(conditions: Sequence[str], *, session: bool = False) -> str:
+    """Who must not do the routine (or the session) at all: the one wording the opening,
+    the safety gate's printed notice and its spoken question all use."""
+    what = "session" if session else "routine"
+    return f"Do not do this {what} at all if you have {word_list(conditions)}."
+
+
+# Things you go to rather than fetch: furniture that stays where it is.
+_PLACES = re.compile(r"^(bed|sofa|couch)\b", re.IGNORECASE)
+# A thing there only to hold on to ("wall or sturdy chair to steady yourself").
+_SUPPORT = re.compile(r"\s*,?\s*to steady yourself$", re.IGNORECASE)
+
+
+def _with_article(item: str) -> str:
+    return f"{'an' if item[:1].lower() in 'aeiou' else 'a'} {item}"
 
 
 def equipment_line(equipment: Sequence[str]) -> str:
-    """What to fetch before the first position: "You need a foam roller and a yoga mat."."""
-    items = [f"{'an' if item[:1].lower() in 'aeiou' else 'a'} {item}" for item in equipment]
-    them = "it" if len(items) == 1 else "them"
-    return f"You need {word_list(items, 'and')}. Get {them} ready now."
+    """What to get ready before the first position, phrased from what each item is: a
+    thing to fetch ("You need a foam roller and a yoga mat. Get them ready now."), a
+    place to go to ("Go to your bed."), or a support to stand beside ("Stand within reach
+    of a wall or sturdy chair, to steady yourself.")."""
+    fetch = [item for item in equipment if not (_PLACES.match(item) or _SUPPORT.search(item))]
+    sentences = []
+    if fetch:
+        them = "it" if len(fetch) == 1 else "them"
+        items = [_with_article(item) for item in fetch]
+        sentences.append(f"You need {word_list(items, 'and')}. Get {them} ready now.")
+    for item in equipment:
+        if _PLACES.match(item):
+            sentences.append(f"Go to your {item}.")
+        elif _SUPPORT.search(item):
+            support = _with_article(_SUPPORT.sub("", item))
+            sentences.append(f"Stand within reach of {support}, to steady yourself.")
+    return " ".join(sentences)
 
 
 def optional_round(condition: str, round_number: int) -> str:
