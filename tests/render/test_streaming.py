@@ -4,6 +4,7 @@ waits taken out, what is heard is the finished Timeline, frame for frame."""
 
 from __future__ import annotations
 
+import io
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console, RenderableType
 
 from tests.support.fake_output import FakeOutput
 from voiceguide.audio.acks import Ack, ack_sound
@@ -259,3 +261,43 @@ def test_cached_clips_are_read_in_the_order_heard_and_playing_starts_after_the_f
     final = finished_timeline(routine, RenderOptions())
     assert growing.complete
     np.testing.assert_array_equal(growing.read(0, final.frames), final.read(0, final.frames))
+
+
+def shown(view: RenderableType) -> str:
+    """What the terminal shows of ``view``, as text."""
+    console = Console(record=True, width=100, file=io.StringIO())
+    console.print(view)
+    return console.export_text()
+
+
+@pytest.mark.parametrize("routine", all_routines(), ids=lambda r: r.id)
+def test_from_the_first_frame_every_step_is_named_and_the_length_says_it_is_an_estimate(
+    routine: Routine,
+) -> None:
+    """While only the opening is rendered, the display and "where am I?" count every step
+    and name the next one (not "0/0 … the end"), and the length is marked as an estimate."""
+    from voiceguide.player.display import render as draw
+    from voiceguide.player.whereami import step_parts
+
+    options = RenderOptions()
+    growing = GrowingTimeline(routine, options, RATE)
+    order = growing.heard_order()
+    growing.add({order[0]: fake_clip(order[0])})
+    assert not growing.complete and len(growing.script.steps) < len(growing.estimate.steps)
+    player = Player(growing, FakeOutput(block=BLOCK))
+    every = growing.estimate.steps
+    early = player.status()
+    assert early.last_step == len(every) - 1
+    assert early.next_title == every[early.step + 1].title
+    assert early.estimated
+    assert "about " in shown(draw(early))
+    # "Where am I?" while rendering counts and names the steps as the finished routine does.
+    final = step_parts(finished_timeline(routine, options).script, early.step)
+    heard_now = player.upcoming_answers()
+    assert heard_now[0] == final[0] and f"of {len(every) - 1}:" in final[0]  # the heading
+    assert final[-1] in heard_now  # what comes next
+
+    growing.add({text: fake_clip(text) for text in order})
+    done = player.status()
+    assert growing.complete and not done.estimated
+    assert "about " not in shown(draw(done))

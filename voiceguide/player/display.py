@@ -39,9 +39,12 @@ def render(status: Status) -> RenderableType:
         table.add_row("Now", "getting ready")
     table.add_row("Next", status.next_title or "the end")
     fraction = status.position / status.duration if status.duration else 1.0
+    # While the voice is rendered, the length is the estimate `list` and `show` give, and
+    # says so: the real one can differ by a few seconds once every clip is known.
+    about = "about " if status.estimated else ""
     times = Text(
-        f"{_running(status.position)} / {_running(status.duration)}"
-        f"  ·  {_running(status.remaining)} left"
+        f"{_running(status.position)} / {about}{_running(status.duration)}"
+        f"  ·  {about}{_running(status.remaining)} left"
     )
     parts: list[RenderableType] = [
         heading,

@@ -26,6 +26,7 @@ class Status:
     message: str | None = None
     rendered: tuple[int, int] | None = None  # (clips ready, clips needed) while rendering
     waiting: bool = False  # held until the voice catches up (see streaming)
+    estimated: bool = False  # ``duration`` is an estimate: the voice is still being rendered
 
     @property
     def remaining(self) -> float:

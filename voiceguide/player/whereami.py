@@ -25,13 +25,17 @@ def where_am_i(script: Script, seconds: float) -> str:
     return " ".join(answer_parts(script, seconds))
 
 
-def answer_parts(script: Script, seconds: float) -> tuple[str, ...]:
+def answer_parts(script: Script, seconds: float, outline: Script | None = None) -> tuple[str, ...]:
     """The answer at ``seconds``, sentence by sentence: each is a phrase that
-    ``step_parts`` lists for its step, so all can be made before they are asked for."""
+    ``step_parts`` lists for its step, so all can be made before they are asked for.
+
+    ``outline`` names every step when ``script`` is known only as far as it is rendered
+    (``Playable.outline``): how many steps there are and what comes next."""
+    outline = outline or script
     index = _step_at(script, seconds)
     if index < 0:
-        return _ready(script)
-    parts = [_heading(script, index)]
+        return _ready(outline)
+    parts = [_heading(outline, index)]
     doing = [
         c for c in script.cues if c.step == index and c.kind in DOING_KINDS and c.start <= seconds
     ]
@@ -40,15 +44,17 @@ def answer_parts(script: Script, seconds: float) -> tuple[str, ...]:
     phase = _phase_at(script, seconds)
     if phase is not None and phase.step == index:
         parts.extend(_time_left(script, phase, seconds))
-    parts.append(_next(script, index))
+    parts.append(_next(outline, index))
     return tuple(parts)
 
 
-def step_parts(script: Script, index: int) -> list[str]:
-    """Every sentence the answer can have while step ``index`` plays."""
+def step_parts(script: Script, index: int, outline: Script | None = None) -> list[str]:
+    """Every sentence the answer can have while step ``index`` plays (``outline`` as for
+    ``answer_parts``)."""
+    outline = outline or script
     if not 0 <= index < len(script.steps):
-        return list(_ready(script)) if index < 0 else []
-    parts = [_heading(script, index)]
+        return list(_ready(outline)) if index < 0 else []
+    parts = [_heading(outline, index)]
     doing = [c.text for c in script.cues if c.step == index and c.kind in DOING_KINDS]
     parts += [phrasing.now_doing(text) for text in doing]
     for phase in script.phases:
@@ -59,7 +65,7 @@ def step_parts(script: Script, index: int) -> list[str]:
         elif phase.kind in ("hold", "rest"):
             longest = max(1, math.ceil(phase.end - phase.start))
             parts += [phrasing.seconds_left(phase.kind, n) for n in range(1, longest + 1)]
-    parts.append(_next(script, index))
+    parts.append(_next(outline, index))
     return list(dict.fromkeys(parts))
 
 

@@ -98,6 +98,10 @@ class GrowingTimeline:
     def complete(self) -> bool:
         return self._complete
 
+    @property
+    def outline(self) -> Script:
+        return self._current.script if self._complete else self.estimate
+
     def progress(self) -> tuple[int, int]:
         """(distinct clips ready, distinct clips the routine may need)."""
         return len(self._clips), len(self.needed)

@@ -42,6 +42,18 @@ class Playable(Protocol):
     @property
     def duration(self) -> float: ...
 
+    @property
+    def outline(self) -> Script:
+        """Every step of the routine from the start: ``script`` once it is whole, an
+        estimate of it before (the steps' titles and number are exact; their times and
+        ``duration`` are not)."""
+        ...
+
+    @property
+    def complete(self) -> bool:
+        """Whether ``script``, ``frames`` and ``duration`` are final."""
+        ...
+
     def frame_at(self, seconds: float) -> int: ...
 
     def read(self, start: int, count: int) -> Samples: ...
@@ -91,6 +103,14 @@ class Timeline:
     def ready(self) -> int:
         """Frames that may be played: all of them (see ``Playable``)."""
         return self.frames
+
+    @property
+    def outline(self) -> Script:
+        return self.script
+
+    @property
+    def complete(self) -> bool:
+        return True
 
     def check(self) -> None:
         """A finished Timeline has no rendering left to fail."""
