@@ -181,6 +181,12 @@ def test_ctrl_c_stops_the_sound_and_exits_130_quietly(short: Path) -> None:
     recorded = recording.samples()
     assert status == 130
     assert "Traceback" not in text and "Error" not in text
+    # One line says where it stopped and how to start there again, as q's does.
+    assert re.search(
+        r"Interrupted Short check at 0:\d\d of 0:\d\d, in step 0 \(Before you start\); "
+        r"--from 0 starts there\.",
+        text,
+    ), text
     assert not quiet(recorded[sounding:interrupted])
     assert quiet(recorded[interrupted + round(0.5 * rate) :])
 

@@ -38,6 +38,15 @@ if TYPE_CHECKING:
 Ask = Callable[[str], bool]  # a y/N question put to the user; True for yes
 
 
+class PlayInterrupted(KeyboardInterrupt):
+    """Ctrl-C ended the routine while it played: ``result`` says where, in ``script``."""
+
+    def __init__(self, script: Script, result: PlayResult) -> None:
+        super().__init__()
+        self.script = script
+        self.result = result
+
+
 @dataclass(frozen=True)
 class PlayRequest:
     """What ``play`` is asked for beyond the settings."""
@@ -129,7 +138,7 @@ class PlaySession:
             timeline.wait_until_playable(start)
             warming.result()
             result = self._play(timeline, start, routine, journal)
-        return (timeline.script if timeline.complete else timeline.estimate), result
+        return _heard(timeline), result
 
     def _play(
         self, timeline: GrowingTimeline, start: int, routine: Routine, journal: Journal
@@ -166,7 +175,11 @@ class PlaySession:
                 buttons = playing.enter_context(published(player, controls))
                 words = buttons is not None or self.acknowledge == "words"
                 speaker.start(player.answer_texts() if words else (), player.upcoming_answers)
-                result = player.run(controls, view)
+                try:
+                    result = player.run(controls, view)
+                except KeyboardInterrupt:
+                    # Said on the way out, as a quit is: where the sound stopped.
+                    raise PlayInterrupted(_heard(timeline), player.result("quit")) from None
             self._record_end(recording, result)
         return result
 
@@ -182,6 +195,12 @@ class PlaySession:
             recording.finish("quit", USER_QUIT, steps_skipped=skipped)
         else:
             recording.finish("completed", steps_skipped=skipped)
+
+
+def _heard(timeline: GrowingTimeline) -> Script:
+    """The routine as played: the whole script once rendered, else its estimate (every
+    step named, times estimated)."""
+    return timeline.script if timeline.complete else timeline.estimate
 
 
 # The signals that end a session: Ctrl-C, and the terminal or the system closing it.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
+from voiceguide.cli.context import EXIT_INTERRUPTED
 from voiceguide.cli.options import (
     OutputOptions,
     SpeechOptions,
@@ -14,6 +17,10 @@ from voiceguide.cli.options import (
     speech_options,
 )
 from voiceguide.text import clock
+
+if TYPE_CHECKING:
+    from voiceguide.player.state import PlayResult
+    from voiceguide.script.records import Script
 
 
 @click.command("play")
@@ -58,25 +65,36 @@ def play(
     media keys (MPRIS, on a Linux desktop) do the same, answered in words. Without a
     terminal it just plays.
     """
-    from voiceguide.app.play import PlayRequest, play_routine
+    from voiceguide.app.play import PlayInterrupted, PlayRequest, play_routine
     from voiceguide.script.phrasing import PAIN_EXIT
 
     request = PlayRequest(routine, from_step=from_step, force=force, assume_yes=assume_yes)
-    script, result = play_routine(
-        request, settings(ctx, output, speech), cache_path(ctx), ask=confirm
-    )
+    try:
+        script, result = play_routine(
+            request, settings(ctx, output, speech), cache_path(ctx), ask=confirm
+        )
+    except PlayInterrupted as stopped:
+        where = _resumable(stopped.script, stopped.result)
+        click.echo(f"Interrupted {stopped.script.title} {where}.", err=True)
+        ctx.exit(EXIT_INTERRUPTED)
     where = f"at {clock(result.position, hours=False)} of {clock(script.duration, hours=False)}"
     if result.outcome == "completed":
         click.echo(f"Finished {script.title} ({clock(script.duration, hours=False)}).", err=True)
     elif result.outcome == "quit":
-        if result.step >= 0:
-            step = result.step
-            where += f", in step {step} ({script.steps[step].title}); --from {step} starts there"
-        click.echo(f"Quit {script.title} {where}.", err=True)
+        click.echo(f"Quit {script.title} {_resumable(script, result)}.", err=True)
     else:
         # Stopped because it hurts: the screen says what the voice said, and offers no
         # way straight back into the step that hurt.
         click.echo(f"Stopped {script.title} {where}. {PAIN_EXIT}", err=True)
+
+
+def _resumable(script: Script, result: PlayResult) -> str:
+    """Where playing ended, and how to start there again."""
+    where = f"at {clock(result.position, hours=False)} of {clock(script.duration, hours=False)}"
+    if result.step >= 0:
+        step = result.step
+        where += f", in step {step} ({script.steps[step].title}); --from {step} starts there"
+    return where
 
 
 commands: list[click.Command] = [play]

@@ -108,6 +108,7 @@ class Player:
         self.steps_skipped = 0
         self._message: tuple[str, float] | None = None
         self._started = False
+        self._stopped_at = start
         # A skip waiting for its step to be rendered: (the step, whether words answer).
         self._pending_step: tuple[int, bool] | None = None
 
@@ -135,13 +136,15 @@ class Player:
 
     def status(self) -> Status:
         position = self.position()
-        steps = self.timeline.script.steps
+        # Every step from the first frame, even while the voice is still being rendered:
+        # their titles and number do not depend on the clips' lengths.
+        steps = self.timeline.outline.steps
         index = self.step_at(position)
         message = None
         if self._message and time.monotonic() - self._message[1] < MESSAGE_TIME:
             message = self._message[0]
         return Status(
-            title=self.timeline.script.title,
+            title=self.timeline.outline.title,
             position=position / self.timeline.sample_rate,
             duration=self.timeline.duration,
             step=index,
@@ -152,6 +155,7 @@ class Player:
             message=message,
             rendered=self._rendered() if self._rendered else None,
             waiting=self.transport.waiting or self._pending_step is not None,
+            estimated=not self.timeline.complete,
         )
 
     # --- controls (each command's one meaning: see voiceguide.player.commands) ---------------
@@ -252,7 +256,7 @@ class Player:
     def where_am_i(self) -> None:
         """Say where the session is, over nothing else, and play on from that very frame."""
         seconds = self.position() / self.timeline.sample_rate
-        parts = answer_parts(self.timeline.script, seconds)
+        parts = answer_parts(self.timeline.script, seconds, self.timeline.outline)
         text = " ".join(parts)
         try:
             clip = self._sentences(parts) if self.say is not None else None
@@ -276,8 +280,8 @@ class Player:
     def upcoming_answers(self) -> list[str]:
         """The sentences "where am I?" may need in this step and the next."""
         index = self.step_at(self.position())
-        script = self.timeline.script
-        return step_parts(script, index) + step_parts(script, index + 1)
+        script, outline = self.timeline.script, self.timeline.outline
+        return step_parts(script, index, outline) + step_parts(script, index + 1, outline)
 
     def quit(self, words: bool = False) -> None:
         self._finish_with(self._answer("quit", words, control_words(Command.QUIT)))
@@ -287,7 +291,7 @@ class Player:
 
     def answer_texts(self) -> list[str]:
         """Every answer to a control that can be known ahead (to make them early)."""
-        return control_answers(self.timeline.script)
+        return control_answers(self.timeline.outline)
 
     def _finish_with(self, ack: Ack | Samples) -> None:
         """Fade out with the quit tone (or words), and give it a moment to be heard."""
@@ -339,13 +343,18 @@ class Player:
                 self._follow()
                 if view is not None:
                     view.update(self.status())
-            position = self.position()
         finally:
+            # Where the sound stopped, also when Ctrl-C ends it (see ``result``).
+            self._stopped_at = self.position()
             if controls is not None:
                 controls.drain()
             self.output.stop()
-        if outcome == "completed":
-            position = self.timeline.frames
+        return self.result(outcome)
+
+    def result(self, outcome: Outcome) -> PlayResult:
+        """After ``run``: how playing ended, as ``outcome``; where the sound stopped (the
+        end, when completed)."""
+        position = self.timeline.frames if outcome == "completed" else self._stopped_at
         return PlayResult(
             outcome=outcome,
             position=position / self.timeline.sample_rate,
