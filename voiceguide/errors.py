@@ -83,3 +83,12 @@ class JournalError(VoiceguideError):
 
 class SafetyError(VoiceguideError):
     """Playing was refused by the safety gate or the frequency guard."""
+
+
+class Declined(SafetyError):
+    """The user answered no to the safety gate's or the frequency guard's question: a
+    choice, said as one, not as an error."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(f"not playing {title}: you answered no")
+        self.title = title

@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.cli import PROGRAM
 from voiceguide.practice.journal import Journal, SessionStart, journal_path
+from voiceguide.practice.safety import READ_ALOUD
 from voiceguide.routine.library import find_routine
 from voiceguide.script.phrasing import HYPERMOBILITY
 
@@ -71,12 +72,31 @@ def test_a_no_to_the_contraindications_plays_nothing_and_asks_again() -> None:
     child = spawn(CRACK)
     child.expect_exact(f"{TITLE} is not for everyone.")
     child.expect_exact("osteopenia")
+    # Said while the voice reads the list, so nobody waits for a question not yet asked.
+    child.expect_exact(READ_ALOUD)
     child.expect_exact(f"Play {TITLE}? [y/N]")
     child.sendline("n")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 1
-    assert f"Error: not playing {TITLE}: you answered no" in transcript(child)
+    # A choice, not an error.
+    assert child.exitstatus == 0
+    assert f"Not playing {TITLE}: you answered no." in transcript(child)
+    assert "Error" not in transcript(child)
+    assert Journal().sessions() == []
+    assert Journal().consent(CRACK) is None
+
+
+@needs_audio
+def test_a_yes_typed_before_the_question_does_not_answer_it() -> None:
+    child = spawn(CRACK)
+    child.expect_exact(READ_ALOUD)
+    child.send("y\n")  # while the list is still being read aloud
+    child.expect_exact(f"Play {TITLE}? [y/N]")
+    child.sendline("n")  # the answer given once the question is asked
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert f"Not playing {TITLE}: you answered no." in transcript(child)
     assert Journal().sessions() == []
     assert Journal().consent(CRACK) is None
 
@@ -100,7 +120,7 @@ def test_a_yes_is_remembered_and_s_stops_for_pain() -> None:
     child.sendline("n")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 1
+    assert child.exitstatus == 0
     assert "is not for everyone" not in transcript(child)
     assert len(Journal().sessions()) == 1
 
@@ -114,7 +134,7 @@ def test_force_skips_the_guard_but_not_the_first_question() -> None:
     child.sendline("n")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 1
+    assert child.exitstatus == 0
     assert "anyway? [y/N]" not in transcript(child)
 
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.records import bare_routine
-from voiceguide.errors import SafetyError
+from voiceguide.errors import Declined, SafetyError
 from voiceguide.practice.journal import (
     JOURNAL_FILE,
     SCHEMA_VERSION,
@@ -21,6 +21,7 @@ from voiceguide.practice.journal import (
 )
 from voiceguide.practice.recording import SessionRecording
 from voiceguide.practice.safety import (
+    READ_ALOUD,
     Clearance,
     FrequencyLimits,
     before_play,
@@ -308,6 +309,7 @@ def test_the_first_time_shows_says_asks_and_remembers_a_yes(journal: Journal) ->
     clearance = play(CHAIR, journal, terminal)
     assert terminal.events == [
         ("show", contraindications_text(CHAIR)),
+        ("show", READ_ALOUD),
         ("say", contraindications_text(CHAIR)),
         ("ask", "Play Chair back crack?"),
     ]
@@ -325,7 +327,7 @@ def test_a_no_stops_and_is_not_remembered(journal: Journal) -> None:
     assert journal.consent("chair") is None
     terminal = Terminal(True)
     play(CHAIR, journal, terminal)
-    assert terminal.kinds() == ["show", "say", "ask"]
+    assert terminal.kinds() == ["show", "show", "say", "ask"]
 
 
 def test_a_changed_list_asks_again(journal: Journal) -> None:
@@ -333,7 +335,7 @@ def test_a_changed_list_asks_again(journal: Journal) -> None:
     changed = replace(CHAIR, contraindications=(*CHAIR.contraindications, "a recent injury"))
     terminal = Terminal(True)
     play(changed, journal, terminal)
-    assert terminal.kinds() == ["show", "say", "ask"]
+    assert terminal.kinds() == ["show", "show", "say", "ask"]
 
 
 def test_yes_skips_the_question_but_still_shows_the_list_once(journal: Journal) -> None:
@@ -364,10 +366,11 @@ def test_the_guard_says_why_and_asks(journal: Journal) -> None:
     assert "1 hour ago" in text and HYPERMOBILITY in text
     assert terminal.events == [
         ("show", text),
+        ("show", READ_ALOUD),
         ("say", text),
         ("ask", "Play Chair back crack anyway?"),
     ]
-    with pytest.raises(SafetyError, match="you answered no"):
+    with pytest.raises(Declined, match="you answered no"):
         play(CHAIR, journal, Terminal(False))
 
 
@@ -404,7 +407,7 @@ def test_a_stretch_after_a_crack_is_not_guarded(journal: Journal) -> None:
     played_before(journal, CHAIR, NOW - timedelta(minutes=30))
     terminal = Terminal(True)
     play(CAREFUL_STRETCH, journal, terminal)
-    assert terminal.kinds() == ["show", "say", "ask"]
+    assert terminal.kinds() == ["show", "show", "say", "ask"]
 
 
 def test_an_unreadable_journal_warns_and_play_goes_on(tmp_path: Path) -> None:

@@ -35,12 +35,30 @@ class FiniteFloatRange(click.FloatRange):
 
 def confirm(question: str) -> bool:
     """Ask a y/N question on stderr, once: y or yes is yes; anything else (an empty answer,
-    another word, the end of input) is no. Ctrl-C still interrupts."""
+    another word, the end of input) is no. Ctrl-C still interrupts. Keys pressed before
+    the question is shown do not answer it."""
+    _discard_typed_ahead()
     click.echo(f"{question} [y/N]: ", nl=False, err=True)
     answer = sys.stdin.readline()
     if not answer.endswith("\n"):
         click.echo(err=True)  # the end of input: finish the question's line
     return answer.strip().lower() in ("y", "yes")
+
+
+def _discard_typed_ahead() -> None:
+    """Drop what was typed on the terminal before now: a "y" pressed while the safety text
+    was still being read aloud must not answer a question about who must not play."""
+    if not sys.stdin.isatty():
+        return  # piped answers are meant in order
+    if sys.platform == "win32":
+        import msvcrt
+
+        while msvcrt.kbhit():
+            msvcrt.getwch()
+    else:
+        import termios
+
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
 
 
 class OptionGroup(Protocol):

@@ -66,6 +66,7 @@ def play(
     terminal it just plays.
     """
     from voiceguide.app.play import PlayInterrupted, PlayRequest, play_routine
+    from voiceguide.errors import Declined
     from voiceguide.script.phrasing import PAIN_EXIT
 
     request = PlayRequest(routine, from_step=from_step, force=force, assume_yes=assume_yes)
@@ -73,6 +74,9 @@ def play(
         script, result = play_routine(
             request, settings(ctx, output, speech), cache_path(ctx), ask=confirm
         )
+    except Declined as declined:
+        click.echo(f"Not playing {declined.title}: you answered no.", err=True)
+        return
     except PlayInterrupted as stopped:
         where = _resumable(stopped.script, stopped.result)
         click.echo(f"Interrupted {stopped.script.title} {where}.", err=True)

@@ -23,11 +23,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from voiceguide.errors import JournalError, SafetyError
+from voiceguide.errors import Declined, JournalError, SafetyError
 from voiceguide.practice.journal import PAIN, Consent, Journal, SessionRecord
 from voiceguide.practice.recording import SessionRecording
 from voiceguide.routine.records import Routine, is_session
 from voiceguide.script import phrasing
+
+# Shown while the text above is spoken, so that nobody waits for a question that has not
+# come yet (the question follows the voice).
+READ_ALOUD = "(Reading this aloud; the question follows.)"
 
 ConsentState = Literal["not needed", "remembered", "given", "assumed", "shown"]
 
@@ -197,9 +201,9 @@ def before_play(
 
     ``interactive``: stdin is a terminal, so ``ask`` (a y/N question, default no) can be
     used. ``say`` speaks a text, ``show`` prints one (stderr). ``force`` goes past the
-    guard; ``assume_yes`` answers the gate's question with yes. Raises ``SafetyError``
-    when the user answers no, or when the guard would need to ask but cannot. A journal
-    that cannot be read is a warning, never a refusal.
+    guard; ``assume_yes`` answers the gate's question with yes. Raises ``Declined`` (a
+    ``SafetyError``) when the user answers no, and ``SafetyError`` when the guard would
+    need to ask but cannot. A journal that cannot be read is a warning, never a refusal.
     """
     now = now or datetime.now().astimezone()
     finding = _guard(routine, limits, journal, now)
@@ -215,9 +219,10 @@ def before_play(
             )
         else:
             show(finding.text)
+            show(READ_ALOUD)
             say(finding.text)
             if not ask(f"Play {routine.title} anyway?"):
-                raise SafetyError(f"not playing {routine.title}: you answered no")
+                raise Declined(routine.title)
     consent = _gate(
         routine,
         journal,
@@ -283,9 +288,10 @@ def _gate(
     elif not interactive:
         return "shown"  # nobody to ask; shown on stderr, and asked again next time
     else:
+        show(READ_ALOUD)
         say(contraindications_text(routine))
         if not ask(f"Play {routine.title}?"):
-            raise SafetyError(f"not playing {routine.title}: you answered no")
+            raise Declined(routine.title)
         state = "given"
     try:
         journal.remember_consent(routine.id, routine.contraindications, now)
