@@ -358,3 +358,41 @@ def test_devices_lists_the_default_output_and_the_backends() -> None:
     data = json.loads(as_json.stdout)
     assert sum(d["default"] for d in data["devices"]) == 1
     assert {b["name"] for b in data["backends"]} == {"sounddevice", "simpleaudio"}
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["pyttsx3", "espeak-ng", "piper"])
+def test_the_way_out_after_s_is_made_before_anything_plays(
+    short: Path, tmp_path: Path, engine: str
+) -> None:
+    """From an empty cache, the words said when something hurts are in the cache before
+    the first sound, so pressing s never waits for the voice (Piper's takes a second or
+    two to load). The time from s to those words is printed, not asserted."""
+    from voiceguide.render.assembly import SAMPLE_RATE
+    from voiceguide.render.clips import ClipStore
+    from voiceguide.script.phrasing import PAIN_EXIT
+    from voiceguide.speech import open_voice
+
+    sink = private_sink()
+    assert sink is not None
+    cache = tmp_path / "cache"
+    store = ClipStore(cache, open_voice(engine, None, 160), SAMPLE_RATE)
+    env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(cache))
+    with MonitorRecording(sink, SAMPLE_RATE) as recording:
+        child = in_terminal("play", str(short), "--engine", engine, env=env)
+        wait_for_sound(recording, recording.frames, timeout=60)
+        assert store.path(PAIN_EXIT).exists(), "the way out was not made before playing"
+        recording.wait_for(round(1.5 * SAMPLE_RATE), timeout=10)
+        pressed = recording.frames
+        child.send("s")
+        status, text = finish(child)
+        recording.wait_for(round(0.5 * SAMPLE_RATE), timeout=10)
+    assert status == 0, text
+    words = store.get(PAIN_EXIT)
+    assert store.rendered == 0  # the clip play made, read back
+    said, match = best_lag(words, recording.samples(), pressed, pressed + 10 * SAMPLE_RATE)
+    late = (said - pressed) / SAMPLE_RATE
+    assert match > 0.9, f"the way out was not heard after s (best {match:.2f} at {late:.2f} s)"
+    print(f"{engine}: s to the way out {(said - pressed) / SAMPLE_RATE * 1000:.0f} ms")

@@ -199,16 +199,20 @@ def test_human_size(size: int, text: str) -> None:
 
 
 def _every_clip(routine: Routine, options: RenderOptions, store: ClipStore) -> list[str]:
-    """The cues of ``routine`` and every answer the player may give while it plays (those
-    depend on the cues' clips, read from ``store``)."""
+    """The cues of ``routine``, every answer the player may give while it plays (those
+    depend on the cues' clips, read from ``store``), and the safety gate's words and the
+    way out after a stop for pain, which must never wait for the voice."""
     from voiceguide.player.whereami import every_answer
+    from voiceguide.practice.safety import contraindications_text
     from voiceguide.script.compiler import compile_script, spoken_texts
+    from voiceguide.script.phrasing import PAIN_EXIT
 
     compiling = options.compile_options()
     cues = sorted(spoken_texts(routine, compiling))
     clips = store.get_many(cues)
     script = compile_script(routine, compiling, lambda text: len(clips[text]) / store.sample_rate)
-    return list(dict.fromkeys(cues + every_answer(script)))
+    safety = [contraindications_text(routine)] if routine.contraindications else []
+    return list(dict.fromkeys(cues + every_answer(script) + safety + [PAIN_EXIT]))
 
 
 def test_cache_warm_makes_every_clip_a_routine_needs_with_the_natural_voice(

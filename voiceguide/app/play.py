@@ -108,6 +108,7 @@ class PlaySession:
         from voiceguide.practice.journal import Journal
         from voiceguide.render import streaming
         from voiceguide.routine.library import find_routine
+        from voiceguide.script import phrasing
 
         with contextlib.ExitStack() as leaving:
             leaving.enter_context(_leave_on_signals())
@@ -130,6 +131,9 @@ class PlaySession:
                 force=request.force,
                 assume_yes=request.assume_yes or self.assume_yes,
             )
+            # The words said if something hurts are made before anything plays: the way
+            # out must never wait for the voice to load (a cache read when warm).
+            self.clips().get(phrasing.PAIN_EXIT)
             # Playing starts as soon as the opening is rendered; the rest follows.
             rendering = streaming.start(routine, self.render_options, self.clips())
             leaving.callback(_held, rendering.stop)
@@ -167,9 +171,14 @@ class PlaySession:
             engine=clips.voice.engine,
             voice=self.render_options.voice.voice,
         )
-        with record_session(journal, started) as recording:
+        with contextlib.ExitStack() as ending:
+            # Waited for last: the speaker may be in the middle of a phrase (with Piper,
+            # perhaps loading the voice), which the way out after a stop for pain, read
+            # from the cache, must not wait for.
+            ending.callback(_held, speaker.close)
+            recording = ending.enter_context(record_session(journal, started))
             with contextlib.ExitStack() as playing:
-                playing.callback(_held, speaker.close)
+                playing.callback(speaker.stop)
                 keys, view = playing.enter_context(_terminal(interactive))
                 controls = Controls(keys)
                 buttons = playing.enter_context(published(player, controls))

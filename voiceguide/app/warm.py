@@ -37,8 +37,10 @@ def warm_cache(
     """Make and cache every clip ``routines`` may speak with ``options``' voice, rate,
     pace and counting, each text once: their cues (what ``play`` and ``export`` ask for),
     then every answer the player may give while they play (to the controls and to
-    "where am I?"), which depend on the steps' real lengths and so on the cues' clips."""
+    "where am I?"), which depend on the steps' real lengths and so on the cues' clips,
+    and what the safety gate and the pain stop say around them."""
     from voiceguide.player.whereami import every_answer
+    from voiceguide.practice.safety import words_known_ahead
     from voiceguide.render.assembly import clip_store
     from voiceguide.script.compiler import compile_script, spoken_texts
 
@@ -55,6 +57,7 @@ def warm_cache(
         for routine in routines
         for answer in every_answer(compile_script(routine, compiling, duration_of))
     }
+    answers.update(text for routine in routines for text in words_known_ahead(routine))
     store.get_many(sorted(answers - cues), _reporting(progress, "Making the answers"))
     return Warmed(len(routines), store.voice.engine, store.rendered, store.hits)
 

@@ -300,6 +300,13 @@ def _gate(
     return state
 
 
+def words_known_ahead(routine: Routine) -> list[str]:
+    """What the gate and the pain stop may say around ``routine`` that can be made before
+    it plays (``cache warm``); the guard's words depend on when it was last played."""
+    gate = [contraindications_text(routine)] if routine.contraindications else []
+    return [*gate, phrasing.PAIN_EXIT]
+
+
 # --- during play ----------------------------------------------------------------------------
 
 

@@ -82,8 +82,12 @@ class Speaker:
             with self._lock:
                 self._make(text)
 
-    def close(self) -> None:
-        """Stop making clips (after the phrase in hand)."""
+    def stop(self) -> None:
+        """Make no more clips after the phrase in hand (without waiting for it)."""
         self._stopping.set()
+
+    def close(self) -> None:
+        """Stop making clips, and wait for the phrase in hand."""
+        self.stop()
         if self._thread is not None:
             self._thread.join()
