@@ -1,5 +1,8 @@
 """Small Timelines built by hand for the output and player tests: steps of one noise burst
-each (noise, so a recording lines up with it unambiguously), with silence between."""
+each (noise, so a recording lines up with it unambiguously), with silence between.
+
+Their titles ("Step 1", "Step 2"...) are as alike as titles get: a test about titles
+gives its own (see this package's notes on uniform fixtures)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@
   points at and that podcast apps show as a chapter list.
 - Vorbis comments (``CHAPTER001=00:00:00.000``, ``CHAPTER001NAME=...``) for Ogg and FLAC,
   the form FFmpeg-based players (mpv, VLC) and many phone players read.
-- ID3 ``CHAP`` element ids for MP3, numbered so that their order is the steps' order:
-  players list chapters in the order the frames are stored, and mutagen stores them
-  sorted by id.
+- ID3 ``CHAP`` element ids for MP3. Players list chapters in the order the frames are
+  stored, so the writer stores them in time order (``export/writer.py``); the ids are
+  zero-padded too, for a reader that sorts them.
 
 Each chapter is named by the step's whole title.
 """

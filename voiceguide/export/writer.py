@@ -246,7 +246,7 @@ def _tag_mp3(path: Path, script: Script, track: tuple[int, int] | None) -> None:
     import mutagen.id3
 
     id3: Any = mutagen.id3  # mutagen's functions carry no type annotations
-    tags = id3.ID3()
+    tags = _frames_in_order()
     tags.add(id3.TIT2(encoding=3, text=[script.title]))
     tags.add(id3.TPE1(encoding=3, text=[captions.ARTIST]))
     tags.add(id3.TALB(encoding=3, text=[ALBUM]))
@@ -272,6 +272,26 @@ def _tag_mp3(path: Path, script: Script, track: tuple[int, int] | None) -> None:
         )
     # ID3v2.3 is the version phones and car stereos read most widely.
     tags.save(path, v2_version=3)
+
+
+def _frames_in_order() -> Any:
+    """An empty ID3 tag that writes its frames in the order they were added.
+
+    mutagen writes frames sorted by their data's length, so ``CHAP`` frames would come out
+    shortest title first; players that read chapters in the frames' order (FFmpeg-based
+    ones among them) would then list them out of time order.
+    """
+    import mutagen.id3
+    from mutagen.id3 import _tags
+
+    base: Any = mutagen.id3.ID3
+    frames: Any = _tags  # what mutagen's own writing serializes each frame with
+
+    class InOrder(base):  # type: ignore[misc]
+        def _write(self, config: Any) -> bytearray:
+            return bytearray().join(frames.save_frame(f, config=config) for f in self.values())
+
+    return InOrder()
 
 
 def _add_vorbis_chapters(path: Path, fmt: Format, script: Script) -> None:
