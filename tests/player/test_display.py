@@ -21,7 +21,7 @@ def status(**changes: object) -> Status:
         "position": 75.4,
         "duration": 322.1,
         "step": 2,
-        "last_step": 4,
+        "step_label": "2/4",
         "step_title": "Knees to chest (right)",
         "next_title": "Knees to chest (left)",
         "paused": False,
@@ -46,6 +46,7 @@ def test_paused_the_last_step_and_a_message() -> None:
         status(
             paused=True,
             step=4,
+            step_label="4/4",
             step_title="Closing",
             next_title=None,
             message="Paused: space to go on",
@@ -58,7 +59,7 @@ def test_paused_the_last_step_and_a_message() -> None:
 
 
 def test_before_the_first_step() -> None:
-    assert "Now  getting ready" in shown(status(step=-1, step_title=None))
+    assert "Now  getting ready" in shown(status(step=-1, step_label=None, step_title=None))
 
 
 def test_clock() -> None:

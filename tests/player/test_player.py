@@ -190,7 +190,7 @@ def test_the_display_follows_steps_and_pauses() -> None:
     keys = ScriptedKeys(fake, [(at, Key.PAUSE), (at + 1600, Key.PAUSE)])
     Player(timeline, fake).run(Controls(keys), view)
     first = view.seen[0]
-    assert (first.title, first.step, first.last_step) == ("Fake routine", 0, 3)
+    assert (first.title, first.step, first.step_label) == ("Fake routine", 0, "0/3")
     assert (first.step_title, first.next_title) == ("Step 1", "Step 2")
     paused = [s for s in view.seen if s.paused]
     assert paused and all(s.step == 1 and s.position == at / RATE for s in paused)

@@ -287,7 +287,7 @@ def test_from_the_first_frame_every_step_is_named_and_the_length_says_it_is_an_e
     player = Player(growing, FakeOutput(block=BLOCK))
     every = growing.estimate.steps
     early = player.status()
-    assert early.last_step == len(every) - 1
+    assert early.step_label == f"{early.step}/{len(every) - 1}"
     assert early.next_title == every[early.step + 1].title
     assert early.estimated
     assert "about " in shown(draw(early))

@@ -34,7 +34,7 @@ def render(status: Status) -> RenderableType:
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
     if status.step >= 0:
-        table.add_row("Now", f"{status.step}/{status.last_step}  {status.step_title}")
+        table.add_row("Now", f"{status.step_label}  {status.step_title}")
     else:
         table.add_row("Now", "getting ready")
     table.add_row("Next", status.next_title or "the end")

@@ -58,7 +58,7 @@ def find_step(script: Script, wanted: str) -> int:
         if number < len(steps):
             return number
         raise PlaybackError(
-            f"there is no step {number}: {script.title} has steps 0 to {len(steps) - 1}"
+            f"there is no step {number}: {script.title} has steps 0 to {script.step_count}"
             f" (see `voiceguide show {script.routine_id}`)"
         )
     lowered = text.lower()
@@ -148,7 +148,7 @@ class Player:
             position=position / self.timeline.sample_rate,
             duration=self.timeline.duration,
             step=index,
-            last_step=len(steps) - 1,
+            step_label=self.timeline.outline.step_label(index) if index >= 0 else None,
             step_title=steps[index].title if index >= 0 else None,
             next_title=steps[index + 1].title if index + 1 < len(steps) else None,
             paused=not self.transport.playing,

@@ -19,7 +19,7 @@ class Status:
     position: float  # seconds into the routine
     duration: float
     step: int  # index into ``steps`` (the number ``show`` gives it); -1 before the first
-    last_step: int  # the index of the last step
+    step_label: str | None  # the step's number as every view shows it; None before the first
     step_title: str | None
     next_title: str | None
     paused: bool

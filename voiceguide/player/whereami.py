@@ -104,7 +104,7 @@ def _ready(script: Script) -> tuple[str, ...]:
 
 
 def _heading(script: Script, index: int) -> str:
-    return phrasing.step_heading(index, len(script.steps) - 1, script.steps[index].title)
+    return phrasing.step_heading(index, script.step_count, script.steps[index].title)
 
 
 def _next(script: Script, index: int) -> str:

@@ -78,6 +78,18 @@ class Script:
     options: CompileOptions
     notices: tuple[str, ...] = ()
 
+    @property
+    def step_count(self) -> int:
+        """How many steps the user counts. Step 0, "Before you start" (the title and the
+        safety lines), is not one of them: a step's number is its index, from 1 for the
+        routine's first step to ``step_count`` for the closing."""
+        return max(0, len(self.steps) - 1)
+
+    def step_label(self, index: int) -> str:
+        """Step ``index`` numbered as every view shows it: "2/8" (the terminal, the phone's
+        page; ``show``, ``--from`` and "where am I?" use the same numbers)."""
+        return f"{index}/{self.step_count}"
+
     def to_json(self) -> dict[str, Any]:
         """The shape shared by ``show --json`` and the export's ``.cues.json``."""
         return {

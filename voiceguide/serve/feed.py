@@ -48,8 +48,9 @@ def _item(exported: ExportedRoutine, files_url: str) -> ET.Element:
     script = exported.script
     item = ET.Element("item")
     _text(item, "title", exported.title)
-    steps = "; ".join(step.title for step in script.steps)
-    _text(item, "description", f"{len(script.steps)} steps: {steps}.")
+    opening, *counted = script.steps
+    steps = "; ".join(step.title for step in counted)
+    _text(item, "description", f"{opening.title}, then {script.step_count} steps: {steps}.")
     # The same routine rendered the same way keeps its guid, so an app does not offer it
     # again as a new episode; a change of wording or timing makes it new.
     digest = hashlib.sha256(cues.read_bytes()).hexdigest()[:16]

@@ -44,7 +44,12 @@ def routine_page(script: Script, links: Links) -> str:
             if c.kind != "tone"
         ],
         "steps": [
-            {"start": round(s.start, 3), "end": round(s.end, 3), "title": s.title}
+            {
+                "start": round(s.start, 3),
+                "end": round(s.end, 3),
+                "title": s.title,
+                "label": script.step_label(s.index),
+            }
             for s in script.steps
         ],
     }
@@ -217,7 +222,7 @@ function showStep(index) {
   shownStep = index;
   stepItems.forEach((item, i) => item.classList.toggle("current", i === index));
   const step = data.steps[index];
-  stepLine.textContent = step ? (index + 1) + " / " + data.steps.length + " · " + step.title : "";
+  stepLine.textContent = step ? step.label + " · " + step.title : "";
   if (session && "MediaMetadata" in window) {
     session.metadata = new MediaMetadata({
       title: step ? step.title : data.title, artist: data.artist, album: data.title,
