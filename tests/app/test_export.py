@@ -130,7 +130,13 @@ def test_real_export_reads_back(
     # clip with a faint breath some 50 ms before the word (see docs/performance.md).
     (result,) = export_case.export_routines([mini], out_dir, ESPEAK, shared_cache_dir, fmt=fmt)
     timeline = prepare(mini, ESPEAK, shared_cache_dir)
-    assert leftovers(out_dir) == sorted(p.name for p in result.files)
+    assert leftovers(out_dir) == sorted([*(p.name for p in result.files), "mini.m3u8"])
+    playlist = (out_dir / "mini.m3u8").read_text(encoding="utf-8").splitlines()
+    assert playlist == [
+        "#EXTM3U",
+        f"#EXTINF:{round(timeline.duration)},{mini.title}",
+        f"mini.{fmt}",
+    ]
     audio = out_dir / f"mini.{fmt}"
     info = soundfile.info(audio)
     assert (info.format, info.samplerate, info.channels) == (export.FORMATS[fmt][0], RATE, 1)

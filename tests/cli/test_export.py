@@ -31,9 +31,26 @@ def test_export_prints_each_file_on_stdout(tmp_path: Path, out: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     names = ["calm.mp3", "calm.cues.json", "calm.lrc", "calm.vtt", "calm.chapters.json"]
-    assert result.stdout.splitlines() == [str(out / name) for name in names]
+    assert result.stdout.splitlines() == [str(out / name) for name in [*names, "calm.m3u8"]]
     assert result.stderr == f"Exported 1 routine as MP3 to {out}\n"
-    assert sorted(p.name for p in out.iterdir()) == sorted(names)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*names, "calm.m3u8"])
+
+
+def test_one_routine_comes_with_its_playlist(tmp_path: Path, out: Path) -> None:
+    result = voiceguide("export", str(sided_routine_file(tmp_path, "calm")), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    playlist = (out / "calm.m3u8").read_text(encoding="utf-8").splitlines()
+    cue_list = json.loads((out / "calm.cues.json").read_text(encoding="utf-8"))
+    assert playlist == [
+        "#EXTM3U",
+        f"#EXTINF:{round(cue_list['duration'])},{cue_list['title']}",
+        "calm.wav",
+    ]
+    info = soundfile.info(out / playlist[2])  # the entry is the routine's audio, beside it
+    assert abs(info.duration - cue_list["duration"]) < 0.05
+    again = voiceguide("export", str(sided_routine_file(tmp_path, "calm")), "-o", str(out))
+    assert again.exit_code == 1
+    assert "already exists" in again.stderr  # the playlist is refused like the other files
 
 
 def test_several_routines_end_with_the_playlist(tmp_path: Path, out: Path) -> None:
@@ -83,6 +100,7 @@ def test_a_missing_output_folder_is_created_and_said(tmp_path: Path) -> None:
         "calm.chapters.json",
         "calm.cues.json",
         "calm.lrc",
+        "calm.m3u8",
         "calm.vtt",
         "calm.wav",
     ]

@@ -23,11 +23,11 @@ from types import FrameType
 from voiceguide import writing
 from voiceguide.errors import ExportError
 from voiceguide.export.writer import (
-    PLAYLIST,
     SPLIT_SESSION_FILES,
     ExportedRoutine,
     Format,
     output_files,
+    playlist_path,
     split_output_files,
     write_playlist,
     write_routine,
@@ -62,9 +62,9 @@ def export_routines(
     progress: ExportProgress | None = None,
     workers: int | None = None,
 ) -> list[ExportedRoutine]:
-    """Render ``routines`` and write their files into ``out_dir``; the result (and the
-    playlist) keep their order. ``workers`` routines are written at a time (default:
-    one per core). ``split`` writes a track per step."""
+    """Render ``routines`` and write their files and playlist (``playlist_path``) into
+    ``out_dir``; the result and the playlist keep their order. ``workers`` routines are
+    written at a time (default: one per core). ``split`` writes a track per step."""
     routines = _distinct(routines)
     check_output_dir(out_dir)
     # What an export killed outright (kill -9, a power cut) left half-written.
@@ -72,8 +72,9 @@ def export_routines(
     planned = [path for r in routines for path in output_files(r.id, out_dir, fmt)]
     if split:  # the session's own files now; the tracks once their number is known
         planned = [out_dir / f"{r.id}{end}" for r in routines for end in SPLIT_SESSION_FILES]
-    if len(routines) > 1:
-        planned.append(out_dir / PLAYLIST)
+    playlist = playlist_path([r.id for r in routines], out_dir, split=split)
+    if playlist:
+        planned.append(playlist)
     if not force:
         _refuse_to_replace(planned)
 
@@ -97,8 +98,8 @@ def export_routines(
             destination = _Destination(out_dir, fmt, split, replace=force)
             writers = _Writers(destination, len(routines), report, stop, done)
             writers.write_all(timelines, min(workers or os.cpu_count() or 1, len(routines)))
-        if len(done) > 1:
-            write_playlist([done[i] for i in sorted(done)], out_dir, fmt, replace=force)
+        if playlist:
+            write_playlist([done[i] for i in sorted(done)], playlist, replace=force)
     except KeyboardInterrupt:
         finished = [done[i] for i in sorted(done)]
         message = _finished(finished, len(routines), "the interruption")

@@ -71,16 +71,17 @@ def export(
     with exact times, as `show --json` prints it, plus the sample rate), ID.lrc (synced
     lyrics, shown line by line by many phone players), ID.vtt (captions) and
     ID.chapters.json (the steps as Podcasting 2.0 chapters). MP3, Ogg and FLAC files carry
-    a chapter per step too. With several routines, voiceguide.m3u8 plays them in the order
-    given. With --split, each step is a track of its own (ID-01.mp3 with ID-01.lrc, and so
-    on) and ID.m3u8 plays them in order, beside ID.cues.json and ID.chapters.json.
+    a chapter per step too. A playlist comes with them: ID.m3u8 for one routine, or
+    voiceguide.m3u8 playing several in the order given. With --split, each step is a track
+    of its own (ID-01.mp3 with ID-01.lrc, and so on) and ID.m3u8 plays them in order,
+    beside ID.cues.json and ID.chapters.json.
 
     Files appear only when complete: an interrupted export leaves none half-written.
     Existing files are replaced only with --force. The path of each file written is
     printed on stdout, one a line; progress and messages go to stderr.
     """
     from voiceguide.app.export import ExportInterrupted, export_routines, make_output_dir
-    from voiceguide.export.writer import PLAYLIST
+    from voiceguide.export.writer import playlist_path
 
     selected = chosen_routines(routines, every, "export")
     chosen = settings(ctx, speech, mix)
@@ -103,8 +104,9 @@ def export(
         click.echo(str(exc), err=True)
         ctx.exit(EXIT_INTERRUPTED)
     _list_files(finished)
-    if len(finished) > 1:
-        click.echo(str(output_dir / PLAYLIST))
+    playlist = playlist_path([item.routine_id for item in finished], output_dir, split=split)
+    if playlist:
+        click.echo(str(playlist))
     count_text = f"{len(finished)} routine{'s' if len(finished) != 1 else ''}"
     click.echo(f"Exported {count_text} as {fmt.upper()} to {output_dir}", err=True)
 

@@ -7,7 +7,8 @@ so memory stays flat), ``ID.cues.json`` (``show --json``'s shape plus ``sample_r
 ``ID.lrc``, ``ID.vtt`` and ``ID.chapters.json`` (Podcasting 2.0 chapters); title and
 artist tags, and one chapter per step: ID3 ``CHAP`` frames in MP3, Vorbis ``CHAPTERnnn``
 comments in Ogg and FLAC (WAV has no chapters players read).
-With several routines, a ``voiceguide.m3u8`` playlist in their order.
+A playlist beside them (``playlist_path``): ``ID.m3u8`` for one routine, a
+``voiceguide.m3u8`` of several in their order.
 
 Split (``split=True``): one track per step instead, ``ID-01.<format>``, ``ID-02...``,
 each with its own ``.lrc``, and ``ID.m3u8`` playing them in order, beside the whole
@@ -306,10 +307,19 @@ def _add_vorbis_chapters(path: Path, fmt: Format, script: Script) -> None:
     audio.save()
 
 
-def write_playlist(
-    exported: Sequence[ExportedRoutine], out_dir: Path, fmt: Format, *, replace: bool
-) -> None:
-    """The ``voiceguide.m3u8`` playlist of ``exported``, in their order, written atomically."""
+def playlist_path(routine_ids: Sequence[str], out_dir: Path, *, split: bool) -> Path | None:
+    """The playlist an export of ``routine_ids`` writes with their files: ``ID.m3u8`` for
+    one routine, ``voiceguide.m3u8`` for several. None for one routine split into tracks,
+    whose ``ID.m3u8`` is written with them."""
+    if len(routine_ids) > 1:
+        return out_dir / PLAYLIST
+    if routine_ids and not split:
+        return out_dir / f"{routine_ids[0]}.m3u8"
+    return None
+
+
+def write_playlist(exported: Sequence[ExportedRoutine], path: Path, *, replace: bool) -> None:
+    """The playlist of ``exported`` at ``path``, in their order, written atomically."""
     entries: list[tuple[float, str, Path]] = []
     for item in exported:
         if len(item.audio_files) == 1:
@@ -320,8 +330,8 @@ def write_playlist(
                 (step.end - step.start, step.title, audio)
                 for step, audio in zip(steps, item.audio_files, strict=True)
             ]
-    with _Staging(out_dir) as staging:
-        staging.write_text(out_dir / PLAYLIST, _playlist(entries))
+    with _Staging(path.parent) as staging:
+        staging.write_text(path, _playlist(entries))
         staging.commit(replace=replace)
 
 
