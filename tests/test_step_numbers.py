@@ -3,8 +3,8 @@
 "Before you start" (the title and the safety lines) is step 0 and is not counted; the
 routine's first step is 1 and the closing is the last, N, where N is the number of steps
 after the opening. The terminal shows "2/N", "where am I?" says "Step 2 of N", ``show``
-heads the step "-- 2.", ``--from 2`` starts there, the phone's page shows "2/N" and the
-podcast feed says "N steps".
+heads the step "-- 2.", ``--from 2`` starts there, the phone's page shows "2/N", the
+podcast feed says "N steps" and ``export --split`` writes step 2 as ``ID-02``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rich.console import Console
 
 from tests.support.cli import voiceguide
 from tests.support.fake_output import FakeOutput
-from voiceguide.export.writer import ExportedRoutine
+from voiceguide.export.writer import ExportedRoutine, split_output_files
 from voiceguide.paths import builtin_routines_dir
 from voiceguide.player.display import render
 from voiceguide.player.player import Player, find_step
@@ -73,6 +73,14 @@ def test_the_terminal_show_from_and_where_am_i_count_alike(routine_id: str) -> N
         heading = answer_parts(script, step.start)[0]
         assert heading.startswith(f"Step {number} of {last}: ")
         assert find_step(script, str(number)) == number
+
+
+@pytest.mark.parametrize("routine_id", BUILT_IN)
+def test_split_tracks_are_named_by_the_step_numbers(routine_id: str) -> None:
+    script = compiled(routine_id)
+    tracks = split_output_files(script, Path("out"), "mp3")[: len(script.steps)]
+    names = [f"{routine_id}-{number:02d}.mp3" for number in range(counted(script) + 1)]
+    assert [track.name for track in tracks] == names
 
 
 def exported(script: Script, folder: Path) -> ExportedRoutine:

@@ -53,13 +53,15 @@ def test_each_track_has_its_steps_cues_from_its_own_start() -> None:
         assert [c.start for c in part.script.cues] == pytest.approx(
             [c.start - step.start for c in original]
         )
-    assert [p.script.routine_id for p in parts] == ["fake-01", "fake-02", "fake-03"]
+    assert [p.script.routine_id for p in parts] == ["fake-00", "fake-01", "fake-02"]
 
 
-def test_track_ids_sort_in_step_order() -> None:
-    assert split.track_id("r", 3, 9) == "r-03"
-    assert split.track_id("r", 7, 120) == "r-007"
-    ids = [split.track_id("r", n, 120) for n in range(1, 121)]
+def test_track_ids_are_step_numbers_that_sort_in_step_order() -> None:
+    nine = stepped_timeline(steps=9).script
+    assert split.track_id(nine, 3) == "fake-03"
+    many = stepped_timeline(steps=121).script  # steps 0 to 120
+    assert split.track_id(many, 7) == "fake-007"
+    ids = [split.track_id(many, step.index) for step in many.steps]
     assert sorted(ids) == ids
 
 
@@ -68,12 +70,12 @@ def test_a_split_export_writes_tagged_tracks_and_a_playlist(tmp_path: Path) -> N
     result = write_routine(timeline, tmp_path, "mp3", split=True)
     names = [p.name for p in result.files]
     assert names == [
+        "fake-00.mp3",
         "fake-01.mp3",
         "fake-02.mp3",
-        "fake-03.mp3",
+        "fake-00.lrc",
         "fake-01.lrc",
         "fake-02.lrc",
-        "fake-03.lrc",
         "fake.cues.json",
         "fake.chapters.json",
         "fake.m3u8",
@@ -86,16 +88,16 @@ def test_a_split_export_writes_tagged_tracks_and_a_playlist(tmp_path: Path) -> N
         tags = mutagen.File(audio).tags
         assert str(tags["TIT2"]) == part.script.title
         assert str(tags["TRCK"]) == f"{number}/3"
-    lrc = (tmp_path / "fake-02.lrc").read_text(encoding="utf-8").splitlines()
+    lrc = (tmp_path / "fake-01.lrc").read_text(encoding="utf-8").splitlines()
     assert lrc[-1] == "[00:00.10]instruction 2"  # from the track's own start
     assert (tmp_path / "fake.m3u8").read_text(encoding="utf-8").splitlines() == [
         "#EXTM3U",
         "#EXTINF:1,Step 1",
-        "fake-01.mp3",
+        "fake-00.mp3",
         "#EXTINF:1,Step 2",
-        "fake-02.mp3",
+        "fake-01.mp3",
         "#EXTINF:1,Step 3",
-        "fake-03.mp3",
+        "fake-02.mp3",
     ]
 
 
@@ -106,7 +108,7 @@ def test_export_split_from_the_command_line(tmp_path: Path) -> None:
     result = voiceguide("export", path, "--split", "-o", str(out))
     assert result.exit_code == 0, result.output
     printed = [Path(line).name for line in result.stdout.splitlines()]
-    assert printed[0] == "calm-01.wav"
+    assert printed[0] == "calm-00.wav"
     assert printed[-1] == "calm.m3u8"
     tracks = [name for name in printed if name.endswith(".wav")]
     playlist = (out / "calm.m3u8").read_text(encoding="utf-8").splitlines()

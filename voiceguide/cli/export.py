@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 @click.option(
     "--split",
     is_flag=True,
-    help="One track per step (ID-01, ID-02... with ID.m3u8), so a headset's next button "
+    help="One track per step (ID-00, ID-01... with ID.m3u8), so a headset's next button "
     "moves a step in any player.",
 )
 @speech_options
@@ -73,8 +73,9 @@ def export(
     ID.chapters.json (the steps as Podcasting 2.0 chapters). MP3, Ogg and FLAC files carry
     a chapter per step too. A playlist comes with them: ID.m3u8 for one routine, or
     voiceguide.m3u8 playing several in the order given. With --split, each step is a track
-    of its own (ID-01.mp3 with ID-01.lrc, and so on) and ID.m3u8 plays them in order,
-    beside ID.cues.json and ID.chapters.json.
+    of its own, named by its number (ID-00.mp3 with ID-00.lrc for "Before you start",
+    ID-01.mp3 and so on) and ID.m3u8 plays them in order, beside ID.cues.json and
+    ID.chapters.json.
 
     Files appear only when complete: an interrupted export leaves none half-written.
     Existing files are replaced only with --force. The path of each file written is

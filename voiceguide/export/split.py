@@ -14,9 +14,11 @@ from voiceguide.render.timeline import Timeline
 from voiceguide.script.records import Script, StepSpan
 
 
-def track_id(routine_id: str, number: int, total: int) -> str:
-    """``ID-01``, ``ID-02``...: zero-padded, so that file names sort in step order."""
-    return f"{routine_id}-{number:0{max(2, len(str(total)))}d}"
+def track_id(script: Script, index: int) -> str:
+    """The track of step ``index``: ``ID-00`` ("Before you start"), ``ID-01``..., named by
+    the step's number as every view gives it (``Script.step_label``); zero-padded, so that
+    file names sort in step order."""
+    return f"{script.routine_id}-{index:0{max(2, len(str(script.step_count)))}d}"
 
 
 def step_timelines(timeline: Timeline) -> list[Timeline]:
@@ -26,14 +28,12 @@ def step_timelines(timeline: Timeline) -> list[Timeline]:
     starts = [0, *bounds]
     ends = [*bounds, timeline.frames]
     return [
-        _part(timeline, step, number, len(steps), start, end)
-        for number, (step, start, end) in enumerate(zip(steps, starts, ends, strict=True), 1)
+        _part(timeline, step, start, end)
+        for step, start, end in zip(steps, starts, ends, strict=True)
     ]
 
 
-def _part(
-    timeline: Timeline, step: StepSpan, number: int, total: int, start: int, end: int
-) -> Timeline:
+def _part(timeline: Timeline, step: StepSpan, start: int, end: int) -> Timeline:
     rate = timeline.sample_rate
     offset = start / rate
     # A clip that rings on past the step's end goes on at the start of the next track:
@@ -45,7 +45,7 @@ def _part(
     )
     source = timeline.script
     script = Script(
-        routine_id=track_id(source.routine_id, number, total),
+        routine_id=track_id(source, step.index),
         title=step.title,
         duration=(end - start) / rate,
         cues=tuple(

@@ -10,9 +10,10 @@ comments in Ogg and FLAC (WAV has no chapters players read).
 A playlist beside them (``playlist_path``): ``ID.m3u8`` for one routine, a
 ``voiceguide.m3u8`` of several in their order.
 
-Split (``split=True``): one track per step instead, ``ID-01.<format>``, ``ID-02...``,
-each with its own ``.lrc``, and ``ID.m3u8`` playing them in order, beside the whole
-session's ``ID.cues.json`` and ``ID.chapters.json``.
+Split (``split=True``): one track per step instead, ``ID-00.<format>`` (the opening),
+``ID-01...``, numbered as the steps are everywhere, each with its own ``.lrc``, and
+``ID.m3u8`` playing them in order, beside the whole session's ``ID.cues.json`` and
+``ID.chapters.json``.
 
 Every file is written under a temporary name in the output folder and renamed into place
 only when it is complete, so an interruption (Ctrl-C, a full disk) leaves nothing partial.
@@ -74,10 +75,7 @@ class ExportedRoutine:
 def split_output_files(script: Script, out_dir: Path, fmt: Format) -> tuple[Path, ...]:
     """The files a split export of ``script`` writes: the tracks, their captions, then
     the whole session's cue list, chapters and playlist."""
-    ids = [
-        split.track_id(script.routine_id, n, len(script.steps))
-        for n in range(1, len(script.steps) + 1)
-    ]
+    ids = [split.track_id(script, step.index) for step in script.steps]
     return (
         *(out_dir / f"{track}.{fmt}" for track in ids),
         *(out_dir / f"{track}.lrc" for track in ids),
