@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -61,13 +61,21 @@ def _discard_typed_ahead() -> None:
         termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
 
 
-class OptionGroup(Protocol):
+@dataclass(frozen=True)
+class OptionGroup:
     """The values of a group of options shared by several commands, as one typed record:
-    each field is an option's value, None where the user did not give it."""
+    each field is an option's value under the name of the setting it overrides, None
+    where the user did not give it."""
 
     def applied_to(self, base: Settings) -> Settings:
-        """``base`` with the values that were given."""
-        ...
+        """``base`` with the values that were given (a field that names no setting is a
+        TypeError, never dropped)."""
+        given = {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if getattr(self, field.name) is not None
+        }
+        return dataclasses.replace(base, **given)
 
 
 G = TypeVar("G", bound=OptionGroup)
@@ -77,7 +85,7 @@ def option_group(record: type[G], keyword: str, *options: Callable[[Any], Any]) 
     """A decorator that adds ``options`` (click.option decorators, in the order ``--help``
     lists them) to a command, which receives their values as one ``record`` under the
     argument ``keyword``. Each option's name is a field of the record."""
-    fields = [field.name for field in dataclasses.fields(record)]  # type: ignore[arg-type]
+    fields = [field.name for field in dataclasses.fields(record)]
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -93,7 +101,7 @@ def option_group(record: type[G], keyword: str, *options: Callable[[Any], Any]) 
 
 
 @dataclass(frozen=True)
-class SpeechOptions:
+class SpeechOptions(OptionGroup):
     """``--pace``, ``--rate``, ``--count``, ``--engine`` and ``--voice``: how the script is
     timed and counted, and which voice speaks it."""
 
@@ -102,16 +110,6 @@ class SpeechOptions:
     count: CountStyle | None = None
     engine: str | None = None
     voice: str | None = None
-
-    def applied_to(self, base: Settings) -> Settings:
-        return dataclasses.replace(
-            base,
-            pace=base.pace if self.pace is None else self.pace,
-            rate=base.rate if self.rate is None else self.rate,
-            count=base.count if self.count is None else self.count,
-            engine=base.engine if self.engine is None else self.engine,
-            voice=base.voice if self.voice is None else self.voice,
-        )
 
 
 speech_options = option_group(
@@ -146,18 +144,11 @@ speech_options = option_group(
 
 
 @dataclass(frozen=True)
-class MixOptions:
+class MixOptions(OptionGroup):
     """``--pan-sides`` and ``--breath-tones``: how the routine's sound is mixed."""
 
     pan_sides: bool | None = None
     breath_tones: bool | None = None
-
-    def applied_to(self, base: Settings) -> Settings:
-        return dataclasses.replace(
-            base,
-            pan_sides=base.pan_sides if self.pan_sides is None else self.pan_sides,
-            breath_tones=base.breath_tones if self.breath_tones is None else self.breath_tones,
-        )
 
 
 mix_options = option_group(
@@ -178,18 +169,11 @@ mix_options = option_group(
 
 
 @dataclass(frozen=True)
-class OutputOptions:
+class OutputOptions(OptionGroup):
     """``--backend`` and ``--device``: where ``play`` sounds."""
 
     backend: str | None = None
     device: str | None = None
-
-    def applied_to(self, base: Settings) -> Settings:
-        return dataclasses.replace(
-            base,
-            backend=base.backend if self.backend is None else self.backend,
-            device=base.device if self.device is None else self.device,
-        )
 
 
 output_options = option_group(
