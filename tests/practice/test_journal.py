@@ -19,6 +19,7 @@ from voiceguide.practice.journal import (
     JOURNAL_FILE,
     SCHEMA_VERSION,
     Journal,
+    PainStop,
     SessionStart,
     journal_path,
     warn_on_stderr,
@@ -155,7 +156,7 @@ def test_the_database_is_in_wal_mode_with_the_schema_version(journal: Journal) -
     play_one(journal)
     with sqlite3.connect(journal.path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"sessions", "consents"} <= tables
 
@@ -558,3 +559,82 @@ def test_concurrent_players_lose_no_rows_and_keep_the_file_sound(tmp_path: Path)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert list(path.parent.glob("*.corrupt-*")) == []
+
+
+# --- schema 2: the step that hurt ------------------------------------------------------------
+
+# A journal as voiceguide wrote it before schema 2 (its tables exactly, and one session).
+SCHEMA_1 = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    routine_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    outcome TEXT CHECK (outcome IN ('completed', 'stopped', 'quit')),
+    reason TEXT,
+    steps_skipped INTEGER NOT NULL DEFAULT 0,
+    pace REAL NOT NULL,
+    engine TEXT NOT NULL,
+    voice TEXT
+);
+CREATE INDEX sessions_started ON sessions (started);
+CREATE TABLE consents (
+    routine_id TEXT PRIMARY KEY,
+    given TEXT NOT NULL,
+    contraindications TEXT NOT NULL
+);
+INSERT INTO sessions (routine_id, title, kind, started, ended, outcome, reason, pace, engine)
+    VALUES ('chair', 'Chair back crack', 'crack', '2025-03-14T10:00:00+00:00',
+            '2025-03-14T10:03:00+00:00', 'stopped', 'pain', 1.0, 'pyttsx3');
+INSERT INTO consents VALUES ('chair', '2025-03-14T09:59:00+00:00', '["disc problems"]');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_journal_of_schema_1_is_migrated_and_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILE
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA_1)
+    db.close()
+    journal = Journal(path)
+    [old] = journal.sessions()
+    assert (old.routine_id, old.outcome, old.reason) == ("chair", "stopped", "pain")
+    assert old.pain_stop is None and not old.pain_told  # not known then: nothing to say
+    assert journal.consent("chair") is not None
+    assert journal.pain_stop_untold("chair") is None
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+    # And it takes schema 2's records from then on.
+    session = journal.start_session(
+        SessionStart(routine("chair"), pace=1.0, engine="pyttsx3", voice=None)
+    )
+    journal.finish_session(session, "stopped", "pain", pain_stop=PainStop(3, "Lean back"))
+    assert journal.sessions()[-1].pain_stop == PainStop(3, "Lean back")
+
+
+def test_a_stop_for_pain_is_told_once(journal: Journal) -> None:
+    session = journal.start_session(
+        SessionStart(routine("chair"), pace=1.0, engine="pyttsx3", voice=None), now=T0
+    )
+    journal.finish_session(session, "stopped", "pain", pain_stop=PainStop(2, "Twist (left)"))
+    untold = journal.pain_stop_untold("chair")
+    assert untold is not None and untold.pain_stop == PainStop(2, "Twist (left)")
+    assert journal.pain_stop_untold("other") is None
+    journal.mark_pain_told(untold.id)
+    assert journal.pain_stop_untold("chair") is None
+
+
+def test_only_the_last_session_of_a_routine_counts(journal: Journal) -> None:
+    first = journal.start_session(
+        SessionStart(routine("chair"), pace=1.0, engine="pyttsx3", voice=None), now=T0
+    )
+    journal.finish_session(first, "stopped", "pain", pain_stop=PainStop(2, "Twist"))
+    later = journal.start_session(
+        SessionStart(routine("chair"), pace=1.0, engine="pyttsx3", voice=None),
+        now=T0 + timedelta(days=1),
+    )
+    journal.finish_session(later, "completed")
+    assert journal.pain_stop_untold("chair") is None  # it went well since

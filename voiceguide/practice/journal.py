@@ -33,7 +33,7 @@ from voiceguide.player.state import Outcome
 from voiceguide.routine.records import Routine
 
 JOURNAL_FILE = "journal.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT = 2.0  # seconds; long enough for another player's write, short enough not to stall
 
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
@@ -60,7 +60,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     steps_skipped INTEGER NOT NULL DEFAULT 0,
     pace REAL NOT NULL,
     engine TEXT NOT NULL,
-    voice TEXT
+    voice TEXT,
+    pain_step INTEGER,
+    pain_step_title TEXT,
+    pain_told INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started);
 CREATE TABLE IF NOT EXISTS consents (
@@ -69,6 +72,21 @@ CREATE TABLE IF NOT EXISTS consents (
     contraindications TEXT NOT NULL
 );
 """
+
+# What each schema version adds to the one before (version 1 is ``_SCHEMA`` without them):
+# where a session stopped for pain, and whether the next play has said so.
+_MIGRATIONS = {
+    2: (
+        "ALTER TABLE sessions ADD COLUMN pain_step INTEGER",
+        "ALTER TABLE sessions ADD COLUMN pain_step_title TEXT",
+        "ALTER TABLE sessions ADD COLUMN pain_told INTEGER NOT NULL DEFAULT 0",
+    ),
+}
+
+_SESSION_COLUMNS = (
+    "id, routine_id, title, kind, started, ended, outcome, reason, steps_skipped, pace,"
+    " engine, voice, pain_step, pain_step_title, pain_told"
+)
 
 # SQLite's primary result codes for a file that is damaged or not a database at all.
 _CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -95,6 +113,15 @@ class SessionStart:
 
 
 @dataclass(frozen=True)
+class PainStop:
+    """Where a session was stopped because something hurt: the step (its number as
+    ``show`` counts them) and its title."""
+
+    step: int
+    title: str
+
+
+@dataclass(frozen=True)
 class SessionRecord:
     """One session as the journal keeps it. Times are timezone-aware (UTC)."""
 
@@ -110,6 +137,8 @@ class SessionRecord:
     pace: float
     engine: str
     voice: str | None
+    pain_stop: PainStop | None = None  # the step that hurt, for a stop for pain
+    pain_told: bool = False  # the next play of the routine has said so
 
     @property
     def duration(self) -> float | None:
@@ -201,18 +230,21 @@ class Journal:
         reason: str | None = None,
         *,
         steps_skipped: int = 0,
+        pain_stop: PainStop | None = None,
         now: datetime | None = None,
     ) -> bool:
-        """Record how session ``session_id`` ended; False when the journal has no such
-        session (the journal was deleted or cleared while it played)."""
+        """Record how session ``session_id`` ended (``pain_stop``: the step that hurt);
+        False when the journal has no such session (the journal was deleted or cleared
+        while it played)."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
+        step, title = (pain_stop.step, pain_stop.title) if pain_stop else (None, None)
 
         def update(db: sqlite3.Connection) -> bool:
             cursor = db.execute(
-                "UPDATE sessions SET ended = ?, outcome = ?, reason = ?, steps_skipped = ?"
-                " WHERE id = ?",
-                (_utc(now), outcome, reason, steps_skipped, session_id),
+                "UPDATE sessions SET ended = ?, outcome = ?, reason = ?, steps_skipped = ?,"
+                " pain_step = ?, pain_step_title = ? WHERE id = ?",
+                (_utc(now), outcome, reason, steps_skipped, step, title, session_id),
             )
             return cursor.rowcount > 0
 
@@ -222,10 +254,7 @@ class Journal:
         """Sessions that started at or after ``since`` (all when None), oldest first."""
 
         def select(db: sqlite3.Connection) -> list[SessionRecord]:
-            query = (
-                "SELECT id, routine_id, title, kind, started, ended, outcome, reason,"
-                " steps_skipped, pace, engine, voice FROM sessions"
-            )
+            query = f"SELECT {_SESSION_COLUMNS} FROM sessions"
             params: tuple[str, ...] = ()
             if since is not None:
                 query += " WHERE started >= ?"
@@ -234,6 +263,33 @@ class Journal:
             return self._valid(rows, _session, "session")
 
         return self._read(select, [], "read the sessions")
+
+    def pain_stop_untold(self, routine_id: str) -> SessionRecord | None:
+        """The last session of ``routine_id``, when it was stopped for pain at a known step
+        and no play since has said so; else None."""
+
+        def select(db: sqlite3.Connection) -> list[SessionRecord]:
+            rows = db.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE routine_id = ?"
+                " ORDER BY started DESC, id DESC LIMIT 1",
+                (routine_id,),
+            ).fetchall()
+            return self._valid(rows, _session, "session")
+
+        none: list[SessionRecord] = []
+        last = self._read(select, none, "read the last session")
+        if last and last[0].pain_stop is not None and not last[0].pain_told:
+            return last[0]
+        return None
+
+    def mark_pain_told(self, session_id: int) -> None:
+        """Remember that the stop for pain of session ``session_id`` has been said: once
+        is enough."""
+
+        def update(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE sessions SET pain_told = 1 WHERE id = ?", (session_id,))
+
+        self._write(update, "remember that the stop for pain was said")
 
     def clear(self) -> int:
         """Delete every session (remembered consents stay); returns how many there were."""
@@ -375,6 +431,10 @@ class Journal:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+            else:  # an older journal: what each later version adds, in order
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in _MIGRATIONS[step]:
+                        db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _move_aside(self, seen: tuple[int, int] | None) -> None:
@@ -457,7 +517,7 @@ def _explain(path: Path, what: str, exc: sqlite3.DatabaseError) -> str:
 def _session(row: tuple[Any, ...]) -> SessionRecord:
     """A session row as a record; ValueError when a column holds what no voiceguide wrote."""
     ident, routine_id, title, kind, started, ended, outcome, reason = row[:8]
-    skipped, pace, engine, voice = row[8:]
+    skipped, pace, engine, voice, pain_step, pain_title, pain_told = row[8:]
     texts = (routine_id, title, kind, engine)
     if not all(isinstance(text, str) for text in texts):
         raise ValueError("a name is not text")
@@ -467,6 +527,11 @@ def _session(row: tuple[Any, ...]) -> SessionRecord:
         raise ValueError("pace or steps_skipped is not a number")
     if not all(text is None or isinstance(text, str) for text in (reason, voice)):
         raise ValueError("reason or voice is not text")
+    pain_stop = None
+    if pain_step is not None:
+        if not isinstance(pain_step, int) or not isinstance(pain_title, str):
+            raise ValueError("the step that hurt is not a number and a title")
+        pain_stop = PainStop(pain_step, pain_title)
     return SessionRecord(
         id=ident,
         routine_id=routine_id,
@@ -480,6 +545,8 @@ def _session(row: tuple[Any, ...]) -> SessionRecord:
         pace=float(pace),
         engine=engine,
         voice=voice,
+        pain_stop=pain_stop,
+        pain_told=bool(pain_told),
     )
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from voiceguide.errors import JournalError
 from voiceguide.player.state import Outcome
-from voiceguide.practice.journal import ERROR, SIGNALLED, Journal, SessionStart, Warn
+from voiceguide.practice.journal import ERROR, SIGNALLED, Journal, PainStop, SessionStart, Warn
 
 
 class SessionRecording:
@@ -45,6 +45,7 @@ class SessionRecording:
         reason: str | None = None,
         *,
         steps_skipped: int = 0,
+        pain_stop: PainStop | None = None,
         now: datetime | None = None,
     ) -> None:
         if self.finished:
@@ -54,7 +55,12 @@ class SessionRecording:
             return  # starting already failed and warned
         try:
             if self.journal.finish_session(
-                self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
+                self.session_id,
+                outcome,
+                reason,
+                steps_skipped=steps_skipped,
+                pain_stop=pain_stop,
+                now=now,
             ):
                 return
             # The journal was deleted (or cleared) while the session played: the session
@@ -62,7 +68,12 @@ class SessionRecording:
             assert self._start is not None
             self.session_id = self._start()
             self.journal.finish_session(
-                self.session_id, outcome, reason, steps_skipped=steps_skipped, now=now
+                self.session_id,
+                outcome,
+                reason,
+                steps_skipped=steps_skipped,
+                pain_stop=pain_stop,
+                now=now,
             )
             self.warn(
                 f"the practice journal {self.journal.path} lost this session while it played"
