@@ -396,3 +396,47 @@ def test_the_way_out_after_s_is_made_before_anything_plays(
     late = (said - pressed) / SAMPLE_RATE
     assert match > 0.9, f"the way out was not heard after s (best {match:.2f} at {late:.2f} s)"
     print(f"{engine}: s to the way out {(said - pressed) / SAMPLE_RATE * 1000:.0f} ms")
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.slow
+def test_the_step_that_hurt_is_left_out_of_the_next_play_once(
+    short: Path, shared_cache_dir: Path
+) -> None:
+    """Two real plays: s in the right side's step, then the next play says so, leaves
+    that step out (it is not heard) and plays the left side; a third says nothing."""
+    from voiceguide.render.assembly import SAMPLE_RATE, clip_store
+    from voiceguide.render.options import VoiceOptions
+
+    sink = private_sink()
+    assert sink is not None
+    first = in_terminal("play", str(short))
+    first.expect(r"1/\d+\s+Short check \(right\)")
+    first.send("s")
+    assert finish(first)[0] == 0
+    [hurt] = Journal().sessions()
+    assert hurt.pain_stop is not None and hurt.pain_stop.title == "Short check (right)"
+
+    voice = clip_store(VoiceOptions(), shared_cache_dir, SAMPLE_RATE)
+    right = voice.get("Bring your right knee to your chest.")
+    left = voice.get("Bring your left knee to your chest.")
+    with MonitorRecording(sink, SAMPLE_RATE) as recording:
+        second = in_terminal("play", str(short))
+        second.expect_exact("Play step 1 (Short check (right)) as before? [y/N]")
+        second.sendline("")  # no answer: the safe default, left out
+        second.expect_exact("Leaving out step 1 (Short check (right)).")
+        status, text = finish(second)
+        recording.wait_for(round(0.3 * SAMPLE_RATE), timeout=10)
+    assert status == 0, text
+    assert "Last time, you stopped this routine because something hurt" in text
+    heard = recording.samples()
+    assert best_lag(left, heard, 0, len(heard))[1] > 0.9
+    assert best_lag(right, heard, 0, len(heard))[1] < 0.5
+    assert Journal().sessions()[-1].outcome == "completed"
+
+    third = in_terminal("play", str(short))
+    third.expect(r"1/\d+\s+Short check \(right\)")  # played again, nothing said first
+    third.send("q")
+    status, text = finish(third)
+    assert "Last time" not in text

@@ -231,3 +231,25 @@ def test_find_step_by_number_title_or_a_unique_part_of_it() -> None:
         find_step(script, "plank")
     with pytest.raises(PlaybackError, match="'step' matches several steps: 0 \\(Step 1\\)"):
         find_step(script, "step")
+
+
+def test_a_step_left_out_is_skipped_when_playing_reaches_it_and_is_not_counted() -> None:
+    from tests.support.fake_timelines import burst
+    from tests.support.recording import best_lag
+
+    timeline = stepped_timeline(RATE)
+    fake = FakeOutput(block=BLOCK)
+    result = Player(timeline, fake, leave_out="Step 2").run()
+    heard = fake.frames[:, 0]
+    said = {
+        i: best_lag(burst(round(0.25 * RATE), seed=i), heard, 0, len(heard))[1] for i in range(4)
+    }
+    assert said[1] < 0.5  # the second step's instruction is never heard
+    assert all(said[i] > 0.99 for i in (0, 2, 3))
+    assert result.outcome == "completed" and result.steps_skipped == 0
+    # It leaves out only that step: a title no step has leaves everything in.
+    whole = FakeOutput(block=BLOCK)
+    Player(timeline, whole, leave_out="No such step").run()
+    np.testing.assert_array_equal(
+        whole.frames[: timeline.frames], timeline.read(0, timeline.frames)
+    )

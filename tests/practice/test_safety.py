@@ -16,6 +16,7 @@ from voiceguide.practice.journal import (
     SCHEMA_VERSION,
     Consent,
     Journal,
+    PainStop,
     SessionRecord,
     SessionStart,
 )
@@ -24,16 +25,23 @@ from voiceguide.practice.safety import (
     READ_ALOUD,
     Clearance,
     FrequencyLimits,
+    after_pain_stop,
     before_play,
     check_frequency,
     contraindications_text,
     needs_consent,
     stop_for_pain,
+    suggest_stretch,
 )
 from voiceguide.routine.records import Include, Routine
 from voiceguide.script import phrasing
 from voiceguide.script.compiler import compile_script
-from voiceguide.script.phrasing import HYPERMOBILITY, PAIN_EXIT
+from voiceguide.script.phrasing import (
+    HYPERMOBILITY,
+    PAIN_EXIT,
+    pain_last_time,
+    stretch_instead,
+)
 from voiceguide.script.records import CompileOptions
 
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
@@ -445,3 +453,82 @@ def test_stop_for_pain_records_first_then_speaks(journal: Journal) -> None:
     stop_for_pain(recording, say, steps_skipped=1)
     assert outcomes_when_spoken == [("stopped", "pain")]
     assert journal.sessions()[0].steps_skipped == 1
+
+
+# --- the play after a stop for pain ----------------------------------------------------------
+
+
+def stopped_for_pain(journal: Journal, routine: Routine, when: datetime) -> None:
+    session = journal.start_session(
+        SessionStart(routine, pace=1.0, engine="pyttsx3", voice=None), now=when
+    )
+    journal.finish_session(
+        session, "stopped", "pain", pain_stop=PainStop(2, "Lean back (left)"), now=when
+    )
+
+
+def after(routine: Routine, journal: Journal, terminal: Terminal, **kwargs: bool) -> str | None:
+    stretches = [STRETCH, replace(STRETCH, id="ball", title="Ball stretch", equipment=("ball",))]
+    return after_pain_stop(
+        routine,
+        journal,
+        LIMITS,
+        lambda: stretches,
+        interactive=kwargs.get("interactive", True),
+        ask=terminal.ask,
+        say=terminal.say,
+        show=terminal.show,
+        now=NOW,
+    )
+
+
+def test_after_a_stop_for_pain_the_step_is_left_out_unless_asked_and_said_once(
+    journal: Journal,
+) -> None:
+    stopped_for_pain(journal, STRETCH, NOW - timedelta(days=2))
+    terminal = Terminal(False)
+    assert after(STRETCH, journal, terminal) == "Lean back (left)"
+    said = [text for kind, text in terminal.events if kind == "say"]
+    assert said == [pain_last_time(2, "Lean back (left)")]
+    assert ("ask", "Play step 2 (Lean back (left)) as before?") in terminal.events
+    # Once per stop for pain: the next play says nothing and leaves nothing out.
+    again = Terminal()
+    assert after(STRETCH, journal, again) is None and again.events == []
+
+
+def test_playing_the_step_as_before_is_a_deliberate_yes(journal: Journal) -> None:
+    stopped_for_pain(journal, STRETCH, NOW - timedelta(days=2))
+    assert after(STRETCH, journal, Terminal(True)) is None
+
+
+def test_without_a_terminal_the_step_is_left_out_and_nothing_is_asked(journal: Journal) -> None:
+    stopped_for_pain(journal, STRETCH, NOW - timedelta(days=2))
+    terminal = Terminal()
+    assert after(STRETCH, journal, terminal, interactive=False) == "Lean back (left)"
+    assert terminal.kinds() == ["show", "show"]  # what happened, and what is left out
+
+
+def test_a_crack_routine_that_hurt_recently_suggests_a_stretch(journal: Journal) -> None:
+    stopped_for_pain(journal, CHAIR, NOW - timedelta(hours=1))
+    terminal = Terminal(False)
+    after(CHAIR, journal, terminal)
+    [(_, text)] = [event for event in terminal.events if event[0] == "say"]
+    # The stretch for the same part of the back that needs the least.
+    assert text.endswith(stretch_instead("Bed stretch"))
+
+
+def test_a_crack_routine_that_hurt_long_ago_suggests_nothing(journal: Journal) -> None:
+    stopped_for_pain(journal, CHAIR, NOW - timedelta(days=3))
+    terminal = Terminal(False)
+    after(CHAIR, journal, terminal)
+    [(_, text)] = [event for event in terminal.events if event[0] == "say"]
+    assert text == pain_last_time(2, "Lean back (left)")
+
+
+def test_the_suggested_stretch_is_for_the_same_part_of_the_back() -> None:
+    upper = replace(CHAIR, area="upper back")
+    low = replace(STRETCH, id="low", title="Low", area="lower back")
+    whole = replace(STRETCH, id="whole", title="Whole", area="whole back", equipment=("mat",))
+    top = replace(STRETCH, id="top", title="Top", area="middle and upper back")
+    assert suggest_stretch(upper, [low, whole, top]) == top
+    assert suggest_stretch(upper, [low]) is None

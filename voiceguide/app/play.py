@@ -121,15 +121,25 @@ class PlaySession:
             leaving.callback(_held, warming.join, self.output.stop)
             routine = find_routine(request.routine)
             journal = Journal()
+            interactive = sys.stdin.isatty()
             safety.before_play(
                 routine,
                 self.limits,
                 journal,
-                interactive=sys.stdin.isatty(),
+                interactive=interactive,
                 ask=self.ask,
                 say=self.say,
                 force=request.force,
                 assume_yes=request.assume_yes or self.assume_yes,
+            )
+            leave_out = safety.after_pain_stop(
+                routine,
+                journal,
+                self.limits,
+                _stretch_routines,
+                interactive=interactive,
+                ask=self.ask,
+                say=self.say,
             )
             # The words said if something hurts are made before anything plays: the way
             # out must never wait for the voice to load (a cache read when warm).
@@ -141,11 +151,16 @@ class PlaySession:
             start = find_step(timeline.estimate, request.from_step) if request.from_step else 0
             timeline.wait_until_playable(start)
             warming.result()
-            result = self._play(timeline, start, routine, journal)
+            result = self._play(timeline, start, routine, journal, leave_out)
         return _heard(timeline), result
 
     def _play(
-        self, timeline: GrowingTimeline, start: int, routine: Routine, journal: Journal
+        self,
+        timeline: GrowingTimeline,
+        start: int,
+        routine: Routine,
+        journal: Journal,
+        leave_out: str | None,
     ) -> PlayResult:
         from voiceguide.player.mpris import published
         from voiceguide.practice.journal import SessionStart
@@ -161,6 +176,7 @@ class PlaySession:
             say=speaker.clip,
             acknowledge=self.acknowledge,
             rendered=timeline.progress,
+            leave_out=leave_out,
         )
         # The device opens before the terminal changes: if it cannot, the error is alone.
         player.start()
@@ -189,17 +205,20 @@ class PlaySession:
                 except KeyboardInterrupt:
                     # Said on the way out, as a quit is: where the sound stopped.
                     raise PlayInterrupted(_heard(timeline), player.result("quit")) from None
-            self._record_end(recording, result)
+            self._record_end(recording, result, _heard(timeline))
         return result
 
-    def _record_end(self, recording: SessionRecording, result: PlayResult) -> None:
-        """How the session ended, in the journal; after a stop for pain, the way out."""
+    def _record_end(self, recording: SessionRecording, result: PlayResult, script: Script) -> None:
+        """How the session ended, in the journal (for a stop for pain, the step that hurt,
+        so that the next play can leave it out); after a stop for pain, the way out."""
         from voiceguide.practice import safety
-        from voiceguide.practice.journal import USER_QUIT
+        from voiceguide.practice.journal import USER_QUIT, PainStop
 
         skipped = result.steps_skipped
         if result.outcome == "stopped":
-            safety.stop_for_pain(recording, self.say, steps_skipped=skipped)
+            step = result.step
+            hurt = PainStop(step, script.steps[step].title) if step >= 0 else None
+            safety.stop_for_pain(recording, self.say, steps_skipped=skipped, pain_stop=hurt)
         elif result.outcome == "quit":
             recording.finish("quit", USER_QUIT, steps_skipped=skipped)
         else:
@@ -269,6 +288,13 @@ def _terminal(interactive: bool) -> Iterator[tuple[KeySource | None, StatusView 
 
     with KeyReader(sys.stdin.fileno()) as keys, Display() as display:
         yield keys, display
+
+
+def _stretch_routines() -> list[Routine]:
+    """Every stretch routine, built-in and the user's (read only after a stop for pain)."""
+    from voiceguide.routine.library import all_routines
+
+    return [routine for routine in all_routines() if routine.kind == "stretch"]
 
 
 class _Background:

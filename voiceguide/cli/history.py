@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import confirm
-from voiceguide.practice.history import History, summarize
+from voiceguide.practice.history import CSV_COLUMNS, History, csv_rows, summarize
 from voiceguide.practice.journal import Journal, SessionRecord
 from voiceguide.text import clock, one_line
 
@@ -73,8 +73,11 @@ def _print_table(history: History) -> None:
         counts.add_column("Routine")
         counts.add_column("Sessions", justify="right")
         counts.add_column("Completed", justify="right")
+        counts.add_column("Stopped for pain", justify="right")
         for r in history.routines:
-            counts.add_row(_cell(r.routine_id), str(r.sessions), str(r.completed))
+            counts.add_row(
+                _cell(r.routine_id), str(r.sessions), str(r.completed), str(r.pain_stops)
+            )
         console.print(counts)
     streak = history.streak
     plural = "day" if streak.days == 1 else "days"
@@ -86,6 +89,12 @@ def _print_table(history: History) -> None:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON on stdout.")
 @click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Print every session as a CSV row on stdout (to hand to a physical therapist).",
+)
+@click.option(
     "--days",
     type=click.IntRange(min=1, max=MAX_DAYS),
     default=None,
@@ -93,16 +102,17 @@ def _print_table(history: History) -> None:
 )
 @click.option("--clear", is_flag=True, help="Delete every recorded session, after asking.")
 @click.option("--yes", "-y", is_flag=True, help="With --clear: do not ask.")
-def history(as_json: bool, days: int | None, clear: bool, yes: bool) -> None:
+def history(as_json: bool, as_csv: bool, days: int | None, clear: bool, yes: bool) -> None:
     """Show the practice journal: sessions, counts per routine, and your streak.
 
     The streak is the number of days in a row, up to today, with a completed session.
-    The table leaves out the engine and voice of each session; --json has them.
+    The table leaves out the engine and voice of each session; --json and --csv have
+    them, and the step each stop for pain came in.
     """
     journal = Journal()
     if clear:
-        if as_json or days is not None:
-            raise click.UsageError("--clear cannot be combined with --json or --days")
+        if as_json or as_csv or days is not None:
+            raise click.UsageError("--clear cannot be combined with --json, --csv or --days")
         count = len(journal.sessions())
         if count == 0:
             click.echo("The practice journal has no sessions to delete.")
@@ -117,12 +127,24 @@ def history(as_json: bool, days: int | None, clear: bool, yes: bool) -> None:
         return
     if yes:
         raise click.UsageError("--yes only goes with --clear")
+    if as_json and as_csv:
+        raise click.UsageError("give --json or --csv, not both")
     now = datetime.now().astimezone()
     summary = summarize(journal.sessions(), now, days)
     if as_json:
         echo_json(summary.to_json(now.tzinfo))
+    elif as_csv:
+        _print_csv(summary, now.tzinfo)
     else:
         _print_table(summary)
+
+
+def _print_csv(summary: History, tz: Any) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_rows(summary, tz))
 
 
 commands: list[click.Command] = [history]

@@ -93,9 +93,13 @@ class Player:
         say: Say | None = None,
         acknowledge: AckStyle | None = None,
         rendered: Callable[[], tuple[int, int]] | None = None,
+        leave_out: str | None = None,
     ) -> None:
         self.timeline = timeline
         self.output = output
+        # The title of a step to skip when playing reaches it (it hurt last time).
+        self.leave_out = leave_out
+        self._left_out: set[int] = set()
         self.say = say
         self.acknowledge = acknowledge
         self._rendered = rendered
@@ -200,8 +204,12 @@ class Player:
             self._change(lambda: self.transport.seek(self.transport.cursor, ack), "Playing")
 
     def next_step(self, words: bool = False) -> None:
-        index = self.step_at(self.position()) + 1
         self.steps_skipped += 1
+        self._skip_past(self.step_at(self.position()), words)
+
+    def _skip_past(self, current: int, words: bool) -> None:
+        """Go to the start of the step after step ``current`` (or the end)."""
+        index = current + 1
         if index < len(self._step_starts):
             self._jump(self._step_starts[index], "next", Command.NEXT, words, "Next")
         elif self.timeline.ready < self.timeline.frames:
@@ -212,8 +220,15 @@ class Player:
             self._jump(self.timeline.frames, "next", Command.NEXT, words, "Skipped to the end")
 
     def _follow(self) -> None:
-        """Make a skip that was waiting for its step once the step is known."""
+        """Make a skip that was waiting for its step once the step is known, and leave
+        out the step to leave out when playing reaches it."""
         self._learn_script()
+        if self.leave_out is not None and self._pending_step is None:
+            index = self.step_at(self.position())
+            steps = self.timeline.script.steps
+            if index >= 0 and index not in self._left_out and steps[index].title == self.leave_out:
+                self._left_out.add(index)
+                self._skip_past(index, words=False)
         if self._pending_step is not None and self._pending_step[0] < len(self._step_starts):
             index, words = self._pending_step
             self._pending_step = None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from voiceguide.practice.journal import SessionRecord
+from voiceguide.practice.journal import PAIN, SessionRecord
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class RoutineCount:
     title: str
     sessions: int
     completed: int
+    pain_stops: int  # sessions stopped because something hurt
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class History:
                     "title": r.title,
                     "sessions": r.sessions,
                     "completed": r.completed,
+                    "pain_stops": r.pain_stops,
                 }
                 for r in self.routines
             ],
@@ -74,7 +76,38 @@ def _session_json(session: SessionRecord, tz: Any) -> dict[str, Any]:
         "pace": session.pace,
         "engine": session.engine,
         "voice": session.voice,
+        "pain_step": session.pain_stop.step if session.pain_stop else None,
+        "pain_step_title": session.pain_stop.title if session.pain_stop else None,
     }
+
+
+# ``history --csv``: one row a session, for a physical therapist's spreadsheet.
+CSV_COLUMNS = (
+    "id",
+    "routine",
+    "title",
+    "kind",
+    "started",
+    "ended",
+    "seconds",
+    "outcome",
+    "reason",
+    "steps_skipped",
+    "pace",
+    "engine",
+    "voice",
+    "pain_step",
+    "pain_step_title",
+)
+
+
+def csv_rows(history: History, tz: Any) -> list[list[str]]:
+    """The sessions as rows of ``CSV_COLUMNS`` (times ISO 8601 in ``tz``; empty for none)."""
+    rows = []
+    for session in history.sessions:
+        shown = _session_json(session, tz)
+        rows.append(["" if shown[name] is None else str(shown[name]) for name in CSV_COLUMNS])
+    return rows
 
 
 def period_start(days: int, now: datetime) -> datetime:
@@ -109,12 +142,13 @@ def summarize(
         shown = [s for s in shown if s.started >= start]
     counts: dict[str, RoutineCount] = {}
     for s in shown:
-        before = counts.get(s.routine_id, RoutineCount(s.routine_id, s.title, 0, 0))
+        before = counts.get(s.routine_id, RoutineCount(s.routine_id, s.title, 0, 0, 0))
         counts[s.routine_id] = RoutineCount(
             s.routine_id,
             s.title,
             before.sessions + 1,
             before.completed + (s.outcome == "completed"),
+            before.pain_stops + (s.outcome == "stopped" and s.reason == PAIN),
         )
     routines = sorted(counts.values(), key=lambda r: (-r.sessions, r.routine_id))
     return History(tuple(shown), tuple(routines), streak(all_sessions, now), days)

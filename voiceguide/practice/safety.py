@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from voiceguide.errors import Declined, JournalError, SafetyError
-from voiceguide.practice.journal import PAIN, Consent, Journal, SessionRecord
+from voiceguide.practice.journal import PAIN, Consent, Journal, PainStop, SessionRecord
 from voiceguide.practice.recording import SessionRecording
 from voiceguide.routine.records import Routine, is_session
 from voiceguide.script import phrasing
@@ -311,9 +311,82 @@ def words_known_ahead(routine: Routine) -> list[str]:
 
 
 def stop_for_pain(
-    recording: SessionRecording, say: Callable[[str], None], *, steps_skipped: int = 0
+    recording: SessionRecording,
+    say: Callable[[str], None],
+    *,
+    steps_skipped: int = 0,
+    pain_stop: PainStop | None = None,
 ) -> None:
-    """After the sound has stopped: record the session as stopped for pain, then speak the
-    calm way out. Recorded first, so it is in the journal even if speaking fails."""
-    recording.finish("stopped", PAIN, steps_skipped=steps_skipped)
+    """After the sound has stopped: record the session as stopped for pain (at
+    ``pain_stop``, the step that hurt), then speak the calm way out. Recorded first, so
+    it is in the journal even if speaking fails."""
+    recording.finish("stopped", PAIN, steps_skipped=steps_skipped, pain_stop=pain_stop)
     say(phrasing.PAIN_EXIT)
+
+
+# --- the play after a stop for pain ---------------------------------------------------------
+
+# The parts of the back a routine's ``area`` names; a stretch for one of them is suggested
+# instead of a crack routine that hurt.
+_PARTS = ("upper", "middle", "lower", "whole")
+
+
+def suggest_stretch(routine: Routine, candidates: Sequence[Routine]) -> Routine | None:
+    """The stretch to suggest instead of ``routine``: one for the same part of the back
+    (its ``area`` shares upper, middle, lower or whole), needing the fewest things, then
+    the one listed first; None when no stretch fits."""
+    parts = {part for part in _PARTS if part in (routine.area or "")}
+    fitting = [
+        other
+        for other in candidates
+        if other.kind == "stretch"
+        and (parts & {part for part in _PARTS if part in (other.area or "")} or not parts)
+    ]
+    return min(fitting, key=lambda other: len(other.equipment), default=None)
+
+
+def after_pain_stop(
+    routine: Routine,
+    journal: Journal,
+    limits: FrequencyLimits,
+    stretches: Callable[[], Sequence[Routine]],
+    *,
+    interactive: bool,
+    ask: Callable[[str], bool],
+    say: Callable[[str], None],
+    show: Callable[[str], None] = show_on_stderr,
+    now: datetime | None = None,
+) -> str | None:
+    """Once after a session of ``routine`` was stopped for pain: say so, and leave out the
+    step that hurt unless the user asks to play it as before (without a terminal it is
+    left out). After a crack routine, within the frequency guard's window, a stretch
+    (from ``stretches()``) is suggested too. Returns the title of the step to leave out,
+    or None."""
+    now = now or datetime.now().astimezone()
+    try:
+        earlier = journal.pain_stop_untold(routine.id)
+    except JournalError as exc:
+        journal.warn(f"{exc}. Whether this routine hurt last time is not checked.")
+        return None
+    if earlier is None or earlier.pain_stop is None:
+        return None
+    stop = earlier.pain_stop
+    text = phrasing.pain_last_time(stop.step, stop.title)
+    if routine.kind == "crack" and earlier.started >= guard_window_start(limits, now):
+        stretch = suggest_stretch(routine, stretches())
+        if stretch is not None:
+            text += " " + phrasing.stretch_instead(stretch.title)
+    show(text)
+    keep = False
+    if interactive:
+        show(READ_ALOUD)
+        say(text)
+        keep = ask(f"Play step {stop.step} ({stop.title}) as before?")
+    try:
+        journal.mark_pain_told(earlier.id)
+    except JournalError as exc:
+        journal.warn(f"{exc}. It may be said again next time.")
+    if keep:
+        return None
+    show(f"Leaving out step {stop.step} ({stop.title}).")
+    return stop.title

@@ -271,3 +271,16 @@ PAIN_EXIT = (
     f"{STOPPING_HERE} Come out of the position slowly, and rest. Breathe easily. "
     "If the pain persists, please see a doctor."
 )
+
+
+def pain_last_time(step: int, title: str) -> str:
+    """Said once, at the next play of a routine that was stopped for pain."""
+    return (
+        f"Last time, you stopped this routine because something hurt, in step {step}: "
+        f"{spoken_title(title)}. Unless you choose otherwise, that step is left out today."
+    )
+
+
+def stretch_instead(title: str) -> str:
+    """After a crack routine that hurt: the stretch to try instead."""
+    return f"A stretch is usually the better choice: you could try {title} instead."
