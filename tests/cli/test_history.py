@@ -79,9 +79,9 @@ def test_the_table_lists_sessions_counts_and_the_streak() -> None:
     assert "stopped (pain)" in pain and pain.split()[-3:] == ["7:05", "2", "1.5"]
     counts = lines[lines.index(next(x for x in lines if x.startswith("Per routine"))) :]
     count_rows = [line.split() for line in counts if line.strip()[:1].isalpha()]
-    assert ["chair", "4", "4"] in count_rows
-    assert ["floor-option1", "1", "0"] in count_rows
-    assert ["standing", "1", "0"] in count_rows
+    assert ["chair", "4", "4", "0"] in count_rows
+    assert ["floor-option1", "1", "0", "1"] in count_rows  # its one stop for pain
+    assert ["standing", "1", "0", "0"] in count_rows
     assert lines[-1] == f"Streak: 3 days (last: {today})"
 
 
@@ -108,6 +108,8 @@ def test_json_has_sessions_counts_and_streak() -> None:
         "pace": 1.5,
         "engine": "espeak-ng",
         "voice": "en-gb",
+        "pain_step": None,  # recorded before the step that hurt was kept
+        "pain_step_title": None,
     }
     assert data["sessions"][-1]["outcome"] is None and data["sessions"][-1]["ended"] is None
     assert data["routines"][0] == {
@@ -115,6 +117,7 @@ def test_json_has_sessions_counts_and_streak() -> None:
         "title": "Chair",
         "sessions": 4,
         "completed": 4,
+        "pain_stops": 0,
     }
     assert data["streak"] == {"days": 3, "last": NOON.date().isoformat()}
 
@@ -187,8 +190,8 @@ def test_clear_with_nothing_to_clear() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--clear", "--json"], "--clear cannot be combined with --json or --days"),
-        (["--clear", "--days", "3"], "--clear cannot be combined with --json or --days"),
+        (["--clear", "--json"], "--clear cannot be combined with --json, --csv or --days"),
+        (["--clear", "--days", "3"], "--clear cannot be combined with --json, --csv or --days"),
         (["--yes"], "--yes only goes with --clear"),
     ],
 )
@@ -236,3 +239,28 @@ def test_a_huge_number_of_days_is_a_usage_error() -> None:
     result = voiceguide("history", "--days", "99999999999")
     assert result.exit_code == 2
     assert "is not in the range 1<=x<=36500" in result.stderr
+
+
+@pytest.mark.usefixtures("week")
+def test_csv_has_one_row_a_session_as_the_journal_keeps_it() -> None:
+    import csv
+    import io
+
+    result = voiceguide("history", "--csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    sessions = Journal().sessions()
+    assert [int(row["id"]) for row in rows] == [s.id for s in sessions]
+    for row, session in zip(rows, sessions, strict=True):
+        assert row["routine"] == session.routine_id
+        assert row["outcome"] == (session.outcome or "")
+        assert row["reason"] == (session.reason or "")
+        assert float(row["pace"]) == session.pace
+        assert datetime.fromisoformat(row["started"]) == session.started
+        assert int(row["steps_skipped"]) == session.steps_skipped
+
+
+def test_csv_and_json_together_are_a_usage_error() -> None:
+    result = voiceguide("history", "--csv", "--json")
+    assert result.exit_code == 2
+    assert "give --json or --csv, not both" in result.stderr

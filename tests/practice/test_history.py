@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from voiceguide.player.state import Outcome
 from voiceguide.practice.history import RoutineCount, Streak, period_start, streak, summarize
-from voiceguide.practice.journal import SessionRecord
+from voiceguide.practice.journal import PainStop, SessionRecord
 
 NOW = datetime(2025, 3, 14, 8, 0, tzinfo=UTC)
 
@@ -82,15 +83,16 @@ def test_summarize_limits_the_period_and_counts_per_routine() -> None:
     recent = summarize(sessions, NOW, days=2)
     assert [s.routine_id for s in recent.sessions] == ["bed", "chair", "chair"]
     assert recent.routines == (
-        RoutineCount("chair", "Chair", 2, 1),
-        RoutineCount("bed", "Bed", 1, 0),
+        RoutineCount("chair", "Chair", 2, 1, 0),
+        RoutineCount("bed", "Bed", 1, 0, 1),  # stopped for pain
     )
     assert recent.streak == everything.streak == Streak(2, date(2025, 3, 13))
     assert recent.days == 2
 
 
 def test_the_json_shape() -> None:
-    data = summarize([session(0, "stopped")], NOW, days=3).to_json(UTC)
+    stopped = replace(session(0, "stopped"), pain_stop=PainStop(2, "Lean back"))
+    data = summarize([stopped], NOW, days=3).to_json(UTC)
     assert data == {
         "days": 3,
         "sessions": [
@@ -108,8 +110,12 @@ def test_the_json_shape() -> None:
                 "pace": 1.0,
                 "engine": "pyttsx3",
                 "voice": None,
+                "pain_step": 2,
+                "pain_step_title": "Lean back",
             }
         ],
-        "routines": [{"routine": "chair", "title": "Chair", "sessions": 1, "completed": 0}],
+        "routines": [
+            {"routine": "chair", "title": "Chair", "sessions": 1, "completed": 0, "pain_stops": 1}
+        ],
         "streak": {"days": 0, "last": None},
     }
