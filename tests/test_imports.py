@@ -125,6 +125,7 @@ LAYERS = (
     "paths",
     "reading",
     "writing",
+    "signals",
     "text",
     "yamlfile",
     "yamlvalues",

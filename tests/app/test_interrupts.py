@@ -107,23 +107,74 @@ def temporary_files(folder: Path) -> list[Path]:
     return [path for path in folder.rglob(".*") if path.suffix in (".tmp", ".part")]
 
 
+def signalled(process: subprocess.Popen[str], sig: int, *, group: bool) -> tuple[str, str]:
+    """Send ``sig`` to the export (``group``: to its whole process group, as a terminal
+    does) and wait for it and every process it started to end; what it printed."""
+    if group:
+        os.killpg(process.pid, sig)
+    else:
+        process.send_signal(sig)
+    try:
+        stdout, stderr = process.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError(f"export hung after {sig}: {process.communicate()}") from None
+    assert wait_for_group_to_end(process.pid) == []
+    assert "Traceback" not in stderr
+    return stdout, stderr
+
+
 @pytest.mark.parametrize("attempt", range(4))
 @pytest.mark.parametrize("mode", MODES)
 def test_ctrl_c_during_a_cold_render_ends_cleanly(tmp_path: Path, mode: str, attempt: int) -> None:
     process = start_export(tmp_path, mode)
     wait_for_the_render(process, mode, tmp_path / "cache")
     time.sleep(random.uniform(0.0, 1.5))  # while the voice speaks, or the files are written
-    os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
-    try:
-        _, stderr = process.communicate(timeout=DEADLINE)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        raise AssertionError(f"export hung after Ctrl-C: {process.communicate()}") from None
-    assert wait_for_group_to_end(process.pid) == []
-    assert "Traceback" not in stderr
+    # A terminal's Ctrl-C reaches the whole group.
+    _, stderr = signalled(process, signal.SIGINT, group=True)
     assert process.returncode == 130, stderr
     assert stderr.splitlines()[-1].startswith("Exported ")
     assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_closing_terminal_ends_a_cold_render_cleanly(tmp_path: Path, mode: str) -> None:
+    """SIGHUP, sent to the whole job as a terminal does when it closes: the worker
+    processes leave it to the export, which ends the way Ctrl-C ends it."""
+    process = start_export(tmp_path, mode)
+    wait_for_the_render(process, mode, tmp_path / "cache")
+    time.sleep(random.uniform(0.0, 1.0))
+    _, stderr = signalled(process, signal.SIGHUP, group=True)
+    assert process.returncode == 129, stderr
+    assert stderr.splitlines()[-1].startswith("Exported ")
+    assert temporary_files(tmp_path) == []
+
+
+def wait_for_a_written_routine(process: subprocess.Popen[str], out: Path) -> None:
+    """Until the files of at least one routine are in place (a routine's files are put
+    in place together, once all are written)."""
+    deadline = time.monotonic() + DEADLINE
+    while not any(out.glob("*.mp3")):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"no routine was written: {process.communicate()}")
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_every_signal_ends_an_export_the_way_ctrl_c_does(tmp_path: Path, sig: int) -> None:
+    """Sent to the export alone (as ``kill`` or a closing terminal's SIGHUP reaches it)
+    once some routines are written and while others are being written: no temporary is
+    left, and every file in place is listed, whichever signal it was."""
+    process = start_export(tmp_path, "one process")
+    out = tmp_path / "out"
+    wait_for_a_written_routine(process, out)
+    stdout, stderr = signalled(process, sig, group=False)
+    assert process.returncode == (130 if sig == signal.SIGINT else 128 + sig), stderr
+    assert temporary_files(out) == []
+    written = sorted(str(path) for path in out.iterdir())
+    assert written and sorted(stdout.splitlines()) == written
+    routines = {Path(path).name.split(".")[0] for path in written}
+    assert stderr.splitlines()[-1].startswith(f"Exported {len(routines)} of 18 routines before")
 
 
 @pytest.mark.parametrize("attempt", range(3))

@@ -3,9 +3,11 @@ a busy port as one line, and Ctrl-C stopping it cleanly."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -43,14 +45,56 @@ def test_serve_prints_a_qr_code_and_the_address_and_stops_on_ctrl_c(tmp_path: Pa
     assert left_in(tmp_path) == []  # and gone when it stops
 
 
-def test_sigterm_stops_it_cleanly_too(tmp_path: Path) -> None:
+# What a shell reports for a command that ended on each signal: Ctrl-C's 130, SIGTERM's
+# 143, SIGHUP's 129 (the terminal closed).
+ENDINGS = [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+
+
+@pytest.mark.parametrize(("sig", "status"), ENDINGS, ids=["SIGINT", "SIGTERM", "SIGHUP"])
+def test_every_signal_while_serving_stops_it_and_leaves_nothing(
+    tmp_path: Path, sig: int, status: int
+) -> None:
     with serve_process(
         "floor-option1", "--host", "127.0.0.1", "--port", "0", tmpdir=tmp_path
     ) as served:
-        status, stderr = served.interrupt(how=signal.SIGTERM)
-    assert status == 130
+        ended, stderr = served.interrupt(how=sig)
+    assert ended == status, stderr
     assert stderr.rstrip().endswith("Stopped serving.")
+    assert "Traceback" not in stderr
     assert left_in(tmp_path) == []
+
+
+@pytest.mark.parametrize(("sig", "status"), ENDINGS, ids=["SIGINT", "SIGTERM", "SIGHUP"])
+def test_every_signal_while_rendering_stops_serving_and_leaves_nothing(
+    tmp_path: Path, sig: int, status: int
+) -> None:
+    """From an empty cache, every routine: the signal comes once some are written and
+    others are still being rendered. Serving stopped (it is not an export that ended part
+    way), with the signal's exit status, and the rendered files are gone."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "VOICEGUIDE_CACHE_DIR": str(tmp_path / "c")}
+    command = serve_command("--all", "--host", "127.0.0.1", "--port", "0", "--engine", "pyttsx3")
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not any(temporary.glob("voiceguide-serve-*/*.mp3")):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "nothing was rendered"
+            time.sleep(0.01)
+        process.send_signal(sig)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == status, stderr
+    assert stdout == ""  # no address: it never served
+    assert stderr.rstrip().endswith("Stopped serving.")
+    assert "Exported" not in stderr and "Error" not in stderr and "Traceback" not in stderr
+    assert left_in(temporary) == []
 
 
 def test_a_port_in_use_is_one_error_line() -> None:

@@ -3,8 +3,8 @@
 Around the export stage's writing of one Timeline (``export.writer``): repeats dropped,
 nothing replaced unless asked (``force``, checked before any work is done), what a killed
 export left behind removed, every routine rendered, several written at a time while the
-voice still speaks the texts of the next ones, and Ctrl-C turned into a clean stop that
-says which routines were finished.
+voice still speaks the texts of the next ones, and Ctrl-C, SIGTERM or SIGHUP turned into
+a clean stop that says which routines were finished.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
-import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
-from voiceguide import writing
+from voiceguide import signals, writing
 from voiceguide.errors import ExportError
 from voiceguide.export.writer import (
     SPLIT_SESSION_FILES,
@@ -42,12 +40,19 @@ ExportProgress = Callable[[str, int, int], None]
 
 
 class ExportInterrupted(ExportError):
-    """Ctrl-C stopped the export; ``finished`` (and the message) say which routines
-    were written completely."""
+    """Ctrl-C, SIGTERM or SIGHUP stopped the export; ``finished`` (and the message) say
+    which routines were written completely, ``cause`` which signal it was."""
 
-    def __init__(self, message: str, finished: Sequence[ExportedRoutine]) -> None:
+    def __init__(
+        self, message: str, finished: Sequence[ExportedRoutine], cause: signals.Interrupted
+    ) -> None:
         super().__init__(message)
         self.finished = tuple(finished)
+        self.cause = cause
+
+    @property
+    def exit_status(self) -> int:
+        return self.cause.exit_status
 
 
 def export_routines(
@@ -98,12 +103,13 @@ def export_routines(
             destination = _Destination(out_dir, fmt, split, replace=force)
             writers = _Writers(destination, len(routines), report, stop, done)
             writers.write_all(timelines, min(workers or os.cpu_count() or 1, len(routines)))
-        if playlist:
-            write_playlist([done[i] for i in sorted(done)], playlist, replace=force)
-    except KeyboardInterrupt:
+            stop.check()  # a signal while the last routine was put in place
+            if playlist:
+                write_playlist([done[i] for i in sorted(done)], playlist, replace=force)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP (signals.Interrupted)
         finished = [done[i] for i in sorted(done)]
         message = _finished(finished, len(routines), "the interruption")
-        raise ExportInterrupted(message, finished) from None
+        raise ExportInterrupted(message, finished, signals.interruption(exc)) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         message = _finished([done[i] for i in sorted(done)], len(routines), "the failure")
@@ -257,29 +263,16 @@ class _Stop:
 
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[_Stop]:
-    """Turn Ctrl-C into a stop that writers check between blocks.
+    """Turn Ctrl-C, SIGTERM and SIGHUP into a stop that writers check between blocks.
 
     libsndfile calls back into Python to write; an interrupt raised inside that callback
     would be printed and lost, and the file finished anyway. Leaving the block after a
-    Ctrl-C that no writer saw raises it then.
+    signal that no writer saw raises it then, as ``signals.Interrupted``.
     """
     stop = _Stop()
-    if threading.current_thread() is not threading.main_thread():
+    with signals.noticed(lambda _signum: stop.set()) as notice:
         yield stop
-        return
-    interrupted = threading.Event()
-
-    def hold(_signum: int, _frame: FrameType | None) -> None:
-        interrupted.set()
-        stop.set()
-
-    previous = signal.signal(signal.SIGINT, hold)
-    try:
-        yield stop
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if interrupted.is_set():
-        raise KeyboardInterrupt
+    notice.raise_if_received()
 
 
 def _distinct(routines: Sequence[Routine]) -> list[Routine]:

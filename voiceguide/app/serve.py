@@ -1,5 +1,6 @@
 """The ``serve`` use case: open the port, render what is served, then serve it until
-Ctrl-C. The rendered files live in a private temporary folder that goes when it stops."""
+Ctrl-C, SIGTERM or SIGHUP. The rendered files live in a private temporary folder that
+goes when it stops, whenever the signal comes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide.app.export import ExportProgress, export_routines
+from voiceguide import signals
+from voiceguide.app.export import ExportInterrupted, ExportProgress, export_routines
 from voiceguide.export.writer import Format
 from voiceguide.render.options import RenderOptions
 from voiceguide.routine.records import Routine
@@ -42,15 +44,23 @@ def serve_routines(
     progress: ExportProgress | None = None,
     ready: Callable[[Serving], None],
 ) -> None:
-    """Render ``routines`` and serve them until Ctrl-C (which propagates as
-    ``KeyboardInterrupt`` once the server has stopped)."""
+    """Render ``routines`` and serve them until Ctrl-C, SIGTERM or SIGHUP, which propagate
+    as ``signals.Interrupted`` once the server has stopped and the files are gone, while
+    rendering as much as while serving."""
     choice = net.HostChoice(host, net.public_warning(host)) if host else net.default_host()
     # Open the port first: a busy one is said at once, not after rendering.
     sock = net.listen(choice.address, port)
-    with sock, tempfile.TemporaryDirectory(prefix="voiceguide-serve-") as work:
-        exported = export_routines(
-            routines, Path(work), options, cache_dir, fmt=fmt, progress=progress
-        )
+    with (
+        signals.leave_on_signals(),
+        sock,
+        tempfile.TemporaryDirectory(prefix="voiceguide-serve-") as work,
+    ):
+        try:
+            exported = export_routines(
+                routines, Path(work), options, cache_dir, fmt=fmt, progress=progress
+            )
+        except ExportInterrupted as exc:  # not an export's end: serving stopped
+            raise exc.cause from None
         # Listening on every address: the phone still needs one it can reach.
         shown = net.default_host().address if choice.address in _ANY_ADDRESS else choice.address
         origin = f"http://{net.url_host(shown)}:{sock.getsockname()[1]}"

@@ -2,7 +2,8 @@
 
 Each command parses its options, calls one library function and formats the result.
 Library errors (``VoiceguideError``) become one line, ``Error: ...``, exit status 1, in one
-place (``VoiceguideGroup.invoke``); usage errors exit 2; Ctrl-C ends quietly with 130;
+place (``VoiceguideGroup.invoke``); usage errors exit 2; Ctrl-C ends quietly with 130
+(SIGTERM with 143, SIGHUP with 129: ``voiceguide.signals``);
 ``--debug`` shows the traceback. Command modules import the heavy parts of the library
 (NumPy, speech engines) inside their functions, so that start-up stays fast.
 """
@@ -31,9 +32,10 @@ from voiceguide.cli import (
     voices,
 )
 from voiceguide.cli import list as list_command
-from voiceguide.cli.context import EXIT_INTERRUPTED, Context
+from voiceguide.cli.context import Context
 from voiceguide.cli.stdout import OutputError, guard_stdout
 from voiceguide.errors import VoiceguideError
+from voiceguide.signals import exit_status
 from voiceguide.text import one_line
 
 
@@ -101,9 +103,10 @@ def main(argv: list[str] | None = None) -> None:
     guard_stdout()
     try:
         result = cli.main(args=argv, prog_name="voiceguide", standalone_mode=False)
-    except (KeyboardInterrupt, click.Abort):
+    except (KeyboardInterrupt, click.Abort) as exc:
+        # click turns KeyboardInterrupt into Abort; the signal's exit status is in its cause.
         sys.stderr.write("\n")
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(exit_status(exc))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -1,5 +1,5 @@
 """What the top-level options give every command, as one typed record on the click
-context (``ctx.obj``), and the exit status a command ends with on Ctrl-C."""
+context (``ctx.obj``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
 
 
 @dataclass(frozen=True)

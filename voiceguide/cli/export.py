@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.context import EXIT_INTERRUPTED
 from voiceguide.cli.options import (
     MixOptions,
     SpeechOptions,
@@ -103,7 +102,7 @@ def export(
     except ExportInterrupted as exc:
         _list_files(exc.finished)
         click.echo(str(exc), err=True)
-        ctx.exit(EXIT_INTERRUPTED)
+        ctx.exit(exc.exit_status)
     _list_files(finished)
     playlist = playlist_path([item.routine_id for item in finished], output_dir, split=split)
     if playlist:

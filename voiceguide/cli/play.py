@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.context import EXIT_INTERRUPTED
 from voiceguide.cli.options import (
     OutputOptions,
     SpeechOptions,
@@ -16,6 +15,7 @@ from voiceguide.cli.options import (
     settings,
     speech_options,
 )
+from voiceguide.signals import exit_status
 from voiceguide.text import clock
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def play(
     except PlayInterrupted as stopped:
         where = _resumable(stopped.script, stopped.result)
         click.echo(f"Interrupted {stopped.script.title} {where}.", err=True)
-        ctx.exit(EXIT_INTERRUPTED)
+        ctx.exit(exit_status(stopped))  # the signal's: 130, 143 or 129
     where = f"at {clock(result.position, hours=False)} of {clock(script.duration, hours=False)}"
     if result.outcome == "completed":
         click.echo(f"Finished {script.title} ({clock(script.duration, hours=False)}).", err=True)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.context import EXIT_INTERRUPTED
 from voiceguide.cli.options import (
     SpeechOptions,
     cache_path,
@@ -18,6 +17,7 @@ from voiceguide.cli.options import (
 )
 from voiceguide.cli.progress import progress_bar
 from voiceguide.serve.net import DEFAULT_PORT
+from voiceguide.signals import exit_status
 
 if TYPE_CHECKING:
     from voiceguide.app.serve import Serving
@@ -76,7 +76,7 @@ def serve(
 
     Every address carries a secret token, new each run (or kept with --keep-token):
     without it, every path is "not found". Nothing can be uploaded or listed. Ctrl-C
-    stops the server.
+    stops the server and removes the files it made.
     """
     from voiceguide.app.serve import serve_routines
 
@@ -101,9 +101,9 @@ def serve(
                 progress=report,
                 ready=ready,
             )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP, rendering or serving
         click.echo("Stopped serving.", err=True)
-        ctx.exit(EXIT_INTERRUPTED)
+        ctx.exit(exit_status(exc))
 
 
 def _announce(serving: Serving) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceguide import writing
+from voiceguide import signals, writing
 from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import (
     ClipFormatError,
@@ -311,7 +311,11 @@ class ClipStore:
     def _in_processes(self, texts: list[str]) -> Iterator[tuple[str, Samples]]:
         self._check_cache()
         context = multiprocessing.get_context("spawn")  # never a fork of a running engine
-        stop = context.Event()
+        # The event starts multiprocessing's resource tracker, a process of this job too:
+        # started with the terminal's signals blocked, it keeps SIGHUP blocked (it ignores
+        # Ctrl-C itself), so a closing terminal does not end it under the pool.
+        with _interrupts_blocked():
+            stop = context.Event()
         pool = concurrent.futures.ProcessPoolExecutor(
             min(self.workers, len(texts)),
             mp_context=context,
@@ -335,16 +339,17 @@ class ClipStore:
 
 @contextlib.contextmanager
 def _interrupts_blocked() -> Iterator[None]:
-    """Hold Ctrl-C back in this thread for the block; it arrives when the block ends.
+    """Hold Ctrl-C (and a closing terminal's SIGHUP) back in this thread for the block;
+    they arrive when the block ends.
 
-    Processes started meanwhile inherit the blocked signal: a Ctrl-C while a worker is still
-    starting (importing for a second) then waits for ``_start_worker`` to ignore it,
+    Processes started meanwhile inherit the blocked signals: a Ctrl-C while a worker is
+    still starting (importing for a second) then waits for ``_start_worker`` to ignore it,
     instead of ending the worker with a KeyboardInterrupt traceback.
     """
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+    if sys.platform == "win32":  # no signal masks
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(signals.FROM_TERMINAL))
     try:
         yield
     finally:
@@ -357,12 +362,13 @@ _worker_stop: Event | None = None
 
 def _start_worker(store: ClipStore, stop: Event) -> None:
     global _worker_store, _worker_stop
-    # Ctrl-C reaches the whole process group; the parent stops the pool. The parent
-    # started this process with SIGINT blocked: ignored first, then unblocked, so one
-    # pressed during start-up is dropped.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    # Ctrl-C and a closing terminal's SIGHUP reach the whole process group; the parent
+    # stops the pool. The parent started this process with them blocked: ignored first,
+    # then unblocked, so one that came during start-up is dropped.
+    for sig in signals.FROM_TERMINAL:
+        signal.signal(sig, signal.SIG_IGN)
+    if sys.platform != "win32":
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(signals.FROM_TERMINAL))
     # Terminated, or orphaned by a parent that was killed (kill -9): leave no temporary
     # clip file behind and write nothing more into the cache.
     signal.signal(signal.SIGTERM, _exit_now)

@@ -1,15 +1,16 @@
-"""Running the app with uvicorn on a socket opened beforehand, until Ctrl-C."""
+"""Running the app with uvicorn on a socket opened beforehand, until Ctrl-C, SIGTERM or
+SIGHUP."""
 
 from __future__ import annotations
 
-import signal
+import contextlib
 import socket
-import threading
-from collections.abc import Callable
-from types import FrameType
+from collections.abc import Callable, Generator
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from voiceguide import signals
 
 # Enough for a household of phones and a podcast app fetching several files at once;
 # past it, new connections get 503 instead of piling up.
@@ -21,9 +22,8 @@ SHUTDOWN_GRACE_SECONDS = 2
 def run(app: ASGIApp, sock: socket.socket, ready: Callable[[], None]) -> None:
     """Serve ``app`` on ``sock``; ``ready()`` is called once requests are answered.
 
-    Ctrl-C or SIGTERM shuts the server down, then raises ``KeyboardInterrupt``, so that
-    the caller's clean-up runs (uvicorn passes the signal on once it has stopped, and
-    SIGTERM's default action would end the process on the spot)."""
+    Any signal in ``signals.ENDING`` shuts the server down, then raises
+    ``signals.Interrupted``, so that the caller's clean-up runs."""
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -34,24 +34,26 @@ def run(app: ASGIApp, sock: socket.socket, ready: Callable[[], None]) -> None:
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
     server = _AnnouncingServer(config, ready)
-    if threading.current_thread() is not threading.main_thread():
-        server.run(sockets=[sock])
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    server.run(sockets=[sock])
+    if server.notice is not None:
+        server.notice.raise_if_received()
 
 
 class _AnnouncingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, ready: Callable[[], None]) -> None:
         super().__init__(config)
         self._ready = ready
+        self.notice: signals.Notice | None = None
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        # uvicorn's own: SIGINT and SIGTERM only (SIGHUP would end the process on the
+        # spot), passed on by raising them again once stopped, from inside its event loop.
+        def stop(_signum: int) -> None:
+            self.should_exit = True
+
+        with signals.noticed(stop) as self.notice:
+            yield
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
