@@ -1,4 +1,4 @@
-"""Keys: the key map, and KeyReader on a real pseudo-terminal (cbreak while reading, the
+"""Keys: the key map, and the POSIX reader on a real pseudo-terminal (cbreak while reading, the
 terminal exactly as it was afterwards, escape sequences split across reads)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voiceguide.player.keys import KEYMAP, Key, KeyReader, parse_keys
+from voiceguide.player.keys import KEYMAP, Key, parse_keys
+from voiceguide.player.keys_posix import TerminalKeys
 
 
 def test_every_control_has_its_keys() -> None:
@@ -72,7 +73,7 @@ def pty() -> Iterator[tuple[int, int]]:
 def test_reader_puts_the_terminal_in_cbreak_and_back(pty: tuple[int, int]) -> None:
     _, slave = pty
     before = termios.tcgetattr(slave)
-    with KeyReader(slave):
+    with TerminalKeys(slave):
         during = termios.tcgetattr(slave)
         assert not during[3] & termios.ICANON
         assert not during[3] & termios.ECHO
@@ -83,14 +84,14 @@ def test_reader_puts_the_terminal_in_cbreak_and_back(pty: tuple[int, int]) -> No
 def test_reader_restores_the_terminal_when_the_block_fails(pty: tuple[int, int]) -> None:
     _, slave = pty
     before = termios.tcgetattr(slave)
-    with pytest.raises(KeyboardInterrupt), KeyReader(slave):
+    with pytest.raises(KeyboardInterrupt), TerminalKeys(slave):
         raise KeyboardInterrupt
     assert termios.tcgetattr(slave) == before
 
 
 def test_reader_returns_keys_as_they_are_typed(pty: tuple[int, int]) -> None:
     master, slave = pty
-    with KeyReader(slave) as reader:
+    with TerminalKeys(slave) as reader:
         assert reader.read(0.0) is None
         os.write(master, b"n ")
         assert reader.read(1.0) is Key.NEXT
@@ -103,7 +104,7 @@ def test_reader_returns_keys_as_they_are_typed(pty: tuple[int, int]) -> None:
 
 def test_a_lone_escape_is_dropped_and_keys_after_it_still_count(pty: tuple[int, int]) -> None:
     master, slave = pty
-    with KeyReader(slave) as reader:
+    with TerminalKeys(slave) as reader:
         os.write(master, b"\x1b")
         assert reader.read(0.2) is None
         os.write(master, b"q")
@@ -112,7 +113,7 @@ def test_a_lone_escape_is_dropped_and_keys_after_it_still_count(pty: tuple[int, 
 
 def test_reader_notices_when_the_terminal_goes_away(pty: tuple[int, int]) -> None:
     master, slave = pty
-    with KeyReader(slave) as reader:
+    with TerminalKeys(slave) as reader:
         os.close(master)
         assert reader.read(1.0) is None
         assert reader.closed

@@ -9,7 +9,7 @@ import pytest
 from tests.support.fake_output import FakeOutput
 from tests.support.fake_timelines import stepped_timeline
 from voiceguide.player.commands import Controls
-from voiceguide.player.mpris import published
+from voiceguide.player.media_keys import published
 from voiceguide.player.player import Player
 from voiceguide.player.session_bus import SessionBusUnavailable, connect, session_bus_address
 

@@ -1,7 +1,7 @@
 """``voiceguide play``, end to end, as one ``PlaySession``: the safety gate and frequency
 guard, the voice rendered while playing starts, the device warmed up meanwhile, the
-terminal (keys and display) and the media keys, SIGTERM and SIGHUP, and the session in the
-journal.
+terminal (keys and display) and the media keys, the signals that end it
+(``voiceguide.signals``), and the session in the journal.
 
 The session is built once from the settings: it makes every stage's option record at the
 top, opens one clip store (the voice) that the streaming render, the player's spoken
@@ -13,7 +13,6 @@ that must be undone on the way out on one ``ExitStack``. ``Player``
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from voiceguide import signals
 from voiceguide.config import Settings
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.player.commands import Controls, KeySource
@@ -39,7 +39,8 @@ Ask = Callable[[str], bool]  # a y/N question put to the user; True for yes
 
 
 class PlayInterrupted(KeyboardInterrupt):
-    """Ctrl-C ended the routine while it played: ``result`` says where, in ``script``."""
+    """Ctrl-C (or another signal in ``signals.ENDING``, the context it is raised in) ended
+    the routine while it played: ``result`` says where, in ``script``."""
 
     def __init__(self, script: Script, result: PlayResult) -> None:
         super().__init__()
@@ -111,7 +112,7 @@ class PlaySession:
         from voiceguide.script import phrasing
 
         with contextlib.ExitStack() as leaving:
-            leaving.enter_context(_leave_on_signals())
+            leaving.enter_context(signals.leave_on_signals())
             leaving.enter_context(native_stderr_silenced())
             # Loading the sound library and finding the device take a good part of the
             # time to the first sound: done in a thread while the routine is checked and
@@ -162,7 +163,7 @@ class PlaySession:
         journal: Journal,
         leave_out: str | None,
     ) -> PlayResult:
-        from voiceguide.player.mpris import published
+        from voiceguide.player.media_keys import published
         from voiceguide.practice.journal import SessionStart
         from voiceguide.practice.recording import record_session
         from voiceguide.render.speaker import Speaker
@@ -231,50 +232,14 @@ def _heard(timeline: GrowingTimeline) -> Script:
     return timeline.script if timeline.complete else timeline.estimate
 
 
-# The signals that end a session: Ctrl-C, and the terminal or the system closing it.
-_LEAVING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-@contextlib.contextmanager
-def _leave_on_signals() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP end the session the normal way, so the terminal is
-    restored, the sound stopped and the session kept in the journal on the way out
-    (KeyboardInterrupt for Ctrl-C; SystemExit for the others, whose default is to die on
-    the spot). The first is enough: from then on all three are ignored until the process
-    ends, so that an impatient second Ctrl-C cannot cut the way out short."""
-    received = False
-
-    def leave(signum: int, _frame: object) -> None:
-        nonlocal received
-        received = True
-        for sig in _LEAVING:
-            signal.signal(sig, signal.SIG_IGN)
-        if signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        raise SystemExit(128 + signum)
-
-    previous = {sig: signal.signal(sig, leave) for sig in _LEAVING}
-    try:
-        yield
-    finally:
-        if not received:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-
 def _held(*steps: Callable[[], object]) -> None:
     """Run ``steps`` with the signals that end a session ignored: they wait for the
     session's threads, which a signal must not interrupt. A process that exits while a
     thread is still inside the voice (onnxruntime) or the sound library aborts, with a
-    core dump instead of exit status 130. (Run inside ``_leave_on_signals``, so in the
-    main thread.)"""
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _LEAVING}
-    try:
+    core dump instead of exit status 130."""
+    with signals.held():
         for step in steps:
             step()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager
@@ -284,9 +249,9 @@ def _terminal(interactive: bool) -> Iterator[tuple[KeySource | None, StatusView 
         yield None, None
         return
     from voiceguide.player.display import Display
-    from voiceguide.player.keys import KeyReader
+    from voiceguide.player.keyboard import open_keys
 
-    with KeyReader(sys.stdin.fileno()) as keys, Display() as display:
+    with open_keys(sys.stdin.fileno()) as keys, Display() as display:
         yield keys, display
 
 

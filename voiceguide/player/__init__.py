@@ -4,7 +4,10 @@
 - ``transport``: the Timeline as a stream that pauses, resumes and jumps;
 - ``state``: the records the display and MPRIS read (``Status``, ``PlayResult``, ``Outcome``);
 - ``commands``: a key or a button becomes a ``Request``; one meaning per command;
-- ``keys``, ``display``: single-key input and the glanceable terminal display;
+- ``keys``, ``keyboard``: the key maps, and the key reader of this platform
+  (``keys_posix`` or ``keys_windows``);
+- ``display``: the glanceable terminal display;
 - ``whereami``: what "where am I?" says;
-- ``mpris``, ``session_bus``: media keys and headset buttons over D-Bus.
+- ``media_keys`` (with ``mpris`` and ``session_bus``): media keys and headset buttons
+  over D-Bus, where there is one.
 """

@@ -1,23 +1,13 @@
-"""Single keys from the terminal, without Enter: the player's controls.
+"""Single keys, without Enter: the player's controls, the same keys on every platform.
 
-``KeyReader`` puts the terminal in cbreak mode (keys arrive one by one, unechoed; Ctrl-C
-still interrupts) and always puts it back as it was, however the block is left.
-``parse_keys`` turns the bytes a terminal sends into controls; it is pure, so the key map
-is tested without a terminal.
+``parse_keys`` and ``parse_console_keys`` turn what a terminal or the Windows console
+sends into controls; they are pure, so both key maps are tested on any system. The
+readers that take keys from the keyboard, one per platform, are chosen by ``keyboard``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import os
-import select
-import termios
-import time
-import tty
-from collections import deque
-from types import TracebackType
-from typing import Any
 
 
 class Key(enum.Enum):
@@ -85,70 +75,27 @@ def _escape_end(data: bytes, start: int) -> int | None:
     return None
 
 
-class KeyReader:
-    """Keys from the terminal ``fd`` (stdin by default), in cbreak mode while in use."""
+# The Windows console (msvcrt.getwch): an arrow or a function key comes as one of these
+# prefixes, then a code; the right and left arrows' codes are "M" and "K".
+CONSOLE_PREFIXES = ("\x00", "\xe0")
+CONSOLE_KEYMAP: dict[str, Key] = {"M": Key.NEXT, "K": Key.BACK}
 
-    def __init__(self, fd: int = 0) -> None:
-        self.fd = fd
-        self._saved: list[Any] | None = None
-        self._pending: deque[Key] = deque()
-        self._partial = b""
-        self._partial_since = 0.0
-        self.closed = False  # the terminal went away: no more keys will come
 
-    def __enter__(self) -> KeyReader:
-        self._saved = termios.tcgetattr(self.fd)
-        tty.setcbreak(self.fd, termios.TCSANOW)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.restore()
-
-    def restore(self) -> None:
-        """Put the terminal back as it was (idempotent)."""
-        saved, self._saved = self._saved, None
-        if saved is None:
-            return
-        # If the terminal has gone away there is nothing left to restore.
-        with contextlib.suppress(termios.error):
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
-
-    def read(self, timeout: float) -> Key | None:
-        """The next key, waiting at most ``timeout`` seconds; None if none came (at once
-        when the terminal has gone away: see ``closed``)."""
-        if self._pending:
-            return self._pending.popleft()
-        if self.closed:
-            return None
-        deadline = time.monotonic() + timeout
-        while True:
-            wait = max(0.0, deadline - time.monotonic())
-            if self._partial:
-                wait = min(wait, max(0.0, self._partial_since + ESCAPE_WAIT - time.monotonic()))
-            ready, _, _ = select.select([self.fd], [], [], wait)
-            if ready:
-                try:
-                    data = os.read(self.fd, 64)
-                except OSError:  # EIO: the terminal hung up
-                    data = b""
-                if not data:
-                    self.closed = True
-                    return None
-                if not self._partial:
-                    self._partial_since = time.monotonic()
-                keys, self._partial = parse_keys(self._partial + data)
-                self._pending.extend(keys)
-            elif self._partial and time.monotonic() >= self._partial_since + ESCAPE_WAIT:
-                # A lone ESC press, or a sequence cut short: drop it.
-                keys, _ = parse_keys(self._partial[1:])
-                self._pending.extend(keys)
-                self._partial = b""
-            if self._pending:
-                return self._pending.popleft()
-            if time.monotonic() >= deadline:
-                return None
+def parse_console_keys(chars: str) -> tuple[list[Key], str]:
+    """The controls in what the Windows console gave (``msvcrt.getwch``), and a prefix
+    left at its end whose code has not come yet. Letters count in either case; other
+    special keys are ignored."""
+    keys: list[Key] = []
+    i = 0
+    while i < len(chars):
+        if chars[i] in CONSOLE_PREFIXES:
+            if i + 1 >= len(chars):
+                return keys, chars[i:]
+            key = CONSOLE_KEYMAP.get(chars[i + 1])
+            i += 2
+        else:
+            key = KEYMAP.get(chars[i].lower().encode("latin-1", "replace"))
+            i += 1
+        if key is not None:
+            keys.append(key)
+    return keys, ""

@@ -13,10 +13,8 @@ whenever asked. PlaybackStatus and Metadata changes are announced as they happen
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
-from collections.abc import Iterator
 from typing import Any, Protocol
 
 from jeepney import DBusAddress, HeaderFields, Message, MessageType
@@ -25,7 +23,7 @@ from jeepney.io.threading import DBusConnection, ReceiveStopped
 from jeepney.wrappers import new_error, new_method_call, new_method_return, new_signal
 
 from voiceguide.player.commands import Command, Controls, Request
-from voiceguide.player.session_bus import SessionBusUnavailable, connect
+from voiceguide.player.session_bus import SessionBusUnavailable
 from voiceguide.player.state import Status
 from voiceguide.render.timeline import Playable
 
@@ -357,29 +355,3 @@ class MediaKeys:
 
 
 CHANGING = ("PlaybackStatus", "Metadata")  # what PropertiesChanged carries
-
-
-@contextlib.contextmanager
-def published(player: PlayerState, controls: Controls) -> Iterator[MediaKeys | None]:
-    """The player on the session bus while the block runs; None when there is no bus
-    (``doctor`` says why): playing goes on with the terminal's keys alone."""
-    service: MediaKeys | None = None
-    try:
-        connection = connect()
-        service = MediaKeys(player, controls, connection)
-        try:
-            service.start()
-        except BaseException:
-            connection.close()
-            raise
-    except Exception:  # whatever the bus does, playing goes on without it
-        service = None
-    if service is None:
-        yield None
-        return
-    controls.buttons = True
-    try:
-        yield service
-    finally:
-        controls.buttons = False
-        service.close()

@@ -10,6 +10,7 @@ Nothing from the D-Bus library escapes as a traceback: every failure to connect 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,13 @@ class SessionBusUnavailable(VoiceguideError):
 
 def session_bus_address() -> str:
     """The session bus's address: ``DBUS_SESSION_BUS_ADDRESS``, else the per-user socket
-    that systemd-based desktops put in ``XDG_RUNTIME_DIR``."""
+    that systemd-based desktops put in ``XDG_RUNTIME_DIR``. On macOS and Windows, none:
+    their media keys do not go through MPRIS, even where a D-Bus is installed."""
+    if sys.platform in ("darwin", "win32"):
+        raise SessionBusUnavailable(
+            "media keys and headset buttons reach voiceguide through MPRIS on D-Bus, which"
+            " only Linux desktops have"
+        )
     address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "").strip()
     if address:
         return address
