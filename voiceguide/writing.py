@@ -4,9 +4,10 @@ Every file voiceguide writes is first written under a temporary name in the same
 and renamed into place when whole. The temporary name carries the id of the process that
 writes it: ``.NAME.PID-RANDOM.part``. A process killed outright (``kill -9``, a power cut)
 cannot remove its temporaries, so a later run removes those whose process is gone:
-``remove_stale``. A process that is about to exit on purpose removes its own first:
-``discard_own``. ``write_whole`` writes a file that has no name at all until it is whole
-(Linux's ``O_TMPFILE``), so that not even ``kill -9`` leaves a temporary of it behind.
+``remove_stale`` (on Linux and macOS; on Windows it cannot tell, and leaves them). A
+process that is about to exit on purpose removes its own first: ``discard_own``.
+``write_whole`` writes a file that has no name at all until it is whole (Linux's
+``O_TMPFILE``), so that not even ``kill -9`` leaves a temporary of it behind.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import errno
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +89,8 @@ def write_whole(path: Path, data: bytes, mode: int = 0o600) -> None:
 
 def _give_name(fd: int, path: Path) -> None:
     """Link the unnamed file ``fd`` as ``path`` (linkat through /proc, following the link)."""
+    if sys.platform == "win32":  # no unnamed files there (see _unnamed_file)
+        raise AssertionError("no unnamed files on Windows")
     descriptors = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
     try:
         try:
@@ -103,7 +107,7 @@ def _unnamed_file(folder: Path, mode: int) -> int | None:
     """A file with no name yet in ``folder``, open for writing; None where there are none
     (no ``O_TMPFILE``, a file system without them, or no /proc to name them through)."""
     flag = getattr(os, "O_TMPFILE", None)
-    if flag is None or not os.path.isdir("/proc/self/fd"):
+    if sys.platform != "linux" or flag is None or not os.path.isdir("/proc/self/fd"):
         return None
     try:
         return os.open(folder, flag | os.O_WRONLY, mode)
@@ -145,6 +149,10 @@ def remove_stale(folder: Path) -> list[Path]:
 
 def _is_running(pid: int) -> bool:
     if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        # os.kill(pid, 0) would end that process there, not look at it: a stale temporary
+        # stays (on the safe side) rather than risk another program.
         return True
     try:
         os.kill(pid, 0)

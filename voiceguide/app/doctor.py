@@ -62,6 +62,7 @@ def diagnose(config_path: Path | None, cache: Path) -> Diagnosis:
     findings.extend(_speech(settings.engine))
     findings.extend(_playback(settings.backend))
     findings.append(_media_keys())
+    findings.append(_platform())
     findings.append(_cache(cache))
     findings.append(_routines())
     findings.append(Finding("data", "ok", f"journal and own routines in {data_dir()}"))
@@ -195,6 +196,28 @@ def _media_keys() -> Finding:
         "ok",
         "headset buttons and media keys reach `play` through MPRIS on the D-Bus session bus",
     )
+
+
+# What works on Linux alone, said by ``doctor`` on the other systems (README: "Install").
+LINUX_ONLY = (
+    "media keys and headset buttons (MPRIS on D-Bus)",
+    "files with no name until they are whole (O_TMPFILE): elsewhere a killed export or"
+    " cache can leave a temporary file, removed by the next export on macOS, by hand on"
+    " Windows",
+    "the checkout's setup and test scripts (scripts/test)",
+)
+
+
+def _platform() -> Finding:
+    import sys
+
+    if sys.platform == "linux":
+        return Finding("platform", "ok", "Linux: every feature is available")
+    only = list(LINUX_ONLY)
+    if sys.platform == "win32":
+        only.append("SIGTERM and SIGHUP (Ctrl-C and Ctrl-Break end a session the same way)")
+    name = {"win32": "Windows", "darwin": "macOS"}.get(sys.platform, sys.platform)
+    return Finding("platform", "note", f"{name}; not available here: " + "; ".join(only))
 
 
 def _cache(cache: Path) -> Finding:

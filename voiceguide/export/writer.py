@@ -399,8 +399,9 @@ def _place_new(temp: Path, final: Path) -> None:
         os.link(temp, final, follow_symlinks=False)  # fails if ``final`` exists: exclusive
     except FileExistsError:
         raise
-    except OSError:
-        # No hard links here (FAT on a memory card, some network shares): check, then
+    except (OSError, NotImplementedError):
+        # No hard links here (FAT on a memory card, some network shares, a system that
+        # cannot link without following a symbolic link): check, then
         # rename; only a file made in between these two steps can be replaced.
         if os.path.lexists(final):
             raise FileExistsError(final) from None

@@ -17,6 +17,7 @@ simpleaudio plays on the system's default output, and it keeps up to 0.2 s queue
 from __future__ import annotations
 
 import mmap
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -79,7 +80,7 @@ class _Buffer:
 
     def release(self, before: int) -> None:
         """Hand back whole pages holding only frames before ``before``."""
-        if not hasattr(mmap, "MADV_DONTNEED"):
+        if sys.platform == "win32":  # no madvise: the pages go with the buffer
             return
         frame_bytes = self.pcm.shape[1] * 2
         end = before * frame_bytes // mmap.PAGESIZE * mmap.PAGESIZE
