@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -26,6 +27,7 @@ from voiceguide.practice.journal import (
 )
 from voiceguide.practice.recording import SessionRecording, record_session
 from voiceguide.routine.records import Routine
+from voiceguide.signals import Interrupted
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -492,12 +494,12 @@ def test_ctrl_c_is_recorded_as_interrupted(journal: Journal) -> None:
 
 
 def test_sigterm_or_sighup_leaving_play_is_recorded_as_interrupted(journal: Journal) -> None:
-    # play leaves on SIGTERM and SIGHUP with SystemExit(128 + the signal).
+    # play leaves on SIGTERM and SIGHUP with the same KeyboardInterrupt as Ctrl-C.
     with (
-        pytest.raises(SystemExit),
+        pytest.raises(Interrupted),
         record_session(journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)),
     ):
-        raise SystemExit(143)
+        raise Interrupted(signal.SIGTERM)
     assert outcome_of(journal) == ("quit", "interrupted", 0)
 
 

@@ -90,15 +90,15 @@ def record_session(
     """Record one session around the ``with`` block.
 
     Call ``finish`` inside the block for a stop or a quit; leaving the block normally
-    without it records a completed session, Ctrl-C (or the SystemExit with which play
-    leaves on SIGTERM and SIGHUP) records "quit (interrupted)" and an error "quit
-    (error)", and the exception goes on.
+    without it records a completed session, Ctrl-C, SIGTERM and SIGHUP (a
+    KeyboardInterrupt: see ``voiceguide.signals``) record "quit (interrupted)" and an
+    error "quit (error)", and the exception goes on.
     """
     recording = SessionRecording(journal, warn)
     recording.start(start)
     try:
         yield recording
-    except (KeyboardInterrupt, SystemExit):
+    except KeyboardInterrupt:
         recording.finish("quit", SIGNALLED)
         raise
     except Exception:
