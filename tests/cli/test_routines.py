@@ -186,6 +186,18 @@ def test_validate_strict_makes_warnings_errors(here: Path) -> None:
     assert result.stderr == f"Error: {DOUBLED_WARNING}\n"
 
 
+def test_validate_strict_refuses_a_move_inside_breathing(here: Path) -> None:
+    (here / "mine.yaml").write_text(
+        HEAD + "  - say: On the breath out, roll onto your side.\n    breathe: {in: 4, out: 6}\n"
+    )
+    result = voiceguide("validate", "--strict", "mine.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: mine.yaml:4: 'On the breath out, roll onto your side.' asks for a change of "
+        "position inside a breathing step"
+    )
+
+
 def test_validate_needs_a_file() -> None:
     result = voiceguide("validate")
     assert result.exit_code == 2

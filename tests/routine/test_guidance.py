@@ -98,6 +98,36 @@ def test_a_change_of_position_needs_time(tmp_path: Path) -> None:
     )
 
 
+def test_a_change_of_position_inside_a_hold_breathing_or_rest_is_flagged(tmp_path: Path) -> None:
+    text = STRETCH + (
+        "  - say: Lie back onto the roller.\n    hold: 20\n"
+        "  - say: On the breath out, roll onto your side.\n    breathe: {in: 4, out: 6}\n"
+        "  - rest: 5\n    say: Lie down and rest.\n"
+    )
+    hold, breathing, rest = findings(tmp_path, text)
+    assert hold.startswith(
+        "mine.yaml:4: 'Lie back onto the roller.' asks for a change of position and then a "
+        "hold, whose counts cannot be said while moving"
+    )
+    assert breathing.startswith(
+        "mine.yaml:6: 'On the breath out, roll onto your side.' asks for a change of position "
+        "inside a breathing step"
+    )
+    assert rest == (
+        "mine.yaml:8: 'Lie down and rest.' asks for a change of position with 'rest: 5' to do "
+        "it; write 'rest: 8' or more (voiceguide never gives a position change less than 8 "
+        "seconds)"
+    )
+    # The same moves as steps of their own, with the time to make them, are fine.
+    separate = STRETCH + (
+        "  - say: Lie back onto the roller.\n    pause: 8\n"
+        "  - say: Stay there.\n    hold: 20\n"
+        "  - rest: 8\n    say: Lie down and rest.\n"
+        "  - say: On the breath in, sit up tall.\n    breathe: {in: 4, out: 6}\n"
+    )
+    assert findings(tmp_path, separate) == []
+
+
 def test_a_release_that_moves_needs_time_before_the_next_words(tmp_path: Path) -> None:
     hold = "  - say: Hang your head.\n    hold: 20\n    then: Slowly sit up.\n"
     [found] = findings(tmp_path, STRETCH + hold + "  - say: Breathe easily.\n    pause: 4\n")

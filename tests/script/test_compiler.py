@@ -15,7 +15,7 @@ import pytest
 from voiceguide.errors import CompileError
 from voiceguide.paths import builtin_routines_dir
 from voiceguide.routine.library import all_routines, load_routine
-from voiceguide.routine.movement import FETCH_SECONDS, MOVE_SECONDS
+from voiceguide.routine.movement import FETCH_SECONDS, MOVE_SECONDS, is_position_change
 from voiceguide.routine.records import (
     Breathe,
     Caution,
@@ -282,6 +282,76 @@ def test_a_change_of_position_gets_at_least_the_floor_whatever_the_pace(pace: fl
     roll, bend = [p for p in script.phases if p.kind == "pause"]
     assert roll.end - roll.start == pytest.approx(max(4 * pace, MOVE_SECONDS))
     assert bend.end - bend.start == pytest.approx(4 * pace)  # not a change of position
+
+
+def speech_after(script: Script, first: Cue) -> Cue:
+    """The next thing said after ``first`` (tones and cautions aside)."""
+    return next(c for c in after(script, first) if c.kind not in ("tone", "caution"))
+
+
+@pytest.mark.parametrize("pace", [0.5, 1.0, 3.0])
+def test_the_floor_holds_after_a_release_rest_or_breathing_that_changes_position(
+    pace: float,
+) -> None:
+    script = compiled(
+        Say("Lean back over the bed.", 1, hold=5, then="Slowly sit up again."),
+        Say("Rest a moment.", 2, pause=2),
+        Rest(3, 3, say="Lie down and rest."),
+        Breathe(4, 6, 4, say="Roll onto your side."),
+        Say("Lie down.", 5),
+        Say("Relax.", 6),
+        pace=pace,
+    )
+    for text in ["Slowly sit up again.", "Lie down and rest.", "Roll onto your side.", "Lie down."]:
+        moved = cue(script, text)
+        assert speech_after(script, moved).start - moved.end >= MOVE_SECONDS
+        # The time to move is a pause (or the rest itself) the script shows.
+        (quiet,) = [p for p in script.phases if p.start == moved.end]
+        assert quiet.kind in ("pause", "rest") and quiet.end - quiet.start >= MOVE_SECONDS
+    # Words that do not change position keep their own time.
+    rest = cue(script, "Rest a moment.")
+    assert speech_after(script, rest).start - rest.end == pytest.approx(2 * pace)
+
+
+def test_a_hold_after_words_that_change_position_says_nothing_while_moving() -> None:
+    short = compiled(Say("Lie back onto the roller.", 1, hold=10, count="up"), pace=0.5)
+    (hold,) = [p for p in short.phases if p.kind == "hold"]
+    assert hold.end - hold.start == MOVE_SECONDS  # 10 s at pace 0.5 would be 5
+    assert texts(short, "count") == []
+    longer = compiled(Say("Lie back onto the roller.", 1, hold=20, count="up"), pace=0.5)
+    instruction = cue(longer, "Lie back onto the roller.")
+    counts = [(c.start - instruction.end, c.text) for c in longer.cues if c.kind == "count"]
+    assert counts == [(8, "Eight."), (9, "Nine.")]  # the first seven are moving time
+    assert longer.notices == ()
+
+
+def test_sitting_up_tall_and_a_caution_about_sitting_up_are_not_moves() -> None:
+    script = compiled(
+        Caution("If you feel dizzy, sit up slowly.", 1),
+        Say("Sit up tall.", 2),
+        Say("Turn to the right.", 3),
+    )
+    tall = cue(script, "Sit up tall.")
+    assert cue(script, "Turn to the right.").start - tall.end == pytest.approx(GAP)
+    assert not [p for p in script.phases if p.kind == "pause"]
+
+
+@pytest.mark.parametrize("pace", [0.5, 1.0, 3.0])
+def test_every_built_in_routine_leaves_the_floor_after_each_change_of_position(
+    pace: float,
+) -> None:
+    """After every spoken instruction that changes position (a caution only warns),
+    nothing is said for at least MOVE_SECONDS, whatever step kind said it."""
+    checked = 0
+    for found in all_routines():
+        script = compile_script(found, CompileOptions(pace=pace), estimated_duration(160))
+        spoken = [c for c in script.cues if c.kind not in ("tone", "caution")]
+        for said, following in itertools.pairwise(spoken):
+            if is_position_change(said.text):
+                checked += 1
+                gap = following.start - said.end
+                assert gap >= MOVE_SECONDS - 1e-9, (found.id, said.text, following.text, gap)
+    assert checked >= 40  # the rule was exercised on many instructions
 
 
 def test_words_that_say_breathe_in_are_not_followed_by_a_second_breathe_in() -> None:

@@ -53,7 +53,7 @@ def say_steps(draw: st.DrawFn) -> Say:
     if timing == "pause":
         return Say(text, 1, pause=draw(seconds))
     if timing == "hold":
-        then = draw(st.none() | st.just("Let go of the {side} knee."))
+        then = draw(st.none() | st.sampled_from(["Let go of the {side} knee.", "Sit up."]))
         return Say(text, 1, hold=draw(seconds), count=draw(count_styles), then=then)
     return Say(text, 1)
 
@@ -135,12 +135,15 @@ def expected_phases(steps: tuple[Step, ...], pace: float) -> Iterator[tuple[str,
     """(kind, length) of every silence and breath the routine asks for, in order."""
     for step in steps:
         if isinstance(step, Say):
+            moved = is_position_change(step.text)
             if step.hold is not None:
-                yield "hold", step.hold * pace
-            if step.pause is not None:
-                least = MOVE_SECONDS if is_position_change(step.text) else 0.0
-                yield "pause", max(step.pause * pace, least)
+                yield "hold", max(step.hold * pace, MOVE_SECONDS if moved else 0.0)
+                moved = is_position_change(step.then or "")
+            if step.pause is not None or moved:
+                yield "pause", max((step.pause or 0.0) * pace, MOVE_SECONDS if moved else 0.0)
         elif isinstance(step, Breathe):
+            if step.say and is_position_change(step.say):
+                yield "pause", MOVE_SECONDS
             cycle = [
                 ("inhale", step.inhale),
                 ("hold-in", step.hold_in),
@@ -150,7 +153,8 @@ def expected_phases(steps: tuple[Step, ...], pace: float) -> Iterator[tuple[str,
             for _ in range(step.cycles):
                 yield from ((kind, s * pace) for kind, s in cycle if s > 0)
         elif isinstance(step, Rest):
-            yield "rest", step.seconds * pace
+            least = MOVE_SECONDS if is_position_change(step.say or "") else 0.0
+            yield "rest", max(step.seconds * pace, least)
         elif isinstance(step, Repeat):
             for _ in range(step.times):
                 yield from expected_phases(step.steps, pace)
@@ -190,6 +194,12 @@ def test_the_timing_rules_hold_for_any_routine(
             assert phase.start in cue_ends
         else:
             assert [c.kind for c in at_start] in (["inhale"], ["exhale"], ["say"])
+
+    # Nothing is said in the time to move after words that change position.
+    spoken = [c for c in script.cues if c.kind not in ("tone", "caution")]
+    for moving, next_words in itertools.pairwise(spoken):
+        if is_position_change(moving.text):
+            assert next_words.start - moving.end >= MOVE_SECONDS - TOLERANCE
 
     # Counts land on whole seconds of the hold or breath phase they are in.
     for cue in script.cues:

@@ -110,7 +110,45 @@ def _step_rules(routine: Routine) -> Iterator[GuidanceWarning]:
                     f"it; write 'pause: {MOVE_SECONDS:g}' or more (voiceguide never gives a "
                     f"position change less than {MOVE_SECONDS:g} seconds)",
                 )
+        yield from _move_inside(path, step)
     yield from _time_after_release(path, routine.steps, cycle=False)
+
+
+def _move_inside(path: Path, step: Step) -> Iterator[GuidanceWarning]:
+    """A change of position said where timed words follow it: the compiler keeps the
+    time to move clear (a longer hold without its early counts, a longer rest, the
+    breathing started later), so the step does not run as written."""
+    fix = f"make the move a 'say:' step of its own with 'pause: {MOVE_SECONDS:g}' or more"
+    if isinstance(step, Say) and step.hold is not None and is_position_change(step.text):
+        yield GuidanceWarning(
+            path,
+            step.line,
+            f"{_short(step.text)} asks for a change of position and then a hold, whose "
+            f"counts cannot be said while moving: voiceguide holds at least "
+            f"{MOVE_SECONDS:g} seconds and leaves out the counts in them; {fix}, then the hold",
+        )
+    elif isinstance(step, Breathe) and step.say and is_position_change(step.say):
+        yield GuidanceWarning(
+            path,
+            step.line,
+            f"{_short(step.say)} asks for a change of position inside a breathing step, "
+            f"whose prompts cannot wait for it: voiceguide starts the breathing "
+            f"{MOVE_SECONDS:g} seconds later, so a move timed to a breath is not; "
+            f"{fix}, then the breathing",
+        )
+    elif (
+        isinstance(step, Rest)
+        and step.say
+        and is_position_change(step.say)
+        and step.seconds < MOVE_SECONDS
+    ):
+        yield GuidanceWarning(
+            path,
+            step.line,
+            f"{_short(step.say)} asks for a change of position with 'rest: {step.seconds:g}' "
+            f"to do it; write 'rest: {MOVE_SECONDS:g}' or more (voiceguide never gives a "
+            f"position change less than {MOVE_SECONDS:g} seconds)",
+        )
 
 
 def _first(step: Step) -> Step:

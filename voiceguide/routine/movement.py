@@ -2,8 +2,9 @@
 
 Rolling over, lying down on a roller, sitting up from a head-down position: someone
 following with their eyes closed needs time for these, and a careful person takes longer
-than a fit one. The compiler gives the pause after such an instruction at least
-``MOVE_SECONDS``; ``voiceguide validate`` warns when a routine writes less.
+than a fit one. The compiler says nothing for at least ``MOVE_SECONDS`` after such an
+instruction, whatever step says it; ``voiceguide validate`` warns when a routine writes
+less, or puts the move where timed words follow it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ _POSITION_CHANGES = (
     r"\b(roll|turn) (back )?onto\b",
     r"\broll over\b",
     r"\boff the roller\b",
-    r"\b(sit|curl|come|stand) (up|back up)\b",
+    r"\b(sit|curl|come|stand) (up|back up)\b(?! tall)",  # "sit up tall" straightens
     r"\bsit (on|in)\b",
     r"\bkneel\b",
     r"\bturn the roller\b",

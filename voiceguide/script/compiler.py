@@ -10,6 +10,9 @@ no files. The timing rules (docs/timing.md explains them for users):
   speaking; its counts sit on whole seconds of the hold and the release is said exactly at
   its end. Pauses and rests work the same way. A breath phase starts with its prompt and
   lasts exactly its seconds × pace; its counts sit on the following whole seconds.
+- After an instruction that changes position (``movement.is_position_change``: said by
+  a ``say``, a hold's release, a rest or the words before breathing), nothing is said
+  for at least ``MOVE_SECONDS``, whatever the pace.
 - A count that cannot fit is dropped; a breath prompt longer than its phase pushes the
   next phase later. Either way the Script carries a notice.
 - Every routine opens with its title and advice, its safety lines and its equipment
@@ -344,7 +347,8 @@ class _Builder:
             self.breathe(step, context)
         elif isinstance(step, Rest):
             prompt = self.say(context.text(step.say) if step.say else phrasing.REST, "rest")
-            self.timed_silence(prompt.end, step.seconds, "rest")
+            least = MOVE_SECONDS if is_position_change(prompt.text) else 0.0
+            self.add_phase(prompt.end, prompt.end + self.floor(least, step.seconds), "rest")
         elif isinstance(step, Caution):
             self.caution(context.text(step.text))
         elif isinstance(step, Include):
@@ -369,29 +373,48 @@ class _Builder:
         self.begin_span(f"{current} (continued)")
 
     def say_step(self, step: Say, context: _Context) -> None:
-        instruction = self.say(context.text(step.text))
+        text = context.text(step.text)
+        instruction = self.say(text)
+        moved = is_position_change(text)  # the last words said move: time to move after them
         if step.hold is not None:
             style = self.options.count or step.count
             release = context.text(step.then) if step.then else phrasing.DEFAULT_RELEASE
-            self.hold(instruction.end, step.hold, style, release, context.where(step.line))
-        if step.pause is not None:
+            where = context.where(step.line)
+            self.hold(instruction.end, step.hold, style, release, where, moving=moved)
+            moved = is_position_change(release)
+        if step.pause is not None or moved:
             start = self.cue_end or 0.0
-            least = MOVE_SECONDS if is_position_change(step.text) else 0.0
-            self.add_phase(start, start + self.floor(least, step.pause), "pause")
+            least = MOVE_SECONDS if moved else 0.0
+            self.add_phase(start, start + self.floor(least, step.pause or 0.0), "pause")
 
     def hold(
-        self, start: float, seconds: float, style: CountStyle, release: str, where: str
+        self,
+        start: float,
+        seconds: float,
+        style: CountStyle,
+        release: str,
+        where: str,
+        *,
+        moving: bool = False,
     ) -> None:
-        """A hold from ``start``: exactly ``seconds`` × pace, counted, then the release."""
-        length = seconds * self.options.pace
+        """A hold from ``start``: exactly ``seconds`` × pace, counted, then the release.
+
+        When the words before it change position (``moving``), nothing is said in the
+        first ``MOVE_SECONDS``: the hold lasts at least that, and has no counts in them
+        (``validate`` warns about such a hold)."""
+        length = self.floor(MOVE_SECONDS if moving else 0.0, seconds)
         end = start + length
         self.add_phase(start, end, "hold")
-        self.fixed_counts(start, end, _hold_counts(length, style), where, "hold")
+        quiet = MOVE_SECONDS if moving else 0.0
+        counts = [(s, text) for s, text in _hold_counts(length, style) if s >= quiet]
+        self.fixed_counts(start, end, counts, where, "hold")
         self.add_cue(end, "release", release)
 
     def breathe(self, step: Breathe, context: _Context) -> None:
         if step.say:
-            self.say(context.text(step.say))
+            words = self.say(context.text(step.say))
+            if is_position_change(words.text):  # the breathing starts once the move is done
+                self.add_phase(words.end, words.end + MOVE_SECONDS, "pause")
         counting = step.count and self.options.count != "none"
         phases: list[tuple[PhaseKind, CueKind, str, float]] = [
             ("inhale", "inhale", phrasing.BREATHE_IN, step.inhale),
@@ -426,9 +449,6 @@ class _Builder:
                     )
                     end = prompt.end + COUNT_GAP
                 start = end
-
-    def timed_silence(self, start: float, seconds: float, kind: PhaseKind) -> None:
-        self.add_phase(start, start + seconds * self.options.pace, kind)
 
     def fixed_counts(
         self, start: float, end: float, counts: list[tuple[int, str]], where: str, what: str
