@@ -15,7 +15,12 @@ from voiceguide.player.keys import Key
 from voiceguide.player.player import BACK_GRACE, Player, find_step
 from voiceguide.player.state import Status
 from voiceguide.player.transport import JUMP_GAP
+from voiceguide.render.render import place
 from voiceguide.render.timeline import Timeline
+from voiceguide.routine.library import find_routine
+from voiceguide.script import phrasing
+from voiceguide.script.compiler import compile_script, spoken_texts
+from voiceguide.script.records import CompileOptions
 
 RATE = 8000
 BLOCK = 80  # every key in these tests falls on a block boundary
@@ -253,3 +258,31 @@ def test_a_step_left_out_is_skipped_when_playing_reaches_it_and_is_not_counted()
     np.testing.assert_array_equal(
         whole.frames[: timeline.frames], timeline.read(0, timeline.frames)
     )
+
+
+def test_declining_the_angled_roller_offer_skips_both_of_its_sides() -> None:
+    """foam-roller offers the angled roller (a sides block) once, before its right side:
+    n there must go past the left side too, to the step after the offer."""
+    routine = find_routine("foam-roller")
+    options = CompileOptions()
+    clips = {  # a buzz, 5 ms a character: real texts, made-up voice
+        text: np.where(np.arange(40 * len(text)) % 2, 0.2, -0.2).astype(np.float32)
+        for text in spoken_texts(routine, options)
+    }
+    script = compile_script(routine, options, lambda text: len(clips[text]) / RATE)
+    timeline = place(script, clips, RATE)
+    condition = "you still felt no release, and you would like to try the roller at an angle"
+    offer = next(c for c in script.cues if c.text == phrasing.optional_round(condition, 1))
+    left = next(c for c in script.cues if c.text == "Now the left side.")
+    after = next(c for c in script.cues if c.text.startswith("Bring your hands to your chest."))
+    at = (timeline.frame_at(offer.end) // BLOCK + 1) * BLOCK  # just after the offer
+    fake = FakeOutput(block=BLOCK)
+    view = Recorder()
+    result = Player(timeline, fake).run(Controls(ScriptedKeys(fake, [(at, Key.NEXT)])), view)
+    target = step_start(timeline, after.step)
+    assert target > timeline.frame_at(left.end)
+    heard = fake.frames[at + lead("next") :]
+    np.testing.assert_array_equal(heard[:RATE], timeline.read(target, RATE))
+    later = [s.position for s in view.seen if s.position > at / RATE]
+    assert later and not any(left.start <= p < after.start - 1 for p in later)
+    assert (result.outcome, result.steps_skipped) == ("completed", 1)

@@ -387,6 +387,30 @@ def test_an_optional_repeat_inside_a_step_is_a_step_to_skip_past() -> None:
     assert all(s.start < s.end for s in script.steps)
 
 
+@pytest.mark.parametrize(
+    "inner",
+    [
+        Sides(("right", "left"), (Say("Turn the roller to the {side}.", 3, pause=4),), 2),
+        Repeat(3, (Say("Roll up.", 3, pause=4),), 2),
+    ],
+    ids=["sides", "repeat"],
+)
+def test_a_block_inside_an_optional_round_does_not_split_it(inner: Step) -> None:
+    """The offer is said once, before all of the round: skipping it skips all of it."""
+    script = compiled(
+        Repeat(1, (inner,), 1, optional="you felt nothing"), Say("Sit up.", 4), title="Roll"
+    )
+    assert [s.title for s in script.steps] == [
+        "Before you start",
+        "Roll (optional)",
+        "Sit up",
+        "Closing",
+    ]
+    offered = [c for c in script.cues if c.step == 1 and c.kind != "tone"]
+    assert offered[0].text == phrasing.optional_round("you felt nothing", 1)
+    assert len(offered) > 3  # every side or round is in the offered step
+
+
 def test_a_session_leaves_out_included_steps_marked_alone() -> None:
     inner = routine(
         Say("Lie down on your back.", 1, pause=8, alone=True),

@@ -295,14 +295,17 @@ class _Builder:
         pending: tuple[tuple[str, CueKind], ...],
     ) -> None:
         """A span per round or side; a block made of one inner block splits further
-        ("Lower back rotation, round 2 of 3 (left)")."""
+        ("Lower back rotation, round 2 of 3 (left)"), except a round of an optional
+        repeat: its offer comes once, before all of it, so declining it (skipping to the
+        next step) must skip all of it."""
         for index, unit in enumerate(_units(block, title, context, self.sides_started)):
             # What the enclosing block had to say belongs before its first unit only.
             phrases = pending if index == 0 else ()
             if unit.phrase:
                 phrases = (*phrases, (unit.phrase, unit.phrase_kind))
             inner = block.steps[0] if len(block.steps) == 1 else None
-            if isinstance(inner, Repeat | Sides):
+            offered = isinstance(block, Repeat) and block.optional
+            if isinstance(inner, Repeat | Sides) and not offered:
                 self.block_spans(inner, unit.title, unit.context, phrases)
             else:
                 self.begin_span(unit.title, tone=any(kind == "side" for _, kind in phrases))
