@@ -26,6 +26,9 @@ from voiceguide.render.clips import (
     cache_info,
     clear_cache,
 )
+from voiceguide.routine.library import find_routine
+from voiceguide.script.compiler import spoken_texts
+from voiceguide.script.records import CompileOptions
 from voiceguide.speech import Parallelism, Voice, open_voice
 
 RATE = 44100
@@ -294,6 +297,24 @@ def test_espeak_ng_clips_are_made_in_threads(tmp_path: Path) -> None:
     one_by_one = store(tmp_path / "serial", open_voice("espeak-ng", None, 160), workers=1)
     for text in texts:
         assert np.array_equal(made[text], one_by_one.get(text))
+
+
+@pytest.mark.parametrize("batch", [clips_module.MIN_PROCESS_BATCH, 2], ids=["one", "workers"])
+def test_a_routine_s_clips_are_the_same_alone_and_after_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """From empty caches, floor-option1 alone and after floor-option2: the same files."""
+    monkeypatch.setattr(clips_module, "MIN_PROCESS_BATCH", batch)
+    options = CompileOptions()
+    first = sorted(spoken_texts(find_routine("floor-option1"), options))
+    before = sorted(spoken_texts(find_routine("floor-option2"), options) - set(first))
+    voice = open_voice("pyttsx3", None, 160)
+    alone = store(tmp_path / "alone", voice, workers=2)
+    alone.get_many(first)
+    after = store(tmp_path / "after", voice, workers=2)
+    after.get_many([*before, *first])
+    for text in first:
+        assert alone.path(text).read_bytes() == after.path(text).read_bytes(), text
 
 
 def _render_in_another_process(cache_dir: Path, texts: list[str]) -> dict[str, Samples]:

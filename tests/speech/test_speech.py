@@ -14,7 +14,7 @@ import pytest
 
 from voiceguide.audio.signal import audible_span, peak
 from voiceguide.errors import SpeechError
-from voiceguide.speech import ENGINES, list_engines, open_voice
+from voiceguide.speech import ENGINES, espeak_fork, list_engines, open_voice
 from voiceguide.speech.base import VoiceInfo, find_voice
 from voiceguide.speech.espeak_command import parse_voice_list
 from voiceguide.speech.piper_engine import PiperVoice
@@ -106,9 +106,7 @@ def test_pyttsx3_and_the_command_are_the_same_library() -> None:
 
 
 # pyttsx3's own way to a file: runAndWait, waited out until libespeak-ng has finished,
-# the WAV it wrote read back. Run in a fresh process: libespeak-ng carries state from one
-# utterance to the next (its voice's flutter), so only the same texts in the same order
-# from a fresh start can be compared sample for sample.
+# the WAV it wrote read back, in a fresh process: the reference for each text.
 _PYTTSX3_OWN_WAY = """
 import hashlib, json, sys, tempfile, threading, time
 import pyttsx3, soundfile
@@ -138,40 +136,74 @@ with tempfile.TemporaryDirectory() as folder:
 print(json.dumps(digests))
 """
 
+# The texts in one process, one after the other, as a render speaks them.
 _VOICEGUIDE_WAY = """
 import hashlib, json, sys
 from voiceguide.speech import open_voice
 texts, voice = json.loads(sys.argv[1]), sys.argv[2]
-spoken = open_voice("pyttsx3", voice, 160)
+engine = sys.argv[3] if len(sys.argv) > 3 else "pyttsx3"
+spoken = open_voice(engine, voice, 160)
 print(json.dumps([hashlib.sha256(spoken.synthesize(t)[0].tobytes()).hexdigest() for t in texts]))
 """
 
 
-def test_pyttsx3_samples_are_those_its_driver_writes_to_a_file() -> None:
+def digests(script: str, texts: list[str], *arguments: str) -> list[str]:
+    """What ``script`` says the samples of ``texts`` are, run in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(texts), *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_pyttsx3_samples_are_those_its_driver_writes_for_the_text_alone() -> None:
     texts = [PHRASE, "Again.", "Let your shoulders sink into the mat. " * 4, "Again."]
     voice = open_voice("pyttsx3", "en-us", 160).name
-
-    def digests(script: str) -> list[str]:
-        done = subprocess.run(
-            [sys.executable, "-c", script, json.dumps(texts), voice],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
-        return list(json.loads(done.stdout.strip().splitlines()[-1]))
-
     # The driver's own way now and then loses part of an utterance on a loaded machine (it
-    # writes what it collected when libespeak-ng reports the end): the reference is what
-    # two of its runs agree on.
-    references: list[list[str]] = []
-    while len(references) < 3 and not any(references.count(r) > 1 for r in references):
-        references.append(digests(_PYTTSX3_OWN_WAY))
-    agreed = [r for r in references if references.count(r) > 1]
-    assert agreed, f"pyttsx3's driver gave three different results: {references}"
-    ours = digests(_VOICEGUIDE_WAY)
-    assert ours == agreed[0]
-    assert len(set(ours)) == len(texts)  # "Again." twice, never the same samples
+    # writes what it collected when libespeak-ng reports the end): the reference for a text
+    # is what two of its runs, each in a fresh process, agree on.
+    alone: dict[str, str] = {}
+    for text in dict.fromkeys(texts):
+        references: list[str] = []
+        while len(references) < 3 and len(set(references)) == len(references):
+            references.extend(digests(_PYTTSX3_OWN_WAY, [text], voice))
+        agreed = [r for r in references if references.count(r) > 1]
+        assert agreed, f"pyttsx3's driver gave three different results for {text!r}"
+        alone[text] = agreed[0]
+    # One after the other in one process, each text is what it is alone: "Again." after
+    # the long text is the same as after the first phrase.
+    assert digests(_VOICEGUIDE_WAY, texts, voice) == [alone[text] for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("engine", "voice"), [("pyttsx3", "en-us"), ("espeak-ng", "en-us"), ("piper", "joe")]
+)
+def test_a_text_is_the_same_alone_and_after_others(engine: str, voice: str) -> None:
+    """A cached clip must depend on its key only, never on what was spoken before it:
+    a text spoken first in a fresh process, and after others, gives the same samples."""
+    text = "Slowly roll up toward your shoulders."
+    before = ["Lie back down slowly.", "Now slowly curl up into a full sit-up. " * 3]
+    (alone,) = digests(_VOICEGUIDE_WAY, [text], voice, engine)
+    spoken = digests(_VOICEGUIDE_WAY, [*before, text, *before, text], voice, engine)
+    assert spoken[2] == spoken[5] == alone
+
+
+def test_the_libespeak_ng_server_says_what_went_wrong_and_ends_with_its_input() -> None:
+    server = espeak_fork.Server()
+    try:
+        with pytest.raises(espeak_fork.ForkError, match="cannot use the voice 'no-such-voice'"):
+            server.speak("Hello.", "no-such-voice", 160, timeout=60)
+        # A failed text leaves it answering the next one.
+        pcm = server.speak("Hello.", "en-us", 160, timeout=60)
+        assert np.abs(np.frombuffer(pcm, dtype="<i2")).max() > 3000  # a tenth of full scale
+        process = server._process
+        assert process is not None and process.poll() is None
+    finally:
+        server.close()
+    assert process.returncode == 0  # its input closed, it ended on its own
 
 
 def test_text_that_looks_like_an_option_is_spoken() -> None:

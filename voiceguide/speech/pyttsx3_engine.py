@@ -4,12 +4,12 @@ Linux, NSSpeechSynthesizer on macOS, SAPI5 on Windows).
 On Linux pyttsx3's espeak driver is a ctypes binding of libespeak-ng, and its own way of
 speaking to a file costs three times the synthesis: ``runAndWait`` polls with a 10 ms
 sleep per turn, so every text waits whole 10 ms steps while the core idles, and the
-samples go through a WAV file and back. So with that driver the text is given to
-libespeak-ng through the same binding and the same calls (the voice, the rate,
-``espeak_Synth`` with the driver's flags), and the samples are taken from the synthesis
-callback as they come: the same samples, in memory, as soon as the utterance ends. The
-voice is set directly on libespeak-ng, and the rate is queued on its synthesis thread
-ahead of the text, so each is set while that thread is idle.
+samples go through a WAV file and back. Worse, libespeak-ng carries its synthesizer's
+state from one text to the next, so a text's samples depended on what was said before
+it. So with that driver each text is spoken through the same binding and the same calls
+(the voice, the rate, ``espeak_Synth`` with the driver's flags) by a libespeak-ng fresh
+from initialization, forked for that text alone (``espeak_fork``): the same samples
+whatever came before, in memory, in about 5 ms.
 
 Other drivers (macOS, Windows) save each text to a temporary file with one
 ``save_to_file`` per ``runAndWait`` (queued ones keep only the last file), read back with
@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import io
 import platform
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ import numpy as np
 from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import decode
 from voiceguide.errors import SpeechError
+from voiceguide.speech import espeak_fork
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo, find_voice
 from voiceguide.versions import installed_version
 
@@ -44,11 +43,11 @@ ENGINE = "pyttsx3"
 FINISH_TIMEOUT = 60.0  # seconds; a phrase takes milliseconds, so this only catches a hang
 ATTEMPTS = 3  # times a text is said before an empty result is an error
 
-# libespeak-ng keeps one synthesizer per process and is not thread-safe, and pyttsx3
-# shares one engine per driver; the stdout redirection is process-wide too.
+# pyttsx3 shares one engine per driver, this process's libespeak-ng server takes one text
+# at a time, and the stdout redirection is process-wide.
 _LOCK = threading.Lock()
 # pyttsx3's espeak driver: what it asks libespeak-ng to speak with, and its sample format.
-_ESPEAK_SAMPLE_RATE = 22050
+_ESPEAK_SAMPLE_RATE = espeak_fork.SAMPLE_RATE
 _PCM16_FULL_SCALE = 32768  # what soundfile divides 16-bit samples by: the same floats
 
 
@@ -61,34 +60,7 @@ def _fix() -> str:
 
 
 _started: tuple[Any, str] | None = None
-
-
-class _Utterance:
-    """The samples libespeak-ng makes for one text, handed over on its own thread."""
-
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-        self.ended = threading.Event()
-
-
-_utterance: _Utterance | None = None  # the one being spoken, if any
-
-
-def _on_synth(wav: Any, frames: int, events: Any) -> int:
-    """libespeak-ng's synthesis callback (on its thread): keep the samples, note the end."""
-    from pyttsx3.drivers import _espeak
-
-    utterance = _utterance
-    if utterance is None:
-        return 0
-    if frames > 0:
-        utterance.chunks.append(ctypes.string_at(wav, frames * ctypes.sizeof(ctypes.c_short)))
-    index = 0
-    while events[index].type != _espeak.EVENT_LIST_TERMINATED:
-        if events[index].type == _espeak.EVENT_MSG_TERMINATED:
-            utterance.ended.set()
-        index += 1
-    return 0
+_server = espeak_fork.Server()  # libespeak-ng fresh for each text (Linux)
 
 
 def _engine() -> tuple[Any, str]:
@@ -105,12 +77,6 @@ def _engine() -> tuple[Any, str]:
             with contextlib.redirect_stdout(io.StringIO()):
                 tts = pyttsx3.init()
                 default = tts.getProperty("voice")
-            if _is_espeak(tts):
-                from pyttsx3.drivers import _espeak
-
-                # From now on this process's libespeak-ng speaks to us (_speak_espeak),
-                # not to the driver.
-                _espeak.SetSynthCallback(_on_synth)
             atexit.register(_release)
         except Exception as exc:  # pyttsx3 raises anything from ImportError to RuntimeError
             raise SpeechError(f"pyttsx3 cannot start the system voice ({exc}): {_fix()}") from exc
@@ -123,22 +89,11 @@ def _release() -> None:
     ``__del__``, which fails noisily if it runs during interpreter shutdown."""
     global _started
     _started = None
+    _server.close()
 
 
 def _is_espeak(tts: Any) -> bool:
     return getattr(tts, "driver_name", None) == "espeak"
-
-
-def _settle() -> None:
-    """Wait until libespeak-ng's thread has nothing queued."""
-    from pyttsx3.drivers import _espeak
-
-    deadline = time.monotonic() + FINISH_TIMEOUT
-    # espeak_Synchronize would do, but it polls every 20 ms; this costs well under 1 ms.
-    while _espeak.IsPlaying():
-        if time.monotonic() > deadline:
-            raise SpeechError("libespeak-ng did not finish; try --engine espeak-ng")
-        time.sleep(0.0002)
 
 
 def _backend_version(engine: Any) -> str:
@@ -192,7 +147,9 @@ class Pyttsx3Voice:
 
     @property
     def identity(self) -> str:
-        return f"{ENGINE} {self.engine_version}|{self.voice_id}|{self.rate} wpm"
+        # "fresh": clips cached before each text was spoken by a fresh libespeak-ng
+        # depended on the texts before them, and are not used.
+        return f"{ENGINE} {self.engine_version}|{self.voice_id}|{self.rate} wpm|fresh"
 
     def synthesize(self, text: str) -> tuple[Samples, int]:
         # Now and then, on a busy machine, a text came back with no audio at all (seen when
@@ -216,29 +173,12 @@ class Pyttsx3Voice:
 
 def _speak_espeak(text: str, voice_id: str, rate: int) -> Samples:
     """``text`` spoken by libespeak-ng as pyttsx3's espeak driver would speak it (the same
-    voice, rate and flags), its samples taken from the synthesis callback."""
-    global _utterance
-    from pyttsx3.drivers import _espeak
-    from pyttsx3.drivers.espeak import EspeakDriver
-
-    _settle()  # the voice is set at once, so never under a synthesis still running
+    voice, rate and flags), from the state it has right after initialization."""
     try:
-        EspeakDriver.setProperty("voice", voice_id)
-        EspeakDriver.setProperty("rate", rate)  # queued ahead of the text
-    except ValueError as exc:
-        raise SpeechError(f"libespeak-ng cannot use the voice {voice_id!r}: {exc}") from exc
-    utterance = _utterance = _Utterance()
-    try:
-        status = _espeak.Synth(text, flags=_espeak.ENDPAUSE | _espeak.CHARS_UTF8)
-        if status != 0:
-            raise SpeechError(f"libespeak-ng refused {text!r} (error {status})")
-        if not utterance.ended.wait(FINISH_TIMEOUT):
-            _espeak.Cancel()
-            raise SpeechError(f"pyttsx3 did not finish speaking {text!r}; try --engine espeak-ng")
-        _settle()
-    finally:
-        _utterance = None
-    samples = np.frombuffer(b"".join(utterance.chunks), dtype="<i2").astype(np.float32)
+        pcm = _server.speak(text, voice_id, rate, FINISH_TIMEOUT)
+    except espeak_fork.ForkError as exc:
+        raise SpeechError(f"{exc}; try --engine espeak-ng") from exc
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
     samples /= _PCM16_FULL_SCALE
     return samples
 
