@@ -27,14 +27,17 @@ from voiceguide import writing
 from voiceguide.audio.signal import read_clip
 
 DEADLINE = 90.0  # seconds; far beyond any honest exit on a loaded machine
-# pyttsx3: the engine that renders a big batch in worker processes (Piper, the default
-# where installed, renders in-process on onnxruntime's threads).
+# pyttsx3: on Linux each text in a libespeak-ng process of its own, spoken from threads
+# (Piper, the default where installed, renders in-process on onnxruntime's threads).
 EXPORT = [*PROGRAM, "export", "--engine", "pyttsx3"]
-# The same command, rendering in worker processes from a batch of two texts.
+# The same command, rendering in worker processes from a batch of two texts (as pyttsx3
+# does where it speaks in-process: macOS, Windows).
 WITH_WORKERS = [
     sys.executable,
     "-c",
     "import sys; from voiceguide.render import clips; clips.MIN_PROCESS_BATCH = 2;"
+    "from voiceguide.speech import pyttsx3_engine;"
+    "pyttsx3_engine.ESPEAK_PARALLELISM = 'processes';"
     "from voiceguide.cli import main; main()",
     "export",
     "--engine",

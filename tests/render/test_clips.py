@@ -280,9 +280,12 @@ def test_few_clips_are_made_in_this_process(tmp_path: Path) -> None:
 
 
 def test_real_pyttsx3_in_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on the systems whose pyttsx3 speaks in-process (macOS, Windows)."""
     monkeypatch.setattr(clips_module, "MIN_PROCESS_BATCH", 2)
     texts = ["Breathe in.", "Breathe out.", "Hold.", "Rest."]
-    made = store(tmp_path, open_voice("pyttsx3", None, 160), workers=2).get_many(texts)
+    voice = open_voice("pyttsx3", None, 160)
+    voice.parallelism = "processes"  # type: ignore[attr-defined]
+    made = store(tmp_path, voice, workers=2).get_many(texts)
     for clip in made.values():
         assert 0.2 < len(clip) / RATE < 2.0
         assert loudness_db(clip, RATE) == pytest.approx(LOUDNESS_DB, abs=1.0)
@@ -299,16 +302,18 @@ def test_espeak_ng_clips_are_made_in_threads(tmp_path: Path) -> None:
         assert np.array_equal(made[text], one_by_one.get(text))
 
 
-@pytest.mark.parametrize("batch", [clips_module.MIN_PROCESS_BATCH, 2], ids=["one", "workers"])
+@pytest.mark.parametrize("parallelism", ["threads", "processes", "serial"])
 def test_a_routine_s_clips_are_the_same_alone_and_after_another(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallelism: Parallelism
 ) -> None:
-    """From empty caches, floor-option1 alone and after floor-option2: the same files."""
-    monkeypatch.setattr(clips_module, "MIN_PROCESS_BATCH", batch)
+    """From empty caches, floor-option1 alone and after floor-option2: the same files,
+    however the clip store shares the texts out."""
+    monkeypatch.setattr(clips_module, "MIN_PROCESS_BATCH", 2)
     options = CompileOptions()
     first = sorted(spoken_texts(find_routine("floor-option1"), options))
     before = sorted(spoken_texts(find_routine("floor-option2"), options) - set(first))
     voice = open_voice("pyttsx3", None, 160)
+    voice.parallelism = parallelism  # type: ignore[attr-defined]
     alone = store(tmp_path / "alone", voice, workers=2)
     alone.get_many(first)
     after = store(tmp_path / "after", voice, workers=2)

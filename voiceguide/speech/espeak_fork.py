@@ -29,6 +29,7 @@ import select
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import IO, Any
@@ -101,6 +102,33 @@ class Server:
             )
             self._speaks = (voice, rate)
         return self._process
+
+
+class Servers:
+    """As many servers as there are texts being spoken at once in this process (one per
+    thread speaking), each used again for the next text."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[Server] = []
+        self._all: list[Server] = []
+
+    def speak(self, text: str, voice: str, rate: int, timeout: float) -> bytes:
+        with self._lock:
+            if not self._idle:
+                self._all.append(Server())
+                self._idle.append(self._all[-1])
+            server = self._idle.pop()
+        try:
+            return server.speak(text, voice, rate, timeout)
+        finally:
+            with self._lock:
+                self._idle.append(server)
+
+    def close(self) -> None:
+        with self._lock:
+            for server in self._all:
+                server.close()
 
 
 def _read(stream: IO[bytes], size: int, deadline: float) -> bytes:

@@ -42,9 +42,12 @@ from voiceguide.versions import installed_version
 ENGINE = "pyttsx3"
 FINISH_TIMEOUT = 60.0  # seconds; a phrase takes milliseconds, so this only catches a hang
 ATTEMPTS = 3  # times a text is said before an empty result is an error
+# With libespeak-ng each text is spoken in a process of its own (a server's child, one
+# server per thread speaking), so threads speak in parallel: measured against worker
+# processes on `cache warm --all` (1099 texts), 10.6 s of CPU rather than 11.6.
+ESPEAK_PARALLELISM: Parallelism = "threads"
 
-# pyttsx3 shares one engine per driver, this process's libespeak-ng server takes one text
-# at a time, and the stdout redirection is process-wide.
+# pyttsx3 shares one engine per driver, and the stdout redirection is process-wide.
 _LOCK = threading.Lock()
 # pyttsx3's espeak driver: what it asks libespeak-ng to speak with, and its sample format.
 _ESPEAK_SAMPLE_RATE = espeak_fork.SAMPLE_RATE
@@ -60,7 +63,7 @@ def _fix() -> str:
 
 
 _started: tuple[Any, str] | None = None
-_server = espeak_fork.Server()  # libespeak-ng fresh for each text (Linux)
+_servers = espeak_fork.Servers()  # libespeak-ng fresh for each text (Linux)
 
 
 def _engine() -> tuple[Any, str]:
@@ -89,7 +92,7 @@ def _release() -> None:
     ``__del__``, which fails noisily if it runs during interpreter shutdown."""
     global _started
     _started = None
-    _server.close()
+    _servers.close()
 
 
 def _is_espeak(tts: Any) -> bool:
@@ -165,17 +168,18 @@ class Pyttsx3Voice:
     def _synthesize_once(self, text: str) -> tuple[Samples, int]:
         with _LOCK:
             tts = _engine()[0]
-            # The engine is shared by every voice in the process: set ours each time.
-            if _is_espeak(tts):
-                return _speak_espeak(text, self.voice_id, self.rate), _ESPEAK_SAMPLE_RATE
-            return _speak_to_file(tts, text, self.voice_id, self.rate)
+            if not _is_espeak(tts):
+                # The engine is shared by every voice in the process: set ours each time.
+                return _speak_to_file(tts, text, self.voice_id, self.rate)
+        # Each thread speaking has a libespeak-ng server of its own.
+        return _speak_espeak(text, self.voice_id, self.rate), _ESPEAK_SAMPLE_RATE
 
 
 def _speak_espeak(text: str, voice_id: str, rate: int) -> Samples:
     """``text`` spoken by libespeak-ng as pyttsx3's espeak driver would speak it (the same
     voice, rate and flags), from the state it has right after initialization."""
     try:
-        pcm = _server.speak(text, voice_id, rate, FINISH_TIMEOUT)
+        pcm = _servers.speak(text, voice_id, rate, FINISH_TIMEOUT)
     except espeak_fork.ForkError as exc:
         raise SpeechError(f"{exc}; try --engine espeak-ng") from exc
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
@@ -205,7 +209,10 @@ def open_voice(voice: str | None, rate: int) -> Pyttsx3Voice:
         tts, default = _engine()
         chosen = voice or default
         info = find_voice(ENGINE, _voices(tts), chosen)
-        return Pyttsx3Voice(info.id, rate, _version(tts))
+        opened = Pyttsx3Voice(info.id, rate, _version(tts))
+        if _is_espeak(tts):
+            opened.parallelism = ESPEAK_PARALLELISM
+        return opened
 
 
 def engine_info() -> EngineInfo:
