@@ -3,11 +3,14 @@ outcome and what the display is told."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from tests.support.fake_output import FakeOutput
 from tests.support.fake_timelines import stepped_timeline
+from tests.support.routines import write_file
 from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.errors import PlaybackError
 from voiceguide.player.commands import Controls
@@ -15,7 +18,7 @@ from voiceguide.player.keys import Key
 from voiceguide.player.player import BACK_GRACE, Player, find_step
 from voiceguide.player.state import Status
 from voiceguide.player.transport import JUMP_GAP
-from voiceguide.render.render import place
+from voiceguide.render.assembly import place
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
 from voiceguide.script import phrasing
@@ -260,10 +263,34 @@ def test_a_step_left_out_is_skipped_when_playing_reaches_it_and_is_not_counted()
     )
 
 
-def test_declining_the_angled_roller_offer_skips_both_of_its_sides() -> None:
-    """foam-roller offers the angled roller (a sides block) once, before its right side:
-    n there must go past the left side too, to the step after the offer."""
-    routine = find_routine("foam-roller")
+ANGLED = "you still felt no release, and you would like to try the roller at an angle"
+# foam-roller's angled option as it was first written: the two angles as a sides block.
+ANGLED_AS_SIDES = f"""title: Upper back on a foam roller
+kind: crack
+steps:
+  - say: Lean back slowly until the roller rests across the middle of your back.
+    pause: 8
+    attempt: true
+  - repeat: 1
+    optional: {ANGLED}
+    steps:
+      - sides: [right, left]
+        steps:
+          - say: Turn the roller slightly, so its {{side}} end is closer to your hips.
+            pause: 8
+          - say: On the next breath out, relax over the roller.
+            breathe: {{in: 4, out: 6}}
+          - say: Lower your hips and rest.
+            rest: 5
+  - say: Bring your hands to your chest. Roll onto your side, off the roller.
+    pause: 8
+"""
+
+
+def decline(routine_file: str) -> None:
+    """Play the routine, press n just after the angled roller is offered: what is heard
+    next is the step after all of the offered part."""
+    routine = find_routine(routine_file)
     options = CompileOptions()
     clips = {  # a buzz, 5 ms a character: real texts, made-up voice
         text: np.where(np.arange(40 * len(text)) % 2, 0.2, -0.2).astype(np.float32)
@@ -271,18 +298,35 @@ def test_declining_the_angled_roller_offer_skips_both_of_its_sides() -> None:
     }
     script = compile_script(routine, options, lambda text: len(clips[text]) / RATE)
     timeline = place(script, clips, RATE)
-    condition = "you still felt no release, and you would like to try the roller at an angle"
-    offer = next(c for c in script.cues if c.text == phrasing.optional_round(condition, 1))
-    left = next(c for c in script.cues if c.text == "Now the left side.")
-    after = next(c for c in script.cues if c.text.startswith("Bring your hands to your chest."))
+    offer = next(c for c in script.cues if c.text == phrasing.optional_round(ANGLED, 1))
+    # The routine's own step after the optional part (every angle of it) begins with this.
+    after = next(
+        c
+        for c in script.cues
+        if c.start > offer.start
+        and c.text.startswith("Bring your hands to your chest.")
+        and c.step != offer.step
+    )
+    offered = [c for c in script.cues if offer.start <= c.start < after.start]
+    assert len(offered) > 10  # the whole angled part, every angle of it
     at = (timeline.frame_at(offer.end) // BLOCK + 1) * BLOCK  # just after the offer
     fake = FakeOutput(block=BLOCK)
     view = Recorder()
     result = Player(timeline, fake).run(Controls(ScriptedKeys(fake, [(at, Key.NEXT)])), view)
     target = step_start(timeline, after.step)
-    assert target > timeline.frame_at(left.end)
     heard = fake.frames[at + lead("next") :]
     np.testing.assert_array_equal(heard[:RATE], timeline.read(target, RATE))
-    later = [s.position for s in view.seen if s.position > at / RATE]
-    assert later and not any(left.start <= p < after.start - 1 for p in later)
+    later = [round(s.position * RATE) for s in view.seen if s.position > at / RATE]
+    assert later and not any(frame < target for frame in later)  # nothing of the offer
     assert (result.outcome, result.steps_skipped) == ("completed", 1)
+
+
+def test_declining_the_angled_roller_offer_skips_all_of_it() -> None:
+    """foam-roller offers the angled roller once: n there goes past all of it."""
+    decline("foam-roller")
+
+
+def test_declining_an_offer_made_of_sides_skips_both_sides(tmp_path: Path) -> None:
+    """The same offer written as a sides block: n goes past the second side too, not to
+    its start."""
+    decline(str(write_file(tmp_path, "angled.yaml", ANGLED_AS_SIDES)))
