@@ -270,9 +270,10 @@ class ClipStore:
     ) -> Iterator[tuple[str, Samples]]:
         """Synthesize ``texts``, yielding each clip as it is ready.
 
-        libespeak-ng in-process is not thread-safe, so such voices run in worker
-        processes, each with its own engine, when there are enough texts to pay for
-        starting them; voices that run a command per text use threads. Otherwise this
+        An engine in-process that is not thread-safe (pyttsx3 on macOS and Windows) runs
+        in worker processes, each with its own engine, when there are enough texts to pay
+        for starting them; voices that speak each text in a process of its own (the
+        espeak-ng command, pyttsx3 on Linux) use threads. Otherwise this
         thread synthesizes one text after another while other threads process and cache
         the clips already spoken.
         """

@@ -2,10 +2,10 @@
 ``synthesize(text)`` returns mono float32 samples and their rate.
 
 Engines: ``piper`` (neural voices, the optional extra ``voiceguide[piper]``), ``pyttsx3``
-(the platform's own voice in-process) and ``espeak-ng`` (the command). ``auto``, the
-default, is Piper with its packaged voice where that is installed and pyttsx3 otherwise
-(``choose_engine`` says which and why). Nothing is loaded at import: each engine starts
-when a voice is opened or listed.
+(the platform's own voice: libespeak-ng on Linux, each text from a fresh start) and
+``espeak-ng`` (the command). ``auto``, the default, is Piper with its packaged voice
+where that is installed and pyttsx3 otherwise (``choose_engine`` says which and why).
+Nothing is loaded at import: each engine starts when a voice is opened or listed.
 """
 
 from __future__ import annotations
