@@ -9,11 +9,12 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support.cli import voiceguide
-from tests.support.serving import request, serve_command, serve_process
+from tests.support.serving import STARTUP_TIMEOUT, request, serve_command, serve_process
 
 pytestmark = pytest.mark.slow
 
@@ -130,3 +131,29 @@ def test_an_unknown_routine_is_one_error_line() -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: ")
     assert len(result.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize("stderr", ["closed", "full"])
+def test_the_address_arrives_on_stdout_with_stderr_closed_or_full(stderr: str) -> None:
+    command = serve_command("floor-option1", "--host", "127.0.0.1", "--port", "0")
+    with open("/dev/full", "w") as full:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=full if stderr == "full" else None,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            preexec_fn=(lambda: os.close(2)) if stderr == "closed" else None,
+        )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()  # "" if serve ends without it
+        assert url.startswith("http://127.0.0.1:"), url
+        parts = urlsplit(url)
+        assert request(f"{parts.scheme}://{parts.netloc}", "GET", parts.path).status == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=STARTUP_TIMEOUT) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
