@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -62,11 +63,10 @@ def served() -> Iterator[ServeProcess]:
 
 @pytest.fixture(scope="module")
 def cue_list(served: ServeProcess) -> dict[str, Any]:
-    reply = request(
-        served.origin,
-        "GET",
-        served.path.replace(f"/{ROUTINE}/", "/files/") + f"{ROUTINE}.cues.json",
-    )
+    page = request(served.origin, "GET", served.path).body.decode()
+    link = re.search(rf'href="\.\./(files/[0-9a-f]+/{ROUTINE}\.cues\.json)"', page)
+    assert link is not None, "the page links to no cue list"
+    reply = request(served.origin, "GET", served.path.replace(f"{ROUTINE}/", link.group(1)))
     assert reply.status == 200
     document: dict[str, Any] = json.loads(reply.body)
     return document

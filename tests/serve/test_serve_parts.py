@@ -80,3 +80,12 @@ def test_a_kept_token_is_the_same_next_time_and_private(tmp_path: Path) -> None:
     replaced = session_token(True, tmp_path)
     assert replaced != kept and len(replaced) >= 22
     assert session_token(True, tmp_path) == replaced
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "::"])
+def test_listening_on_every_interface_is_never_done_without_saying_so(address: str) -> None:
+    warning = net.public_warning(address)
+    assert warning is not None
+    assert address in warning and "every network" in warning and "--host" in warning
+    assert net.listens_everywhere(address)
+    assert not net.listens_everywhere("127.0.0.1")

@@ -4,6 +4,7 @@ goes when it stops, whenever the signal comes."""
 
 from __future__ import annotations
 
+import socket
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,6 @@ from voiceguide.serve import net, server
 from voiceguide.serve.asgi import create_app
 from voiceguide.serve.site import FEED, build_site
 from voiceguide.serve.token import session_token
-
-_ANY_ADDRESS = ("0.0.0.0", "::")
 
 
 @dataclass(frozen=True)
@@ -43,10 +42,12 @@ def serve_routines(
     keep_token: bool = False,
     progress: ExportProgress | None = None,
     ready: Callable[[Serving], None],
+    notice: server.Notice,
 ) -> None:
     """Render ``routines`` and serve them until Ctrl-C, SIGTERM or SIGHUP, which propagate
     as ``signals.Interrupted`` once the server has stopped and the files are gone, while
-    rendering as much as while serving."""
+    rendering as much as while serving; ``notice`` is told about requests the server
+    refused."""
     choice = net.HostChoice(host, net.public_warning(host)) if host else net.default_host()
     # Open the port first: a busy one is said at once, not after rendering.
     sock = net.listen(choice.address, port)
@@ -62,8 +63,12 @@ def serve_routines(
         except ExportInterrupted as exc:  # not an export's end: serving stopped
             raise exc.cause from None
         # Listening on every address: the phone still needs one it can reach.
-        shown = net.default_host().address if choice.address in _ANY_ADDRESS else choice.address
+        everywhere = net.listens_everywhere(choice.address)
+        shown = net.default_host().address if everywhere else choice.address
         origin = f"http://{net.url_host(shown)}:{sock.getsockname()[1]}"
-        site = build_site(exported, session_token(keep_token), origin)
+        # The names this machine may be reached by, besides the address shown: what was
+        # given with --host, and its own host name (as a phone's browser may use it).
+        names = [choice.address, socket.gethostname(), socket.gethostname() + ".local"]
+        site = build_site(exported, session_token(keep_token), origin, names)
         serving = Serving(site.entry_url, site.base_url + FEED, choice.warning)
-        server.run(create_app(site), sock, lambda: ready(serving))
+        server.run(create_app(site), sock, lambda: ready(serving), notice)

@@ -100,6 +100,7 @@ def serve(
                 keep_token=keep_token,
                 progress=report,
                 ready=ready,
+                notice=lambda message: click.echo(f"Warning: {message}.", err=True),
             )
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP, rendering or serving
         click.echo("Stopped serving.", err=True)

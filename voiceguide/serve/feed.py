@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from email.utils import formatdate
+from pathlib import Path
 
 from voiceguide.export.captions import ARTIST
 from voiceguide.export.chapters import JSON_CHAPTERS_TYPE
@@ -22,8 +23,11 @@ ET.register_namespace("itunes", ITUNES)
 ET.register_namespace("podcast", PODCAST)
 
 
-def feed_xml(exported: Sequence[ExportedRoutine], base_url: str, files: str) -> bytes:
-    """The feed for ``exported`` routines, whose files are at ``base_url + files``."""
+def feed_xml(
+    exported: Sequence[ExportedRoutine], base_url: str, served: Mapping[Path, str]
+) -> bytes:
+    """The feed for ``exported`` routines, each file of which is at ``base_url`` followed
+    by its name in ``served``."""
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", "voiceguide routines")
@@ -36,14 +40,15 @@ def feed_xml(exported: Sequence[ExportedRoutine], base_url: str, files: str) -> 
     ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "Health & Fitness"})
     # Served from this machine only: directories must not list or copy it.
     _text(channel, f"{{{PODCAST}}}locked", "yes")
+    urls = {path: base_url + name for path, name in served.items()}
     for item in exported:
-        channel.append(_item(item, base_url + files))
+        channel.append(_item(item, urls))
     ET.indent(rss)
     document: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
 
 
-def _item(exported: ExportedRoutine, files_url: str) -> ET.Element:
+def _item(exported: ExportedRoutine, url: Mapping[Path, str]) -> ET.Element:
     audio, cues, _lrc, vtt, chapters = exported.files
     script = exported.script
     item = ET.Element("item")
@@ -62,7 +67,7 @@ def _item(exported: ExportedRoutine, files_url: str) -> ET.Element:
         item,
         "enclosure",
         {
-            "url": files_url + audio.name,
+            "url": url[audio],
             "length": str(audio.stat().st_size),
             "type": media_type(audio),
         },
@@ -72,12 +77,12 @@ def _item(exported: ExportedRoutine, files_url: str) -> ET.Element:
     ET.SubElement(
         item,
         f"{{{PODCAST}}}chapters",
-        {"url": files_url + chapters.name, "type": JSON_CHAPTERS_TYPE},
+        {"url": url[chapters], "type": JSON_CHAPTERS_TYPE},
     )
     ET.SubElement(
         item,
         f"{{{PODCAST}}}transcript",
-        {"url": files_url + vtt.name, "type": "text/vtt", "language": "en", "rel": "captions"},
+        {"url": url[vtt], "type": "text/vtt", "language": "en", "rel": "captions"},
     )
     return item
 
