@@ -56,6 +56,7 @@ def serve_routines(
         sock,
         tempfile.TemporaryDirectory(prefix="voiceguide-serve-") as work,
     ):
+        token = session_token(keep_token)  # a kept one that cannot be used: said at once too
         try:
             exported = export_routines(
                 routines, Path(work), options, cache_dir, fmt=fmt, progress=progress
@@ -69,6 +70,6 @@ def serve_routines(
         # The names this machine may be reached by, besides the address shown: what was
         # given with --host, and its own host name (as a phone's browser may use it).
         names = [choice.address, socket.gethostname(), socket.gethostname() + ".local"]
-        site = build_site(exported, session_token(keep_token), origin, names)
+        site = build_site(exported, token, origin, names)
         serving = Serving(site.entry_url, site.base_url + FEED, choice.warning)
         server.run(create_app(site), sock, lambda: ready(serving), notice)
