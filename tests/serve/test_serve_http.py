@@ -5,6 +5,7 @@ and the podcast feed read back."""
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import json
 import os
 import re
@@ -310,6 +311,51 @@ def test_the_feed_is_rss_with_chapters_and_transcripts(
         transcript = item.find(f"{{{feed.PODCAST}}}transcript")
         assert transcript is not None and transcript.get("type") == "text/vtt"
         vtt = fetch(origin, transcript.get("url", "")).body.decode()
+        assert vtt_cues(vtt) == spoken_cues(routine.script)
+
+
+def test_gpodders_parser_finds_every_episode_with_chapters_and_transcript(
+    served: tuple[str, Site], exported: list[ExportedRoutine]
+) -> None:
+    import podcastparser
+
+    origin, site = served
+    reply = get(served, "feed.xml")
+    podcast = podcastparser.parse(site.base_url + "feed.xml", io.BytesIO(reply.body))
+    episodes = podcast["episodes"]
+    # podcastparser sorts newest first; the routines' files may share their second
+    assert sorted(e["title"] for e in episodes) == sorted(r.title for r in exported)
+    for routine in exported:
+        (episode,) = [e for e in episodes if e["title"] == routine.title]
+        (enclosure,) = episode["enclosures"]
+        assert fetch(origin, enclosure["url"]).body == routine.files[0].read_bytes()
+        assert enclosure["mime_type"] == "audio/mpeg"
+        # Whole seconds: podcastparser's own reading of the chapters' start times.
+        assert [(c["start"], c["title"]) for c in episode["chapters"]] == [
+            (int(s.start), s.title) for s in routine.script.steps
+        ]
+        vtt = fetch(origin, episode["transcript_url"]).body.decode()
+        assert vtt_cues(vtt) == spoken_cues(routine.script)
+        chapters = json.loads(fetch(origin, episode["chapters_json_url"]).body)
+        assert len(chapters["chapters"]) == len(routine.script.steps)
+
+
+def test_feedparser_reads_the_feed_well_formed_with_every_chapter(
+    served: tuple[str, Site], exported: list[ExportedRoutine]
+) -> None:
+    import feedparser
+
+    origin, _site = served
+    parsed = feedparser.parse(get(served, "feed.xml").body)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert [e.title for e in parsed.entries] == [r.title for r in exported]
+    for entry, routine in zip(parsed.entries, exported, strict=True):
+        (enclosure,) = entry.enclosures
+        assert fetch(origin, enclosure.href).body == routine.files[0].read_bytes()
+        assert [
+            (c["start_parsed"].total_seconds(), c["title"]) for c in entry.psc_chapters["chapters"]
+        ] == [(round(s.start, 3), s.title) for s in routine.script.steps]
+        vtt = fetch(origin, entry.podcast_transcript["url"]).body.decode()
         assert vtt_cues(vtt) == spoken_cues(routine.script)
 
 

@@ -1,6 +1,12 @@
 """The podcast feed: RSS 2.0 with iTunes tags and Podcasting 2.0's chapters and
 transcript, so a podcast app on the phone subscribes once and gets every routine with its
-steps as chapters and its words as text."""
+steps as chapters and its words as text.
+
+Apps read chapters and transcripts in different ways, so each item carries its chapters
+twice: inline as Podlove Simple Chapters (``psc:chapters``, all that gPodder and its
+parser read) and as the Podcasting 2.0 JSON file. The Podcasting 2.0 elements are given
+under the namespace's address and again under its first one (the project's GitHub page),
+which older readers such as gPodder's still expect."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from email.utils import formatdate
 from pathlib import Path
 
-from voiceguide.export.captions import ARTIST
+from voiceguide.export.captions import ARTIST, vtt_time
 from voiceguide.export.chapters import JSON_CHAPTERS_TYPE
 from voiceguide.export.writer import ExportedRoutine
 from voiceguide.serve.media import media_type
@@ -18,9 +24,14 @@ from voiceguide.serve.media import media_type
 MEDIA_TYPE = "application/rss+xml; charset=utf-8"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST_FIRST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+PSC = "http://podlove.org/simple-chapters"
+PSC_VERSION = "1.2"
 
 ET.register_namespace("itunes", ITUNES)
 ET.register_namespace("podcast", PODCAST)
+ET.register_namespace("podcast1", PODCAST_FIRST)
+ET.register_namespace("psc", PSC)
 
 
 def feed_xml(
@@ -74,16 +85,22 @@ def _item(exported: ExportedRoutine, url: Mapping[Path, str]) -> ET.Element:
     )
     _text(item, f"{{{ITUNES}}}duration", str(round(exported.duration)))
     _text(item, f"{{{ITUNES}}}episodeType", "full")
-    ET.SubElement(
-        item,
-        f"{{{PODCAST}}}chapters",
-        {"url": url[chapters], "type": JSON_CHAPTERS_TYPE},
-    )
-    ET.SubElement(
-        item,
-        f"{{{PODCAST}}}transcript",
-        {"url": url[vtt], "type": "text/vtt", "language": "en", "rel": "captions"},
-    )
+    inline = ET.SubElement(item, f"{{{PSC}}}chapters", {"version": PSC_VERSION})
+    for step in script.steps:
+        ET.SubElement(
+            inline, f"{{{PSC}}}chapter", {"start": vtt_time(step.start), "title": step.title}
+        )
+    for namespace in (PODCAST, PODCAST_FIRST):
+        ET.SubElement(
+            item,
+            f"{{{namespace}}}chapters",
+            {"url": url[chapters], "type": JSON_CHAPTERS_TYPE},
+        )
+        ET.SubElement(
+            item,
+            f"{{{namespace}}}transcript",
+            {"url": url[vtt], "type": "text/vtt", "language": "en", "rel": "captions"},
+        )
     return item
 
 
