@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.support.cli import voiceguide
+from tests.support.cli import PROGRAM, voiceguide
 from voiceguide.audio.samples import Samples
 from voiceguide.cli.cache import human_size
 from voiceguide.render.clips import ClipStore, cache_info
@@ -312,3 +316,39 @@ def test_cache_warm_shows_its_progress_bar_only_on_a_terminal(cache_dir: Path) -
     _stderr_of(["cache", "clear", "--yes"], terminal=False, env=env)  # so there is work again
     piped = _stderr_of(args, terminal=False, env=env)
     assert "━" not in piped and "%" not in piped
+
+
+def test_cache_warm_into_a_cache_that_cannot_keep_clips_does_not_claim_it_does(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    cache_dir.write_text("a file where the cache folder should be")
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("title: Tiny\nkind: stretch\nsteps:\n  - say: Hello.\n", encoding="utf-8")
+    result = voiceguide("cache", "warm", str(tiny), "--engine", "espeak-ng")
+    assert result.exit_code == 1
+    assert "holds every clip" not in result.output
+    assert "Warning: cannot write to the clip cache" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("Error: the cache could not keep ")
+    assert result.stderr.rstrip().endswith("play and export will make them again")
+
+
+def test_cache_warm_into_a_full_cache_does_not_claim_it_holds_the_clips(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("title: Tiny\nkind: stretch\nsteps:\n  - say: Hello.\n", encoding="utf-8")
+
+    def full_disk() -> None:  # in the child: every file write past 300 bytes fails (EFBIG)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300, resource.RLIM_INFINITY))
+
+    result = subprocess.run(
+        [*PROGRAM, "cache", "warm", str(tiny), "--engine", "pyttsx3"],
+        capture_output=True, text=True, timeout=300, preexec_fn=full_disk,
+        env={**os.environ, "VOICEGUIDE_CACHE_DIR": str(cache_dir)},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "holds every clip" not in result.stdout
+    assert "Warning: cannot write to the clip cache" in result.stderr
+    assert "free some space" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("Error: the cache could not keep ")

@@ -15,6 +15,7 @@ from voiceguide.cli.options import (
     speech_options,
 )
 from voiceguide.cli.progress import progress_bar
+from voiceguide.errors import CacheError
 
 if TYPE_CHECKING:
     pass
@@ -118,6 +119,11 @@ def cache_warm(
             report,
         )
     what = f"{warmed.routines} routine{'' if warmed.routines == 1 else 's'}"
+    if warmed.missing:
+        raise CacheError(
+            f"the cache could not keep {_clips(warmed.missing)} of the {warmed.clips} for "
+            f"{what} ({warmed.engine}); play and export will make them again"
+        )
     click.echo(
         f"The cache holds every clip for {what} ({warmed.engine}): {_clips(warmed.clips)},"
         f" {warmed.made} made now, {warmed.found} already there."
