@@ -29,7 +29,7 @@ def test_serve_prints_a_qr_code_and_the_address_and_stops_on_ctrl_c(tmp_path: Pa
     with serve_process(
         "floor-option1", "--host", "127.0.0.1", "--port", "0", tmpdir=tmp_path
     ) as served:
-        assert len(left_in(tmp_path)) == 1  # the rendered files, while it serves
+        assert left_in(tmp_path) == []  # the files served are kept in the cache
         assert served.url.startswith("http://127.0.0.1:")
         assert served.url.endswith("/floor-option1/")
         page = request(served.origin, "GET", served.path)
@@ -71,7 +71,8 @@ def test_every_signal_while_rendering_stops_serving_and_leaves_nothing(
 ) -> None:
     """From an empty cache, every routine: the signal comes once some are written and
     others are still being rendered. Serving stopped (it is not an export that ended part
-    way), with the signal's exit status, and the rendered files are gone."""
+    way), with the signal's exit status; what was written whole stays in the cache, and
+    nothing half-written is left there or in the temporary folder."""
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     env = {**os.environ, "TMPDIR": str(temporary), "VOICEGUIDE_CACHE_DIR": str(tmp_path / "c")}
@@ -81,7 +82,8 @@ def test_every_signal_while_rendering_stops_serving_and_leaves_nothing(
     )
     try:
         deadline = time.monotonic() + 120
-        while not any(temporary.glob("voiceguide-serve-*/*.mp3")):
+        kept = tmp_path / "c" / "served"
+        while not any(kept.glob("[!.]*/*.mp3")):
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "nothing was rendered"
             time.sleep(0.01)
@@ -96,6 +98,7 @@ def test_every_signal_while_rendering_stops_serving_and_leaves_nothing(
     assert stderr.rstrip().endswith("Stopped serving.")
     assert "Exported" not in stderr and "Error" not in stderr and "Traceback" not in stderr
     assert left_in(temporary) == []
+    assert [p.name for p in kept.iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_port_in_use_is_one_error_line() -> None:

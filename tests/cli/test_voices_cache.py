@@ -136,7 +136,7 @@ def test_cache_info_counts_clips_and_bytes(cache_dir: Path) -> None:
         f"Path:    {cache_dir}\nEntries: 2 clips\nSize:    {human_size(size)}\n"
     )
     data = json.loads(voiceguide("cache", "info", "--json").output)
-    assert data == {"path": str(cache_dir), "entries": 2, "size": size}
+    assert data == {"path": str(cache_dir), "entries": 2, "served_routines": 0, "size": size}
 
 
 def test_cache_dir_option_wins(tmp_path: Path, cache_dir: Path) -> None:
@@ -352,3 +352,26 @@ def test_cache_warm_into_a_full_cache_does_not_claim_it_holds_the_clips(
     assert "Warning: cannot write to the clip cache" in result.stderr
     assert "free some space" in result.stderr
     assert result.stderr.splitlines()[-1].startswith("Error: the cache could not keep ")
+
+
+def test_cache_info_and_clear_include_the_files_serve_kept(cache_dir: Path) -> None:
+    size = fill(cache_dir, "One.")
+    kept = cache_dir / "served" / ("ab" * 16)
+    kept.mkdir(parents=True)
+    (kept / "r.mp3").write_bytes(b"x" * 5000)
+    (kept / "r.vtt").write_bytes(b"y" * 100)
+    result = voiceguide("cache", "info")
+    assert result.output == (
+        f"Path:    {cache_dir}\nEntries: 1 clip\n"
+        f"Served:  the served files of 1 routine (5.1 kB)\n"
+        f"Size:    {human_size(size + 5100)}\n"
+    )
+    data = json.loads(voiceguide("cache", "info", "--json").output)
+    assert data["served_routines"] == 1 and data["size"] == size + 5100
+    cleared = voiceguide("cache", "clear", "--yes")
+    assert cleared.output == (
+        f"Freed {human_size(size + 5100)} (1 clip and the served files of 1 routine)"
+        f" from {cache_dir}.\n"
+    )
+    assert not (cache_dir / "served").exists()
+    assert cache_info(cache_dir).entries == 0

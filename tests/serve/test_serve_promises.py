@@ -152,7 +152,7 @@ def test_requests_that_are_not_http_are_counted_and_said_once(
         for _ in range(30):
             with connect(origin) as sock:
                 sock.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
-                sock.recv(4096)
+                assert sock.recv(4096).startswith(b"HTTP/1.1 400 ")
         assert len(notices) == 1
         assert "not valid HTTP" in notices[0]
     assert len(notices) == 2
