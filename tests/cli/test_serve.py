@@ -160,3 +160,25 @@ def test_the_address_arrives_on_stdout_with_stderr_closed_or_full(stderr: str) -
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_what_the_server_refuses_is_said_once_and_counted_on_stopping() -> None:
+    with serve_process("floor-option1", "--host", "127.0.0.1", "--port", "0") as served:
+        parts = urlsplit(served.url)
+        for _ in range(50):
+            with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+                sock.sendall(b"\x16\x03\x01 a TLS hello, not HTTP\r\n\r\n")
+                assert sock.recv(4096).startswith(b"HTTP/1.1 400 ")
+        # The Host header: this machine's own names are answered, another name is not.
+        for host, status in (
+            (socket.gethostname(), 200),
+            ("localhost:8765", 200),
+            ("rebound.example", 404),
+        ):
+            reply = request(served.origin, "GET", served.path, {"Host": host})
+            assert reply.status == status, host
+        status, stderr = served.interrupt()
+    assert status == 130
+    assert "Invalid HTTP request" not in stderr
+    assert stderr.count("Warning: the server is refusing requests that are not valid HTTP") == 1
+    assert "Warning: the server refused 50 requests it could not read as HTTP." in stderr
