@@ -32,6 +32,11 @@ def test_printable_escapes_controls_and_keeps_lines() -> None:
         ("\\r", "000D", "a control character"),
         ("\\x7f", "007F", "a control character"),
         ("\\ud800", "D800", "an unpaired surrogate"),
+        ("\\uFFFE", "FFFE", "a non-character"),
+        ("\\uffff", "FFFF", "a non-character"),
+        ("\\U0010FFFF", "10FFFF", "a non-character"),
+        ("\\u202E", "202E", "a bidirectional control"),
+        ("\\u2066", "2066", "a bidirectional control"),
     ],
 )
 @pytest.mark.parametrize("where", ["value", "key"])
@@ -47,6 +52,28 @@ def test_control_characters_are_refused_where_they_stand(
     assert message.startswith(f"{path}:2:")
     assert f"contains {kind} (U+{code}); remove it" in message
     assert message.isprintable()
+
+
+@pytest.mark.parametrize(
+    ("character", "code", "kind"),
+    [("\ufffe", "FFFE", "a non-character"), ("\x01", "0001", "a control character")],
+)
+def test_a_character_yaml_refuses_written_as_it_is_is_placed_too(
+    tmp_path: Path, character: str, code: str, kind: str
+) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(f"kind: stretch\ntitle: Bad{character} title\n", encoding="utf-8")
+    with pytest.raises(FileFormatError) as caught:
+        read_yaml(path, max_bytes=10_000)
+    assert str(caught.value) == f"{path}:2:11: the file contains {kind} (U+{code}); remove it"
+
+
+def test_bidirectional_controls_and_non_characters_are_escaped_when_printed() -> None:
+    assert printable("abc\u202edef\u2067x\ufffe\U0010ffff") == (
+        "abc\\u202edef\\u2067x\\ufffe\\U0010ffff"
+    )
+    # Marks that only say a direction, as right-to-left text uses, stay.
+    assert printable("\u200f\u200e\u061c") == "\u200f\u200e\u061c"
 
 
 def test_tabs_and_line_breaks_in_block_text_are_fine(tmp_path: Path) -> None:

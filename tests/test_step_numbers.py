@@ -96,12 +96,12 @@ def exported(script: Script, folder: Path) -> ExportedRoutine:
 
 def test_the_feed_counts_the_steps_as_the_player_does(tmp_path: Path) -> None:
     scripts = [compiled(routine_id) for routine_id in BUILT_IN]
-    document = feed.feed_xml(
-        [exported(script, tmp_path) for script in scripts], "http://127.0.0.1/t/", "files/"
-    )
-    items = ET.fromstring(document).findall("channel/item")
-    assert len(items) == len(scripts)
-    for item, script in zip(items, scripts, strict=True):
+    items = [exported(script, tmp_path) for script in scripts]
+    served = {path: f"files/{path.name}" for item in items for path in item.files}
+    document = feed.feed_xml(items, "http://127.0.0.1/t/", served)
+    found_items = ET.fromstring(document).findall("channel/item")
+    assert len(found_items) == len(scripts)
+    for item, script in zip(found_items, scripts, strict=True):
         description = item.findtext("description") or ""
         found = re.fullmatch(r"Before you start, then (\d+) steps: (.*)\.", description)
         assert found, description

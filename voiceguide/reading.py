@@ -27,12 +27,13 @@ _KINDS = (
 )
 
 
-def read_file(path: Path, *, max_bytes: int) -> bytes:
+def read_file(path: Path, *, max_bytes: int, private: str | None = None) -> bytes:
     """The bytes of the regular file ``path``, at most ``max_bytes`` of them.
 
     Raises ``UnreadableFileError`` (one line naming the file) when it is missing, is not a
     regular file, cannot be opened (permissions, a symlink loop, a name too long) or is
-    larger than ``max_bytes``.
+    larger than ``max_bytes``; with ``private`` (what to do about it), also when other
+    users may read or change it.
     """
     try:
         fd = os.open(path, _OPEN_FLAGS)
@@ -47,6 +48,11 @@ def read_file(path: Path, *, max_bytes: int) -> bytes:
             if kind == "a folder":
                 raise UnreadableFileError(f"{path} is a folder, not a file")
             raise UnreadableFileError(f"{path} is {kind}, not a file; give a regular file")
+        if private is not None and stat.S_IMODE(mode) & 0o077:
+            raise UnreadableFileError(
+                f"other users of this machine may read or change {path} (permissions "
+                f"{stat.S_IMODE(mode):04o}); {private}"
+            )
         # Reading one byte past the cap tells a file that is too large, even one that
         # grows while it is read, from one that fits.
         data = _read_at_most(fd, max_bytes + 1)

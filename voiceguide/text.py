@@ -15,16 +15,24 @@ import difflib
 import re
 from collections.abc import Sequence
 
-# C0 controls but tab and newline, DEL, C1 controls, and lone surrogates (which no
-# encoder can write: they end in UnicodeEncodeError).
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls but tab and newline, DEL, C1 controls, lone surrogates (which no encoder
+# can write: they end in UnicodeEncodeError), the bidirectional embeddings, overrides and
+# isolates (U+202E shows text backwards: what is printed would not be what is read), and
+# the non-characters (XML forbids U+FFFE and U+FFFF: a podcast feed would be ill-formed).
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)
+)
+BIDI = "\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{BIDI}{_NONCHARACTERS}]")
 # The same, and line breaks too: for what must stay on one line.
 CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def printable(text: str) -> str:

@@ -16,6 +16,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -40,11 +41,25 @@ def create(final: Path, suffix: str = ".part", mode: int = 0o666) -> Path:
         return temporary
 
 
+def create_folder(final: Path) -> Path:
+    """Create an empty temporary folder for ``final``, beside it, named as files are (so
+    that ``remove_stale`` finds it when its process is gone), and remember it as ours."""
+    while True:
+        temporary = final.with_name(f".{final.name}.{os.getpid()}-{os.urandom(4).hex()}.part")
+        try:
+            temporary.mkdir(0o700)
+        except FileExistsError:
+            continue
+        with _own_lock:
+            _own.add(temporary)
+        return temporary
+
+
 def remove(temporary: Path) -> None:
     """Delete ``temporary`` (if it is still there) and forget it."""
     with _own_lock:
         _own.discard(temporary)
-    temporary.unlink(missing_ok=True)
+    _delete(temporary)
 
 
 def renamed(temporary: Path, final: Path) -> None:
@@ -125,7 +140,14 @@ def discard_own() -> None:
         _own.clear()
     for temporary in leftovers:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            _delete(temporary)
+
+
+def _delete(temporary: Path) -> None:
+    if temporary.is_dir() and not temporary.is_symlink():
+        shutil.rmtree(temporary)
+    else:
+        temporary.unlink(missing_ok=True)
 
 
 def remove_stale(folder: Path) -> list[Path]:
@@ -143,6 +165,9 @@ def remove_stale(folder: Path) -> list[Path]:
         with contextlib.suppress(OSError):
             if entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
                 removed.append(Path(entry.path))
     return removed
 

@@ -71,6 +71,15 @@ def parse_yaml(text: str, path: Path, *, error: type[FileFormatError] = FileForm
             f"the file nests more than {MAX_DEPTH} levels deep; flatten it",
             SourcePosition(path, 1, 1),
         ) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow, written as it is (not as an escape): its place.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise error(
+            f"the file contains {_control_kind(code)} (U+{code:04X}); remove it",
+            SourcePosition(path, line, column),
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _mark_position(path, mark) if mark else SourcePosition(path)
@@ -154,7 +163,7 @@ class _Converter:
             # Written as an escape in quotes ("\e", "\x9b", "\ud800"): text is shown and
             # spoken, and must never reach the terminal as a command or fail to encode.
             code = ord(control.group())
-            kind = "an unpaired surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+            kind = _control_kind(code)
             raise self.error(
                 f"the text {_excerpt(node)} contains {kind} (U+{code:04X}); remove it", where
             )
@@ -196,6 +205,16 @@ def _problem(exc: BaseException) -> str:
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
         return exc.problem
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _control_kind(code: int) -> str:
+    if 0xD800 <= code <= 0xDFFF:
+        return "an unpaired surrogate"
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return "a bidirectional control"
+    if code >= 0xFDD0:
+        return "a non-character"
+    return "a control character"
 
 
 def _excerpt(node: yaml.Node) -> str:

@@ -9,11 +9,12 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support.cli import voiceguide
-from tests.support.serving import request, serve_command, serve_process
+from tests.support.serving import STARTUP_TIMEOUT, request, serve_command, serve_process
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,7 @@ def test_serve_prints_a_qr_code_and_the_address_and_stops_on_ctrl_c(tmp_path: Pa
     with serve_process(
         "floor-option1", "--host", "127.0.0.1", "--port", "0", tmpdir=tmp_path
     ) as served:
-        assert len(left_in(tmp_path)) == 1  # the rendered files, while it serves
+        assert left_in(tmp_path) == []  # the files served are kept in the cache
         assert served.url.startswith("http://127.0.0.1:")
         assert served.url.endswith("/floor-option1/")
         page = request(served.origin, "GET", served.path)
@@ -70,7 +71,8 @@ def test_every_signal_while_rendering_stops_serving_and_leaves_nothing(
 ) -> None:
     """From an empty cache, every routine: the signal comes once some are written and
     others are still being rendered. Serving stopped (it is not an export that ended part
-    way), with the signal's exit status, and the rendered files are gone."""
+    way), with the signal's exit status; what was written whole stays in the cache, and
+    nothing half-written is left there or in the temporary folder."""
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     env = {**os.environ, "TMPDIR": str(temporary), "VOICEGUIDE_CACHE_DIR": str(tmp_path / "c")}
@@ -80,7 +82,8 @@ def test_every_signal_while_rendering_stops_serving_and_leaves_nothing(
     )
     try:
         deadline = time.monotonic() + 120
-        while not any(temporary.glob("voiceguide-serve-*/*.mp3")):
+        kept = tmp_path / "c" / "served"
+        while not any(kept.glob("[!.]*/*.mp3")):
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "nothing was rendered"
             time.sleep(0.01)
@@ -95,6 +98,7 @@ def test_every_signal_while_rendering_stops_serving_and_leaves_nothing(
     assert stderr.rstrip().endswith("Stopped serving.")
     assert "Exported" not in stderr and "Error" not in stderr and "Traceback" not in stderr
     assert left_in(temporary) == []
+    assert [p.name for p in kept.iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_port_in_use_is_one_error_line() -> None:
@@ -130,3 +134,51 @@ def test_an_unknown_routine_is_one_error_line() -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: ")
     assert len(result.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize("stderr", ["closed", "full"])
+def test_the_address_arrives_on_stdout_with_stderr_closed_or_full(stderr: str) -> None:
+    command = serve_command("floor-option1", "--host", "127.0.0.1", "--port", "0")
+    with open("/dev/full", "w") as full:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=full if stderr == "full" else None,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            preexec_fn=(lambda: os.close(2)) if stderr == "closed" else None,
+        )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()  # "" if serve ends without it
+        assert url.startswith("http://127.0.0.1:"), url
+        parts = urlsplit(url)
+        assert request(f"{parts.scheme}://{parts.netloc}", "GET", parts.path).status == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=STARTUP_TIMEOUT) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_what_the_server_refuses_is_said_once_and_counted_on_stopping() -> None:
+    with serve_process("floor-option1", "--host", "127.0.0.1", "--port", "0") as served:
+        parts = urlsplit(served.url)
+        for _ in range(50):
+            with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+                sock.sendall(b"\x16\x03\x01 a TLS hello, not HTTP\r\n\r\n")
+                assert sock.recv(4096).startswith(b"HTTP/1.1 400 ")
+        # The Host header: this machine's own names are answered, another name is not.
+        for host, status in (
+            (socket.gethostname(), 200),
+            ("localhost:8765", 200),
+            ("rebound.example", 404),
+        ):
+            reply = request(served.origin, "GET", served.path, {"Host": host})
+            assert reply.status == status, host
+        status, stderr = served.interrupt()
+    assert status == 130
+    assert "Invalid HTTP request" not in stderr
+    assert stderr.count("Warning: the server is refusing requests that are not valid HTTP") == 1
+    assert "Warning: the server refused 50 requests it could not read as HTTP." in stderr

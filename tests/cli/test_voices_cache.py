@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.support.cli import voiceguide
+from tests.support.cli import PROGRAM, voiceguide
 from voiceguide.audio.samples import Samples
 from voiceguide.cli.cache import human_size
 from voiceguide.render.clips import ClipStore, cache_info
@@ -132,7 +136,7 @@ def test_cache_info_counts_clips_and_bytes(cache_dir: Path) -> None:
         f"Path:    {cache_dir}\nEntries: 2 clips\nSize:    {human_size(size)}\n"
     )
     data = json.loads(voiceguide("cache", "info", "--json").output)
-    assert data == {"path": str(cache_dir), "entries": 2, "size": size}
+    assert data == {"path": str(cache_dir), "entries": 2, "served_routines": 0, "size": size}
 
 
 def test_cache_dir_option_wins(tmp_path: Path, cache_dir: Path) -> None:
@@ -312,3 +316,62 @@ def test_cache_warm_shows_its_progress_bar_only_on_a_terminal(cache_dir: Path) -
     _stderr_of(["cache", "clear", "--yes"], terminal=False, env=env)  # so there is work again
     piped = _stderr_of(args, terminal=False, env=env)
     assert "━" not in piped and "%" not in piped
+
+
+def test_cache_warm_into_a_cache_that_cannot_keep_clips_does_not_claim_it_does(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    cache_dir.write_text("a file where the cache folder should be")
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("title: Tiny\nkind: stretch\nsteps:\n  - say: Hello.\n", encoding="utf-8")
+    result = voiceguide("cache", "warm", str(tiny), "--engine", "espeak-ng")
+    assert result.exit_code == 1
+    assert "holds every clip" not in result.output
+    assert "Warning: cannot write to the clip cache" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("Error: the cache could not keep ")
+    assert result.stderr.rstrip().endswith("play and export will make them again")
+
+
+def test_cache_warm_into_a_full_cache_does_not_claim_it_holds_the_clips(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("title: Tiny\nkind: stretch\nsteps:\n  - say: Hello.\n", encoding="utf-8")
+
+    def full_disk() -> None:  # in the child: every file write past 300 bytes fails (EFBIG)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300, resource.RLIM_INFINITY))
+
+    result = subprocess.run(
+        [*PROGRAM, "cache", "warm", str(tiny), "--engine", "pyttsx3"],
+        capture_output=True, text=True, timeout=300, preexec_fn=full_disk,
+        env={**os.environ, "VOICEGUIDE_CACHE_DIR": str(cache_dir)},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "holds every clip" not in result.stdout
+    assert "Warning: cannot write to the clip cache" in result.stderr
+    assert "free some space" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("Error: the cache could not keep ")
+
+
+def test_cache_info_and_clear_include_the_files_serve_kept(cache_dir: Path) -> None:
+    size = fill(cache_dir, "One.")
+    kept = cache_dir / "served" / ("ab" * 16)
+    kept.mkdir(parents=True)
+    (kept / "r.mp3").write_bytes(b"x" * 5000)
+    (kept / "r.vtt").write_bytes(b"y" * 100)
+    result = voiceguide("cache", "info")
+    assert result.output == (
+        f"Path:    {cache_dir}\nEntries: 1 clip\n"
+        f"Served:  the served files of 1 routine (5.1 kB)\n"
+        f"Size:    {human_size(size + 5100)}\n"
+    )
+    data = json.loads(voiceguide("cache", "info", "--json").output)
+    assert data["served_routines"] == 1 and data["size"] == size + 5100
+    cleared = voiceguide("cache", "clear", "--yes")
+    assert cleared.output == (
+        f"Freed {human_size(size + 5100)} (1 clip and the served files of 1 routine)"
+        f" from {cache_dir}.\n"
+    )
+    assert not (cache_dir / "served").exists()
+    assert cache_info(cache_dir).entries == 0

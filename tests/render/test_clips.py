@@ -16,7 +16,14 @@ import pytest
 from tests.support.file_size_limit import call_with_file_size_limit
 from tests.support.voices import CountingVoice, SilentVoice, ToneVoice
 from voiceguide.audio.samples import Samples
-from voiceguide.audio.signal import audible_span, db_to_gain, loudness_db, peak, read_clip
+from voiceguide.audio.signal import (
+    audible_span,
+    db_to_gain,
+    loudness_db,
+    peak,
+    read_clip,
+    write_clip,
+)
 from voiceguide.errors import SpeechError
 from voiceguide.render import clips as clips_module
 from voiceguide.render.clips import (
@@ -189,6 +196,24 @@ def test_a_damaged_entry_is_rendered_again(tmp_path: Path, damage: object) -> No
     assert voice.calls == ["Hold it there.", "Hold it there."]
     assert np.array_equal(again, clip)
     assert np.array_equal(read_clip(path)[0], clip)
+
+
+def test_an_empty_clip_for_words_is_damaged_and_made_again(tmp_path: Path) -> None:
+    voice = CountingVoice(open_voice("espeak-ng", None, 160))
+    clip_store = store(tmp_path, voice)
+    clip = clip_store.get("Stop if it hurts.")
+    path = clip_store.path("Stop if it hurts.")
+    # Whole and checksummed, but silent: export would have said nothing, cautions included.
+    write_clip(path, np.zeros(0, np.float32), RATE)
+    again = store(tmp_path, voice).get("Stop if it hurts.")
+    assert voice.calls == ["Stop if it hurts.", "Stop if it hurts."]
+    assert np.array_equal(again, clip)
+    assert np.array_equal(read_clip(path)[0], clip)
+    # Blank text is an empty clip by right: read from the cache, not made again.
+    store(tmp_path, voice).get(" ")
+    blank = store(tmp_path, voice)
+    assert blank.get(" ").size == 0
+    assert blank.hits == 1
 
 
 def test_clear_empties_the_cache(tmp_path: Path) -> None:

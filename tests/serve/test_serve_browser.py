@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +46,18 @@ new MutationObserver(() => window.wordChanges.push(
 )).observe(words, {attributes: true, attributeFilter: ["data-cue"]});
 """
 
+# Text that, put in the page as it is, ends or reopens the page's script elements.
+HOSTILE_TITLE = "<!--<script> & </script>"
+HOSTILE_ROUTINE = f"""\
+id: hostile
+title: '{HOSTILE_TITLE}'
+kind: stretch
+steps:
+  - say: 'Lie down. <!--<script> Rest.'
+    pause: 2
+  - say: Breathe out.
+"""
+
 needs_chromium = pytest.mark.skipif(
     not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
     reason="needs the distribution's chromium and chromium-driver",
@@ -62,11 +75,10 @@ def served() -> Iterator[ServeProcess]:
 
 @pytest.fixture(scope="module")
 def cue_list(served: ServeProcess) -> dict[str, Any]:
-    reply = request(
-        served.origin,
-        "GET",
-        served.path.replace(f"/{ROUTINE}/", "/files/") + f"{ROUTINE}.cues.json",
-    )
+    page = request(served.origin, "GET", served.path).body.decode()
+    link = re.search(rf'href="\.\./(files/[0-9a-f]+/{ROUTINE}\.cues\.json)"', page)
+    assert link is not None, "the page links to no cue list"
+    reply = request(served.origin, "GET", served.path.replace(f"{ROUTINE}/", link.group(1)))
     assert reply.status == 200
     document: dict[str, Any] = json.loads(reply.body)
     return document
@@ -104,6 +116,16 @@ def browser(served: ServeProcess) -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def hostile_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    folder = tmp_path_factory.mktemp("hostile")
+    routine = folder / "hostile.yaml"
+    routine.write_text(HOSTILE_ROUTINE, encoding="utf-8")
+    with serve_process(str(routine), "--host", "127.0.0.1", "--port", "0") as running:
+        yield running
+        running.interrupt()
 
 
 def wait_for(check: Callable[[], T], what: str, timeout: float = 20.0) -> T:
@@ -246,3 +268,25 @@ def keep_screenshots(folder: Path) -> None:
         Path(target).mkdir(parents=True, exist_ok=True)
         for shot in folder.iterdir():
             shutil.copy(shot, Path(target) / shot.name)
+
+
+@needs_chromium
+def test_a_title_that_looks_like_markup_still_plays_and_shows_words(
+    browser: Any, hostile_served: ServeProcess
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(hostile_served.url)
+    assert browser.find_element(By.TAG_NAME, "h1").text == HOSTILE_TITLE
+    wait_for(
+        lambda: browser.execute_script("return document.getElementById('audio').readyState >= 1"),
+        "the audio",
+    )
+    browser.find_element(By.ID, "play").click()
+    wait_for(lambda: current_time(browser) > 0.3, "playback")
+    assert browser.find_element(By.ID, "play-label").text == "Pause"
+    wait_for(
+        lambda: browser.find_element(By.ID, "words").text == "Lie down. <!--<script> Rest.",
+        "the words said",
+    )
+    assert browser.find_element(By.ID, "step").text  # the step being said, named

@@ -5,6 +5,7 @@ and the podcast feed read back."""
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import json
 import os
 import re
@@ -49,6 +50,13 @@ def served(exported: list[ExportedRoutine]) -> Iterator[tuple[str, Site]]:
         yield running
 
 
+def file_url(served: tuple[str, Site], name: str) -> str:
+    """Where the file ``name`` is served: under the digest of its content."""
+    (found,) = [key for key in served[1].resources if key.endswith("/" + name)]
+    assert re.fullmatch(rf"files/[0-9a-f]{{16}}/{re.escape(name)}", found), found
+    return found
+
+
 def get(served: tuple[str, Site], name: str, **headers: str) -> Reply:
     origin, site = served
     return request(origin, "GET", f"/{site.token}/{name}", headers)
@@ -84,7 +92,7 @@ def test_a_routine_page_is_self_contained(
     assert [c["start"] for c in data["cues"]] == [round(c.start, 3) for c in spoken]
     assert [s["title"] for s in data["steps"]] == [s.title for s in script.steps]
     for name in ("one.mp3", "one.lrc", "one.cues.json", "one.vtt", "one.chapters.json"):
-        assert f'href="../files/{name}" download="{name}"' in text
+        assert f'href="../{file_url(served, name)}" download="{name}"' in text
 
 
 def test_without_the_token_every_path_is_not_found(served: tuple[str, Site]) -> None:
@@ -129,6 +137,7 @@ def test_nothing_outside_what_is_served_can_be_reached(served: tuple[str, Site])
         f"/{t}/files/one.mp3/",
         f"/{t}/files/one.mp3%00.txt",
         f"/{t}/files/ONE.MP3",
+        f"/{t}/files/one.mp3",  # the name without its content's digest
         f"/{t}/one",
         f"/{t}/nope?x=/etc/passwd",
     ]
@@ -141,7 +150,7 @@ def test_nothing_outside_what_is_served_can_be_reached(served: tuple[str, Site])
 def test_writing_is_refused(served: tuple[str, Site]) -> None:
     origin, site = served
     for method in ("POST", "PUT", "DELETE", "PATCH"):
-        reply = request(origin, method, f"/{site.token}/files/one.mp3")
+        reply = request(origin, method, f"/{site.token}/{file_url(served, 'one.mp3')}")
         assert reply.status == 405
         assert reply.headers["allow"] == "GET, HEAD"
 
@@ -157,11 +166,12 @@ def test_a_served_file_that_became_a_symlink_is_refused(
     # A symlink beside the served files, never in the table, is not reachable either.
     os.symlink(tmp_path / "secret.txt", tmp_path / "link.lrc")
     with site_server(lambda origin: build_site([item], new_token(), origin)) as running:
-        assert get(running, "files/one.lrc").status == 200
-        assert get(running, "files/link.lrc").status == 404
+        lrc = file_url(running, "one.lrc")
+        assert get(running, lrc).status == 200
+        assert get(running, lrc.replace("one.lrc", "link.lrc")).status == 404
         copy.unlink()
         os.symlink(tmp_path / "secret.txt", copy)
-        reply = get(running, "files/one.lrc")
+        reply = get(running, lrc)
         assert reply.status == 404
         assert b"secret" not in reply.body
 
@@ -180,7 +190,7 @@ def test_files_have_their_type_length_and_validators(
     served: tuple[str, Site], exported: list[ExportedRoutine], name: str, media_type: str
 ) -> None:
     path = next(p for p in exported[0].files if p.name == name)
-    reply = get(served, f"files/{name}")
+    reply = get(served, file_url(served, name))
     assert reply.status == 200
     assert reply.body == path.read_bytes()
     assert reply.headers["content-type"] == media_type
@@ -193,8 +203,8 @@ def test_files_have_their_type_length_and_validators(
 
 def test_head_gives_the_headers_without_the_body(served: tuple[str, Site]) -> None:
     origin, site = served
-    full = get(served, "files/one.mp3")
-    head = request(origin, "HEAD", f"/{site.token}/files/one.mp3")
+    full = get(served, file_url(served, "one.mp3"))
+    head = request(origin, "HEAD", f"/{site.token}/{file_url(served, 'one.mp3')}")
     assert head.status == 200
     assert head.body == b""
     assert head.headers["content-length"] == str(len(full.body))
@@ -204,30 +214,31 @@ def test_head_gives_the_headers_without_the_body(served: tuple[str, Site]) -> No
 
 
 def test_range_requests_give_206_with_the_bytes_asked_for(served: tuple[str, Site]) -> None:
-    whole = get(served, "files/one.mp3").body
+    whole = get(served, file_url(served, "one.mp3")).body
     size = len(whole)
-    reply = get(served, "files/one.mp3", Range="bytes=100-1099")
+    reply = get(served, file_url(served, "one.mp3"), Range="bytes=100-1099")
     assert reply.status == 206
     assert reply.body == whole[100:1100]
     assert reply.headers["content-range"] == f"bytes 100-1099/{size}"
     assert reply.headers["content-length"] == "1000"
-    tail = get(served, "files/one.mp3", Range="bytes=-500")
+    tail = get(served, file_url(served, "one.mp3"), Range="bytes=-500")
     assert tail.status == 206 and tail.body == whole[-500:]
-    rest = get(served, "files/one.mp3", Range=f"bytes={size - 10}-")
+    rest = get(served, file_url(served, "one.mp3"), Range=f"bytes={size - 10}-")
     assert rest.status == 206 and rest.body == whole[-10:]
-    beyond = get(served, "files/one.mp3", Range=f"bytes={size + 10}-")
+    beyond = get(served, file_url(served, "one.mp3"), Range=f"bytes={size + 10}-")
     assert beyond.status == 416
 
 
 def test_a_cached_copy_is_confirmed_with_304(served: tuple[str, Site]) -> None:
-    first = get(served, "files/one.mp3")
-    again = get(served, "files/one.mp3", **{"If-None-Match": first.headers["etag"]})
+    mp3 = file_url(served, "one.mp3")
+    first = get(served, mp3)
+    again = get(served, mp3, **{"If-None-Match": first.headers["etag"]})
     assert again.status == 304 and again.body == b""
-    since = get(served, "files/one.mp3", **{"If-Modified-Since": first.headers["last-modified"]})
+    since = get(served, mp3, **{"If-Modified-Since": first.headers["last-modified"]})
     assert since.status == 304
     page = get(served, "one/")
     assert get(served, "one/", **{"If-None-Match": page.headers["etag"]}).status == 304
-    assert get(served, "files/one.mp3", **{"If-None-Match": '"other"'}).status == 200
+    assert get(served, file_url(served, "one.mp3"), **{"If-None-Match": '"other"'}).status == 200
 
 
 def test_a_burst_of_20_downloads_all_arrive_whole(
@@ -235,7 +246,7 @@ def test_a_burst_of_20_downloads_all_arrive_whole(
 ) -> None:
     expected = exported[0].files[0].read_bytes()
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
-        replies = list(pool.map(lambda _n: get(served, "files/one.mp3"), range(20)))
+        replies = list(pool.map(lambda _n: get(served, file_url(served, "one.mp3")), range(20)))
     assert [r.status for r in replies] == [200] * 20
     assert all(r.body == expected for r in replies)
 
@@ -249,7 +260,8 @@ def test_a_client_leaving_mid_download_does_not_disturb_the_others(
 
     def leave_early() -> int:
         with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-            sock.sendall(f"GET /{site.token}/files/one.mp3 HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            path = f"/{site.token}/{file_url(served, 'one.mp3')}"
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
             received = len(sock.recv(4096))
             # Close with a reset, as a phone that loses the network does.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -257,10 +269,10 @@ def test_a_client_leaving_mid_download_does_not_disturb_the_others(
 
     with concurrent.futures.ThreadPoolExecutor(10) as pool:
         leaving = [pool.submit(leave_early) for _ in range(5)]
-        staying = [pool.submit(get, served, "files/one.mp3") for _ in range(5)]
+        staying = [pool.submit(get, served, file_url(served, "one.mp3")) for _ in range(5)]
         assert all(f.result() > 0 for f in leaving)
         assert all(f.result().body == expected for f in staying)
-    assert get(served, "files/one.mp3").body == expected
+    assert get(served, file_url(served, "one.mp3")).body == expected
 
 
 def test_the_feed_is_rss_with_chapters_and_transcripts(
@@ -299,6 +311,51 @@ def test_the_feed_is_rss_with_chapters_and_transcripts(
         transcript = item.find(f"{{{feed.PODCAST}}}transcript")
         assert transcript is not None and transcript.get("type") == "text/vtt"
         vtt = fetch(origin, transcript.get("url", "")).body.decode()
+        assert vtt_cues(vtt) == spoken_cues(routine.script)
+
+
+def test_gpodders_parser_finds_every_episode_with_chapters_and_transcript(
+    served: tuple[str, Site], exported: list[ExportedRoutine]
+) -> None:
+    import podcastparser
+
+    origin, site = served
+    reply = get(served, "feed.xml")
+    podcast = podcastparser.parse(site.base_url + "feed.xml", io.BytesIO(reply.body))
+    episodes = podcast["episodes"]
+    # podcastparser sorts newest first; the routines' files may share their second
+    assert sorted(e["title"] for e in episodes) == sorted(r.title for r in exported)
+    for routine in exported:
+        (episode,) = [e for e in episodes if e["title"] == routine.title]
+        (enclosure,) = episode["enclosures"]
+        assert fetch(origin, enclosure["url"]).body == routine.files[0].read_bytes()
+        assert enclosure["mime_type"] == "audio/mpeg"
+        # Whole seconds: podcastparser's own reading of the chapters' start times.
+        assert [(c["start"], c["title"]) for c in episode["chapters"]] == [
+            (int(s.start), s.title) for s in routine.script.steps
+        ]
+        vtt = fetch(origin, episode["transcript_url"]).body.decode()
+        assert vtt_cues(vtt) == spoken_cues(routine.script)
+        chapters = json.loads(fetch(origin, episode["chapters_json_url"]).body)
+        assert len(chapters["chapters"]) == len(routine.script.steps)
+
+
+def test_feedparser_reads_the_feed_well_formed_with_every_chapter(
+    served: tuple[str, Site], exported: list[ExportedRoutine]
+) -> None:
+    import feedparser
+
+    origin, _site = served
+    parsed = feedparser.parse(get(served, "feed.xml").body)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert [e.title for e in parsed.entries] == [r.title for r in exported]
+    for entry, routine in zip(parsed.entries, exported, strict=True):
+        (enclosure,) = entry.enclosures
+        assert fetch(origin, enclosure.href).body == routine.files[0].read_bytes()
+        assert [
+            (c["start_parsed"].total_seconds(), c["title"]) for c in entry.psc_chapters["chapters"]
+        ] == [(round(s.start, 3), s.title) for s in routine.script.steps]
+        vtt = fetch(origin, entry.podcast_transcript["url"]).body.decode()
         assert vtt_cues(vtt) == spoken_cues(routine.script)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import os
 import socket
 import stat
 from pathlib import Path
@@ -80,3 +83,39 @@ def test_a_kept_token_is_the_same_next_time_and_private(tmp_path: Path) -> None:
     replaced = session_token(True, tmp_path)
     assert replaced != kept and len(replaced) >= 22
     assert session_token(True, tmp_path) == replaced
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "::"])
+def test_listening_on_every_interface_is_never_done_without_saying_so(address: str) -> None:
+    warning = net.public_warning(address)
+    assert warning is not None
+    assert address in warning and "every network" in warning and "--host" in warning
+    assert net.listens_everywhere(address)
+    assert not net.listens_everywhere("127.0.0.1")
+
+
+def test_a_kept_token_others_can_read_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    kept = session_token(True, tmp_path)
+    path = tmp_path / TOKEN_FILE
+    path.chmod(0o644)
+    with pytest.raises(ServeError) as caught:
+        session_token(True, tmp_path)
+    message = str(caught.value)
+    assert "other users" in message and "0644" in message and str(path) in message
+    assert "delete" in message and "chmod 600" in message
+    path.chmod(0o600)
+    assert session_token(True, tmp_path) == kept
+
+
+def test_a_named_pipe_at_the_token_path_is_refused_at_once(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / TOKEN_FILE, 0o600)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        future = pool.submit(session_token, True, tmp_path)
+        try:
+            with pytest.raises(ServeError) as caught:
+                future.result(timeout=30)
+        finally:
+            # Unblocks a reader stuck in open() (as before the fix), so the test can end.
+            with contextlib.suppress(OSError):
+                os.close(os.open(tmp_path / TOKEN_FILE, os.O_WRONLY | os.O_NONBLOCK))
+    assert "named pipe" in str(caught.value)

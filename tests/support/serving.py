@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import uvicorn
-
-from voiceguide.serve import net
+from voiceguide.serve import net, server
 from voiceguide.serve.asgi import create_app
 from voiceguide.serve.site import Site
 
@@ -38,7 +36,8 @@ def request(origin: str, method: str, path: str, headers: Mapping[str, str] | No
     parts = urlsplit(origin)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:
-        connection.putrequest(method, path, skip_accept_encoding=True)
+        own_host = any(name.lower() == "host" for name in headers or {})
+        connection.putrequest(method, path, skip_host=own_host, skip_accept_encoding=True)
         for name, value in (headers or {}).items():
             connection.putheader(name, value)
         connection.endheaders()
@@ -50,24 +49,27 @@ def request(origin: str, method: str, path: str, headers: Mapping[str, str] | No
 
 
 @contextlib.contextmanager
-def site_server(build: Callable[[str], Site]) -> Iterator[tuple[str, Site]]:
-    """Serve the Site that ``build(origin)`` makes, on a free loopback port; yields
-    (origin, site)."""
+def site_server(
+    build: Callable[[str], Site], notices: list[str] | None = None
+) -> Iterator[tuple[str, Site]]:
+    """Serve the Site that ``build(origin)`` makes with voiceguide's own server, on a free
+    loopback port; yields (origin, site). What the server tells the user goes to
+    ``notices``."""
     sock = net.listen(net.LOOPBACK, 0)
     origin = f"http://{net.LOOPBACK}:{sock.getsockname()[1]}"
     site = build(origin)
-    config = uvicorn.Config(create_app(site), log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    told = notices if notices is not None else []
+    running = server.build(create_app(site), lambda: None, told.append)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
-    while not server.started:
+    while not running.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.01)
     try:
         yield origin, site
     finally:
-        server.should_exit = True
+        running.should_exit = True
         thread.join(timeout=10)
         sock.close()
 

@@ -70,7 +70,7 @@ def export_routines(
     """Render ``routines`` and write their files and playlist (``playlist_path``) into
     ``out_dir``; the result and the playlist keep their order. ``workers`` routines are
     written at a time (default: one per core). ``split`` writes a track per step."""
-    routines = _distinct(routines)
+    routines = distinct_routines(routines)
     check_output_dir(out_dir)
     # What an export killed outright (kill -9, a power cut) left half-written.
     writing.remove_stale(out_dir)
@@ -275,7 +275,7 @@ def _interrupts_deferred() -> Iterator[_Stop]:
     notice.raise_if_received()
 
 
-def _distinct(routines: Sequence[Routine]) -> list[Routine]:
+def distinct_routines(routines: Sequence[Routine]) -> list[Routine]:
     """``routines`` with repeats dropped; two different routines with one id are an error."""
     seen: dict[str, Routine] = {}
     for routine in routines:

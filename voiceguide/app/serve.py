@@ -1,25 +1,24 @@
 """The ``serve`` use case: open the port, render what is served, then serve it until
-Ctrl-C, SIGTERM or SIGHUP. The rendered files live in a private temporary folder that
-goes when it stops, whenever the signal comes."""
+Ctrl-C, SIGTERM or SIGHUP. The rendered files are kept in the cache by their content
+(``serve.kept``), so serving the same routines again starts at once."""
 
 from __future__ import annotations
 
-import tempfile
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide import signals
-from voiceguide.app.export import ExportInterrupted, ExportProgress, export_routines
+from voiceguide.app.export import ExportProgress, distinct_routines
 from voiceguide.export.writer import Format
 from voiceguide.render.options import RenderOptions
 from voiceguide.routine.records import Routine
 from voiceguide.serve import net, server
 from voiceguide.serve.asgi import create_app
+from voiceguide.serve.kept import kept_routines
 from voiceguide.serve.site import FEED, build_site
 from voiceguide.serve.token import session_token
-
-_ANY_ADDRESS = ("0.0.0.0", "::")
 
 
 @dataclass(frozen=True)
@@ -43,27 +42,27 @@ def serve_routines(
     keep_token: bool = False,
     progress: ExportProgress | None = None,
     ready: Callable[[Serving], None],
+    notice: server.Notice,
 ) -> None:
     """Render ``routines`` and serve them until Ctrl-C, SIGTERM or SIGHUP, which propagate
-    as ``signals.Interrupted`` once the server has stopped and the files are gone, while
-    rendering as much as while serving."""
+    as ``signals.Interrupted`` once the server has stopped (while rendering, what was
+    half-written is removed); ``notice`` is told about requests the server
+    refused."""
     choice = net.HostChoice(host, net.public_warning(host)) if host else net.default_host()
     # Open the port first: a busy one is said at once, not after rendering.
     sock = net.listen(choice.address, port)
-    with (
-        signals.leave_on_signals(),
-        sock,
-        tempfile.TemporaryDirectory(prefix="voiceguide-serve-") as work,
-    ):
-        try:
-            exported = export_routines(
-                routines, Path(work), options, cache_dir, fmt=fmt, progress=progress
-            )
-        except ExportInterrupted as exc:  # not an export's end: serving stopped
-            raise exc.cause from None
+    with signals.leave_on_signals(), sock:
+        token = session_token(keep_token)  # a kept one that cannot be used: said at once too
+        exported = kept_routines(
+            distinct_routines(routines), options, cache_dir, fmt, progress=progress
+        )
         # Listening on every address: the phone still needs one it can reach.
-        shown = net.default_host().address if choice.address in _ANY_ADDRESS else choice.address
+        everywhere = net.listens_everywhere(choice.address)
+        shown = net.default_host().address if everywhere else choice.address
         origin = f"http://{net.url_host(shown)}:{sock.getsockname()[1]}"
-        site = build_site(exported, session_token(keep_token), origin)
+        # The names this machine may be reached by, besides the address shown: what was
+        # given with --host, and its own host name (as a phone's browser may use it).
+        names = [choice.address, socket.gethostname(), socket.gethostname() + ".local"]
+        site = build_site(exported, token, origin, names)
         serving = Serving(site.entry_url, site.base_url + FEED, choice.warning)
-        server.run(create_app(site), sock, lambda: ready(serving))
+        server.run(create_app(site), sock, lambda: ready(serving), notice)

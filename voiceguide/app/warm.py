@@ -16,12 +16,14 @@ Progress = Callable[[str, int, int], None]  # (what is made, clips ready, clips 
 
 @dataclass(frozen=True)
 class Warmed:
-    """What warming did: ``made`` clips synthesized now, ``found`` already cached."""
+    """What warming did: ``made`` clips synthesized now, ``found`` already cached, and
+    ``missing`` of them not in the cache afterwards (it was full or read-only)."""
 
     routines: int
     engine: str
     made: int
     found: int
+    missing: int
 
     @property
     def clips(self) -> int:
@@ -59,7 +61,10 @@ def warm_cache(
     }
     answers.update(text for routine in routines for text in words_known_ahead(routine))
     store.get_many(sorted(answers - cues), _reporting(progress, "Making the answers"))
-    return Warmed(len(routines), store.voice.engine, store.rendered, store.hits)
+    # What the cache holds now, not what was meant to go in: a clip made in a worker
+    # process that could not write it is only known by its absence.
+    missing = sum(not store.path(text).is_file() for text in cues | answers)
+    return Warmed(len(routines), store.voice.engine, store.rendered, store.hits, missing)
 
 
 def _reporting(progress: Progress | None, what: str) -> Callable[[int, int], None] | None:

@@ -33,7 +33,7 @@ from voiceguide.cli import (
 )
 from voiceguide.cli import list as list_command
 from voiceguide.cli.context import Context
-from voiceguide.cli.stdout import OutputError, guard_stdout
+from voiceguide.cli.stdout import OutputError, guard_stderr, guard_stdout
 from voiceguide.errors import VoiceguideError
 from voiceguide.signals import exit_status
 from voiceguide.text import one_line
@@ -101,6 +101,7 @@ for _module in (
 def main(argv: list[str] | None = None) -> None:
     """The console script: run ``cli`` and turn every way out into an exit status."""
     guard_stdout()
+    guard_stderr()
     try:
         result = cli.main(args=argv, prog_name="voiceguide", standalone_mode=False)
     except (KeyboardInterrupt, click.Abort) as exc:

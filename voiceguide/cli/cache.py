@@ -15,6 +15,7 @@ from voiceguide.cli.options import (
     speech_options,
 )
 from voiceguide.cli.progress import progress_bar
+from voiceguide.errors import CacheError
 
 if TYPE_CHECKING:
     pass
@@ -36,12 +37,17 @@ def _clips(count: int) -> str:
     return f"{count} clip{'' if count == 1 else 's'}"
 
 
+def _served(count: int) -> str:
+    return f"the served files of {count} routine{'' if count == 1 else 's'}"
+
+
 @click.group("cache")
 def cache() -> None:
-    """The cache of spoken clips: its size, warming it ahead of time, and clearing it.
+    """The cache of spoken clips (and of the files serve made): its size, warming it
+    ahead of time, and clearing it.
 
-    Clips are made once per text, voice and rate and reused; clearing the cache only
-    costs the time to make them again.
+    Clips are made once per text, voice and rate and reused; so are the files serve
+    makes of a routine. Clearing the cache only costs the time to make them again.
     """
 
 
@@ -49,38 +55,54 @@ def cache() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_context
 def cache_info(ctx: click.Context, as_json: bool) -> None:
-    """Where the clip cache is, how many clips it holds and how big it is."""
+    """Where the cache is, how many clips and served routines' files it holds, and how
+    big it is."""
     from voiceguide.render.clips import cache_info as measure
+    from voiceguide.serve.kept import kept_info
 
     info = measure(cache_path(ctx))
+    kept = kept_info(info.path)
+    size = info.size + kept.size
     if as_json:
-        payload = {"path": str(info.path), "entries": info.entries, "size": info.size}
+        payload = {
+            "path": str(info.path),
+            "entries": info.entries,
+            "served_routines": kept.routines,
+            "size": size,
+        }
         echo_json(payload)
         return
     click.echo(f"Path:    {info.path}")
     click.echo(f"Entries: {_clips(info.entries)}")
-    click.echo(f"Size:    {human_size(info.size)}")
+    if kept.routines:
+        click.echo(f"Served:  {_served(kept.routines)} ({human_size(kept.size)})")
+    click.echo(f"Size:    {human_size(size)}")
 
 
 @cache.command("clear")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def cache_clear(ctx: click.Context, yes: bool) -> None:
-    """Delete every cached clip (they are made again when next needed)."""
+    """Delete every cached clip and served routine's files (they are made again when
+    next needed)."""
     from voiceguide.render.clips import cache_info as measure
     from voiceguide.render.clips import clear_cache
+    from voiceguide.serve.kept import clear_kept, kept_info
 
     path = cache_path(ctx)
     before = measure(path)
-    if before.size == 0:
+    kept = kept_info(path)
+    if before.size + kept.size == 0:
         click.echo(f"The clip cache is already empty ({path}).")
         return
-    question = f"Delete {_clips(before.entries)} ({human_size(before.size)}) from {path}?"
+    what = _clips(before.entries) + (f" and {_served(kept.routines)}" if kept.routines else "")
+    question = f"Delete {what} ({human_size(before.size + kept.size)}) from {path}?"
     if not yes and not confirm(question):
         click.echo("Nothing was deleted.", err=True)
         return
     freed = clear_cache(path)
-    click.echo(f"Freed {human_size(freed.size)} ({_clips(freed.entries)}) from {path}.")
+    freed_kept = clear_kept(path)
+    click.echo(f"Freed {human_size(freed.size + freed_kept.size)} ({what}) from {path}.")
 
 
 @cache.command("warm")
@@ -118,6 +140,11 @@ def cache_warm(
             report,
         )
     what = f"{warmed.routines} routine{'' if warmed.routines == 1 else 's'}"
+    if warmed.missing:
+        raise CacheError(
+            f"the cache could not keep {_clips(warmed.missing)} of the {warmed.clips} for "
+            f"{what} ({warmed.engine}); play and export will make them again"
+        )
     click.echo(
         f"The cache holds every clip for {what} ({warmed.engine}): {_clips(warmed.clips)},"
         f" {warmed.made} made now, {warmed.found} already there."

@@ -68,7 +68,8 @@ def serve(
 ) -> None:
     """Serve ROUTINEs to a phone on the same network: a page and a podcast feed.
 
-    Renders each ROUTINE (a few seconds once its clips are cached), then prints an
+    Renders each ROUTINE (a few seconds once its clips are cached; the files are kept
+    in the cache, so serving it again unchanged starts at once), then prints an
     address and a QR code for the phone's camera. The page plays the routine with its words shown
     large, the steps to jump between, lock-screen and headset controls, and download
     links to keep the files on the phone. The podcast feed (feed.xml) gives podcast apps
@@ -100,6 +101,7 @@ def serve(
                 keep_token=keep_token,
                 progress=report,
                 ready=ready,
+                notice=lambda message: click.echo(f"Warning: {message}.", err=True),
             )
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP, rendering or serving
         click.echo("Stopped serving.", err=True)

@@ -40,6 +40,8 @@ POLL = 0.1  # seconds between looks for a change to announce
 REPLY_WAIT = 2.0  # seconds at most that a button waits for the player to act on it
 DO_NOT_QUEUE = 4
 PRIMARY_OWNER = 1
+UNKNOWN_OBJECT = "org.freedesktop.DBus.Error.UnknownObject"
+INVALID_ARGS = "org.freedesktop.DBus.Error.InvalidArgs"
 
 BUTTONS: dict[str, Command] = {
     "PlayPause": Command.TOGGLE,
@@ -51,6 +53,17 @@ BUTTONS: dict[str, Command] = {
 }
 
 Variant = tuple[str, Any]
+
+# Each method's argument types: a call with others is refused, never read as something else.
+_SIGNATURES = {
+    **dict.fromkeys([*BUTTONS, "Raise", "Quit", "Introspect"], ""),
+    "Seek": "x",
+    "SetPosition": "ox",
+    "OpenUri": "s",
+    "Get": "ss",
+    "GetAll": "s",
+    "Set": "ssv",
+}
 
 
 class PlayerState(Protocol):
@@ -261,10 +274,22 @@ class MediaKeys:
         member = fields.get(HeaderFields.member)
         body = message.body
         reply: Message
+        if interface == PEER:  # every object answers Peer, as D-Bus says
+            if member == "Ping":
+                return new_method_return(message)
+        elif fields.get(HeaderFields.path) != PATH:
+            return new_error(
+                message, UNKNOWN_OBJECT, "s", (f"no object {fields.get(HeaderFields.path)}",)
+            )
+        expected = _SIGNATURES.get(str(member))
+        given = fields.get(HeaderFields.signature, "")
+        if expected is not None and given != expected:
+            # Seek with a double (1e300 would act as Next) or SetPosition with a string.
+            return new_error(
+                message, INVALID_ARGS, "s", (f"{member} takes ({expected}), not ({given})",)
+            )
         if interface == INTROSPECTABLE and member == "Introspect":
             reply = new_method_return(message, "s", (_INTROSPECTION,))
-        elif interface == PEER and member == "Ping":
-            reply = new_method_return(message)
         elif interface == PROPERTIES and member in ("Get", "GetAll"):
             reply = self._get(message, member, body)
         elif interface == PROPERTIES and member == "Set":

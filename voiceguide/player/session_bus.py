@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import VoiceguideError
+from voiceguide.text import one_line
 
 if TYPE_CHECKING:
     from jeepney.io.threading import DBusConnection
 
 AUTH_TIMEOUT = 1.0  # seconds: a bus that does not answer its handshake by then is unusable
+# A program that is not a bus may answer with anything, and the library quotes it all.
+MAX_DETAIL = 80
 
 
 class SessionBusUnavailable(VoiceguideError):
@@ -47,6 +50,12 @@ def session_bus_address() -> str:
     )
 
 
+def _short(detail: str) -> str:
+    """``detail`` on one line, cut to ``MAX_DETAIL`` characters."""
+    line = one_line(detail)
+    return line if len(line) <= MAX_DETAIL else line[: MAX_DETAIL - 1] + "…"
+
+
 def connect() -> DBusConnection:
     """A connection to the session bus, or ``SessionBusUnavailable`` saying why not."""
     address = session_bus_address()
@@ -59,7 +68,7 @@ def connect() -> DBusConnection:
     try:
         connection: DBusConnection = open_dbus_connection(address, auth_timeout=AUTH_TIMEOUT)
     except Exception as exc:  # the library raises many kinds; each one means "no bus"
-        detail = str(exc) or type(exc).__name__
+        detail = _short(str(exc)) or type(exc).__name__
         raise SessionBusUnavailable(
             f"cannot reach the D-Bus session bus at {address} ({detail})"
         ) from exc

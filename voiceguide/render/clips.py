@@ -212,12 +212,15 @@ class ClipStore:
 
     def _load(self, text: str) -> Samples | None:
         """The cached clip, or None when there is none or it is damaged (it is then
-        rendered again and replaced)."""
+        rendered again and replaced). A clip without a frame for words to say is damaged
+        too: placed, it would say nothing, cautions included."""
         try:
             samples, rate = read_clip(self.path(text))
         except (UnreadableFileError, ClipFormatError):
             return None
-        return samples if rate == self.sample_rate else None
+        if rate != self.sample_rate or (not samples.size and text.strip()):
+            return None
+        return samples
 
     def _render(self, text: str) -> Samples:
         raw, rate = self._synthesize(text)

@@ -1,10 +1,10 @@
-"""The HTTP side: a read-only Starlette app that answers from a ``Site``'s table.
+"""The HTTP side: a read-only ASGI app that answers from a ``Site``'s table.
 
-Every URL starts with the session's token; without it, or for any name not in the table,
-the answer is 404, the same for every path, so nothing tells a stranger what exists.
-Only GET and HEAD. Files are served by Starlette's ``FileResponse`` (Range requests with
-206, Content-Length, ETag, Last-Modified); this module adds conditional requests (304),
-caching and privacy headers.
+Every URL starts with the session's token; without it, for a Host header that does not
+name this server, or for any name not in the table, the answer is 404, the same for every
+path and method, so nothing tells a stranger what exists. Only GET and HEAD. Files are
+served by Starlette's ``FileResponse`` (Range requests with 206, Content-Length, ETag,
+Last-Modified); this module adds conditional requests (304), caching and privacy headers.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import secrets
 import stat
 from email.utils import formatdate
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voiceguide.serve.site import Document, Site, StoredFile
 
@@ -28,28 +27,30 @@ _PRIVATE = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-# Inline script and style only: the page loads nothing from anywhere else.
-_PAGE_POLICY = (
-    "default-src 'none'; media-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; "
-    "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-# Files do not change while the server runs, but a re-render under a kept token reuses
-# their names: a phone may keep them a while, then asks again (ETag, 304).
-_FILE_CACHE = "private, max-age=3600"
+# A file's name carries its content's digest (``site``): the same name is the same bytes
+# for ever, so a phone may keep it for a year and never ask again.
+_FILE_CACHE = "private, max-age=31536000, immutable"
+# Pages and the feed name the files of this run: asked again each time (ETag, 304).
 _DOCUMENT_CACHE = "private, no-cache"
 
 
-def create_app(site: Site) -> Starlette:
-    async def answer(request: Request) -> Response:
-        return respond(site, request)
+def create_app(site: Site) -> ASGIApp:
+    """The app: every request of every method reaches ``respond``, so that without the
+    token even a PROPFIND is a 404."""
 
-    # Every method reaches ``respond``, so that without the token even a POST is a 404.
-    everything = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-    return Starlette(routes=[Route("/{path:path}", answer, methods=everything)])
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan and websockets: nothing is served to them
+            return
+        response = respond(site, Request(scope, receive))
+        await response(scope, receive, send)
+
+    return app
 
 
 def respond(site: Site, request: Request) -> Response:
     """The response to ``request``: a page, the feed, a file, or 404."""
+    if not site.serves_host(request.headers.get("host")):
+        return _not_found()
     # The decoded path, exactly: "%2e%2e%2f" arrives here as "../" and names nothing.
     path: str = request.scope["path"]
     token, slash, name = path.removeprefix("/").partition("/")
@@ -74,8 +75,8 @@ def respond(site: Site, request: Request) -> Response:
 def _document(document: Document, request: Request) -> Response:
     etag = '"' + hashlib.sha256(document.body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": _DOCUMENT_CACHE, **_PRIVATE}
-    if document.media_type.startswith("text/html"):
-        headers["Content-Security-Policy"] = _PAGE_POLICY
+    if document.policy:
+        headers["Content-Security-Policy"] = document.policy
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(document.body, media_type=document.media_type, headers=headers)

@@ -1,15 +1,22 @@
 """The podcast feed: RSS 2.0 with iTunes tags and Podcasting 2.0's chapters and
 transcript, so a podcast app on the phone subscribes once and gets every routine with its
-steps as chapters and its words as text."""
+steps as chapters and its words as text.
+
+Apps read chapters and transcripts in different ways, so each item carries its chapters
+twice: inline as Podlove Simple Chapters (``psc:chapters``, all that gPodder and its
+parser read) and as the Podcasting 2.0 JSON file. The Podcasting 2.0 elements are given
+under the namespace's address and again under its first one (the project's GitHub page),
+which older readers such as gPodder's still expect."""
 
 from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from email.utils import formatdate
+from pathlib import Path
 
-from voiceguide.export.captions import ARTIST
+from voiceguide.export.captions import ARTIST, vtt_time
 from voiceguide.export.chapters import JSON_CHAPTERS_TYPE
 from voiceguide.export.writer import ExportedRoutine
 from voiceguide.serve.media import media_type
@@ -17,13 +24,21 @@ from voiceguide.serve.media import media_type
 MEDIA_TYPE = "application/rss+xml; charset=utf-8"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST_FIRST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+PSC = "http://podlove.org/simple-chapters"
+PSC_VERSION = "1.2"
 
 ET.register_namespace("itunes", ITUNES)
 ET.register_namespace("podcast", PODCAST)
+ET.register_namespace("podcast1", PODCAST_FIRST)
+ET.register_namespace("psc", PSC)
 
 
-def feed_xml(exported: Sequence[ExportedRoutine], base_url: str, files: str) -> bytes:
-    """The feed for ``exported`` routines, whose files are at ``base_url + files``."""
+def feed_xml(
+    exported: Sequence[ExportedRoutine], base_url: str, served: Mapping[Path, str]
+) -> bytes:
+    """The feed for ``exported`` routines, each file of which is at ``base_url`` followed
+    by its name in ``served``."""
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", "voiceguide routines")
@@ -36,14 +51,15 @@ def feed_xml(exported: Sequence[ExportedRoutine], base_url: str, files: str) -> 
     ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "Health & Fitness"})
     # Served from this machine only: directories must not list or copy it.
     _text(channel, f"{{{PODCAST}}}locked", "yes")
+    urls = {path: base_url + name for path, name in served.items()}
     for item in exported:
-        channel.append(_item(item, base_url + files))
+        channel.append(_item(item, urls))
     ET.indent(rss)
     document: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
 
 
-def _item(exported: ExportedRoutine, files_url: str) -> ET.Element:
+def _item(exported: ExportedRoutine, url: Mapping[Path, str]) -> ET.Element:
     audio, cues, _lrc, vtt, chapters = exported.files
     script = exported.script
     item = ET.Element("item")
@@ -62,23 +78,29 @@ def _item(exported: ExportedRoutine, files_url: str) -> ET.Element:
         item,
         "enclosure",
         {
-            "url": files_url + audio.name,
+            "url": url[audio],
             "length": str(audio.stat().st_size),
             "type": media_type(audio),
         },
     )
     _text(item, f"{{{ITUNES}}}duration", str(round(exported.duration)))
     _text(item, f"{{{ITUNES}}}episodeType", "full")
-    ET.SubElement(
-        item,
-        f"{{{PODCAST}}}chapters",
-        {"url": files_url + chapters.name, "type": JSON_CHAPTERS_TYPE},
-    )
-    ET.SubElement(
-        item,
-        f"{{{PODCAST}}}transcript",
-        {"url": files_url + vtt.name, "type": "text/vtt", "language": "en", "rel": "captions"},
-    )
+    inline = ET.SubElement(item, f"{{{PSC}}}chapters", {"version": PSC_VERSION})
+    for step in script.steps:
+        ET.SubElement(
+            inline, f"{{{PSC}}}chapter", {"start": vtt_time(step.start), "title": step.title}
+        )
+    for namespace in (PODCAST, PODCAST_FIRST):
+        ET.SubElement(
+            item,
+            f"{{{namespace}}}chapters",
+            {"url": url[chapters], "type": JSON_CHAPTERS_TYPE},
+        )
+        ET.SubElement(
+            item,
+            f"{{{namespace}}}transcript",
+            {"url": url[vtt], "type": "text/vtt", "language": "en", "rel": "captions"},
+        )
     return item
 
 

@@ -42,12 +42,26 @@ def default_host() -> HostChoice:
     return HostChoice(address, public_warning(address))
 
 
+def listens_everywhere(address: str) -> bool:
+    """Whether ``address`` is the unspecified address: every interface, every network."""
+    try:
+        return ipaddress.ip_address(address).is_unspecified
+    except ValueError:
+        return False
+
+
 def public_warning(address: str) -> str | None:
     """What to say when ``address`` is reachable from the internet, else ``None``."""
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return None
+    if parsed.is_unspecified:
+        return (
+            f"{address} listens on every network this machine is on, including any public "
+            "one: anyone there who learns the link can listen. Use --host with your Wi-Fi "
+            "address (or 127.0.0.1) to keep it private"
+        )
     if not parsed.is_global:
         return None
     return (

@@ -10,8 +10,11 @@ gives the lock screen and a headset the step's name, play/pause and next/previou
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +23,14 @@ from voiceguide.script.records import Script
 from voiceguide.text import clock
 
 MEDIA_TYPE = "text/html; charset=utf-8"
+
+# In a <script> element the HTML parser looks for "</script" and, after "<!--", for
+# "<script" too: neither may appear in what the page embeds, nor may a line separator
+# that older JavaScript parsers end a string on. JSON can write each as an escape.
+_JSON_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in ("<", ">", "&", "\u2028", "\u2029")})
+# The page's own style and script, whose digests the Content-Security-Policy names: no
+# other style or script can run, even if text were ever to slip into the page unescaped.
+_INLINE = re.compile(r"<(style|script)>(.*?)</\1>", re.S)
 
 
 @dataclass(frozen=True)
@@ -74,8 +85,27 @@ def routine_page(script: Script, links: Links) -> str:
         .replace("{{downloads}}", downloads)
         .replace("{{home}}", home)
         .replace("{{feed}}", html.escape(links.feed))
-        # "</" cannot end the script element early once escaped as "<\/".
-        .replace("{{data}}", json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))
+        .replace("{{data}}", embedded_json(data))
+    )
+
+
+def embedded_json(data: object) -> str:
+    """``data`` as JSON that cannot end or change the <script> element it is put in."""
+    return json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+def content_policy(page: str) -> str:
+    """The Content-Security-Policy for ``page``: nothing from elsewhere, and only the
+    page's own inline style and script, named by their SHA-256 digests."""
+    digests: dict[str, list[str]] = {"style": [], "script": []}
+    for kind, body in _INLINE.findall(page):
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        digests[kind].append(f"'sha256-{digest}'")
+    style, script = (" ".join(digests[kind]) or "'none'" for kind in ("style", "script"))
+    return (
+        "default-src 'none'; media-src 'self'; img-src 'self' data:; "
+        f"style-src {style}; script-src {script}; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 
 

@@ -4,13 +4,20 @@ A request names an entry of this table or gets 404. Nothing is looked up on disk
 URL, so ``..``, encoded slashes, absolute paths and files that were not rendered for this
 session cannot be reached; ``app`` also refuses an entry's file if it has since become a
 symlink or anything but a regular file.
+
+Each file's name carries a digest of its content (``files/DIGEST/NAME``): a file that
+changes between two runs under a kept token changes its address, so a phone never plays
+an old file against new words, and every file can be kept by the phone for a long time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+import ipaddress
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from voiceguide.export.writer import ExportedRoutine
 from voiceguide.serve import feed, page
@@ -18,14 +25,18 @@ from voiceguide.serve.media import media_type
 
 FEED = "feed.xml"
 FILES = "files/"
+_DIGEST_CHARS = 16  # 64 bits of SHA-256: no two files of one site share it
+# The names by which this machine is reached from itself.
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
 
 
 @dataclass(frozen=True)
 class Document:
-    """Made in memory: a page or the feed."""
+    """Made in memory: a page (with its Content-Security-Policy) or the feed."""
 
     body: bytes
     media_type: str
+    policy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,12 +52,28 @@ Resource = Document | StoredFile
 
 @dataclass(frozen=True)
 class Site:
-    """``resources`` by their name under ``base_url`` (which ends in ``/TOKEN/``)."""
+    """``resources`` by their name under ``base_url`` (which ends in ``/TOKEN/``);
+    ``hosts``, the names a request's Host header may give (lower case, no port)."""
 
     token: str
     base_url: str
     resources: Mapping[str, Resource]
     entry: str
+    hosts: frozenset[str]
+
+    def serves_host(self, host: str | None) -> bool:
+        """Whether a request with this Host header is for this server: one of ``hosts``
+        or a loopback address. Any other name, a page's own in DNS rebinding among them,
+        is not."""
+        name = _host_name(host)
+        if name is None:
+            return False
+        if name in self.hosts or name in LOOPBACK_NAMES:
+            return True
+        try:
+            return ipaddress.ip_address(name).is_loopback
+        except ValueError:
+            return False
 
     @property
     def entry_url(self) -> str:
@@ -59,37 +86,58 @@ def page_name(routine_id: str) -> str:
 
 
 def file_name(path: Path) -> str:
-    return FILES + path.name
+    """The name ``path`` is served under: its content's digest, then its own name."""
+    with path.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256").hexdigest()[:_DIGEST_CHARS]
+    return f"{FILES}{digest}/{path.name}"
 
 
-def build_site(exported: Sequence[ExportedRoutine], token: str, origin: str) -> Site:
-    """The site for ``exported`` routines at ``origin`` (``http://host:port``)."""
+def build_site(
+    exported: Sequence[ExportedRoutine], token: str, origin: str, names: Iterable[str] = ()
+) -> Site:
+    """The site for ``exported`` routines at ``origin`` (``http://host:port``), which
+    answers requests for ``origin``'s host, loopback, and the host ``names``."""
     base_url = f"{origin}/{token}/"
     resources: dict[str, Resource] = {}
+    served: dict[Path, str] = {}
     for item in exported:
         for path in item.files:
-            resources[file_name(path)] = StoredFile(path, media_type(path))
+            served[path] = file_name(path)
+            resources[served[path]] = StoredFile(path, media_type(path))
         links = page.Links(
-            audio=f"../{file_name(item.files[0])}",
+            audio=f"../{served[item.files[0]]}",
             downloads=tuple(
-                (label, f"../{file_name(path)}", path.name)
+                (label, f"../{served[path]}", path.name)
                 for label, path in zip(_labels(item.files[0].suffix), item.files, strict=True)
             ),
             home="../" if len(exported) > 1 else None,
             feed=f"../{FEED}",
         )
-        resources[page_name(item.routine_id)] = Document(
-            page.routine_page(item.script, links).encode(), page.MEDIA_TYPE
-        )
-    resources[""] = Document(
-        page.index_page(
-            [(item.title, page_name(item.routine_id)) for item in exported], FEED
-        ).encode(),
-        page.MEDIA_TYPE,
+        resources[page_name(item.routine_id)] = _page(page.routine_page(item.script, links))
+    resources[""] = _page(
+        page.index_page([(item.title, page_name(item.routine_id)) for item in exported], FEED)
     )
-    resources[FEED] = Document(feed.feed_xml(exported, base_url, FILES), feed.MEDIA_TYPE)
+    resources[FEED] = Document(feed.feed_xml(exported, base_url, served), feed.MEDIA_TYPE)
     entry = page_name(exported[0].routine_id) if len(exported) == 1 else ""
-    return Site(token, base_url, resources, entry)
+    hosts = {_host_name(urlsplit(origin).netloc), *(_host_name(name) for name in names)}
+    return Site(token, base_url, resources, entry, frozenset(h for h in hosts if h))
+
+
+def _page(text: str) -> Document:
+    return Document(text.encode(), page.MEDIA_TYPE, page.content_policy(text))
+
+
+def _host_name(host: str | None) -> str | None:
+    """The name or address in a Host header (or a URL's), without port or brackets."""
+    if not host:
+        return None
+    host = host.strip().lower()
+    if host.startswith("["):
+        address, bracket, _port = host[1:].partition("]")
+        return address if bracket else None
+    if host.count(":") > 1:  # an IPv6 address without brackets (not valid in a header)
+        return host
+    return host.partition(":")[0].removesuffix(".") or None
 
 
 def _labels(audio_suffix: str) -> tuple[str, ...]:
