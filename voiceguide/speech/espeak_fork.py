@@ -220,6 +220,8 @@ def _serve(voice: str, rate: int) -> None:
 def _forked(speak: Callable[..., bytes], *arguments: Any) -> bytes:
     """``speak(*arguments)`` run in a child forked for it: whatever it changes in
     libespeak-ng ends with the child."""
+    if sys.platform == "win32":  # the server is started on Linux only (pyttsx3_engine)
+        return _answer(_FAILED, "a fresh libespeak-ng for each text needs fork(), not on Windows")
     reading, writing = os.pipe()
     child = os.fork()
     if child == 0:
