@@ -122,14 +122,14 @@ class _Blocks:
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = sample_rate
         self._block = functools.lru_cache(maxsize=4)(self._made)
-        self._steps = np.arange(SLOW_STEP, dtype=np.float64) / SLOW_STEP
+        self._steps = (np.arange(SLOW_STEP) / SLOW_STEP).astype(np.float32)
 
     def _made(self, index: int) -> npt.NDArray[np.float32]:
-        block = self.make_block(index).astype(np.float32)
+        block = self.make_block(index).astype(np.float32, copy=False)
         block.flags.writeable = False
         return block
 
-    def make_block(self, index: int) -> npt.NDArray[np.float64]:
+    def make_block(self, index: int) -> npt.NDArray[np.float32]:
         raise NotImplementedError
 
     def read(self, start: int, count: int) -> Samples:
@@ -142,11 +142,11 @@ class _Blocks:
             done += take
         return out
 
-    def slow(self, index: int, movement: Movement) -> npt.NDArray[np.float64]:
+    def slow(self, index: int, movement: Movement) -> npt.NDArray[np.float32]:
         """``movement(seconds)`` over block ``index``, computed every ``SLOW_STEP`` frames
         and joined by straight lines (it changes over seconds, not samples)."""
         points = index * BLOCK + np.arange(0, BLOCK + SLOW_STEP, SLOW_STEP, dtype=np.float64)
-        values = movement(points / self.sample_rate)
+        values = movement(points / self.sample_rate).astype(np.float32)
         rise = np.diff(values)
         return (values[:-1, None] + rise[:, None] * self._steps[None, :]).ravel()
 
@@ -201,11 +201,12 @@ class _Waves(_Blocks):
         power = np.mean(_body_gain(hour) ** 2 + _surf_gain(hour) ** 2)
         self._scale = 1.0 / math.sqrt(float(power))
 
-    def make_block(self, index: int) -> npt.NDArray[np.float64]:
+    def make_block(self, index: int) -> npt.NDArray[np.float32]:
         first = index * BLOCK
         body = self._body.read(first, BLOCK) * self.slow(index, _body_gain)
-        surf = self._surf.read(first, BLOCK) * self.slow(index, _surf_gain)
-        return (body + surf) * self._scale
+        body += self._surf.read(first, BLOCK) * self.slow(index, _surf_gain)
+        body *= np.float32(self._scale)
+        return body
 
 
 # The drone: an open fifth on A, harmonics of about 55 Hz, each partial slowly beating
@@ -228,15 +229,17 @@ class _Drone(_Blocks):
         # partial is a short table read with no rounding drift at any hour.
         self._period = round(sample_rate / DRONE_ROOT)
         cycle = 2.0 * np.pi * np.arange(self._period, dtype=np.float64) / self._period
-        self._partials = [np.sin(harmonic * cycle) for harmonic, _, _, _ in DRONE]
+        self._partials = [
+            np.sin(harmonic * cycle).astype(np.float32) for harmonic, _, _, _ in DRONE
+        ]
         # A partial is level times a sine (mean square 1/2), its beat (a cosine: 1/2)
         # and its swell (0.6 + 0.4 sin: 0.6² + 0.4²/2); the partials add in power.
         power = sum(level**2 / 4 * (0.6**2 + 0.4**2 / 2) for _, _, level, _ in DRONE)
         self._scale = 1.0 / math.sqrt(power)
 
-    def make_block(self, index: int) -> npt.NDArray[np.float64]:
+    def make_block(self, index: int) -> npt.NDArray[np.float32]:
         phase = (index * BLOCK) % self._period
-        mix = np.zeros(BLOCK, dtype=np.float64)
+        mix = np.zeros(BLOCK, dtype=np.float32)
         for partial, (_, beat, level, period) in zip(self._partials, DRONE, strict=True):
 
             def movement(
@@ -247,8 +250,9 @@ class _Drone(_Blocks):
 
             # The cycle from the block's phase on, repeated to the block's length.
             carrier = np.resize(np.roll(partial, -phase), BLOCK)
-            mix += level * carrier * self.slow(index, movement)
-        return mix * self._scale
+            mix += np.float32(level) * carrier * self.slow(index, movement)
+        mix *= np.float32(self._scale)
+        return mix
 
 
 _BUILDERS: dict[str, Callable[[int], Bed]] = {"brown": _Brown, "waves": _Waves, "drone": _Drone}
