@@ -18,7 +18,7 @@ import pytest
 import soundfile
 
 from tests.audio.test_beds import clicks, write_tone
-from tests.support.recording import MonitorRecording, first_sound, needs_pulse, private_sink
+from tests.support.recording import MonitorRecording, align, mono, needs_pulse, private_sink
 from tests.support.records import script_of
 from voiceguide.audio.beds import file_bed
 from voiceguide.audio.signal import raised_cosine
@@ -91,13 +91,19 @@ def test_a_bed_heard_live_has_no_click(tmp_path: Path) -> None:
         recording.wait_for(round(0.3 * RATE), timeout=10)
     assert result.outcome == "completed"
     recorded = recording.samples()[start:]
-    first = first_sound(recorded, threshold=0.001)
-    assert first is not None
-    heard = recorded[first:]
-    loud = np.flatnonzero(np.abs(heard) > 0.01)
-    np.save("/tmp/sc/heard.npy", heard)
-    assert 13.0 * RATE < loud[-1] < 14.6 * RATE  # the last tone, then the bed's fade-out
-    assert clicks(heard) == []
+    expected = mono(timeline.read(0, timeline.frames))
+    offset = align(expected, recorded, RATE)
+    heard = recorded[offset : offset + timeline.frames]
+    assert len(heard) == timeline.frames
+    # On a busy machine the output may drop a few milliseconds (an underrun: the
+    # player's tests count those); a click is the bed's only where the recording is the
+    # Timeline itself: most of the session (after an underrun the rest is late, and
+    # no longer lined up).
+    same = np.abs(heard - expected) < 0.01
+    assert same.mean() > 0.5
+    near = round(0.003 * RATE)
+    ours = [i for i in clicks(heard) if same[max(i - near, 0) : i + near + 1].all()]
+    assert ours == []
 
 
 def test_the_click_detector_hears_a_bed_file_cut_without_its_crossfade(tmp_path: Path) -> None:
