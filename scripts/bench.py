@@ -28,6 +28,7 @@ from voiceguide.app.export import export_routines
 from voiceguide.config import Settings
 from voiceguide.export import writer as export
 from voiceguide.render import assembly
+from voiceguide.render.options import BedChoice, RenderOptions
 from voiceguide.routine.library import all_routines, find_routine
 from voiceguide.routine.records import Routine
 from voiceguide.script.records import Script
@@ -121,11 +122,14 @@ def measure_render(ctx: Context) -> list[Figure]:
     return figures
 
 
-def timed_export(ctx: Context, fmt: export.Format) -> tuple[float, list[export.ExportedRoutine]]:
+def timed_export(
+    ctx: Context, fmt: export.Format, options: RenderOptions | None = None
+) -> tuple[float, list[export.ExportedRoutine]]:
     out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="out-"))
     cache = ctx.warm_cache
+    options = options or ctx.settings.render_options()
     started = time.perf_counter()
-    done = export_routines(ctx.routines, out, ctx.settings.render_options(), cache, fmt=fmt)
+    done = export_routines(ctx.routines, out, options, cache, fmt=fmt)
     return time.perf_counter() - started, done
 
 
@@ -138,6 +142,37 @@ def measure_export(ctx: Context) -> list[Figure]:
             seconds, done = timed_export(ctx, fmt)
             speed.append(sum(item.duration for item in done) / seconds)
         figures.append(Figure(f"export to {fmt.upper()}, warm", "audio s / s", speed))
+    return figures
+
+
+BEDS = ("brown", "waves", "drone")
+
+
+def measure_bed(ctx: Context) -> list[Figure]:
+    """Each built-in soundscape: whole exports of every routine with it against the same
+    export without (warm cache, run by run), to MP3 (what `serve` makes, and what a phone
+    plays) with a target and to WAV (where nothing but the mix costs anything) without;
+    and its Timelines' mixing speed (every block pulled, as export and play pull them)."""
+    plain = ctx.settings.render_options()
+    figures = []
+    for name in BEDS:
+        options = replace(plain, bed=BedChoice(name))
+        ratios: dict[export.Format, list[float]] = {"mp3": [], "wav": []}
+        mixing = []
+        for _ in range(ctx.runs):
+            for fmt, values in ratios.items():
+                without, _ = timed_export(ctx, fmt)
+                with_bed, _ = timed_export(ctx, fmt, options)
+                values.append(with_bed / without)
+            timelines = assembly.prepare_many(ctx.routines, options, ctx.warm_cache)
+            started = time.perf_counter()
+            frames = sum(len(b) for t in timelines for b in t.blocks(export.BLOCK_FRAMES))
+            mixing.append(frames / assembly.SAMPLE_RATE / (time.perf_counter() - started))
+        figures += [
+            at_most(f"MP3 export, --bed {name} / without", "x", ratios["mp3"], 1.3, digits=2),
+            Figure(f"WAV export, --bed {name} / without", "x", ratios["wav"], digits=2),
+            at_least(f"mixing with --bed {name}", "audio s / s", mixing, 300, digits=0),
+        ]
     return figures
 
 
@@ -431,6 +466,7 @@ def measure_commands(ctx: Context) -> list[Figure]:
 MEASUREMENTS: list[Callable[[Context], list[Figure]]] = [
     measure_render,
     measure_export,
+    measure_bed,
     measure_onsets,
     measure_memory,
     measure_piper,

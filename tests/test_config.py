@@ -44,6 +44,11 @@ def test_unknown_setting_suggests_the_near_one(tmp_path: Path) -> None:
             "'pan_sides' must be true or false, like 'pan_sides: true', not 'maybe'",
         ),
         ("count: sideways\n", "'count' must be down, up or none, not 'sideways'"),
+        ("bed_level: -5\n", "'bed_level' must be from -60 to -20, not -5"),
+        (
+            "bed: [waves]\n",
+            "'bed' must be a soundscape's name or an audio file's path, not a list",
+        ),
     ],
 )
 def test_bad_values_name_the_line(tmp_path: Path, text: str, message: str) -> None:
@@ -71,3 +76,15 @@ def test_an_unknown_setting_is_shortened_in_the_error(tmp_path: Path) -> None:
         load_settings(path)
     assert str(caught.value).startswith(f"{path}:1:1: unknown setting '{secret[:37]}...'; ")
     assert secret[:60] not in str(caught.value)
+
+
+def test_a_bed_is_a_built_in_name_or_a_file_beside_the_config(tmp_path: Path) -> None:
+    from voiceguide.render.options import BedChoice
+
+    path = tmp_path / "config.yaml"
+    path.write_text("bed: waves\nbed_level: -30\n")
+    assert load_settings(path).render_options().bed == BedChoice("waves", -30.0)
+    path.write_text("bed: sounds/rain.ogg\n")
+    settings = load_settings(path)
+    assert settings.render_options().bed == BedChoice(str(tmp_path / "sounds/rain.ogg"))
+    assert Settings().render_options().bed is None

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import ConfigError, SourcePosition
 from voiceguide.paths import config_file
-from voiceguide.render.options import RenderOptions, VoiceOptions
+from voiceguide.render.options import (
+    BED_LEVEL_RANGE,
+    DEFAULT_BED_LEVEL,
+    BedChoice,
+    RenderOptions,
+    VoiceOptions,
+)
 from voiceguide.routine.records import COUNT_STYLES, CountStyle
 from voiceguide.script.records import DEFAULT_RATE, PACE_RANGE, RATE_RANGE, CompileOptions
 from voiceguide.text import did_you_mean
@@ -31,6 +37,7 @@ if TYPE_CHECKING:
     from voiceguide.practice.safety import FrequencyLimits
 
 MAX_CONFIG_BYTES = 64 * 1024
+NO_BED = "none"  # as a soundscape's name: none, overriding the config file's
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Settings:
     device: str | None = None
     pan_sides: bool = False  # side cues panned to that ear (stereo output)
     breath_tones: bool = False  # rising and falling tones under breath phases
+    bed: str | None = None  # a soundscape under the voice: a built-in name or a file
+    bed_level: float = DEFAULT_BED_LEVEL  # its level between words, dB full scale
     # How controls are answered: "tones" or "words" for keys and buttons alike; unset,
     # headset buttons and media keys are answered in words and keys with tones.
     acknowledge: AckStyle | None = None
@@ -69,6 +78,7 @@ class Settings:
             count=self.count,
             pan_sides=self.pan_sides,
             breath_tones=self.breath_tones,
+            bed=None if self.bed in (None, NO_BED) else BedChoice(self.bed, self.bed_level),
         )
 
     def frequency_limits(self) -> FrequencyLimits:
@@ -94,6 +104,8 @@ def _read(values: ValueReader, data: YamlMap, name: str) -> Any:
         return float(values.number(data, name, 0, 168))
     if name == "crack_max_per_day":
         return values.number(data, name, 1, 100, integer=True)
+    if name == "bed_level":
+        return float(values.number(data, name, *BED_LEVEL_RANGE))
     if name == "count":
         return None if value is None else values.word(data, name, COUNT_STYLES)
     if name == "acknowledge":
@@ -103,6 +115,15 @@ def _read(values: ValueReader, data: YamlMap, name: str) -> Any:
         return None if value is None else values.word(data, name, ACK_STYLES)
     if name in _FLAGS:
         return values.true_or_false(data, name)
+    if name == "bed":
+        if value is None or value == NO_BED:
+            return None
+        if isinstance(value, str) and value.strip():
+            return value
+        values.fail(
+            f"'bed' must be a soundscape's name or an audio file's path, not {shown(value)}",
+            data.value_positions[name],
+        )
     if name in ("voice", "device"):
         if value is None or isinstance(value, str | int):
             return None if value is None else str(value)
@@ -139,4 +160,15 @@ def load_settings(path: Path | None = None) -> Settings:
             # Shortened: pointed at a private file, the error must not print its contents.
             reader.fail(f"unknown setting {shown(name)}{suggestion}", data.key_positions[name])
         values[name] = _read(reader, data, name)
+    if values.get("bed"):
+        values["bed"] = _bed_source(values["bed"], path)
     return Settings(**values)
+
+
+def _bed_source(source: str, config: Path) -> str:
+    """A built-in soundscape's name as it is; a file's path from the config file's folder."""
+    from voiceguide.audio.beds import BUILT_IN
+
+    if source in BUILT_IN:
+        return source
+    return str(config.parent / Path(source).expanduser())

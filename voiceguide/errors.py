@@ -65,6 +65,11 @@ class CacheError(VoiceguideError):
     """The clip cache cannot be used (not writable, not a directory)."""
 
 
+class BedError(VoiceguideError):
+    """A soundscape that cannot be used: no such built-in one, or a file that cannot be
+    read as audio."""
+
+
 class ExportError(VoiceguideError):
     """Files cannot be written where asked."""
 

@@ -141,6 +141,33 @@ def test_output_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "is not a folder" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["broken.ogg", "missing.flac", "wave"])
+def test_a_bed_that_cannot_be_used_is_one_error_line_naming_it(
+    tmp_path: Path, out: Path, name: str
+) -> None:
+    (tmp_path / "broken.ogg").write_bytes(b"OggS" + bytes(5000))
+    bed = str(tmp_path / name) if "." in name else name
+    calm = str(sided_routine_file(tmp_path, "calm"))
+    result = voiceguide("export", calm, "-o", str(out), "--engine", "espeak-ng", "--bed", bed)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert bed in result.stderr and "Traceback" not in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_export_with_a_bed_and_none_to_turn_the_configs_off(tmp_path: Path, out: Path) -> None:
+    calm = str(sided_routine_file(tmp_path, "calm"))
+    Path(os.environ["VOICEGUIDE_CONFIG"]).write_text("bed: drone\nbed_level: -40\n")
+    plain = voiceguide("export", calm, "-o", str(out / "plain"), "--bed", "none")
+    drone = voiceguide("export", calm, "-o", str(out / "drone"))
+    assert plain.exit_code == 0 and drone.exit_code == 0, plain.stderr + drone.stderr
+    without, _ = soundfile.read(out / "plain" / "calm.wav")
+    under, _ = soundfile.read(out / "drone" / "calm.wav")
+    assert len(under) > len(without)  # the bed fades out after the last word
+    level = 20 * np.log10(np.sqrt(np.mean((under[: len(without)] - without) ** 2)))
+    assert -48 < level < -38  # the drone at -40 between words, lower under them
+
+
 def test_unknown_routine_is_a_clear_error(out: Path) -> None:
     result = voiceguide("export", "no-such-routine", "-o", str(out))
     assert result.exit_code == 1

@@ -258,6 +258,33 @@ def test_without_a_terminal_it_just_plays_to_the_end(tiny: Path) -> None:
 
 @needs_pulse
 @pytest.mark.audio
+def test_play_with_a_bed_plays_it_under_and_after_the_words(tiny: Path) -> None:
+    sink = private_sink()
+    assert sink is not None
+    rate = 22050
+    with MonitorRecording(sink, rate) as recording:
+        start = recording.frames
+        done = subprocess.run(
+            [*PROGRAM, "play", str(tiny), "--bed", "brown", "--bed-level", "-30"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        recording.wait_for(round(0.3 * rate), timeout=10)
+    assert done.returncode == 0, done.stderr
+    heard = recording.samples()[start:]
+    words = np.flatnonzero(np.abs(heard) > 0.1)
+    assert len(words)
+    # After the last word the bed goes on, at about -30 dB, and fades out.
+    after = heard[words[-1] + round(0.7 * rate) : words[-1] + round(1.7 * rate)]
+    level = 20 * np.log10(np.sqrt(np.mean(after.astype(np.float64) ** 2)))
+    assert -40 < level < -28
+
+
+@needs_pulse
+@pytest.mark.audio
 def test_from_a_step_that_is_not_there_is_one_line(short: Path) -> None:
     done = run_play(str(short), "--from", "99")
     assert done.returncode == 1

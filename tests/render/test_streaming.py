@@ -22,7 +22,7 @@ from voiceguide.player.player import Player
 from voiceguide.player.transport import JUMP_GAP, Transport
 from voiceguide.render import assembly
 from voiceguide.render.clips import ClipStore
-from voiceguide.render.options import RenderOptions
+from voiceguide.render.options import BedChoice, RenderOptions
 from voiceguide.render.streaming import BackgroundRender, GrowingTimeline
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import all_routines, find_routine
@@ -301,3 +301,20 @@ def test_from_the_first_frame_every_step_is_named_and_the_length_says_it_is_an_e
     done = player.status()
     assert growing.complete and not done.estimated
     assert "about " not in shown(draw(done))
+
+
+def test_with_a_bed_every_frame_below_ready_is_already_final() -> None:
+    # The bed is lowered before each sound begins: a sound not placed yet reaches back
+    # into frames before it, so those cannot be final either.
+    options = RenderOptions(bed=BedChoice("brown"))
+    routine = find_routine(ROUTINE)
+    growing = GrowingTimeline(routine, options, RATE)
+    heard: list[tuple[int, Samples]] = []
+    for i, text in enumerate(growing.heard_order()):
+        growing.add({text: fake_clip(text)})
+        if i % 3 == 0 and not growing.complete:
+            heard.append((growing.ready, growing.read(0, growing.ready)))
+    final = growing.timeline()
+    assert len(heard) > 5
+    for ready, frames in heard:
+        assert np.array_equal(frames, final.read(0, ready)), ready

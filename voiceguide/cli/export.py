@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from voiceguide.cli.options import (
+    BedOptions,
     MixOptions,
     SpeechOptions,
+    bed_options,
     cache_path,
     chosen_routines,
     mix_options,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 )
 @speech_options
 @mix_options
+@bed_options
 @click.pass_context
 def export(
     ctx: click.Context,
@@ -62,6 +65,7 @@ def export(
     split: bool,
     speech: SpeechOptions,
     mix: MixOptions,
+    bed: BedOptions,
 ) -> None:
     """Write each ROUTINE as an audio file to play from a phone.
 
@@ -84,7 +88,7 @@ def export(
     from voiceguide.export.writer import playlist_path
 
     selected = chosen_routines(routines, every, "export")
-    chosen = settings(ctx, speech, mix)
+    chosen = settings(ctx, speech, mix, bed)
     if make_output_dir(output_dir):
         click.echo(f"Created the folder {one_line(str(output_dir))}.", err=True)
     try:

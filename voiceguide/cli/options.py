@@ -17,6 +17,7 @@ import click
 from voiceguide.cli.context import context
 from voiceguide.config import Settings, load_settings
 from voiceguide.paths import cache_dir
+from voiceguide.render.options import BED_LEVEL_RANGE
 from voiceguide.routine.records import COUNT_STYLES, CountStyle, Routine
 from voiceguide.script.records import PACE_RANGE, RATE_RANGE
 
@@ -164,6 +165,35 @@ mix_options = option_group(
         default=None,
         help="Play a rising tone under each breath in, a falling one under each breath out; "
         "default from the config file, else off.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class BedOptions(OptionGroup):
+    """``--bed`` and ``--bed-level``: a soundscape under the voice, and how loud."""
+
+    bed: str | None = None  # "none" turns off the config file's
+    bed_level: float | None = None
+
+
+bed_options = option_group(
+    BedOptions,
+    "bed",
+    click.option(
+        "--bed",
+        default=None,
+        metavar="NAME|FILE",
+        help="A soundscape under the voice, lowered under every word: brown, waves, drone, "
+        "or an audio file (WAV, FLAC, Ogg, MP3), looped; none for no soundscape "
+        "(default from the config file, else none).",
+    ),
+    click.option(
+        "--bed-level",
+        type=FiniteFloatRange(*BED_LEVEL_RANGE),
+        default=None,
+        help="The soundscape's level between words in dB full scale (-60 to -20; "
+        "default -36, 16 dB under the voice).",
     ),
 )
 

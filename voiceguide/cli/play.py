@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 import click
 
 from voiceguide.cli.options import (
+    BedOptions,
     OutputOptions,
     SpeechOptions,
+    bed_options,
     cache_path,
     confirm,
     output_options,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     help="Play a cracking routine even when the frequency guard says it is too soon.",
 )
 @speech_options
+@bed_options
 @click.pass_context
 def play(
     ctx: click.Context,
@@ -55,6 +58,7 @@ def play(
     assume_yes: bool,
     force: bool,
     speech: SpeechOptions,
+    bed: BedOptions,
 ) -> None:
     """Talk you through ROUTINE (an id from `voiceguide list`, or a routine file).
 
@@ -72,7 +76,7 @@ def play(
     request = PlayRequest(routine, from_step=from_step, force=force, assume_yes=assume_yes)
     try:
         script, result = play_routine(
-            request, settings(ctx, output, speech), cache_path(ctx), ask=confirm
+            request, settings(ctx, output, speech, bed), cache_path(ctx), ask=confirm
         )
     except Declined as declined:
         click.echo(f"Not playing {declined.title}: you answered no.", err=True)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import click
 
 from voiceguide.cli.options import (
+    BedOptions,
     SpeechOptions,
+    bed_options,
     cache_path,
     chosen_routines,
     settings,
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     "folder), so a podcast app stays subscribed.",
 )
 @speech_options
+@bed_options
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -65,6 +68,7 @@ def serve(
     fmt: Format,
     keep_token: bool,
     speech: SpeechOptions,
+    bed: BedOptions,
 ) -> None:
     """Serve ROUTINEs to a phone on the same network: a page and a podcast feed.
 
@@ -82,7 +86,7 @@ def serve(
     from voiceguide.app.serve import serve_routines
 
     selected = chosen_routines(routines, every, "serve")
-    chosen = settings(ctx, speech)
+    chosen = settings(ctx, speech, bed)
     try:
         with contextlib.ExitStack() as rendering:
             report = rendering.enter_context(progress_bar())

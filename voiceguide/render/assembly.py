@@ -23,6 +23,7 @@ from voiceguide.routine.records import Routine
 from voiceguide.script.records import CompileOptions, Cue, Script
 
 if TYPE_CHECKING:
+    from voiceguide.render.bedmix import BedMix
     from voiceguide.render.clips import ClipStore
     from voiceguide.script.compiler import DurationOf
 
@@ -74,6 +75,7 @@ def prepare_each(
     from voiceguide.script.compiler import compile_script, spoken_texts
 
     compiling = options.compile_options()
+    bed = open_bed(options, sample_rate)
     store = clip_store(options.voice, cache_dir, sample_rate)
     needed = [spoken_texts(routine, compiling) for routine in routines]
     added: list[list[str]] = []  # each routine's texts that no routine before it needs
@@ -100,6 +102,7 @@ def prepare_each(
             sample_rate,
             pan_sides=options.pan_sides,
             breath_tones=options.breath_tones,
+            bed=bed,
         )
 
     with contextlib.closing(store.stream(missing, wait_after=last_added)) as made:
@@ -110,6 +113,16 @@ def prepare_each(
                 if progress:
                     progress(len(clips), total)
             yield timeline(routine)
+
+
+def open_bed(options: RenderOptions, sample_rate: int = SAMPLE_RATE) -> BedMix | None:
+    """The soundscape ``options`` choose, opened once for all the Timelines it lies under
+    (a user's file is decoded here: ``BedError`` if it cannot be)."""
+    if options.bed is None:
+        return None
+    from voiceguide.render.bedmix import BedMix
+
+    return BedMix.open(options.bed, sample_rate)
 
 
 def clip_store(voice: VoiceOptions, cache_dir: Path, sample_rate: int = SAMPLE_RATE) -> ClipStore:
@@ -150,11 +163,14 @@ def place(
     *,
     pan_sides: bool = False,
     breath_tones: bool = False,
+    bed: BedMix | None = None,
 ) -> Timeline:
     """The Timeline of ``script``: ``clips`` holds the clip for every spoken text.
 
     Stereo when ``pan_sides`` (side cues go to that ear), mono otherwise; with
-    ``breath_tones`` a gliding tone plays under every breath in and out.
+    ``breath_tones`` a gliding tone plays under every breath in and out. With ``bed``
+    the soundscape lies under it all, and the Timeline lasts until it has faded out
+    after the last sound.
     """
     placements: list[Placement] = []
     used: dict[str, Samples] = {}
@@ -183,6 +199,8 @@ def place(
             placements.append(Placement(start, key))
     placements.sort(key=lambda p: p.start)
     last_sound = max((p.start + len(used[p.clip]) for p in placements), default=0)
+    if bed is not None:
+        last_sound += bed.fade_out
     return Timeline(
         script=script,
         sample_rate=sample_rate,
@@ -190,6 +208,7 @@ def place(
         frames=max(round(script.duration * sample_rate), last_sound),
         placements=tuple(placements),
         clips=used,
+        bed=bed,
     )
 
 

@@ -19,16 +19,31 @@ class VoiceOptions:
     rate: int = DEFAULT_RATE  # words per minute
 
 
+DEFAULT_BED_LEVEL = -36.0  # dB full scale (RMS) between words: 16 dB under the voice
+BED_LEVEL_RANGE = (-60.0, -20.0)
+
+
+@dataclass(frozen=True)
+class BedChoice:
+    """A soundscape under the voice: a built-in one's name (``audio.beds.BUILT_IN``) or an
+    audio file's path, and its level between words."""
+
+    source: str
+    level: float = DEFAULT_BED_LEVEL
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     """Everything that decides how a routine sounds: the voice, the timing the compiler
-    is given, and the mixing (side cues panned to their ear, tones under the breaths)."""
+    is given, and the mixing (side cues panned to their ear, tones under the breaths, a
+    soundscape under it all)."""
 
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     pace: float = 1.0  # multiplies every timed silence
     count: CountStyle | None = None  # the counting style, overriding the routine's
     pan_sides: bool = False
     breath_tones: bool = False
+    bed: BedChoice | None = None  # a soundscape, ducked under every cue
 
     def compile_options(self) -> CompileOptions:
         """The compiler's part. Its rate is the voice's: the compiler estimates how long

@@ -54,6 +54,7 @@ class GrowingTimeline:
         self.sample_rate = sample_rate
         self.channels = 2 if options.pan_sides else 1
         self._compiling = options.compile_options()
+        self._bed = assembly.open_bed(options, sample_rate)
         self.needed = spoken_texts(routine, self._compiling)
         # Timed with the estimate: every step (their titles and number do not depend on
         # clip lengths) and roughly how long the whole will be.
@@ -166,10 +167,16 @@ class GrowingTimeline:
             self.sample_rate,
             pan_sides=self.options.pan_sides,
             breath_tones=self.options.breath_tones,
+            bed=self._bed,
         )
         if final_until is None:
             return timeline, timeline.frames, True
-        return timeline, round(final_until * self.sample_rate), False
+        ready = round(final_until * self.sample_rate)
+        if self._bed is not None:
+            # The bed starts ducking before a sound that is not placed yet: the frames
+            # that ducking may reach are not final either.
+            ready = max(0, ready - self._bed.attack - 1)
+        return timeline, ready, False
 
 
 class ClipSource(Protocol):

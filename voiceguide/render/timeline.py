@@ -11,12 +11,15 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from voiceguide.audio.samples import Samples
 from voiceguide.script.records import Script
+
+if TYPE_CHECKING:
+    from voiceguide.render.bedmix import BedMix
 
 
 class Playable(Protocol):
@@ -74,7 +77,8 @@ class Placement:
 
 @dataclass(frozen=True, eq=False)
 class Timeline:
-    """A session ready to be heard: ``placements`` sorted by start, ``clips`` mono float32."""
+    """A session ready to be heard: ``placements`` sorted by start, ``clips`` mono float32,
+    and a soundscape under them all, ducked where they sound, when ``bed`` is given."""
 
     script: Script
     sample_rate: int
@@ -82,6 +86,7 @@ class Timeline:
     frames: int
     placements: tuple[Placement, ...]
     clips: Mapping[str, Samples]
+    bed: BedMix | None = None
     _starts: list[int] = field(init=False, repr=False)
     _longest: int = field(init=False, repr=False)
 
@@ -129,6 +134,9 @@ class Timeline:
         # Only where something sounds can the mix pass full scale: the silence (most of a
         # session, the holds and rests) needs no limiting.
         sounding_from, sounding_to = count, 0
+        if self.bed is not None:
+            out += self._bed_sound(self.bed, start, count)[:, None]
+            sounding_from, sounding_to = 0, count
         for placement in self.placements[first:last]:
             clip = self.clips[placement.clip]
             lo = max(start, placement.start)
@@ -148,6 +156,14 @@ class Timeline:
             sounding = out[sounding_from:sounding_to]
             np.clip(sounding, -1.0, 1.0, out=sounding)
         return out
+
+    def _bed_sound(self, bed: BedMix, start: int, count: int) -> Samples:
+        """The bed under frames ``start`` to ``start + count``, ducked by every placement
+        whose curve reaches them."""
+        lo = bisect.bisect_left(self._starts, start - bed.release - self._longest)
+        hi = bisect.bisect_left(self._starts, start + count + bed.attack)
+        spans = ((p.start, p.start + len(self.clips[p.clip])) for p in self.placements[lo:hi])
+        return bed.sound(spans, start, count, self.frames)
 
     def blocks(self, size: int = 4096, start: int = 0) -> Iterator[Samples]:
         """The whole session from ``start``, ``size`` frames at a time (the last is shorter)."""

@@ -1,0 +1,116 @@
+"""The soundscape in the mix: its level, faded in and out, ducked under every sound.
+
+The Timeline knows to the sample when each clip and tone sounds, so the bed is lowered
+there, not where a detector hears something: ``DUCK_DEPTH_DB`` under each placement, the
+fall over ``DUCK_ATTACK`` seconds ending as the sound begins (the first syllable is
+already clear) and the rise over ``DUCK_RELEASE`` seconds starting when it ends. Where
+placements are closer than that, the deeper of their curves holds. The curves are raised
+cosines in dB. Nothing here moves a placement: the bed is only added under them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from voiceguide.audio.beds import Bed, open_bed
+from voiceguide.audio.samples import Samples
+from voiceguide.audio.signal import db_to_gain, raised_cosine
+from voiceguide.render.options import BedChoice
+
+DUCK_DEPTH_DB = 12.0  # how far the bed is lowered under a word or tone
+DUCK_ATTACK = 0.25  # seconds: the bed is fully down when the sound begins
+DUCK_RELEASE = 0.5  # seconds: back at its level this long after the sound ends
+FADE_IN = 3.0  # seconds from silence at the session's start
+FADE_OUT = 4.0  # seconds to silence at its end, after the last sound
+
+
+@dataclass(frozen=True, eq=False)
+class BedMix:
+    """``bed`` at ``level`` dB (RMS, between words) in a Timeline at ``sample_rate``."""
+
+    bed: Bed
+    level: float
+    sample_rate: int
+    attack: int = field(init=False)
+    release: int = field(init=False)
+    fade_out: int = field(init=False)
+    _curves: _Curves = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        rate = self.sample_rate
+        object.__setattr__(self, "attack", round(DUCK_ATTACK * rate))
+        object.__setattr__(self, "release", round(DUCK_RELEASE * rate))
+        object.__setattr__(self, "fade_out", round(FADE_OUT * rate))
+        object.__setattr__(self, "_curves", _Curves.make(self))
+
+    @classmethod
+    def open(cls, choice: BedChoice, sample_rate: int) -> BedMix:
+        """The chosen bed, opened once for every Timeline of a session or an export."""
+        return cls(open_bed(choice.source, sample_rate), choice.level, sample_rate)
+
+    def sound(self, spans: Iterable[tuple[int, int]], start: int, count: int, end: int) -> Samples:
+        """Frames ``start`` to ``start + count`` of the bed in a Timeline of ``end`` frames
+        whose sounds include every (first, one past last) frame in ``spans`` that is within
+        ``attack`` or ``release`` of them."""
+        curves = self._curves
+        gain = np.full(count, curves.level, dtype=np.float32)
+        # Each sound's curve, the lowest of them where they meet (their gains are all at
+        # or under the level, so the minimum is the deepest duck).
+        for first, last in spans:
+            _lower(gain, curves.fall, first - self.attack - start)
+            lo, hi = max(first - start, 0), min(max(last - start, 0), count)
+            np.minimum(gain[lo:hi], curves.ducked, out=gain[lo:hi])
+            _lower(gain, curves.rise, last - start)
+        _scale(gain, curves.fade_in, -start)
+        _scale(gain, curves.fade_out, end - self.fade_out - start)
+        gain[max(end - start, 0) :] = 0.0
+        return self.bed.read(start, count) * gain
+
+
+@dataclass(frozen=True)
+class _Curves:
+    """The gains the mix is made of, computed once: at the level, fully ducked, the fall
+    and rise between them, and the fades (raised cosines; the ducking's in dB)."""
+
+    level: np.float32
+    ducked: np.float32
+    fall: npt.NDArray[np.float32]
+    rise: npt.NDArray[np.float32]
+    fade_in: npt.NDArray[np.float32]
+    fade_out: npt.NDArray[np.float32]
+
+    @classmethod
+    def make(cls, mix: BedMix) -> _Curves:
+        level = db_to_gain(mix.level)
+
+        def ducking(frames: int) -> npt.NDArray[np.float32]:
+            lowered = raised_cosine(frames, midpoints=True) * DUCK_DEPTH_DB
+            return (level * 10.0 ** (-lowered / 20.0)).astype(np.float32)
+
+        fade_in = raised_cosine(round(FADE_IN * mix.sample_rate), midpoints=True)
+        return cls(
+            level=np.float32(level),
+            ducked=np.float32(level * db_to_gain(-DUCK_DEPTH_DB)),
+            fall=ducking(mix.attack),
+            rise=ducking(mix.release)[::-1].copy(),
+            fade_in=fade_in.astype(np.float32),
+            fade_out=raised_cosine(mix.fade_out, midpoints=True)[::-1].astype(np.float32),
+        )
+
+
+def _lower(gain: npt.NDArray[np.float32], curve: npt.NDArray[np.float32], at: int) -> None:
+    """``gain`` at most ``curve`` from its frame ``at`` on (where they overlap)."""
+    lo, hi = max(at, 0), min(at + len(curve), len(gain))
+    if lo < hi:
+        np.minimum(gain[lo:hi], curve[lo - at : hi - at], out=gain[lo:hi])
+
+
+def _scale(gain: npt.NDArray[np.float32], curve: npt.NDArray[np.float32], at: int) -> None:
+    """``gain`` times ``curve`` from its frame ``at`` on (where they overlap)."""
+    lo, hi = max(at, 0), min(at + len(curve), len(gain))
+    if lo < hi:
+        gain[lo:hi] *= curve[lo - at : hi - at]
