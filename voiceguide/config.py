@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voiceguide.errors import ConfigError, SourcePosition
+from voiceguide.errors import ConfigError, SourcePosition, SpeechError
 from voiceguide.paths import config_file
 from voiceguide.render.options import (
     BED_LEVEL_RANGE,
@@ -45,7 +46,10 @@ class Settings:
     """Everything a user can set once instead of on every command."""
 
     engine: str = "auto"  # Piper where installed, else pyttsx3 (speech.choose_engine)
-    voice: str | None = None
+    voice: str | None = None  # --voice: for the engine that speaks, whichever it is
+    # The config's voice for each engine: a voice belongs to one engine, and `auto` may
+    # choose either of two, so the file names one per engine (`voices: {piper: ...}`).
+    voices: Mapping[str, str] = field(default_factory=dict)
     rate: int = DEFAULT_RATE
     pace: float = 1.0
     count: CountStyle | None = None
@@ -61,14 +65,36 @@ class Settings:
     assume_yes: bool = False  # skip the safety question before routines with warnings
     crack_min_hours: float = 4.0  # frequency guard: hours between crack routines
     crack_max_per_day: int = 2  # frequency guard: crack routines per calendar day
+    # Where each value given was set ("--engine", "/home/a/config.yaml, line 2"; a voice
+    # of `voices` under "voices: ENGINE"), so that a message about it says where to change
+    # it; and what the config file held that is not used, said once by the command.
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def compile_options(self) -> CompileOptions:
         """The part of the settings that the compiler takes."""
         return self.render_options().compile_options()
 
     def voice_options(self) -> VoiceOptions:
-        """The voice clips are made in (render's clip cache, the player's spoken answers)."""
-        return VoiceOptions(engine=self.engine, voice=self.voice, rate=self.rate)
+        """The voice clips are made in (render's clip cache, the player's spoken answers):
+        ``--voice``, else the config's voice for the engine that speaks, else its default."""
+        voice, voice_from = self.voice, self.origins.get("voice")
+        if voice is None and self.voices:
+            # Imported here: the engines are looked at (not loaded) only when needed.
+            from voiceguide.speech import choose_engine
+
+            try:
+                engine = choose_engine(self.engine).engine
+            except SpeechError:  # an unknown engine: opening it says so, and where it was set
+                engine = self.engine
+            voice, voice_from = self.voices.get(engine), self.origins.get(f"voices: {engine}")
+        return VoiceOptions(
+            engine=self.engine,
+            voice=voice,
+            rate=self.rate,
+            engine_from=self.origins.get("engine"),
+            voice_from=voice_from,
+        )
 
     def render_options(self) -> RenderOptions:
         """The part render takes: the voice, the timing and the mixing."""
@@ -91,6 +117,14 @@ class Settings:
 
 # Settings that are one of a few words, and those that are true or false.
 _FLAGS = ("pan_sides", "breath_tones", "assume_yes")
+# The engines a voice can be named for (speech.ENGINES, written out: importing the
+# engines' package here would slow every command's start).
+VOICE_ENGINES = ("pyttsx3", "espeak-ng", "piper")
+
+
+def _where(position: SourcePosition) -> str:
+    """A value's place in the config file, for messages about it."""
+    return f"{position.path}, line {position.line}"
 
 
 def _read(values: ValueReader, data: YamlMap, name: str) -> Any:
@@ -124,6 +158,13 @@ def _read(values: ValueReader, data: YamlMap, name: str) -> Any:
             f"'bed' must be a soundscape's name or an audio file's path, not {shown(value)}",
             data.value_positions[name],
         )
+    if name == "voices":
+        if value is not None and not isinstance(value, YamlMap):
+            values.fail(
+                "'voices' must name a voice for each engine, like 'voices: {pyttsx3: gmw/en}'",
+                data.value_positions[name],
+            )
+        return {} if value is None else _voices(values, value)
     if name in ("voice", "device"):
         if value is None or isinstance(value, str | int):
             return None if value is None else str(value)
@@ -151,18 +192,26 @@ def load_settings(path: Path | None = None) -> Settings:
             "the config file must be a mapping of settings, like 'rate: 150'",
             SourcePosition(path, 1, 1),
         )
-    known = [f.name for f in dataclasses.fields(Settings)]
+    known = [f.name for f in dataclasses.fields(Settings) if f.name not in ("origins", "warnings")]
     reader = ValueReader(ConfigError, path)
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for name in data:
         if name not in known:
             suggestion = did_you_mean(name, known) or f"; known: {', '.join(known)}"
             # Shortened: pointed at a private file, the error must not print its contents.
             reader.fail(f"unknown setting {shown(name)}{suggestion}", data.key_positions[name])
         values[name] = _read(reader, data, name)
+        origins[name] = _where(data.value_positions[name])
+        if name == "voices":
+            origins.update(
+                (f"voices: {engine}", _where(data[name].value_positions[engine]))
+                for engine in values[name]
+            )
     if values.get("bed"):
         values["bed"] = _bed_source(values["bed"], path)
-    return Settings(**values)
+    warnings = _engine_voice(values, origins, data)
+    return Settings(**values, origins=origins, warnings=warnings)
 
 
 def _bed_source(source: str, config: Path) -> str:
@@ -172,3 +221,51 @@ def _bed_source(source: str, config: Path) -> str:
     if source in BUILT_IN:
         return source
     return str(config.parent / Path(source).expanduser())
+
+
+def _voices(values: ValueReader, data: YamlMap) -> dict[str, str]:
+    """``voices:``, checked: a voice name for each engine named."""
+    voices = {}
+    for engine, voice in data.items():
+        if engine not in VOICE_ENGINES:
+            hint = did_you_mean(str(engine), VOICE_ENGINES) or f"; name {', '.join(VOICE_ENGINES)}"
+            values.fail(
+                f"'voices' names a voice for each engine, and {shown(engine)} is not one{hint}",
+                data.key_positions[engine],
+            )
+        if not isinstance(voice, str | int) or isinstance(voice, bool) or not str(voice).strip():
+            values.fail(
+                f"the voice for {engine} must be a name from `voiceguide voices --engine "
+                f"{engine}` (or for piper the path of a .onnx model)",
+                data.value_positions[engine],
+            )
+        voices[engine] = str(voice)
+    return voices
+
+
+def _engine_voice(
+    values: dict[str, Any], origins: dict[str, str], data: YamlMap
+) -> tuple[str, ...]:
+    """The config's single ``voice`` made the voice of the engine it chooses; with
+    ``auto``, which may choose either of two engines, it is not used, and the warning
+    returned says so and how to write it."""
+    voice = values.pop("voice", None)
+    where = origins.pop("voice", "")
+    if voice is None:
+        return ()
+    engine = values.get("engine", "auto")
+    if engine == "auto":
+        return (
+            f"{data.key_positions['voice']}: 'voice: {voice}' is not used: a voice belongs "
+            "to one engine, and 'engine: auto' speaks with piper where it is installed, "
+            f"else pyttsx3; name the voice for its engine, like 'voices: {{pyttsx3: {voice}}}'",
+        )
+    voices = values.setdefault("voices", {})
+    if voices.get(engine, voice) != voice:
+        raise ConfigError(
+            f"'voice' and 'voices' both name a voice for {engine}; keep one of them",
+            data.key_positions["voice"],
+        )
+    voices[engine] = voice
+    origins[f"voices: {engine}"] = where
+    return ()

@@ -69,6 +69,11 @@ def word_list(items: Sequence[str], join: str = "or") -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {join} {names[-1]}"
 
 
+def count_of(number: int, noun: str) -> str:
+    """ "1 voice", "131 voices": ``number`` of ``noun`` (a noun made plural with an s)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """ "; did you mean 'x'?" for the choice closest to a mistyped ``word``, or nothing."""
     close = difflib.get_close_matches(word, choices, n=1)

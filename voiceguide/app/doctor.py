@@ -13,6 +13,7 @@ from voiceguide import __version__
 from voiceguide.config import Settings, load_settings
 from voiceguide.errors import VoiceguideError
 from voiceguide.paths import builtin_routines_dir, config_file, data_dir, user_routines_dir
+from voiceguide.text import count_of
 
 Verdict = Literal["ok", "note", "problem"]
 
@@ -59,7 +60,9 @@ def diagnose(config_path: Path | None, cache: Path) -> Diagnosis:
     ]
     settings, config_finding = _config(config_path)
     findings.append(config_finding)
+    findings.extend(Finding("config", "note", warning) for warning in settings.warnings)
     findings.extend(_speech(settings.engine))
+    findings.append(_voice(settings))
     findings.extend(_playback(settings.backend))
     findings.append(_media_keys())
     findings.append(_platform())
@@ -78,7 +81,8 @@ def _config(path: Path | None) -> tuple[Settings, Finding]:
             "config",
             "problem",
             str(exc),
-            fix=f"correct {path} (see docs/routine-format.md and README) or move it away",
+            fix=f"correct {path} (the README's Settings section lists what it takes) "
+            "or move it away",
             blocks=("play", "export"),
         )
     state = "read" if path.exists() else "not present; defaults in use"
@@ -100,7 +104,7 @@ def _speech(engine_asked: str) -> list[Finding]:
         chosen = choice is not None and engine.name == choice.engine
         label = f"speech: {engine.name}" + (" (chosen)" if chosen else "")
         if engine.available:
-            voices = f"{len(engine.voices)} voices" if engine.voices else "no voices listed"
+            voices = count_of(len(engine.voices), "voice") if engine.voices else "no voices listed"
             default = f", default voice {engine.default_voice}" if engine.default_voice else ""
             detail = f"{engine.version or 'version unknown'}, {voices}{default}"
             findings.append(Finding(label, "ok", detail))
@@ -125,6 +129,30 @@ def _speech(engine_asked: str) -> list[Finding]:
             )
         )
     return findings
+
+
+def _voice(settings: Settings) -> Finding:
+    """The voice ``play`` would speak with, opened as it opens it (not loaded)."""
+    from voiceguide.errors import SpeechError
+
+    options = settings.voice_options()
+    try:
+        options.choice()
+    except SpeechError:
+        return Finding("voice", "note", "not tried: the engine is not known (see above)")
+    try:
+        voice = options.open()
+    except SpeechError as exc:
+        return Finding(
+            "voice",
+            "problem",
+            str(exc),
+            fix="name a voice that `voiceguide voices` lists for its engine, under 'voices:' "
+            "in the config file (or give --voice), or leave it out for the engine's own",
+            blocks=("play", "export"),
+        )
+    given = f", from {options.voice_from}" if options.voice_from else ", the engine's default"
+    return Finding("voice", "ok", f"{voice.name} ({voice.engine}{given})")
 
 
 def _playback(backend_asked: str) -> list[Finding]:

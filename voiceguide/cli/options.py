@@ -76,7 +76,9 @@ class OptionGroup:
             for field in dataclasses.fields(self)
             if getattr(self, field.name) is not None
         }
-        return dataclasses.replace(base, **given)
+        # A message about a value (the engine, the voice) names the option that set it.
+        options = {name: "--" + name.replace("_", "-") for name in given}
+        return dataclasses.replace(base, **given, origins={**base.origins, **options})
 
 
 G = TypeVar("G", bound=OptionGroup)
@@ -225,6 +227,8 @@ output_options = option_group(
 def settings(ctx: click.Context, *given: OptionGroup) -> Settings:
     """The config file's settings with the options the user gave on the command line."""
     chosen = load_settings(context(ctx).config_path)
+    for warning in chosen.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     for group in given:
         chosen = group.applied_to(chosen)
     return chosen

@@ -50,9 +50,8 @@ def show(
     options = chosen.compile_options()
     if exact:
         from voiceguide.render.assembly import clip_lengths
-        from voiceguide.speech import choose_engine
 
-        click.echo(f"Engine: {choose_engine(chosen.engine).describe()}", err=True)
+        click.echo(f"Engine: {chosen.voice_options().choice().describe()}", err=True)
         duration_of = clip_lengths(found, chosen.render_options(), cache_path(ctx))
     else:
         duration_of = estimated_duration(chosen.rate)

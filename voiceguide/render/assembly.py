@@ -129,7 +129,7 @@ def clip_store(voice: VoiceOptions, cache_dir: Path, sample_rate: int = SAMPLE_R
     """The clip cache of ``voice`` (opened now)."""
     from voiceguide.render.clips import open_store
 
-    return open_store(cache_dir, voice.engine, voice.voice, voice.rate, sample_rate)
+    return open_store(cache_dir, voice, sample_rate)
 
 
 def clip_lengths(

@@ -44,6 +44,7 @@ from voiceguide.audio.signal import (
     write_clip,
 )
 from voiceguide.errors import CacheError, UnreadableFileError
+from voiceguide.render.options import VoiceOptions
 from voiceguide.speech.base import Voice
 
 # Raise this whenever ``process`` changes what it makes: old entries are then not used.
@@ -401,11 +402,7 @@ def _exit_now(*_signal: object) -> None:
     os._exit(1)
 
 
-def open_store(
-    cache_dir: Path, engine: str, voice: str | None, rate: int, sample_rate: int
-) -> ClipStore:
-    """The clip cache of one voice, the voice opened (``SpeechError`` when it is missing):
-    the one way render asks for speech."""
-    from voiceguide.speech import open_voice
-
-    return ClipStore(cache_dir, open_voice(engine, voice, rate), sample_rate)
+def open_store(cache_dir: Path, voice: VoiceOptions, sample_rate: int) -> ClipStore:
+    """The clip cache of one voice, the voice opened (``SpeechError`` when it is missing,
+    saying where it was set): the one way render asks for speech."""
+    return ClipStore(cache_dir, voice.open(), sample_rate)

@@ -4,10 +4,18 @@ never sees settings it does not use (docs/architecture.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeVar
 
+from voiceguide.errors import SpeechError
 from voiceguide.routine.records import CountStyle
 from voiceguide.script.records import DEFAULT_RATE, CompileOptions
+
+if TYPE_CHECKING:
+    from voiceguide.speech import EngineChoice, Voice
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -17,6 +25,41 @@ class VoiceOptions:
     engine: str = "auto"  # Piper where installed, else pyttsx3 (speech.choose_engine)
     voice: str | None = None  # the engine's default voice when None
     rate: int = DEFAULT_RATE  # words per minute
+    # Where the engine and the voice were set ("--voice", "/home/a/config.yaml, line 3"),
+    # None for a default: a message about either says where to change it.
+    engine_from: str | None = field(default=None, compare=False)
+    voice_from: str | None = field(default=None, compare=False)
+
+    def choice(self) -> EngineChoice:
+        """The engine that speaks, and why; only looks, loads nothing."""
+        from voiceguide.speech import AUTO, choose_engine
+
+        choice = self._traced(lambda: choose_engine(self.engine))
+        if self.engine != AUTO and self.engine_from:
+            return replace(choice, reason=f"from {self.engine_from}")
+        return choice
+
+    def open(self) -> Voice:
+        """The voice, opened (``SpeechError`` saying where a missing one was set)."""
+        from voiceguide.speech import open_voice
+
+        return self._traced(lambda: open_voice(self.engine, self.voice, self.rate))
+
+    def _traced(self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except SpeechError as exc:
+            given = [
+                f"{what} '{value}' from {where}"
+                for what, value, where in (
+                    ("engine", self.engine, self.engine_from),
+                    ("voice", self.voice, self.voice_from),
+                )
+                if where
+            ]
+            if not given:
+                raise
+            raise SpeechError(f"{exc} ({'; '.join(given)})") from exc
 
 
 DEFAULT_BED_LEVEL = -36.0  # dB full scale (RMS) between words: 16 dB under the voice
