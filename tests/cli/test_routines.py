@@ -265,6 +265,19 @@ def test_list_json_has_the_fields_and_the_compilers_duration() -> None:
     }
 
 
+def test_list_times_every_builtin_at_the_configs_pace_and_rate_as_show_does() -> None:
+    Path(os.environ["VOICEGUIDE_CONFIG"]).write_text("pace: 1.5\nrate: 140\n", encoding="utf-8")
+    listed = {
+        item["id"]: item["duration"] for item in json.loads(voiceguide("list", "--json").stdout)
+    }
+    table = {row[0]: row[3] for row in rows(voiceguide("list").stdout)[1:]}
+    assert sorted(listed) == sorted(BUILTIN_IDS)
+    for routine_id in BUILTIN_IDS:
+        shown = json.loads(voiceguide("show", routine_id, "--json").stdout)["duration"]
+        assert listed[routine_id] == round(shown, 1), routine_id
+        assert table[routine_id] == clock(shown), routine_id
+
+
 def test_list_includes_user_routines_and_reports_broken_ones() -> None:
     folder = user_routines_dir()
     folder.mkdir(parents=True)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from voiceguide.cli.jsonout import echo_json
+from voiceguide.cli.options import settings
 from voiceguide.routine.library import origin_of, scan_routines
 from voiceguide.routine.records import KINDS
 from voiceguide.script.compiler import estimated_length
@@ -41,17 +42,20 @@ def _table(rows: list[tuple[str, ...]]) -> None:
 @click.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only crack or only stretch routines.")
-def list_routines(as_json: bool, kind: str | None) -> None:
+@click.pass_context
+def list_routines(ctx: click.Context, as_json: bool, kind: str | None) -> None:
     """List the routines: the built-in ones and those in your routines folder.
 
     A routine of your own with the id of a built-in one takes its place. A file that
-    cannot be read is reported on stderr and left out.
+    cannot be read is reported on stderr and left out. Durations are estimated at the
+    config file's pace and rate, as `voiceguide show` estimates them.
     """
     scan = scan_routines()
     for error in scan.errors:
         click.echo(f"Warning: skipped {one_line(str(error))}", err=True)
     chosen = [r for r in scan.routines if kind is None or r.kind == kind]
-    durations = [estimated_length(r) for r in chosen]
+    options = settings(ctx).compile_options()
+    durations = [estimated_length(r, options) for r in chosen]
     if as_json:
         items: list[dict[str, Any]] = [
             {
