@@ -38,8 +38,10 @@ def test_serve_prints_a_qr_code_and_the_address_and_stops_on_ctrl_c(tmp_path: Pa
         assert request(served.origin, "GET", "/floor-option1/").status == 404
         status, stderr = served.interrupt()
     assert status == 130
-    assert "█" in stderr or "▀" in stderr  # the QR code, drawn in block characters
-    assert "scan the code" in stderr
+    # 127.0.0.1 is this machine only: no code for a phone to scan, and no promise of one.
+    assert "█" not in stderr and "▀" not in stderr
+    assert "Open this address in a browser on this computer (only this computer" in stderr
+    assert "phone (on the same Wi-Fi)" not in stderr
     assert "/feed.xml" in stderr
     assert stderr.rstrip().endswith("Stopped serving.")
     assert "Traceback" not in stderr
@@ -182,3 +184,22 @@ def test_what_the_server_refuses_is_said_once_and_counted_on_stopping() -> None:
     assert "Invalid HTTP request" not in stderr
     assert stderr.count("Warning: the server is refusing requests that are not valid HTTP") == 1
     assert "Warning: the server refused 50 requests it could not read as HTTP." in stderr
+
+
+@pytest.mark.parametrize(
+    ("address", "phone"),
+    [("192.168.1.20", True), ("10.0.0.7", True), ("127.0.0.1", False), ("::1", False)],
+)
+def test_the_address_is_offered_to_a_phone_only_when_a_phone_can_reach_it(
+    address: str, phone: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from voiceguide.app.serve import Serving
+    from voiceguide.cli.serve import _announce
+    from voiceguide.serve.net import is_loopback, url_host
+
+    url = f"http://{url_host(address)}:8765/t/floor-option1/"
+    _announce(Serving(url, url + "feed.xml", None, local_only=is_loopback(address)))
+    stderr = capsys.readouterr().err
+    assert ("scan the code" in stderr) is phone
+    assert ("█" in stderr or "▀" in stderr) is phone  # the QR code, in block characters
+    assert ("only this computer can reach it" in stderr) is not phone

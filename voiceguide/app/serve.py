@@ -29,6 +29,7 @@ class Serving:
     url: str
     feed_url: str
     warning: str | None
+    local_only: bool = False  # a loopback address: a phone cannot open it
 
 
 def serve_routines(
@@ -64,5 +65,7 @@ def serve_routines(
         # given with --host, and its own host name (as a phone's browser may use it).
         names = [choice.address, socket.gethostname(), socket.gethostname() + ".local"]
         site = build_site(exported, token, origin, names)
-        serving = Serving(site.entry_url, site.base_url + FEED, choice.warning)
+        serving = Serving(
+            site.entry_url, site.base_url + FEED, choice.warning, net.is_loopback(shown)
+        )
         server.run(create_app(site), sock, lambda: ready(serving), notice)

@@ -113,12 +113,22 @@ def serve(
 
 
 def _announce(serving: Serving) -> None:
-    import segno
-
     if serving.warning:
         click.echo(f"Warning: {serving.warning}.", err=True)
-    segno.make(serving.url, error="m").terminal(out=sys.stderr, compact=True)
-    click.echo("Open this address on your phone (on the same Wi-Fi), or scan the code:", err=True)
+    if serving.local_only:
+        # A phone cannot reach a loopback address: no code to scan, and the way to a phone.
+        click.echo(
+            "Open this address in a browser on this computer (only this computer can "
+            "reach it; for a phone, leave --host out or give your Wi-Fi address):",
+            err=True,
+        )
+    else:
+        import segno
+
+        segno.make(serving.url, error="m").terminal(out=sys.stderr, compact=True)
+        click.echo(
+            "Open this address on your phone (on the same Wi-Fi), or scan the code:", err=True
+        )
     click.echo(serving.url)
     click.echo(f"Podcast feed, for a podcast app: {serving.feed_url}", err=True)
     click.echo("Press Ctrl-C to stop.", err=True)

@@ -70,6 +70,16 @@ def public_warning(address: str) -> str | None:
     )
 
 
+def is_loopback(address: str) -> bool:
+    """True when only this machine can reach ``address`` (127.0.0.1, ::1, localhost)."""
+    if address.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def listen(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host``:``port``; ``ServeError`` says how to fix a failure."""
     try:
