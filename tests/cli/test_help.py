@@ -48,3 +48,17 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     for param in command.params:
         if isinstance(param, click.Option) and not param.hidden:
             assert (param.help or "").strip(), f"{' '.join(path)} {param.opts[0]} has no help"
+
+
+@pytest.mark.parametrize(
+    "path", [(), *(path for path in commands(cli) if isinstance(command_at(path), click.Group))]
+)
+def test_the_command_lists_fit_without_cutting_a_description(path: tuple[str, ...]) -> None:
+    # At 80 columns, the width click lays help out in when it cannot ask the terminal.
+    group = command_at(path)
+    assert isinstance(group, click.Group)
+    listed = voiceguide(*path, "--help").stdout.split("\nCommands:\n", 1)[1].splitlines()
+    assert len(listed) == len(group.commands)
+    for line in listed:
+        assert not line.endswith("..."), line
+        assert len(line) <= 80, line

@@ -41,7 +41,7 @@ def _served(count: int) -> str:
     return f"the served files of {count} routine{'' if count == 1 else 's'}"
 
 
-@click.group("cache")
+@click.group("cache", short_help="Spoken clips and served files: size, warming, clearing.")
 def cache() -> None:
     """The cache of spoken clips (and of the files serve made): its size, warming it
     ahead of time, and clearing it.
@@ -51,7 +51,7 @@ def cache() -> None:
     """
 
 
-@cache.command("info")
+@cache.command("info", short_help="Where the clip cache is, its clips and its size.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_context
 def cache_info(ctx: click.Context, as_json: bool) -> None:
@@ -79,7 +79,7 @@ def cache_info(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Size:    {human_size(size)}")
 
 
-@cache.command("clear")
+@cache.command("clear", short_help="Delete the cached clips and served files.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def cache_clear(ctx: click.Context, yes: bool) -> None:
@@ -105,7 +105,7 @@ def cache_clear(ctx: click.Context, yes: bool) -> None:
     click.echo(f"Freed {human_size(freed.size + freed_kept.size)} ({what}) from {path}.")
 
 
-@cache.command("warm")
+@cache.command("warm", short_help="Make every clip the routines need, ahead of playing.")
 @click.argument("routines", nargs=-1, metavar="[ROUTINE...]")
 @click.option(
     "--all", "every", is_flag=True, help="Every routine, built-in and your own (the default)."

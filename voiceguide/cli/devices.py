@@ -10,7 +10,7 @@ from voiceguide.cli.jsonout import echo_json
 from voiceguide.cli.options import settings
 
 
-@click.command("devices")
+@click.command("devices", short_help="The audio outputs (for --device) and playback backends.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
 @click.pass_context
 def devices(ctx: click.Context, as_json: bool) -> None:

@@ -11,7 +11,7 @@ from voiceguide.cli.options import cache_path
 MARKS = {"ok": "ok", "note": "--", "problem": "!!"}
 
 
-@click.command()
+@click.command(short_help="Check this machine, and how to fix what stops play.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.pass_context
 def doctor(ctx: click.Context, as_json: bool) -> None:

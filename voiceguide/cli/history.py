@@ -86,7 +86,7 @@ def _print_table(history: History) -> None:
     )
 
 
-@click.command()
+@click.command(short_help="The practice journal: sessions, counts and your streak.")
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON on stdout.")
 @click.option(
     "--csv",

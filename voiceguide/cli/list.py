@@ -39,7 +39,7 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         click.echo("  ".join([*cells, row[-1]]).rstrip())
 
 
-@click.command("list")
+@click.command("list", short_help="The routines, built-in and your own, with their length.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only crack or only stretch routines.")
 @click.pass_context

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from voiceguide.script.records import Script
 
 
-@click.command("play")
+@click.command("play", short_help="Talk you through ROUTINE, hands-free.")
 @click.argument("routine")
 @click.option(
     "--from",

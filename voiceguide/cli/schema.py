@@ -7,7 +7,7 @@ import click
 from voiceguide.routine.schema import schema_text
 
 
-@click.command()
+@click.command(short_help="Print the JSON Schema of routine files, for editors.")
 def schema() -> None:
     """Print the JSON Schema of routine files, for editors to complete and check them.
 

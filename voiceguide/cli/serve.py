@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from voiceguide.export.writer import Format
 
 
-@click.command("serve")
+@click.command("serve", short_help="Serve ROUTINEs to a phone: a page and a podcast feed.")
 @click.argument("routines", nargs=-1, metavar="ROUTINE...")
 @click.option("--all", "every", is_flag=True, help="Serve every routine, built-in and your own.")
 @click.option(

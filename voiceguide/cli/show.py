@@ -19,7 +19,7 @@ from voiceguide.text import clock_tenths, one_line, printable
 _SILENT_PHASES = ("hold", "pause", "rest")
 
 
-@click.command()
+@click.command(short_help="Every cue of ROUTINE with its time, and the total.")
 @click.argument("routine")
 @click.option("--json", "as_json", is_flag=True, help="Print the cue list as JSON on stdout.")
 @click.option(

@@ -9,7 +9,7 @@ from voiceguide.routine.library import load_routine, routine_path
 from voiceguide.text import one_line
 
 
-@click.command()
+@click.command(short_help="Check routine files, naming the line of each mistake.")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Treat guidance warnings as errors (exit status 1).")
 @click.pass_context

@@ -28,7 +28,7 @@ def _engine_text(info: EngineInfo) -> list[str]:
     return lines
 
 
-@click.command("voices")
+@click.command("voices", short_help="The voice that speaks, and every other on request.")
 @click.option("--engine", default=None, help="Only this engine: auto, piper, pyttsx3 or espeak-ng.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
 def voices(engine: str | None, as_json: bool) -> None:
