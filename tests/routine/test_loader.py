@@ -126,6 +126,20 @@ def test_defaults_fill_in_what_is_left_out(tmp_path: Path) -> None:
     )
 
 
+def test_a_sides_block_takes_a_title_that_may_say_the_side(tmp_path: Path) -> None:
+    text = HEAD + (
+        "  - sides: [right, left]\n    title: Twist to the {side}\n    steps:\n      - say: Turn.\n"
+    )
+    (block,) = load_routine(write_file(tmp_path, "t.yaml", "id: t\n" + text)).steps
+    assert block == Sides(("right", "left"), (Say("Turn.", 8),), 5, title="Twist to the {side}")
+    bad = text.replace("{side}", "{knee}")
+    message = error_of(write_file(tmp_path, "u.yaml", "id: u\n" + bad))
+    assert message.endswith(
+        "u.yaml:6:12: 'title' has an unknown placeholder '{knee}' (only {side} and {other} "
+        "are filled in)"
+    )
+
+
 def test_whole_number_floats_count_as_whole_numbers(tmp_path: Path) -> None:
     path = write_file(tmp_path, "r.yaml", HEAD + "  - repeat: 2.0\n    steps: [rest: 1]\n")
     step = load_routine(path).steps[0]

@@ -28,6 +28,8 @@ from voiceguide.routine.records import (
     Say,
     Sides,
     Step,
+    walk,
+    with_included,
 )
 from voiceguide.script import phrasing
 from voiceguide.script.compiler import (
@@ -369,7 +371,8 @@ def test_words_that_say_breathe_in_are_not_followed_by_a_second_breathe_in() -> 
 
 def test_an_optional_repeat_inside_a_step_is_a_step_to_skip_past() -> None:
     offer = Repeat(1, (Say("Slide higher.", 3, pause=4),), 2, optional="you felt nothing")
-    block = Sides(("right", "left"), (Say("Press.", 2, pause=3), offer, Say("Roll back.", 4)), 1)
+    steps = (Say("Press.", 2, pause=3), offer, Say("Roll back.", 4))
+    block = Sides(("right", "left"), steps, 1, title="Twist")
     script = compiled(block, Repeat(1, (Say("Last.", 6),), 5, optional="you want"), title="Twist")
     assert [s.title for s in script.steps] == [
         "Before you start",
@@ -702,8 +705,9 @@ def test_a_single_round_is_one_step_without_a_round_number() -> None:
 
 
 def test_sides_fill_in_side_and_other_with_a_switch_cue_each() -> None:
-    block = Sides(("right", "left"), (Say("Turn to the {side}, away from the {other}.", 2),), 1)
-    script = compiled(block, title="Twist")
+    turn = Say("Turn to the {side}, away from the {other}.", 2)
+    block = Sides(("right", "left"), (turn,), 1, title="Twist")
+    script = compiled(block, title="My evening stretch")
     assert [(c.kind, c.text) for c in script.cues if c.kind in ("side", "say")][1:-1] == [
         ("side", "Right side first."),
         ("say", "Turn to the right, away from the left."),
@@ -714,8 +718,8 @@ def test_sides_fill_in_side_and_other_with_a_switch_cue_each() -> None:
 
 
 def test_a_repeat_of_sides_is_a_step_per_side_per_round_phrased_once_per_round() -> None:
-    block = Repeat(2, (Sides(("right", "left"), (Say("Knees {side}.", 3),), 2),), 1)
-    script = compiled(block, title="Rotation")
+    block = Repeat(2, (Sides(("right", "left"), (Say("Knees {side}.", 3),), 2, "Rotation"),), 1)
+    script = compiled(block, title="My evening stretch")
     assert [s.title for s in script.steps[1:-1]] == [
         "Rotation, round 1 of 2 (right)",
         "Rotation, round 1 of 2 (left)",
@@ -734,10 +738,45 @@ def test_a_repeat_of_sides_is_a_step_per_side_per_round_phrased_once_per_round()
     ]
 
 
+def test_sides_without_a_title_are_named_after_their_first_instruction() -> None:
+    # Not after the routine: two blocks of "My evening stretch" would be named alike.
+    hips = Sides(("right", "left"), (Say("Cross your {side} knee over. Hold it.", 2),), 1)
+    neck = Sides(("left", "right"), (Rest(5, 3, say="Tilt your head."),), 3)
+    script = compiled(hips, neck, title="My evening stretch")
+    assert [s.title for s in script.steps[1:-1]] == [
+        "Cross your right knee over",
+        "Cross your left knee over",
+        "Tilt your head (left)",
+        "Tilt your head (right)",
+    ]
+
+
+def test_a_sides_title_may_say_the_side_itself() -> None:
+    block = Sides(("right", "left"), (Say("Turn.", 2),), 1, title="Twist to the {side}")
+    script = compiled(block, title="My evening stretch")
+    assert [s.title for s in script.steps[1:-1]] == ["Twist to the right", "Twist to the left"]
+
+
+def test_every_sides_block_of_the_builtin_routines_is_named_by_its_title_and_side() -> None:
+    named = 0
+    for found in all_routines():
+        script = compile_script(found, CompileOptions(), estimated_duration(160))
+        for block in (s for r in with_included(found) for s in walk(r.steps)):
+            if isinstance(block, Sides):
+                assert block.title, f"{found.id}:{block.line}: a sides block without a title"
+                for side in block.sides:
+                    assert any(
+                        s.title.startswith(block.title) and f"({side})" in s.title
+                        for s in script.steps
+                    ), (found.id, block.title, side)
+                    named += 1
+    assert named >= 10
+
+
 def test_blocks_inside_a_step_are_phrased_but_not_split() -> None:
     inner = Repeat(2, (Say("Roll up.", 4),), 3)
-    block = Sides(("left", "right"), (Say("Set up on the {side}.", 2), inner), 1)
-    script = compiled(block, title="Roller")
+    block = Sides(("left", "right"), (Say("Set up on the {side}.", 2), inner), 1, "Roller")
+    script = compiled(block, title="My evening stretch")
     assert [s.title for s in script.steps[1:-1]] == ["Roller (left)", "Roller (right)"]
     assert texts(script, "say").count("Last one.") == 2
 

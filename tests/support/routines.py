@@ -18,6 +18,7 @@ title: Short check
 kind: stretch
 steps:
   - sides: [right, left]
+    title: Short check
     steps:
       - say: Bring your {side} knee to your chest.
         hold: 3

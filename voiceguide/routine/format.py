@@ -45,7 +45,7 @@ STEP_KEYS: dict[str, tuple[str, ...]] = {
     "rest": ("rest", "say", "alone"),
     "caution": ("caution", "alone"),
     "repeat": ("repeat", "steps", "optional"),
-    "sides": ("sides", "steps"),
+    "sides": ("sides", "title", "steps"),
     "routine": ("routine",),
 }
 ACTIONS = tuple(STEP_KEYS)

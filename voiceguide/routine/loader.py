@@ -464,8 +464,11 @@ class _File(RoutineValues):
         else:
             sides = self.sides(item)
             times = len(sides)
+            title = (
+                self.text(item, "title", spoken=True, in_sides=True) if "title" in item else None
+            )
             steps, size, inner = self.steps(item, kind, depth=depth + 1, in_sides=True)
-            step = Sides(sides, steps, line)
+            step = Sides(sides, steps, line, title=title)
         if times * size > MAX_EXPANDED:
             self.too_big(times * size, item.key_positions[action])
         return _Built(step, times * size, inner + 1)

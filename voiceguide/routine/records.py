@@ -82,11 +82,14 @@ class Repeat:
 
 @dataclass(frozen=True)
 class Sides:
-    """``steps`` done once per side; ``{side}`` and ``{other}`` are filled in."""
+    """``steps`` done once per side; ``{side}`` and ``{other}`` are filled in. ``title``
+    names the steps of each side (it may say ``{side}``); None: named after the first
+    instruction."""
 
     sides: tuple[str, ...]
     steps: tuple[Step, ...]
     line: int
+    title: str | None = None
 
 
 @dataclass(frozen=True)

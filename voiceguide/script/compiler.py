@@ -282,7 +282,7 @@ class _Builder:
                 inner = replace(context, routine=step.routine, included=True)
                 self.top_level(step.routine.steps, inner)
             elif isinstance(step, Repeat | Sides):
-                self.block_spans(step, context.routine.title, context, ())
+                self.block_spans(step, _block_title(step, context), context, ())
             else:
                 self.begin_span(_label(step, context))
                 self.step(step, context)
@@ -560,12 +560,29 @@ def _units(
         for index, side in enumerate(block.sides):
             other = phrasing.other_side(block.sides, index)
             inner = replace(context, side=side, other=other)
+            label = inner.text(title)
             yield _Unit(
-                f"{title} ({side})",
+                label if re.search(rf"\b{side}\b", label) else f"{label} ({side})",
                 phrasing.side_phrase(index, side, first_time=not sides_started),
                 "side",
                 inner,
             )
+
+
+def _block_title(block: Repeat | Sides, context: _Context) -> str:
+    """What a top-level block's steps are called, ``{side}`` left for each side to fill:
+    a sides block's own title, else its first instruction (as a step is named), where a
+    routine of several exercises would otherwise name every block alike; a repeat keeps
+    the routine's title unless all it repeats is a sides block."""
+    inner = block.steps[0] if len(block.steps) == 1 else None
+    if isinstance(block, Repeat):
+        return _block_title(inner, context) if isinstance(inner, Sides) else context.routine.title
+    if block.title:
+        return block.title
+    first = next(
+        (s for s in walk(block.steps) if isinstance(s, Say | Breathe | Rest | Caution)), None
+    )
+    return _label(first, context) if first else context.routine.title
 
 
 def _label(step: Say | Breathe | Rest | Caution, context: _Context) -> str:
