@@ -83,6 +83,20 @@ compile_bytecode() {
     "$VENV/bin/python" -m compileall -q "$VOICEGUIDE_ROOT/voiceguide" >/dev/null || true
 }
 
+# pip's own progress, on stderr. On a terminal: all of it, with its download bars. Else
+# (CI, a log file): a line for each package as it is collected, and the summary, without
+# bars or the lines about what was already there, so a log stays short. pip's warnings
+# and errors go to stderr unfiltered either way.
+_pip_install() {
+    if [ -t 2 ]; then
+        "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar on "$@" >&2
+    else
+        "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off "$@" |
+            { grep --line-buffered -E '^(Collecting|Installing collected|Successfully)' || true; } >&2
+        return "${PIPESTATUS[0]}"
+    fi
+}
+
 bootstrap() {
     local profile="$1" extras apt_packages
     if [ "$profile" = dev ]; then
@@ -116,9 +130,9 @@ bootstrap() {
     fi
     local target="$VOICEGUIDE_ROOT"
     [ -n "$extras" ] && target="$VOICEGUIDE_ROOT[$extras]"
-    _say "installing voiceguide into $VENV (${profile})"
+    _say "installing voiceguide and what it needs into $VENV (${profile}; a few hundred MB)"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2 &&
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$target" >&2 || {
+        _pip_install -e "$target" || {
         _say "pip could not install voiceguide; see the messages above"
         exit 1
     }
