@@ -138,6 +138,10 @@ def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
     assert status == 0
     assert "Traceback" not in text
     assert "Quit Short check at 0:" in text
+    # One length everywhere: the bar's total is the one the quit line gives.
+    totals = re.findall(r"\d+:\d\d / (\d+:\d\d)", ANSI.sub("", text))
+    quit_line = re.search(r"Quit Short check at \d+:\d\d of (\d+:\d\d)", text)
+    assert totals and quit_line and set(totals) == {quit_line.group(1)}
     assert "in step 1 (Short check (right)); --from 1 starts there" in text
     [session] = Journal().sessions()
     assert (session.outcome, session.reason, session.steps_skipped) == ("quit", "user quit", 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from tests.support.cli import PROGRAM
 from voiceguide.practice.journal import Journal, SessionStart, journal_path
 from voiceguide.practice.safety import READ_ALOUD
 from voiceguide.routine.library import find_routine
-from voiceguide.script.phrasing import HYPERMOBILITY
+from voiceguide.script.phrasing import HYPERMOBILITY, PAIN_ADVICE
 
 needs_audio = pytest.mark.skipif(
     not os.environ.get("PULSE_SERVER"),
@@ -108,6 +109,13 @@ def test_a_yes_is_remembered_and_s_stops_for_pain() -> None:
     child.sendline("y")
     stop_for_pain(child)
     child.close()
+    # One line says where it stopped, then what to do: not "Stopped ... Stopping here."
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", transcript(child))
+    [stopped] = re.findall(r"Stopped .*", plain)
+    stopped = stopped.rstrip()
+    assert stopped.startswith(f"Stopped {TITLE} at 0:")
+    assert stopped.endswith(f". {PAIN_ADVICE}")
+    assert "Stopping here" not in stopped
     [session] = Journal().sessions()
     assert (session.routine_id, session.outcome, session.reason) == (CRACK, "stopped", "pain")
     assert Journal().consent(CRACK) is not None

@@ -41,6 +41,13 @@ def test_it_shows_the_routine_the_steps_the_time_and_the_keys() -> None:
     assert "PAUSED" not in text
 
 
+def test_the_total_is_rounded_as_every_other_length_while_the_clock_counts_whole_seconds() -> None:
+    # 6:45.6 long: a length of 6:46, as `list`, `show` and the line when play ends say it.
+    text = shown(status(position=75.6, duration=405.6))
+    assert "1:15 / 6:46" in text
+    assert f"/ {clock(405.6)}" in text
+
+
 def test_paused_the_last_step_and_a_message() -> None:
     text = shown(
         status(

@@ -18,7 +18,6 @@ from voiceguide.cli.options import (
     speech_options,
 )
 from voiceguide.signals import exit_status
-from voiceguide.text import clock
 
 if TYPE_CHECKING:
     from voiceguide.player.state import PlayResult
@@ -71,7 +70,8 @@ def play(
     """
     from voiceguide.app.play import PlayInterrupted, PlayRequest, play_routine
     from voiceguide.errors import Declined
-    from voiceguide.script.phrasing import PAIN_EXIT
+    from voiceguide.player.display import elapsed, length
+    from voiceguide.script.phrasing import PAIN_ADVICE
 
     request = PlayRequest(routine, from_step=from_step, force=force, assume_yes=assume_yes)
     try:
@@ -85,20 +85,22 @@ def play(
         where = _resumable(stopped.script, stopped.result)
         click.echo(f"Interrupted {stopped.script.title} {where}.", err=True)
         ctx.exit(exit_status(stopped))  # the signal's: 130, 143 or 129
-    where = f"at {clock(result.position, hours=False)} of {clock(script.duration, hours=False)}"
+    where = f"at {elapsed(result.position)} of {length(script.duration)}"
     if result.outcome == "completed":
-        click.echo(f"Finished {script.title} ({clock(script.duration, hours=False)}).", err=True)
+        click.echo(f"Finished {script.title} ({length(script.duration)}).", err=True)
     elif result.outcome == "quit":
         click.echo(f"Quit {script.title} {_resumable(script, result)}.", err=True)
     else:
         # Stopped because it hurts: the screen says what the voice said, and offers no
         # way straight back into the step that hurt.
-        click.echo(f"Stopped {script.title} {where}. {PAIN_EXIT}", err=True)
+        click.echo(f"Stopped {script.title} {where}. {PAIN_ADVICE}", err=True)
 
 
 def _resumable(script: Script, result: PlayResult) -> str:
     """Where playing ended, and how to start there again."""
-    where = f"at {clock(result.position, hours=False)} of {clock(script.duration, hours=False)}"
+    from voiceguide.player.display import elapsed, length
+
+    where = f"at {elapsed(result.position)} of {length(script.duration)}"
     if result.step >= 0:
         step = result.step
         where += f", in step {step} ({script.steps[step].title}); --from {step} starts there"

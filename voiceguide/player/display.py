@@ -22,8 +22,15 @@ KEYS_HELP = "space pause · n next · p back · r repeat · w where am I · s st
 REFRESH = 8  # redraws per second
 
 
-def _running(seconds: float) -> str:
+def elapsed(seconds: float) -> str:
+    """A running clock: the whole seconds gone (never a second that has not passed)."""
     return clock(seconds, floor=True)
+
+
+def length(seconds: float) -> str:
+    """A length, to the nearest second: the total here, in the line printed when play
+    ends, in ``list`` and ``show``, so that one routine has one length everywhere."""
+    return clock(seconds)
 
 
 def render(status: Status) -> RenderableType:
@@ -43,8 +50,8 @@ def render(status: Status) -> RenderableType:
     # says so: the real one can differ by a few seconds once every clip is known.
     about = "about " if status.estimated else ""
     times = Text(
-        f"{_running(status.position)} / {about}{_running(status.duration)}"
-        f"  ·  {about}{_running(status.remaining)} left"
+        f"{elapsed(status.position)} / {about}{length(status.duration)}"
+        f"  ·  {about}{elapsed(status.remaining)} left"
     )
     parts: list[RenderableType] = [
         heading,

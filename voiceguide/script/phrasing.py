@@ -267,10 +267,13 @@ HYPERMOBILITY = (
     "Cracking your back too often can make it hypermobile: too loose to hold itself well."
 )
 
-PAIN_EXIT = (
-    f"{STOPPING_HERE} Come out of the position slowly, and rest. Breathe easily. "
+# What to do after a stop for pain: said after "Stopping here.", and printed after the
+# line that says where play stopped (which says that already).
+PAIN_ADVICE = (
+    "Come out of the position slowly, and rest. Breathe easily. "
     "If the pain persists, please see a doctor."
 )
+PAIN_EXIT = f"{STOPPING_HERE} {PAIN_ADVICE}"
 
 
 def pain_last_time(step: int, title: str) -> str:
