@@ -62,6 +62,15 @@ def test_broken_config_is_reported_with_its_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "!!  config" in result.stdout
     assert f"{config}:2:7: 'pace' must be a number from 0.5 to 3" in result.stdout
+    # The fix points to what a config file takes, not to the format of routines.
+    assert f"fix: correct {config} (the README's Settings section lists" in result.stdout
+    assert "routine-format" not in result.stdout
+
+
+def test_an_engine_with_one_voice_has_one_voice() -> None:
+    result = run_doctor()
+    piper = next(line for line in result.stdout.splitlines() if "speech: piper" in line)
+    assert ", 1 voice, default voice en_US-joe-medium" in piper
 
 
 def test_unwritable_cache_is_a_problem(tmp_path: Path) -> None:
