@@ -3,6 +3,7 @@ README, and every key a routine file can hold is in docs/routine-format.md."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -51,3 +52,14 @@ def test_the_routine_keys_include_each_kind_of_key() -> None:
 @pytest.mark.parametrize("key", ROUTINE_KEYS)
 def test_every_routine_key_is_in_the_format_doc(key: str) -> None:
     assert f"`{key}`" in ROUTINE_FORMAT, f"docs/routine-format.md does not describe `{key}`"
+
+
+def test_the_readmes_first_commands_run_from_a_checkout() -> None:
+    # A newcomer types them in a fresh clone, where nothing is on the PATH yet.
+    section = README.split("\n## What it does\n", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert block
+    for line in block.group(1).splitlines():
+        program, command = line.split()[:2]
+        assert (ROOT / program).is_file() and os.access(ROOT / program, os.X_OK), line
+        assert command in cli.commands, line
