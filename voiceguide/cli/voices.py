@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from voiceguide.cli.jsonout import echo_json
-from voiceguide.cli.options import settings
+from voiceguide.cli.options import SpeechOptions, settings
 from voiceguide.errors import SpeechError
 from voiceguide.text import count_of
 
@@ -90,7 +90,7 @@ def voices(ctx: click.Context, engine: str | None, every: bool, as_json: bool) -
     """
     from voiceguide.speech import AUTO, choose_engine, list_engines
 
-    options = settings(ctx, engine=engine).voice_options()
+    options = settings(ctx, SpeechOptions(engine=engine)).voice_options()
     speaking = options.choice().engine
     engines = sorted(list_engines(), key=lambda info: info.name != speaking)
     chosen = engines[0]
