@@ -27,7 +27,23 @@ def test_library_error_is_one_line_and_status_1(tmp_path: Path) -> None:
     config.write_text("pase: 3\n")
     result = voiceguide("--config", str(config), "show", "floor-option1")
     assert result.exit_code == 1
-    assert result.output == f"Error: {config}:1:1: unknown setting 'pase'; did you mean 'pace'?\n"
+    assert result.output == (
+        f"Error: {config}:1:1: unknown setting 'pase'; did you mean 'pace'?"
+        " (the config file from --config)\n"
+    )
+
+
+def test_an_error_in_the_config_file_says_which_variable_chose_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("pace: 9\n")
+    monkeypatch.setenv("VOICEGUIDE_CONFIG", str(config))
+    result = voiceguide("show", "floor-option1")
+    assert result.stderr == (
+        f"Error: {config}:1:7: 'pace' must be from 0.5 to 3, not 9"
+        " (the config file from VOICEGUIDE_CONFIG)\n"
+    )
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -32,9 +32,10 @@ from voiceguide.cli import (
     voices,
 )
 from voiceguide.cli import list as list_command
-from voiceguide.cli.context import Context
+from voiceguide.cli.context import Context, context
 from voiceguide.cli.stdout import OutputError, guard_stderr, guard_stdout
-from voiceguide.errors import VoiceguideError
+from voiceguide.errors import ConfigError, VoiceguideError
+from voiceguide.paths import CACHE_ENV, CONFIG_ENV
 from voiceguide.signals import exit_status
 from voiceguide.text import one_line
 
@@ -52,7 +53,27 @@ class VoiceguideGroup(click.Group):
         except VoiceguideError as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            raise UserError(one_line(str(exc))) from exc
+            raise UserError(one_line(str(exc)) + _given_by(ctx, exc)) from exc
+
+
+def _given_by(ctx: click.Context, error: VoiceguideError) -> str:
+    """Where the config file an error is about was chosen, when not by default: an
+    option, or a variable set long ago in a shell's profile."""
+    config_from = context(ctx).config_from
+    return (
+        f" (the config file from {config_from})"
+        if isinstance(error, ConfigError) and config_from
+        else ""
+    )
+
+
+def _given(ctx: click.Context, name: str, option: str, variable: str) -> str | None:
+    source = ctx.get_parameter_source(name)
+    if source is click.core.ParameterSource.COMMANDLINE:
+        return option
+    if source is click.core.ParameterSource.ENVIRONMENT:
+        return variable
+    return None
 
 
 @click.group(cls=VoiceguideGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,14 +82,14 @@ class VoiceguideGroup(click.Group):
 @click.option(
     "--cache-dir",
     type=click.Path(path_type=Path),  # checked where used, so that doctor can report it
-    envvar="VOICEGUIDE_CACHE_DIR",
+    envvar=CACHE_ENV,
     help="Where spoken clips are cached (default: the platform's cache directory).",
 )
 @click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path),  # checked where used, so that doctor can report it
-    envvar="VOICEGUIDE_CONFIG",
+    envvar=CONFIG_ENV,
     help="The settings file to read (default: config.yaml in the platform's config directory).",
 )
 @click.pass_context
@@ -77,7 +98,11 @@ def cli(ctx: click.Context, debug: bool, cache_dir: Path | None, config_path: Pa
 
     Start with `voiceguide list`, then `voiceguide play ROUTINE`.
     """
-    ctx.obj = Context(cache_dir=cache_dir, config_path=config_path)
+    ctx.obj = Context(
+        cache_dir=cache_dir,
+        config_path=config_path,
+        config_from=_given(ctx, "config_path", "--config", CONFIG_ENV),
+    )
 
 
 for _module in (

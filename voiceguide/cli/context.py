@@ -15,6 +15,9 @@ class Context:
 
     cache_dir: Path | None = None
     config_path: Path | None = None
+    # How the config file was chosen ("--config", "VOICEGUIDE_CONFIG"; None: the
+    # default), so that an error about it says where to change that.
+    config_from: str | None = None
 
 
 def context(ctx: click.Context) -> Context:
