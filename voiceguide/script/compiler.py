@@ -573,10 +573,13 @@ def _block_title(block: Repeat | Sides, context: _Context) -> str:
     """What a top-level block's steps are called, ``{side}`` left for each side to fill:
     a sides block's own title, else its first instruction (as a step is named), where a
     routine of several exercises would otherwise name every block alike; a repeat keeps
-    the routine's title unless all it repeats is a sides block."""
+    the routine's title unless all it repeats is a sides block split into a step per
+    side (an optional round is one step: no side to fill in)."""
     inner = block.steps[0] if len(block.steps) == 1 else None
     if isinstance(block, Repeat):
-        return _block_title(inner, context) if isinstance(inner, Sides) else context.routine.title
+        if isinstance(inner, Sides) and not block.optional:
+            return _block_title(inner, context)
+        return context.routine.title
     if block.title:
         return block.title
     first = next(
