@@ -28,6 +28,7 @@ from collections.abc import Callable, Collection, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,8 +45,10 @@ from voiceguide.audio.signal import (
     write_clip,
 )
 from voiceguide.errors import CacheError, UnreadableFileError
-from voiceguide.render.options import VoiceOptions
 from voiceguide.speech.base import Voice
+
+if TYPE_CHECKING:
+    from voiceguide.render.options import VoiceOptions
 
 # Raise this whenever ``process`` changes what it makes: old entries are then not used.
 PROCESSING_VERSION = 1
