@@ -77,4 +77,5 @@ def test_a_config_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
     path, message = special_files(tmp_path)[kind]
     result = voiceguide("show", "chair", VOICEGUIDE_CONFIG=str(path))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"Error: {message}\n"
+    # A config file's error also says what chose that file.
+    assert result.stderr == f"Error: {message} (the config file from VOICEGUIDE_CONFIG)\n"

@@ -64,7 +64,8 @@ def test_an_explicit_engine_wins_in_the_config(
 def test_voices_says_what_auto_chose_without_piper(without_piper: None) -> None:
     result = voiceguide("voices")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Default engine: auto chose pyttsx3: {NOT_INSTALLED}\n\n")
+    assert result.output.startswith("Speaking: ")
+    assert f"  engine: auto chose pyttsx3: {NOT_INSTALLED}\n" in result.output
 
 
 def test_voices_json_says_what_auto_chose() -> None:
