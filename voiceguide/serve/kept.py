@@ -15,11 +15,12 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide import __version__, writing
+from voiceguide import __version__, signals, writing
 from voiceguide.errors import CacheError
 from voiceguide.export.writer import ExportedRoutine, Format, output_files, write_routine
 from voiceguide.render import assembly
@@ -82,16 +83,31 @@ def kept_routines(
             "folder you can write in with --cache-dir or VOICEGUIDE_CACHE_DIR"
         ) from exc
     writing.remove_stale(folder)  # what a killed run was writing
-    timelines = assembly.prepare_each(
-        routines,
-        options,
-        cache_dir,
-        lambda done, total: report("Speaking", done, total),
-    )
-    return [_kept(timeline, folder / digest(timeline, fmt), fmt, report) for timeline in timelines]
+    # A signal stops the work between two clips or two blocks, never inside libsndfile's
+    # callback, where the exception would be printed, dropped, and the render go on.
+    stopping = threading.Event()
+
+    def check() -> None:
+        if stopping.is_set():
+            raise KeyboardInterrupt  # signals.noticed makes it the signal's Interrupted
+
+    def speaking(done: int, total: int) -> None:
+        check()
+        report("Speaking", done, total)
+
+    with signals.noticed(lambda _signum: stopping.set()) as notice:
+        timelines = assembly.prepare_each(routines, options, cache_dir, speaking)
+        kept = [
+            _kept(timeline, folder / digest(timeline, fmt), fmt, report, check)
+            for timeline in timelines
+        ]
+    notice.raise_if_received()
+    return kept
 
 
-def _kept(timeline: Timeline, folder: Path, fmt: Format, report: Progress) -> ExportedRoutine:
+def _kept(
+    timeline: Timeline, folder: Path, fmt: Format, report: Progress, check: Callable[[], None]
+) -> ExportedRoutine:
     script = timeline.script
     files = output_files(script.routine_id, folder, fmt)
     if all(path.is_file() for path in files):
@@ -105,6 +121,7 @@ def _kept(timeline: Timeline, folder: Path, fmt: Format, report: Progress) -> Ex
 
         def wrote(frames: int) -> None:
             nonlocal written
+            check()
             written += frames
             report(f"Writing {script.routine_id}", written, timeline.frames)
 
