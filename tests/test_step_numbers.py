@@ -28,7 +28,8 @@ from voiceguide.player.player import Player, find_step
 from voiceguide.player.whereami import answer_parts
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
-from voiceguide.script.compiler import compile_script, estimated_duration
+from voiceguide.script.compiler import compile_script
+from voiceguide.script.estimate import estimated_duration
 from voiceguide.script.records import CompileOptions, Script
 from voiceguide.serve import feed, page
 

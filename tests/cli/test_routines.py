@@ -16,7 +16,8 @@ from tests.support.cli import PROGRAM, voiceguide
 from voiceguide.paths import builtin_routines_dir, user_routines_dir
 from voiceguide.routine.library import find_routine
 from voiceguide.routine.schema import routine_schema, schema_text
-from voiceguide.script.compiler import compile_script, estimated_duration
+from voiceguide.script.compiler import compile_script
+from voiceguide.script.estimate import estimated_duration
 from voiceguide.script.records import CompileOptions
 
 HEAD = "title: Test\nkind: stretch\nsteps:\n"

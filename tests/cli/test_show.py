@@ -12,7 +12,8 @@ import pytest
 from tests.support.cli import voiceguide
 from tests.support.routines import write_file
 from voiceguide.routine.library import find_routine
-from voiceguide.script.compiler import compile_script, estimated_duration
+from voiceguide.script.compiler import compile_script
+from voiceguide.script.estimate import estimated_duration
 from voiceguide.script.records import CompileOptions
 
 ONE_HOLD = """\

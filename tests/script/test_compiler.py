@@ -38,9 +38,9 @@ from voiceguide.script.compiler import (
     TONE_GAP,
     TONE_SECONDS,
     compile_script,
-    estimated_duration,
     spoken_texts,
 )
+from voiceguide.script.estimate import estimated_duration
 from voiceguide.script.records import CompileOptions, Cue, Phase, Script
 from voiceguide.text import clock_tenths
 

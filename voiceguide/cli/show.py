@@ -11,7 +11,8 @@ from voiceguide.cli.options import (
     settings,
     speech_options,
 )
-from voiceguide.script.compiler import compile_script, estimated_duration
+from voiceguide.script.compiler import compile_script
+from voiceguide.script.estimate import estimated_duration
 from voiceguide.script.records import Script
 from voiceguide.text import clock_tenths, one_line, printable
 

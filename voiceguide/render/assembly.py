@@ -25,7 +25,7 @@ from voiceguide.script.records import CompileOptions, Cue, Script
 if TYPE_CHECKING:
     from voiceguide.render.bedmix import BedMix
     from voiceguide.render.clips import ClipStore
-    from voiceguide.script.compiler import DurationOf
+    from voiceguide.script.estimate import DurationOf
 
 SAMPLE_RATE = 22050  # what espeak-ng and Piper voices speak at: nothing gained above it
 

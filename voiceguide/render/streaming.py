@@ -22,12 +22,8 @@ from voiceguide.render import assembly
 from voiceguide.render.options import RenderOptions
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.records import Routine
-from voiceguide.script.compiler import (
-    compile_known,
-    compile_script,
-    estimated_duration,
-    spoken_texts,
-)
+from voiceguide.script.compiler import compile_known, compile_script, spoken_texts
+from voiceguide.script.estimate import estimated_duration
 from voiceguide.script.records import Script
 
 if TYPE_CHECKING:

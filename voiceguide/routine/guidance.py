@@ -30,7 +30,8 @@ from voiceguide.routine.records import (
     with_included,
 )
 from voiceguide.script import phrasing
-from voiceguide.script.compiler import compile_script, estimated_duration
+from voiceguide.script.compiler import compile_script
+from voiceguide.script.estimate import estimated_duration
 from voiceguide.script.records import CompileOptions, Cue, Script
 from voiceguide.text import clock_tenths
 

@@ -19,7 +19,7 @@ no files. The timing rules (docs/timing.md explains them for users):
   (``Before you start``) and ends with one closing line; a crack routine also says once,
   before the step that loads the position (else right before its first attempt), that
   one release is enough, and closes with its two reminders.
-- A ``down`` hold shorter than ``COUNTDOWN_FROM_SECONDS`` gets at most one count cue.
+- A ``down`` hold shorter than ``counting.COUNTDOWN_FROM_SECONDS`` gets at most one count cue.
 - A step tone marks a new exercise (the first step, an included routine) or side; a
   caution tone marks a safety line; nothing else gets a tone.
 - A session reads as one: one opening with every routine's contraindications and
@@ -52,9 +52,10 @@ from voiceguide.routine.records import (
     with_included,
 )
 from voiceguide.script import phrasing
+from voiceguide.script.counting import hold_counts, whole_seconds
+from voiceguide.script.estimate import DurationOf, estimated_duration
 from voiceguide.script.records import (
     PACE_RANGE,
-    RATE_RANGE,
     CompileOptions,
     Cue,
     CueKind,
@@ -70,17 +71,7 @@ TONE_SECONDS = 0.4  # length of the step and caution tones
 GAP = 0.6  # silence between one spoken line (or tone) and the next
 TONE_GAP = 0.3  # silence between a tone and the speech it introduces
 COUNT_GAP = 0.15  # silence kept clear on each side of a count or breath prompt
-# `down` holds this long (seconds, after pace) are counted down: "Ten seconds left.", then
-# the last five seconds. A shorter hold gets at most one count cue, "Five seconds left.":
-# a countdown crowds a short hold (a 15 s hold had seven cues), and the silence is the hold.
-COUNTDOWN_FROM_SECONDS = 20.0
-COUNTDOWN_FROM = 5  # `down` counts the last five seconds
-CHARS_PER_WORD = 7.0  # for estimated_duration: characters per spoken word
-STOP_WORDS = 0.67  # ... and a comma or full stop inside a text, in words
-_EPSILON = 1e-9  # whole seconds are found with this tolerance, so 0.1 × 30 is 3
 _BREATHE_IN = re.compile(r"\bbreathe in\b", re.IGNORECASE)
-
-DurationOf = Callable[[str], float]
 
 
 def compile_script(routine: Routine, options: CompileOptions, duration_of: DurationOf) -> Script:
@@ -128,26 +119,6 @@ def spoken_texts(routine: Routine, options: CompileOptions) -> frozenset[str]:
     the next fixed cue), so compiling with zero durations says every text there is."""
     script = compile_script(routine, options, lambda _text: 0.0)
     return frozenset(cue.text for cue in script.cues if cue.kind != "tone")
-
-
-def estimated_duration(rate: int) -> DurationOf:
-    """How long a voice speaking ``rate`` words a minute takes for a text, roughly.
-
-    A spoken "word" is taken as ``CHARS_PER_WORD`` characters (spaces and punctuation
-    included) and each comma or full stop inside the text adds a short breath; both
-    measured against espeak-ng on the built-in routines' texts (docs/timing.md)."""
-    if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
-        raise CompileError(
-            f"the speech rate must be {RATE_RANGE[0]} to {RATE_RANGE[1]} words per minute, "
-            f"not {rate}"
-        )
-    per_word = 60.0 / rate
-
-    def duration_of(text: str) -> float:
-        inner_stops = sum(text.rstrip(".!?").count(mark) for mark in ",;:.!?")
-        return (len(text) / CHARS_PER_WORD + inner_stops * STOP_WORDS) * per_word
-
-    return duration_of
 
 
 def _check_options(options: CompileOptions) -> None:
@@ -409,7 +380,7 @@ class _Builder:
         end = start + length
         self.add_phase(start, end, "hold")
         quiet = MOVE_SECONDS if moving else 0.0
-        counts = [(s, text) for s, text in _hold_counts(length, style) if s >= quiet]
+        counts = [(s, text) for s, text in hold_counts(length, style) if s >= quiet]
         self.fixed_counts(start, end, counts, where, "hold")
         self.add_cue(end, "release", release)
 
@@ -441,7 +412,7 @@ class _Builder:
                     continue
                 prompt = self.add_cue(start, cue_kind, prompt_text)
                 if counting:
-                    counts = [(s, phrasing.count_text(s + 1)) for s in _whole_seconds(length)]
+                    counts = [(s, phrasing.count_text(s + 1)) for s in whole_seconds(length)]
                     self.fixed_counts(start, end, counts, context.where(step.line), phase_kind)
                 if prompt.end + COUNT_GAP > end:
                     late = prompt.end + COUNT_GAP - end
@@ -521,28 +492,6 @@ class _Builder:
         self.phases.append(Phase(start, end, kind, len(self.span_starts) - 1))
         self.span_is_empty = False
         self.phase_end = end
-
-
-def _whole_seconds(length: float) -> range:
-    """The whole seconds of a stretch ``length`` long that leave a second before its end."""
-    return range(1, math.floor(length + _EPSILON))
-
-
-def _hold_counts(length: float, style: CountStyle) -> list[tuple[int, str]]:
-    """(second from the hold's start, text) for each count the style asks for."""
-    seconds = _whole_seconds(length)
-    if style == "up":
-        return [(s, phrasing.count_text(s)) for s in seconds]
-    if style == "none":
-        return []
-    whole = math.floor(length + _EPSILON)
-    if length + _EPSILON < COUNTDOWN_FROM_SECONDS:
-        at = whole - COUNTDOWN_FROM
-        return [(at, phrasing.FIVE_SECONDS_LEFT)] if at >= 1 else []
-    last = seconds[-COUNTDOWN_FROM:]
-    counts = [(s, phrasing.count_text(len(last) - i)) for i, s in enumerate(last)]
-    counts.insert(0, (whole - 10, phrasing.TEN_SECONDS_LEFT))
-    return counts
 
 
 def _units(
