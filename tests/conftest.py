@@ -3,25 +3,53 @@ or writes the real user's settings, routines or journal. The clip cache is share
 whole session (clips are content-addressed, so sharing is safe) to keep the suite quick;
 tests about the cache itself point it at their own folder.
 
+Run in parallel (``pytest -n N``, as ``scripts/test`` does), each worker has its own
+PulseAudio server and null sink and its own D-Bus session bus, so no test hears or sees
+another's player; the workers share the clip cache, which is safe for the same reason.
+
 Property tests run without Hypothesis's per-example deadline: it is a wall-clock limit, and
 on a loaded machine a slow example is not a wrong one (speed is for scripts/bench)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support.bus import session_bus
+from tests.support.pulse import worker_sink
 from tests.support.routines import export_short_routine
 
 settings.register_profile("voiceguide", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("voiceguide")
 
 
+_worker_services = ExitStack()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # The bus first: PulseAudio takes a name on the session bus it finds, and a second
+        # server on a worker's neighbour's bus would find that name taken.
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = _worker_services.enter_context(session_bus())
+        _worker_services.enter_context(worker_sink())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _worker_services.close()
+
+
 @pytest.fixture(scope="session")
 def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # The folder above each worker's own is the run's: one cache for all workers.
+        shared = tmp_path_factory.getbasetemp().parent / "clip-cache"
+        shared.mkdir(exist_ok=True)
+        return shared
     return tmp_path_factory.mktemp("clip-cache")
 
 

@@ -106,6 +106,19 @@ def sink_server() -> Iterator[str]:
                     os.environ[name] = value
 
 
+@contextmanager
+def worker_sink() -> Iterator[str]:
+    """A server and null sink of this process's own, whatever the environment names.
+
+    Parallel test workers each need one: a test records the sink's monitor, and another
+    worker's sound on the same sink would be in its recording. The variables are set in
+    this process's environment while the block runs (programs the tests start inherit them).
+    """
+    os.environ.pop("VOICEGUIDE_TEST_SINK", None)
+    with sink_server() as sink:
+        yield sink
+
+
 def main(command: list[str]) -> int:
     """Run ``command`` with the test sink, and return its exit status."""
     if not command:
