@@ -158,7 +158,7 @@ def test_the_database_is_in_wal_mode_with_the_schema_version(journal: Journal) -
     play_one(journal)
     with sqlite3.connect(journal.path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"sessions", "consents"} <= tables
 
@@ -385,6 +385,7 @@ def test_the_default_warning_is_one_line_on_stderr(capsys: pytest.CaptureFixture
 
 def set_column(journal: Journal, column: str, value: object, table: str = "sessions") -> None:
     with sqlite3.connect(journal.path) as db:
+        db.execute("PRAGMA ignore_check_constraints = ON")  # as another program may
         db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = 1", (value,))
     db.close()
 
@@ -399,6 +400,10 @@ def set_column(journal: Journal, column: str, value: object, table: str = "sessi
         ("pace", "fast"),
         ("pace", b"\x01"),
         ("steps_skipped", "two"),
+        ("rating_before", 11),
+        ("rating_after", -1),
+        ("rating_after", "three"),
+        ("rating_before", 2.5),
     ],
 )
 def test_a_bad_row_is_skipped_with_one_warning(
@@ -640,3 +645,202 @@ def test_only_the_last_session_of_a_routine_counts(journal: Journal) -> None:
     )
     journal.finish_session(later, "completed")
     assert journal.pain_stop_untold("chair") is None  # it went well since
+
+
+# --- schema 3: how the back felt, 0 to 10 ----------------------------------------------------
+
+# A journal as voiceguide wrote it before schema 3: schema 2's tables exactly, a session
+# stopped for pain at a known step and already told, and one that completed.
+SCHEMA_2 = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    routine_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    outcome TEXT CHECK (outcome IN ('completed', 'stopped', 'quit')),
+    reason TEXT,
+    steps_skipped INTEGER NOT NULL DEFAULT 0,
+    pace REAL NOT NULL,
+    engine TEXT NOT NULL,
+    voice TEXT,
+    pain_step INTEGER,
+    pain_step_title TEXT,
+    pain_told INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_started ON sessions (started);
+CREATE TABLE consents (
+    routine_id TEXT PRIMARY KEY,
+    given TEXT NOT NULL,
+    contraindications TEXT NOT NULL
+);
+INSERT INTO sessions (routine_id, title, kind, started, ended, outcome, reason, pace, engine,
+                      pain_step, pain_step_title, pain_told)
+    VALUES ('chair', 'Chair back crack', 'crack', '2025-03-14T10:00:00+00:00',
+            '2025-03-14T10:03:00+00:00', 'stopped', 'pain', 1.0, 'pyttsx3',
+            2, 'Lean back', 1);
+INSERT INTO sessions (routine_id, title, kind, started, ended, outcome, pace, engine, voice)
+    VALUES ('chair', 'Chair back crack', 'crack', '2025-03-16T10:00:00+00:00',
+            '2025-03-16T10:07:00+00:00', 'completed', 1.25, 'piper', 'en-us');
+INSERT INTO consents VALUES ('chair', '2025-03-14T09:59:00+00:00', '["disc problems"]');
+PRAGMA user_version = 2;
+"""
+
+
+def test_a_journal_of_schema_2_is_migrated_and_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILE
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA_2)
+    db.close()
+    journal = Journal(path)
+    stopped, completed = journal.sessions()
+    assert (stopped.outcome, stopped.pain_stop, stopped.pain_told) == (
+        "stopped",
+        PainStop(2, "Lean back"),
+        True,
+    )
+    assert (completed.outcome, completed.pace, completed.voice) == ("completed", 1.25, "en-us")
+    assert [(s.rating_before, s.rating_after) for s in (stopped, completed)] == [(None, None)] * 2
+    assert journal.consent("chair") is not None
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+    # And it takes ratings from then on, on the old sessions' ids too.
+    assert journal.record_rating(completed.id, "after", 4)
+    assert journal.sessions()[-1].rating_after == 4
+
+
+def test_a_journal_of_schema_1_is_brought_to_schema_3(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILE
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA_1)
+    db.close()
+    journal = Journal(path)
+    [old] = journal.sessions()
+    assert journal.record_rating(old.id, "before", 6)
+    assert journal.sessions()[0].rating_before == 6
+
+
+def test_ratings_before_and_after_are_recorded(journal: Journal) -> None:
+    with record_session(
+        journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)
+    ) as recording:
+        recording.record_rating("before", 5)
+        assert journal.sessions()[0].rating_before == 5  # at once, while it plays
+        recording.record_rating("after", 0)
+    [session] = journal.sessions()
+    assert (session.rating_before, session.rating_after, session.outcome) == (5, 0, "completed")
+
+
+def test_a_session_without_ratings_has_none(journal: Journal) -> None:
+    play_one(journal)
+    [session] = journal.sessions()
+    assert (session.rating_before, session.rating_after) == (None, None)
+
+
+def test_a_rating_given_after_a_stop_is_kept(journal: Journal) -> None:
+    with record_session(
+        journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)
+    ) as recording:
+        recording.finish("stopped", "pain", pain_stop=PainStop(1, "Sit"))
+        recording.record_rating("after", 9)
+    [session] = journal.sessions()
+    assert (session.outcome, session.pain_stop, session.rating_after) == (
+        "stopped",
+        PainStop(1, "Sit"),
+        9,
+    )
+
+
+@pytest.mark.parametrize("value", [-1, 11, 100, True, 2.0, "3", None])
+def test_a_rating_outside_0_to_10_is_refused_and_nothing_is_written(
+    journal: Journal, value: object
+) -> None:
+    recording = SessionRecording(journal)
+    recording.start(SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None))
+    with pytest.raises(ValueError, match="from 0 to 10"):
+        recording.record_rating("before", value)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="from 0 to 10"):
+        journal.record_rating(1, "after", value)  # type: ignore[arg-type]
+    [session] = journal.sessions()
+    assert (session.rating_before, session.rating_after) == (None, None)
+
+
+def test_a_rating_at_another_moment_is_refused(journal: Journal) -> None:
+    session = play_one(journal)
+    with pytest.raises(ValueError, match="before or after"):
+        journal.record_rating(session, "during", 3)  # type: ignore[arg-type]
+
+
+def test_a_rating_for_a_session_the_journal_lacks_is_false(journal: Journal) -> None:
+    play_one(journal)
+    assert journal.record_rating(99, "before", 3) is False
+
+
+def test_a_journal_that_cannot_be_written_makes_a_rating_a_warning(
+    tmp_path: Path, warnings: Warnings
+) -> None:
+    journal = Journal(tmp_path / JOURNAL_FILE, warn=warnings)
+    recording = SessionRecording(journal)
+    recording.start(SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None))
+    with sqlite3.connect(journal.path) as db:
+        db.execute("DROP TABLE sessions")
+    db.close()
+    recording.record_rating("before", 3)  # no exception: the session plays on
+    assert len(warnings) == 1 and warnings[0].endswith("The rating is not recorded.")
+
+
+def test_a_journal_deleted_during_play_keeps_the_ratings(
+    journal: Journal, warnings: Warnings
+) -> None:
+    with record_session(
+        journal, SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None)
+    ) as recording:
+        recording.record_rating("before", 4)
+        journal.path.unlink()
+        for suffix in ("-wal", "-shm"):
+            journal.path.with_name(journal.path.name + suffix).unlink(missing_ok=True)
+        recording.record_rating("after", 2)
+    [session] = journal.sessions()
+    assert (session.rating_before, session.rating_after, session.outcome) == (4, 2, "completed")
+    assert len(warnings) == 1 and "the session was recorded again" in warnings[0]
+
+
+def test_a_journal_deleted_after_the_end_keeps_the_end_with_a_late_rating(
+    journal: Journal, warnings: Warnings
+) -> None:
+    recording = SessionRecording(journal)
+    recording.start(SessionStart(routine(), pace=1.0, engine="pyttsx3", voice=None), now=T0)
+    recording.finish("stopped", "pain", now=T0 + timedelta(minutes=2))
+    journal.path.unlink()
+    for suffix in ("-wal", "-shm"):
+        journal.path.with_name(journal.path.name + suffix).unlink(missing_ok=True)
+    recording.record_rating("after", 7)
+    [session] = journal.sessions()
+    assert (session.outcome, session.reason, session.rating_after) == ("stopped", "pain", 7)
+    assert session.ended == T0 + timedelta(minutes=2)
+
+
+RATER = """
+import os, signal, sys
+from pathlib import Path
+from voiceguide.practice.journal import Journal, SessionStart
+from voiceguide.practice.recording import SessionRecording
+from voiceguide.routine.records import Routine
+
+path = Path(sys.argv[1])
+routine = Routine(id="chair", title="Chair", kind="crack", steps=(), path=path)
+recording = SessionRecording(Journal(path))
+recording.start(SessionStart(routine, pace=1.0, engine="fake", voice=None))
+recording.record_rating("before", 6)
+os.kill(os.getpid(), signal.SIGKILL)  # a crash mid-session, before anything else is written
+"""
+
+
+def test_a_rating_survives_a_crash_right_after_it(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILE
+    done = subprocess.run([sys.executable, "-c", RATER, str(path)], timeout=60, check=False)
+    assert done.returncode == -signal.SIGKILL
+    [session] = Journal(path).sessions()
+    assert (session.rating_before, session.ended, session.outcome) == (6, None, None)

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from voiceguide import paths
 from voiceguide.errors import JournalError
@@ -33,7 +33,7 @@ from voiceguide.player.state import Outcome
 from voiceguide.routine.records import Routine
 
 JOURNAL_FILE = "journal.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 2.0  # seconds; long enough for another player's write, short enough not to stall
 
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
@@ -46,6 +46,11 @@ ERROR = "error"
 
 Warn = Callable[[str], None]
 T = TypeVar("T")
+
+# When a 0-10 rating of how the back feels is given: before the routine, or after it.
+RatingMoment = Literal["before", "after"]
+RATING_MIN, RATING_MAX = 0, 10
+_RATING_COLUMNS: dict[RatingMoment, str] = {"before": "rating_before", "after": "rating_after"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -63,7 +68,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     voice TEXT,
     pain_step INTEGER,
     pain_step_title TEXT,
-    pain_told INTEGER NOT NULL DEFAULT 0
+    pain_told INTEGER NOT NULL DEFAULT 0,
+    rating_before INTEGER CHECK (rating_before BETWEEN 0 AND 10),
+    rating_after INTEGER CHECK (rating_after BETWEEN 0 AND 10)
 );
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started);
 CREATE TABLE IF NOT EXISTS consents (
@@ -74,18 +81,25 @@ CREATE TABLE IF NOT EXISTS consents (
 """
 
 # What each schema version adds to the one before (version 1 is ``_SCHEMA`` without them):
-# where a session stopped for pain, and whether the next play has said so.
+# where a session stopped for pain, and whether the next play has said so (2); how the back
+# felt before and after, 0 to 10 (3).
 _MIGRATIONS = {
     2: (
         "ALTER TABLE sessions ADD COLUMN pain_step INTEGER",
         "ALTER TABLE sessions ADD COLUMN pain_step_title TEXT",
         "ALTER TABLE sessions ADD COLUMN pain_told INTEGER NOT NULL DEFAULT 0",
     ),
+    3: (
+        "ALTER TABLE sessions ADD COLUMN"
+        " rating_before INTEGER CHECK (rating_before BETWEEN 0 AND 10)",
+        "ALTER TABLE sessions ADD COLUMN"
+        " rating_after INTEGER CHECK (rating_after BETWEEN 0 AND 10)",
+    ),
 }
 
 _SESSION_COLUMNS = (
     "id, routine_id, title, kind, started, ended, outcome, reason, steps_skipped, pace,"
-    " engine, voice, pain_step, pain_step_title, pain_told"
+    " engine, voice, pain_step, pain_step_title, pain_told, rating_before, rating_after"
 )
 
 # SQLite's primary result codes for a file that is damaged or not a database at all.
@@ -139,6 +153,8 @@ class SessionRecord:
     voice: str | None
     pain_stop: PainStop | None = None  # the step that hurt, for a stop for pain
     pain_told: bool = False  # the next play of the routine has said so
+    rating_before: int | None = None  # how the back felt, 0 (no pain) to 10; None: not given
+    rating_after: int | None = None
 
     @property
     def duration(self) -> float | None:
@@ -249,6 +265,22 @@ class Journal:
             return cursor.rowcount > 0
 
         return self._write(update, "record the end of the session")
+
+    def record_rating(self, session_id: int, moment: RatingMoment, value: int) -> bool:
+        """Record how the back felt ``moment`` session ``session_id``, 0 to 10; False when
+        the journal has no such session."""
+        check_rating(value)
+        column = _RATING_COLUMNS.get(moment)
+        if column is None:
+            raise ValueError(f"a rating is given before or after a session, not {moment!r}")
+
+        def update(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                f"UPDATE sessions SET {column} = ? WHERE id = ?", (value, session_id)
+            )
+            return cursor.rowcount > 0
+
+        return self._write(update, f"record the rating {moment} the session")
 
     def sessions(self, since: datetime | None = None) -> list[SessionRecord]:
         """Sessions that started at or after ``since`` (all when None), oldest first."""
@@ -471,6 +503,20 @@ class Journal:
         )
 
 
+def check_rating(value: int) -> None:
+    """ValueError unless ``value`` is a whole number from 0 to 10."""
+    if not _is_rating(value):
+        raise ValueError(
+            f"a rating is a whole number from {RATING_MIN} to {RATING_MAX}, not {value!r}"
+        )
+
+
+def _is_rating(value: object) -> bool:
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and RATING_MIN <= value <= RATING_MAX
+    )
+
+
 def _create_private(path: Path) -> None:
     """Create ``path`` empty with mode 0600 (SQLite starts a database in an empty file); an
     existing journal that others may read is made private when it is ours to change."""
@@ -517,7 +563,7 @@ def _explain(path: Path, what: str, exc: sqlite3.DatabaseError) -> str:
 def _session(row: tuple[Any, ...]) -> SessionRecord:
     """A session row as a record; ValueError when a column holds what no voiceguide wrote."""
     ident, routine_id, title, kind, started, ended, outcome, reason = row[:8]
-    skipped, pace, engine, voice, pain_step, pain_title, pain_told = row[8:]
+    skipped, pace, engine, voice, pain_step, pain_title, pain_told, before, after = row[8:]
     texts = (routine_id, title, kind, engine)
     if not all(isinstance(text, str) for text in texts):
         raise ValueError("a name is not text")
@@ -532,6 +578,8 @@ def _session(row: tuple[Any, ...]) -> SessionRecord:
         if not isinstance(pain_step, int) or not isinstance(pain_title, str):
             raise ValueError("the step that hurt is not a number and a title")
         pain_stop = PainStop(pain_step, pain_title)
+    if not all(rating is None or _is_rating(rating) for rating in (before, after)):
+        raise ValueError("a rating is not a whole number from 0 to 10")
     return SessionRecord(
         id=ident,
         routine_id=routine_id,
@@ -547,6 +595,8 @@ def _session(row: tuple[Any, ...]) -> SessionRecord:
         voice=voice,
         pain_stop=pain_stop,
         pain_told=bool(pain_told),
+        rating_before=before,
+        rating_after=after,
     )
 
 
