@@ -30,6 +30,7 @@ from voiceguide.practice.safety import (
     check_frequency,
     contraindications_text,
     needs_consent,
+    rating_advice,
     stop_for_pain,
     suggest_stretch,
 )
@@ -39,6 +40,7 @@ from voiceguide.script.compiler import compile_script
 from voiceguide.script.phrasing import (
     HYPERMOBILITY,
     PAIN_EXIT,
+    RATING_ADVICE,
     pain_last_time,
     stretch_instead,
 )
@@ -532,3 +534,52 @@ def test_the_suggested_stretch_is_for_the_same_part_of_the_back() -> None:
     top = replace(STRETCH, id="top", title="Top", area="middle and upper back")
     assert suggest_stretch(upper, [low, whole, top]) == top
     assert suggest_stretch(upper, [low]) is None
+
+
+# --- the ratings ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (2, 5),  # a rise of 3
+        (0, 10),
+        (4, 8),  # high after
+        (8, None),  # high before: said as soon as it is given
+        (None, 8),
+        (9, 2),  # high before, even though it eased
+        (10, 10),
+    ],
+)
+def test_a_rise_of_3_or_a_rating_of_8_or_more_gets_the_advice(
+    before: int | None, after: int | None
+) -> None:
+    assert rating_advice(before, after) == RATING_ADVICE
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (2, 4),  # a rise of 2
+        (7, 7),
+        (5, 0),
+        (None, None),
+        (None, 7),  # no before: a rise cannot be told
+        (0, None),
+        (7, 3),
+    ],
+)
+def test_a_small_rise_and_ratings_under_8_get_none(before: int | None, after: int | None) -> None:
+    assert rating_advice(before, after) is None
+
+
+@given(st.integers(0, 10), st.integers(0, 10))
+def test_the_advice_follows_the_rule_over_every_pair(before: int, after: int) -> None:
+    expected = after - before >= 3 or before >= 8 or after >= 8
+    assert (rating_advice(before, after) is not None) == expected
+
+
+def test_the_advice_is_one_plain_sentence_to_stop_and_see_someone() -> None:
+    assert RATING_ADVICE.count(".") == 1 and RATING_ADVICE.endswith(".")
+    assert "stop" in RATING_ADVICE and "persists" in RATING_ADVICE
+    assert "doctor" in RATING_ADVICE and "physical therapist" in RATING_ADVICE

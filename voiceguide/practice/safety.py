@@ -324,6 +324,24 @@ def stop_for_pain(
     say(phrasing.PAIN_EXIT)
 
 
+# --- the ratings of how the back feels ----------------------------------------------------
+
+# A rating that rises by this much from before to after, or any rating this high, is met
+# with advice: the sources say to stop when it hurts and to have lasting pain seen; where
+# the line falls on the 0-10 scale is this project's choice (docs/safety.md).
+RATING_RISE = 3
+RATING_HIGH = 8
+
+
+def rating_advice(before: int | None, after: int | None) -> str | None:
+    """The sentence to say and show after the ratings given so far (None: not given):
+    when the back feels ``RATING_RISE`` or more worse after than before, or either rating
+    is ``RATING_HIGH`` or more; else None."""
+    rose = before is not None and after is not None and after - before >= RATING_RISE
+    high = any(rating is not None and rating >= RATING_HIGH for rating in (before, after))
+    return phrasing.RATING_ADVICE if rose or high else None
+
+
 # --- the play after a stop for pain ---------------------------------------------------------
 
 # The parts of the back a routine's ``area`` names; a stretch for one of them is suggested

@@ -275,6 +275,12 @@ PAIN_ADVICE = (
 )
 PAIN_EXIT = f"{STOPPING_HERE} {PAIN_ADVICE}"
 
+# Said and shown when a rating of how the back feels rises a lot during a session, or is
+# high at all: the sources' advice, to stop when it hurts and to have persistent pain seen.
+RATING_ADVICE = (
+    "With pain like this, stop for today, and if it persists, see a doctor or a physical therapist."
+)
+
 
 def pain_last_time(step: int, title: str) -> str:
     """Said once, at the next play of a routine that was stopped for pain."""
