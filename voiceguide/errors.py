@@ -86,6 +86,11 @@ class JournalError(VoiceguideError):
     """The practice journal cannot be read or written."""
 
 
+class ChartError(VoiceguideError):
+    """A chart of the journal that cannot be made (no plotting library) or written where
+    asked."""
+
+
 class SafetyError(VoiceguideError):
     """Playing was refused by the safety gate or the frequency guard."""
 

@@ -20,9 +20,10 @@ RUN_APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2)
 DEV_APT_PACKAGES=(pulseaudio pulseaudio-utils libasound2-plugins libasound2-dev gcc dbus playerctl
     chromium chromium-driver ffmpeg)
 # The natural voice (Piper, GPL-licensed, so an optional extra of the package) is part of
-# the checkout's setup: the first `scripts/voiceguide play` already speaks with it.
-RUN_EXTRAS="piper"
-DEV_EXTRAS="dev,simpleaudio,piper"
+# the checkout's setup: the first `scripts/voiceguide play` already speaks with it. So is
+# matplotlib (the chart extra), for `history --chart` and the phone page's chart.
+RUN_EXTRAS="piper,chart"
+DEV_EXTRAS="dev,simpleaudio,piper,chart"
 
 _say() { printf 'voiceguide setup: %s\n' "$*" >&2; }
 

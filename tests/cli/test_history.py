@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,7 @@ def record(
     outcome: Outcome | None = "completed",
     reason: str | None = None,
     skipped: int = 0,
+    ratings: tuple[int | None, int | None] = (None, None),
 ) -> None:
     routine = bare_routine(routine_id, "crack")
     journal = Journal()
@@ -29,6 +32,9 @@ def record(
     session = journal.start_session(
         SessionStart(routine, pace=1.5, engine="espeak-ng", voice="en-gb"), now=started
     )
+    for moment, value in zip(("before", "after"), ratings, strict=True):
+        if value is not None:
+            journal.record_rating(session, moment, value)  # type: ignore[arg-type]
     if outcome is not None:
         journal.finish_session(
             session,
@@ -65,8 +71,8 @@ def test_the_table_lists_sessions_counts_and_the_streak() -> None:
     assert lines[0].rstrip() == "Sessions (all time)"
     rows = [line.split() for line in lines if line.strip().startswith(str(NOON.year))]
     today = NOON.strftime("%Y-%m-%d")
-    assert rows[-2] == [today, "12:00", "chair", "completed", "7:05", "0", "1.5"]
-    assert rows[-1] == [today, "12:00", "standing", "unfinished", "-", "0", "1.5"]
+    assert rows[-2] == [today, "12:00", "chair", "completed", "7:05", "0", "1.5", "-"]
+    assert rows[-1] == [today, "12:00", "standing", "unfinished", "-", "0", "1.5", "-"]
     assert [row[2] for row in rows] == [
         "chair",
         "chair",
@@ -76,12 +82,16 @@ def test_the_table_lists_sessions_counts_and_the_streak() -> None:
         "standing",
     ]
     pain = next(line for line in lines if "floor-option1" in line)
-    assert "stopped (pain)" in pain and pain.split()[-3:] == ["7:05", "2", "1.5"]
+    assert "stopped (pain)" in pain and pain.split()[-4:] == ["7:05", "2", "1.5", "-"]
     counts = lines[lines.index(next(x for x in lines if x.startswith("Per routine"))) :]
     count_rows = [line.split() for line in counts if line.strip()[:1].isalpha()]
-    assert ["chair", "4", "4", "0"] in count_rows
-    assert ["floor-option1", "1", "0", "1"] in count_rows  # its one stop for pain
-    assert ["standing", "1", "0", "0"] in count_rows
+    assert ["chair", "4", "4", "0", "-"] in count_rows  # no ratings: no median change
+    assert ["floor-option1", "1", "0", "1", "-"] in count_rows  # its one stop for pain
+    assert ["standing", "1", "0", "0", "-"] in count_rows
+    # No ratings: the text chart has the stop for pain alone.
+    start = next(n for n, line in enumerate(lines) if line.startswith("Ratings 0-10"))
+    assert all(line.rstrip().endswith("|") for line in lines[start + 1 : start + 12])
+    assert lines[start + 13].strip() == "!"
     assert lines[-1] == f"Streak: 3 days (last: {today})"
 
 
@@ -110,6 +120,8 @@ def test_json_has_sessions_counts_and_streak() -> None:
         "voice": "en-gb",
         "pain_step": None,  # recorded before the step that hurt was kept
         "pain_step_title": None,
+        "rating_before": None,
+        "rating_after": None,
     }
     assert data["sessions"][-1]["outcome"] is None and data["sessions"][-1]["ended"] is None
     assert data["routines"][0] == {
@@ -118,6 +130,8 @@ def test_json_has_sessions_counts_and_streak() -> None:
         "sessions": 4,
         "completed": 4,
         "pain_stops": 0,
+        "rated": 0,
+        "median_change": None,
     }
     assert data["streak"] == {"days": 3, "last": NOON.date().isoformat()}
 
@@ -190,8 +204,11 @@ def test_clear_with_nothing_to_clear() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--clear", "--json"], "--clear cannot be combined with --json, --csv or --days"),
-        (["--clear", "--days", "3"], "--clear cannot be combined with --json, --csv or --days"),
+        (["--clear", "--json"], "--clear cannot be combined with --json, --csv, --chart or"),
+        (["--clear", "--days", "3"], "--clear cannot be combined with --json, --csv, --chart"),
+        (["--clear", "--chart", "x.svg"], "--clear cannot be combined with --json, --csv, --chart"),
+        (["--chart", "x.svg", "--json"], "give one of --json, --csv or --chart"),
+        (["--chart", "x.svg", "--csv"], "give one of --json, --csv or --chart"),
         (["--yes"], "--yes only goes with --clear"),
     ],
 )
@@ -263,4 +280,123 @@ def test_csv_has_one_row_a_session_as_the_journal_keeps_it() -> None:
 def test_csv_and_json_together_are_a_usage_error() -> None:
     result = voiceguide("history", "--csv", "--json")
     assert result.exit_code == 2
-    assert "give --json or --csv, not both" in result.stderr
+    assert "give one of --json, --csv or --chart" in result.stderr
+
+
+# --- ratings -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rated() -> None:
+    """Two weeks of one routine rated before and after, a pain stop, and another routine."""
+    record("chair", 13, ratings=(6, 4))  # -2
+    record("chair", 11, ratings=(5, 5))  # 0
+    record("chair", 9, "stopped", "pain", ratings=(7, None))  # no after: not in the median
+    record("chair", 7, ratings=(None, 3))  # no before: not in the median
+    record("chair", 5, ratings=(4, 1))  # -3
+    record("chair", 3, ratings=(3, 2))  # -1
+    record("floor-option1", 1, ratings=(2, 6))  # +4
+    record("standing", 0)  # not rated
+
+
+@pytest.mark.usefixtures("rated")
+def test_the_table_shows_the_ratings_the_median_change_and_a_text_chart() -> None:
+    result = voiceguide("history")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    rows = [line.split() for line in lines if line.strip().startswith(str(NOON.year))]
+    assert [row[-1] for row in rows] == ["6→4", "5→5", "7→-", "-→3", "4→1", "3→2", "2→6", "-"]
+    counts = lines[lines.index(next(x for x in lines if x.startswith("Per routine"))) :]
+    count_rows = [line.split() for line in counts if line.strip()[:1].isalpha()]
+    assert ["chair", "6", "5", "1", "-1.5"] in count_rows  # the median of -3, -2, -1, 0
+    assert ["floor-option1", "1", "1", "0", "+4"] in count_rows
+    assert ["standing", "1", "1", "0", "-"] in count_rows
+    start = next(n for n, line in enumerate(lines) if line.startswith("Ratings 0-10"))
+    scale = lines[start + 1 : start + 12]
+    assert [line.split("|")[0].strip() for line in scale] == [str(n) for n in range(10, -1, -1)]
+    # The columns: one a session with something to chart, oldest first.
+    marks = {
+        (int(line.split("|")[0]), n // 2): mark
+        for line in scale
+        for n, mark in enumerate(line.partition("|")[2])
+        if mark.strip()
+    }
+    assert marks == {
+        (6, 0): "b", (4, 0): "a", (5, 1): "*", (7, 2): "b", (3, 3): "a",
+        (4, 4): "b", (1, 4): "a", (3, 5): "b", (2, 5): "a", (2, 6): "b", (6, 6): "a",
+    }  # fmt: skip
+    assert lines[start + 13].strip() == "!"  # under the third: the stop for pain
+
+
+@pytest.mark.usefixtures("rated")
+def test_json_and_csv_carry_the_ratings_as_the_journal_keeps_them() -> None:
+    import csv
+    import io
+
+    sessions = Journal().sessions()
+    data = json.loads(voiceguide("history", "--json").stdout)
+    rows = list(csv.DictReader(io.StringIO(voiceguide("history", "--csv").stdout)))
+    assert len(sessions) == len(data["sessions"]) == len(rows) == 8
+    for session, shown, row in zip(sessions, data["sessions"], rows, strict=True):
+        assert shown["id"] == int(row["id"]) == session.id
+        assert shown["rating_before"] == session.rating_before
+        assert shown["rating_after"] == session.rating_after
+        assert row["rating_before"] == (
+            "" if session.rating_before is None else str(session.rating_before)
+        )
+        assert row["rating_after"] == (
+            "" if session.rating_after is None else str(session.rating_after)
+        )
+    chair = next(r for r in data["routines"] if r["routine"] == "chair")
+    assert (chair["rated"], chair["median_change"]) == (4, -1.5)
+
+
+@pytest.mark.usefixtures("rated")
+def test_the_median_change_is_of_the_days_asked_for() -> None:
+    data = json.loads(voiceguide("history", "--json", "--days", "6").stdout)
+    chair = next(r for r in data["routines"] if r["routine"] == "chair")
+    assert (chair["sessions"], chair["rated"], chair["median_change"]) == (2, 2, -2.0)
+
+
+@pytest.mark.usefixtures("rated")
+@pytest.mark.parametrize("name", ["ratings.svg", "ratings.png"])
+def test_chart_writes_the_ratings_to_a_file(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    result = voiceguide("history", "--chart", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote the chart of 7 sessions to {path}.\n"
+    if path.suffix == ".svg":
+        root = ET.parse(path).getroot()
+        group = root.find(".//{http://www.w3.org/2000/svg}g[@id='before']")
+        assert group is not None
+        assert len(list(group.iter("{http://www.w3.org/2000/svg}use"))) == 6
+    else:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            image.load()
+            assert (image.format, image.size) == ("PNG", (800, 400))
+
+
+@pytest.mark.usefixtures("rated")
+def test_chart_with_days_charts_that_period(tmp_path: Path) -> None:
+    result = voiceguide("history", "--chart", str(tmp_path / "week.svg"), "--days", "4")
+    assert result.stdout.startswith("Wrote the chart of 2 sessions to ")
+
+
+@pytest.mark.usefixtures("rated")
+@pytest.mark.parametrize("name", ["ratings.txt", "ratings", "missing/ratings.svg", "."])
+def test_a_bad_chart_path_is_one_error_line(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    result = voiceguide("history", "--chart", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_history_help_shows_the_ratings_and_the_chart() -> None:
+    result = voiceguide("history", "--help")
+    assert "--chart FILE" in result.stdout
+    assert "0 no pain to 10" in " ".join(result.stdout.split())
+    assert "median change" in result.stdout

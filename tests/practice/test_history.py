@@ -4,7 +4,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from voiceguide.player.state import Outcome
-from voiceguide.practice.history import RoutineCount, Streak, period_start, streak, summarize
+from voiceguide.practice.history import (
+    RatingPoint,
+    RoutineCount,
+    Streak,
+    period_start,
+    rating_points,
+    streak,
+    summarize,
+)
 from voiceguide.practice.journal import PainStop, SessionRecord
 
 NOW = datetime(2025, 3, 14, 8, 0, tzinfo=UTC)
@@ -91,7 +99,9 @@ def test_summarize_limits_the_period_and_counts_per_routine() -> None:
 
 
 def test_the_json_shape() -> None:
-    stopped = replace(session(0, "stopped"), pain_stop=PainStop(2, "Lean back"))
+    stopped = replace(
+        session(0, "stopped"), pain_stop=PainStop(2, "Lean back"), rating_before=3, rating_after=7
+    )
     data = summarize([stopped], NOW, days=3).to_json(UTC)
     assert data == {
         "days": 3,
@@ -112,10 +122,77 @@ def test_the_json_shape() -> None:
                 "voice": None,
                 "pain_step": 2,
                 "pain_step_title": "Lean back",
+                "rating_before": 3,
+                "rating_after": 7,
             }
         ],
         "routines": [
-            {"routine": "chair", "title": "Chair", "sessions": 1, "completed": 0, "pain_stops": 1}
+            {
+                "routine": "chair",
+                "title": "Chair",
+                "sessions": 1,
+                "completed": 0,
+                "pain_stops": 1,
+                "rated": 1,
+                "median_change": 4.0,
+            }
         ],
         "streak": {"days": 0, "last": None},
     }
+
+
+# --- ratings ---------------------------------------------------------------------------------
+
+
+def rated(
+    days_ago: int,
+    before: int | None,
+    after: int | None,
+    routine: str = "chair",
+    outcome: Outcome = "completed",
+) -> SessionRecord:
+    return replace(session(days_ago, outcome, routine), rating_before=before, rating_after=after)
+
+
+def test_the_median_change_is_over_the_sessions_rated_both_times() -> None:
+    sessions = [
+        rated(6, 6, 4),  # -2
+        rated(5, 5, None),  # no after: left out
+        rated(4, None, 2),  # no before: left out
+        rated(3, 7, 2),  # -5
+        rated(2, 3, 4),  # +1
+        rated(1, 4, 4),  # 0
+        rated(0, 2, 9, routine="bed", outcome="stopped"),  # another routine: +7
+    ]
+    chair, bed = summarize(sessions, NOW).routines
+    assert (chair.routine_id, chair.rated, chair.median_change) == ("chair", 4, -1.0)  # -2, 0
+    assert (bed.routine_id, bed.rated, bed.median_change) == ("bed", 1, 7.0)
+
+
+def test_an_odd_count_has_the_middle_change() -> None:
+    [chair] = summarize([rated(2, 5, 2), rated(1, 2, 3), rated(0, 8, 0)], NOW).routines
+    assert chair.median_change == -3.0  # of -8, -3, +1
+
+
+def test_a_routine_without_ratings_has_no_median() -> None:
+    [chair] = summarize([session(1), rated(0, 5, None)], NOW).routines
+    assert (chair.rated, chair.median_change) == (0, None)
+
+
+def test_the_median_is_of_the_period_shown() -> None:
+    sessions = [rated(9, 9, 1), rated(1, 3, 4), rated(0, 3, 4)]
+    [everything] = summarize(sessions, NOW).routines
+    [recent] = summarize(sessions, NOW, days=2).routines
+    assert (everything.median_change, recent.median_change) == (1.0, 1.0)
+    [oldest] = summarize(sessions[:1], NOW).routines
+    assert oldest.median_change == -8.0
+
+
+def test_the_points_to_chart_are_the_rated_sessions_and_the_pain_stops() -> None:
+    pain = replace(session(3, "stopped"), pain_stop=PainStop(1, "Sit"))
+    sessions = [session(4), pain, rated(2, 5, None), rated(1, None, 3), session(0, "quit")]
+    assert rating_points(sessions) == (
+        RatingPoint(pain.started, "chair", None, None, True),
+        RatingPoint(sessions[2].started, "chair", 5, None, False),
+        RatingPoint(sessions[3].started, "chair", None, 3, False),
+    )

@@ -1,4 +1,5 @@
-"""What the journal says about practice: sessions in a period, counts per routine, the streak.
+"""What the journal says about practice: sessions in a period, counts per routine (with the
+median change in how the back felt), the streak, and the ratings to chart.
 
 Pure functions over ``SessionRecord``s and the time, so ``history`` stays a thin command
 and the day arithmetic can be tested with a fixed clock.
@@ -6,6 +7,7 @@ and the day arithmetic can be tested with a fixed clock.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,6 +23,10 @@ class RoutineCount:
     sessions: int
     completed: int
     pain_stops: int  # sessions stopped because something hurt
+    rated: int = 0  # sessions with a rating both before and after
+    # The median of after minus before over those sessions (negative: it felt better
+    # after); None when there are none.
+    median_change: float | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class History:
                     "sessions": r.sessions,
                     "completed": r.completed,
                     "pain_stops": r.pain_stops,
+                    "rated": r.rated,
+                    "median_change": r.median_change,
                 }
                 for r in self.routines
             ],
@@ -78,6 +86,8 @@ def _session_json(session: SessionRecord, tz: Any) -> dict[str, Any]:
         "voice": session.voice,
         "pain_step": session.pain_stop.step if session.pain_stop else None,
         "pain_step_title": session.pain_stop.title if session.pain_stop else None,
+        "rating_before": session.rating_before,
+        "rating_after": session.rating_after,
     }
 
 
@@ -98,6 +108,8 @@ CSV_COLUMNS = (
     "voice",
     "pain_step",
     "pain_step_title",
+    "rating_before",
+    "rating_after",
 )
 
 
@@ -140,15 +152,57 @@ def summarize(
     if days is not None:
         start = period_start(days, now)
         shown = [s for s in shown if s.started >= start]
-    counts: dict[str, RoutineCount] = {}
+    by_routine: dict[str, list[SessionRecord]] = {}
     for s in shown:
-        before = counts.get(s.routine_id, RoutineCount(s.routine_id, s.title, 0, 0, 0))
-        counts[s.routine_id] = RoutineCount(
-            s.routine_id,
-            s.title,
-            before.sessions + 1,
-            before.completed + (s.outcome == "completed"),
-            before.pain_stops + (s.outcome == "stopped" and s.reason == PAIN),
-        )
-    routines = sorted(counts.values(), key=lambda r: (-r.sessions, r.routine_id))
+        by_routine.setdefault(s.routine_id, []).append(s)
+    routines = sorted(
+        (_count(group) for group in by_routine.values()), key=lambda r: (-r.sessions, r.routine_id)
+    )
     return History(tuple(shown), tuple(routines), streak(all_sessions, now), days)
+
+
+def _count(sessions: Sequence[SessionRecord]) -> RoutineCount:
+    """The counts of one routine's sessions (oldest first: the title is the last one's)."""
+    changes = [change for s in sessions if (change := rating_change(s)) is not None]
+    return RoutineCount(
+        sessions[-1].routine_id,
+        sessions[-1].title,
+        len(sessions),
+        sum(s.outcome == "completed" for s in sessions),
+        sum(is_pain_stop(s) for s in sessions),
+        len(changes),
+        float(statistics.median(changes)) if changes else None,
+    )
+
+
+def is_pain_stop(session: SessionRecord) -> bool:
+    return session.outcome == "stopped" and session.reason == PAIN
+
+
+def rating_change(session: SessionRecord) -> int | None:
+    """After minus before, for a session rated both times; else None."""
+    if session.rating_before is None or session.rating_after is None:
+        return None
+    return session.rating_after - session.rating_before
+
+
+@dataclass(frozen=True)
+class RatingPoint:
+    """One session on the chart of ratings: when, how the back felt before and after
+    (None: not given), and whether it was stopped for pain."""
+
+    started: datetime
+    routine_id: str
+    before: int | None
+    after: int | None
+    pain_stop: bool
+
+
+def rating_points(sessions: Sequence[SessionRecord]) -> tuple[RatingPoint, ...]:
+    """The sessions there is something to chart for (a rating, or a stop for pain), in the
+    order given."""
+    return tuple(
+        RatingPoint(s.started, s.routine_id, s.rating_before, s.rating_after, is_pain_stop(s))
+        for s in sessions
+        if s.rating_before is not None or s.rating_after is not None or is_pain_stop(s)
+    )
