@@ -12,6 +12,7 @@ from pathlib import Path
 from voiceguide import signals
 from voiceguide.app.export import ExportProgress, distinct_routines
 from voiceguide.export.writer import Format
+from voiceguide.practice.journal import Journal
 from voiceguide.render.options import RenderOptions
 from voiceguide.routine.records import Routine
 from voiceguide.serve import net, server
@@ -64,7 +65,7 @@ def serve_routines(
         # The names this machine may be reached by, besides the address shown: what was
         # given with --host, and its own host name (as a phone's browser may use it).
         names = [choice.address, socket.gethostname(), socket.gethostname() + ".local"]
-        site = build_site(exported, token, origin, names)
+        site = build_site(exported, token, origin, names, journal=Journal())
         serving = Serving(
             site.entry_url, site.base_url + FEED, choice.warning, net.is_loopback(shown)
         )

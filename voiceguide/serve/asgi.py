@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from voiceguide.serve.site import Document, Site, StoredFile
+from voiceguide.serve.site import Document, LiveDocument, Site, StoredFile
 
 METHODS = ("GET", "HEAD")
 # The token is in every URL: no page may pass it on in a Referer header.
@@ -67,6 +67,8 @@ def respond(site: Site, request: Request) -> Response:
             405,
             headers={"Allow": ", ".join(METHODS), **_PRIVATE},
         )
+    if isinstance(resource, LiveDocument):
+        return _document(resource.make(), request)
     if isinstance(resource, Document):
         return _document(resource, request)
     return _file(resource, request)

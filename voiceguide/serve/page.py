@@ -42,6 +42,7 @@ class Links:
     downloads: tuple[tuple[str, str, str], ...]
     home: str | None
     feed: str
+    practice: str | None = None  # the "Your practice" view, when the site has one
 
 
 def routine_page(script: Script, links: Links) -> str:
@@ -76,6 +77,7 @@ def routine_page(script: Script, links: Links) -> str:
         for label, href, name in links.downloads
     )
     home = f'<p><a href="{html.escape(links.home)}">All routines</a></p>' if links.home else ""
+    home += _practice_link(links.practice)
     title = html.escape(script.title)
     return (
         _PAGE.replace("{{title}}", title)
@@ -109,16 +111,25 @@ def content_policy(page: str) -> str:
     )
 
 
-def index_page(routines: Sequence[tuple[str, str]], feed: str) -> str:
-    """The list of served routines: (title, href) each, and the feed's address."""
+def index_page(routines: Sequence[tuple[str, str]], feed: str, practice: str | None = None) -> str:
+    """The list of served routines: (title, href) each, the feed's address, and the
+    "Your practice" view's, when the site has one."""
     items = "\n".join(
         f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
         for title, href in routines
     )
-    return _INDEX.replace("{{items}}", items).replace("{{feed}}", html.escape(feed))
+    return (
+        _INDEX.replace("{{items}}", items)
+        .replace("{{feed}}", html.escape(feed))
+        .replace("{{practice}}", _practice_link(practice))
+    )
 
 
-def _head(title: str) -> str:
+def _practice_link(href: str | None) -> str:
+    return f'<p><a id="practice" href="{html.escape(href)}">Your practice</a></p>' if href else ""
+
+
+def head(title: str) -> str:
     """The start of a page up to its shared style; each page adds its own and closes it."""
     return f"""<!doctype html>
 <html lang="en">
@@ -141,7 +152,7 @@ h1 { font-size: 1.2rem; margin: 0 0 .5rem; }
 """
 
 _PAGE = (
-    _head("{{title}} · voiceguide")
+    head("{{title}} · voiceguide")
     + """
 .screen { height: 100vh; height: 100svh; display: flex; flex-direction: column; }
 .now { flex: 1 1 50%; display: flex; flex-direction: column; padding: 1rem 1.25rem .5rem;
@@ -351,7 +362,7 @@ update();
 )
 
 _INDEX = (
-    _head("voiceguide")
+    head("voiceguide")
     + """
 li { margin: .8rem 0; font-size: 1.2rem; }
 </style>
@@ -364,6 +375,7 @@ li { margin: .8rem 0; font-size: 1.2rem; }
 </ul>
 <p>Or subscribe to <a href="{{feed}}">the podcast feed</a> in a podcast app: every routine,
 with chapters and text.</p>
+{{practice}}
 </div>
 </body>
 </html>

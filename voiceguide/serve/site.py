@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from voiceguide.export.writer import ExportedRoutine
-from voiceguide.serve import feed, page
+from voiceguide.practice.journal import Journal
+from voiceguide.serve import feed, page, practice
 from voiceguide.serve.media import media_type
 
 FEED = "feed.xml"
@@ -47,7 +48,14 @@ class StoredFile:
     media_type: str
 
 
-Resource = Document | StoredFile
+@dataclass(frozen=True)
+class LiveDocument:
+    """Made afresh for each request: what changes while the server runs (the journal)."""
+
+    make: Callable[[], Document]
+
+
+Resource = Document | StoredFile | LiveDocument
 
 
 @dataclass(frozen=True)
@@ -93,10 +101,15 @@ def file_name(path: Path) -> str:
 
 
 def build_site(
-    exported: Sequence[ExportedRoutine], token: str, origin: str, names: Iterable[str] = ()
+    exported: Sequence[ExportedRoutine],
+    token: str,
+    origin: str,
+    names: Iterable[str] = (),
+    journal: Journal | None = None,
 ) -> Site:
     """The site for ``exported`` routines at ``origin`` (``http://host:port``), which
-    answers requests for ``origin``'s host, loopback, and the host ``names``."""
+    answers requests for ``origin``'s host, loopback, and the host ``names``; with a
+    ``journal``, the "Your practice" view of it too."""
     base_url = f"{origin}/{token}/"
     resources: dict[str, Resource] = {}
     served: dict[Path, str] = {}
@@ -112,15 +125,34 @@ def build_site(
             ),
             home="../" if len(exported) > 1 else None,
             feed=f"../{FEED}",
+            practice=f"../{practice.PAGE}" if journal else None,
         )
         resources[page_name(item.routine_id)] = _page(page.routine_page(item.script, links))
     resources[""] = _page(
-        page.index_page([(item.title, page_name(item.routine_id)) for item in exported], FEED)
+        page.index_page(
+            [(item.title, page_name(item.routine_id)) for item in exported],
+            FEED,
+            practice.PAGE if journal else None,
+        )
     )
+    if journal is not None:
+        resources.update(_practice(journal))
     resources[FEED] = Document(feed.feed_xml(exported, base_url, served), feed.MEDIA_TYPE)
     entry = page_name(exported[0].routine_id) if len(exported) == 1 else ""
     hosts = {_host_name(urlsplit(origin).netloc), *(_host_name(name) for name in names)}
     return Site(token, base_url, resources, entry, frozenset(h for h in hosts if h))
+
+
+def _practice(journal: Journal) -> dict[str, Resource]:
+    """The "Your practice" view and its chart, read from ``journal`` at each request."""
+    return {
+        practice.PAGE: LiveDocument(lambda: _page(practice.practice_page(journal))),
+        practice.CHART: LiveDocument(
+            lambda: Document(
+                practice.practice_chart(journal), practice.CHART_MEDIA_TYPE, practice.CHART_POLICY
+            )
+        ),
+    }
 
 
 def _page(text: str) -> Document:
