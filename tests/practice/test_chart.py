@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import io
+import os
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
+from tests.support.records import bare_routine
 from voiceguide.errors import ChartError
 from voiceguide.practice.chart import NO_RATINGS, TITLE, chart_bytes, write_chart
-from voiceguide.practice.history import RatingPoint
+from voiceguide.practice.history import RatingPoint, rating_points
+from voiceguide.practice.journal import PAIN, Journal, PainStop, SessionStart
+from voiceguide.practice.recording import SessionRecording
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 SVG = "{http://www.w3.org/2000/svg}"
@@ -115,3 +119,60 @@ def test_png_and_svg_come_from_the_same_drawing() -> None:
     root = ET.fromstring(chart_bytes(POINTS, "svg", UTC))
     width = float(root.attrib["width"].removesuffix("pt")) * 100 / 72  # points to pixels
     assert png.size[0] == round(width)
+
+
+# --- the picture in docs/ ---------------------------------------------------------------------
+
+DOCS_PICTURE = Path(__file__).parents[2] / "docs" / "practice-chart.png"
+# Four weeks of one routine in a test journal: (day, before, after, stopped for pain).
+FOUR_WEEKS = (
+    (0, 6, 5, False),
+    (2, 7, 5, False),
+    (4, 6, 6, False),
+    (7, 7, None, True),
+    (9, 6, 4, False),
+    (11, 5, 4, False),
+    (14, 5, 3, False),
+    (16, 6, 3, False),
+    (18, 4, None, False),
+    (21, 4, 2, False),
+    (23, 3, 2, False),
+    (25, 3, 1, False),
+)
+
+
+def four_weeks_journal(path: Path) -> Journal:
+    journal = Journal(path)
+    routine = bare_routine("knees-to-chest", "stretch")
+    for day, before, after, pain in FOUR_WEEKS:
+        started = datetime(2025, 3, 3, 8, 30, tzinfo=UTC) + timedelta(days=day)
+        recording = SessionRecording(journal)
+        recording.start(SessionStart(routine, pace=1.0, engine="piper", voice=None), now=started)
+        recording.record_rating("before", before)
+        if pain:
+            recording.finish("stopped", PAIN, pain_stop=PainStop(2, "Knee to chest (left)"))
+            continue
+        if after is not None:
+            recording.record_rating("after", after)
+        recording.finish("completed", now=started + timedelta(minutes=6))
+    return journal
+
+
+def test_the_docs_picture_is_the_chart_of_a_test_journal(tmp_path: Path) -> None:
+    """Set VOICEGUIDE_UPDATE_DOCS=1 to draw docs/practice-chart.png again after a change."""
+    journal = four_weeks_journal(tmp_path / "journal.sqlite3")
+    points = rating_points(journal.sessions())
+    assert len(points) == len(FOUR_WEEKS)
+    drawn = chart_bytes(points, "png", UTC)
+    if os.environ.get("VOICEGUIDE_UPDATE_DOCS") == "1":
+        DOCS_PICTURE.write_bytes(drawn)
+    with Image.open(DOCS_PICTURE) as kept, Image.open(io.BytesIO(drawn)) as now:
+        assert kept.size == now.size
+        difference = ImageChops.difference(kept.convert("L"), now.convert("L"))
+        changed = sum(difference.histogram()[65:])  # pixels more than a quarter apart
+    # A few pixels of a font drawn a hair differently are the same picture; one rating
+    # moved by one point changes about 500.
+    assert changed < 200, (
+        "docs/practice-chart.png is not what the chart code draws;"
+        " run with VOICEGUIDE_UPDATE_DOCS=1 to draw it again"
+    )

@@ -164,14 +164,19 @@ def history(
     """Show the practice journal: sessions, counts per routine, and your streak.
 
     Each session shows how your back felt before and after it (Rating, 0 no pain to 10
-    the worst, when you gave one); per routine, the median change over the sessions rated
-    both times (-2: two points better after). Under the table, the ratings are drawn
-    with text: b before, a after, ! a stop for pain. --chart FILE draws them as SVG or
-    PNG instead, to keep or show.
+    the worst, when you gave one); per routine, the median change over the sessions
+    rated both times (-2: two points better after). A rise of 3 or more, or a rating of
+    8 or more, means stop for today, and see a doctor or physical therapist if it
+    persists. Under the table the ratings are drawn with text (b before, a after, ! a
+    stop for pain); --chart FILE draws them as SVG or PNG instead.
+
+    A stop for pain (s while playing) is counted per routine, with the step that hurt;
+    the next play of that routine says so once and leaves that step out unless you ask
+    for it.
 
     The streak is the number of days in a row, up to today, with a completed session.
     The table leaves out the engine and voice of each session; --json and --csv have
-    them, and the step each stop for pain came in.
+    them, the ratings, and the step each stop for pain came in.
     """
     journal = Journal()
     if clear:
