@@ -2,13 +2,14 @@
 phone page's "Your practice" view shows it, both from ``chart_bytes``.
 
 Drawn with matplotlib (the ``chart`` extra) on a bare ``Figure``: no pyplot, so no
-display, no global figure state, and a server may draw two at once. matplotlib (and NumPy)
-are imported only when a chart is drawn: they take a good part of a second to load.
+display and no figure left open. matplotlib (and NumPy) are imported only when a chart is
+drawn: they take a good part of a second to load.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -35,6 +36,9 @@ _DPI = 100  # a PNG of 800 x 400 pixels
 _BEFORE, _AFTER, _PAIN = "#7a8594", "#d08a17", "#c0392b"
 # Fixed ids inside the SVG: the same journal gives the same file, byte for byte.
 _SVG_SALT = "voiceguide"
+# The settings a chart is drawn with are matplotlib's global ones, changed for the drawing:
+# one drawing at a time, so that two threads never see each other's.
+_DRAWING = threading.Lock()
 
 
 def chart_format(path: Path) -> ChartFormat:
@@ -74,8 +78,9 @@ def chart_bytes(points: Sequence[RatingPoint], fmt: ChartFormat, tz: tzinfo) -> 
         ) from exc
 
     # Text as text, not outlines: smaller, readable by a screen reader, found by a search.
-    with matplotlib.rc_context(
-        {"svg.hashsalt": _SVG_SALT, "svg.fonttype": "none", "font.size": 10}
+    with (
+        _DRAWING,
+        matplotlib.rc_context({"svg.hashsalt": _SVG_SALT, "svg.fonttype": "none", "font.size": 10}),
     ):
         figure = Figure(figsize=_SIZE, dpi=_DPI, layout="constrained")
         axes = figure.add_subplot()
