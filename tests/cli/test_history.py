@@ -400,3 +400,44 @@ def test_history_help_shows_the_ratings_and_the_chart() -> None:
     assert "--chart FILE" in result.stdout
     assert "0 no pain to 10" in " ".join(result.stdout.split())
     assert "median change" in result.stdout
+
+
+def test_every_built_in_routine_is_counted_rated_and_charted(tmp_path: Path) -> None:
+    from voiceguide.routine.library import all_routines
+
+    routines = all_routines()
+    assert len(routines) == 18
+    journal = Journal()
+    expected = {}
+    for n, routine in enumerate(routines):
+        # Each a different change: before 2 + n % 7, after it by -3 .. +3 then 0.
+        change = n % 7 - 3
+        for days_ago, after_change in ((3, change), (1, 0)):
+            started = NOON - timedelta(days=days_ago, minutes=n)
+            session = journal.start_session(
+                SessionStart(routine, pace=1.0, engine="piper", voice=None), now=started
+            )
+            before = 3 + n % 4
+            journal.record_rating(session, "before", before)
+            journal.record_rating(session, "after", before + after_change)
+            journal.finish_session(session, "completed", now=started + timedelta(minutes=5))
+        expected[routine.id] = change / 2  # the median of the two changes
+    data = json.loads(voiceguide("history", "--json").stdout)
+    medians = {r["routine"]: r["median_change"] for r in data["routines"]}
+    assert medians == expected
+    assert all(r["rated"] == 2 and r["title"] for r in data["routines"])
+    # The tables at 80 columns: every id and outcome whole, every row on one line.
+    lines = voiceguide("history").stdout.splitlines()
+    sessions = [line.split() for line in lines if line.strip().startswith(str(NOON.year))]
+    assert len(sessions) == 36
+    assert {row[2] for row in sessions} == {routine.id for routine in routines}
+    assert all(row[3] == "completed" and len(row) == 8 for row in sessions)
+    counts = lines[lines.index(next(x for x in lines if x.startswith("Per routine"))) :]
+    rows = {line.split()[0]: line.split()[1:] for line in counts if line[:3].strip()}
+    for routine in routines:
+        median = expected[routine.id]
+        assert rows[routine.id] == ["2", "2", "0", "0" if median == 0 else f"{median:+g}"]
+    chart = tmp_path / "all.svg"
+    assert voiceguide("history", "--chart", str(chart)).exit_code == 0
+    group = ET.parse(chart).getroot().find(".//{http://www.w3.org/2000/svg}g[@id='after']")
+    assert group is not None and len(list(group.iter("{http://www.w3.org/2000/svg}use"))) == 36

@@ -17,6 +17,7 @@ from voiceguide.practice.history import (
     History,
     csv_rows,
     rating_points,
+    signed,
     summarize,
 )
 from voiceguide.practice.journal import Journal, SessionRecord
@@ -24,6 +25,7 @@ from voiceguide.practice.textchart import text_chart
 from voiceguide.text import clock, one_line
 
 if TYPE_CHECKING:
+    from rich.table import Table
     from rich.text import Text
 
 
@@ -55,7 +57,7 @@ def _ratings(session: SessionRecord) -> str:
 
 def _change(median: float | None) -> str:
     """A median change as a signed number: -2 is two points better after."""
-    return "-" if median is None else f"{median:+g}"
+    return "-" if median is None else signed(median)
 
 
 def _cell(text: str) -> Text:
@@ -65,10 +67,17 @@ def _cell(text: str) -> Text:
     return Text(one_line(text))
 
 
-def _print_table(history: History) -> None:
+def _table(title: str) -> Table:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
+
+    # Two spaces between columns, not three: the longest routine id and every column fit
+    # 80 characters.
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
+
+
+def _print_table(history: History) -> None:
+    from rich.console import Console
 
     console = Console(file=sys.stdout, highlight=False)
     period = f"the last {history.days} days" if history.days else "all time"
@@ -77,16 +86,11 @@ def _print_table(history: History) -> None:
     if not history.sessions:
         console.print(f"No sessions recorded ({period}).")
     else:
-        # Two spaces between columns, not three: the eight fit 80 columns unwrapped.
-        table = Table(
-            title=f"Sessions ({period})",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            padding=(0, 1, 0, 0),
-        )
+        table = _table(f"Sessions ({period})")
         table.add_column("Started", no_wrap=True)
         table.add_column("Routine", no_wrap=True)
-        table.add_column("Outcome")
+        # "stopped (pain)" may take two lines, "unfinished" never loses its end.
+        table.add_column("Outcome", min_width=len("unfinished"))
         table.add_column("Length", justify="right", no_wrap=True)
         table.add_column("Skips", justify="right")
         table.add_column("Pace", justify="right")
@@ -102,8 +106,8 @@ def _print_table(history: History) -> None:
                 _ratings(s),
             )
         console.print(table)
-        counts = Table(title="Per routine", title_justify="left", box=box.SIMPLE_HEAD)
-        counts.add_column("Routine")
+        counts = _table("Per routine")
+        counts.add_column("Routine", no_wrap=True)
         counts.add_column("Sessions", justify="right")
         counts.add_column("Completed", justify="right")
         counts.add_column("Stopped for pain", justify="right")

@@ -179,6 +179,11 @@ def is_pain_stop(session: SessionRecord) -> bool:
     return session.outcome == "stopped" and session.reason == PAIN
 
 
+def signed(change: float) -> str:
+    """A change in rating as shown: "+2", "-1.5", and "0" for none."""
+    return f"{change:+g}" if change else "0"
+
+
 def rating_change(session: SessionRecord) -> int | None:
     """After minus before, for a session rated both times; else None."""
     if session.rating_before is None or session.rating_after is None:

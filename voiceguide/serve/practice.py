@@ -9,7 +9,7 @@ from datetime import datetime
 
 from voiceguide.errors import ChartError, JournalError
 from voiceguide.practice.chart import MEDIA_TYPES, chart_bytes
-from voiceguide.practice.history import History, rating_points, summarize
+from voiceguide.practice.history import History, rating_points, signed, summarize
 from voiceguide.practice.journal import Journal
 from voiceguide.serve import page
 
@@ -66,7 +66,7 @@ def _table(history: History) -> str:
 
 
 def _change(median: float | None) -> str:
-    return "–" if median is None else f"{median:+g}".replace("-", "−")
+    return "–" if median is None else signed(median).replace("-", "−")
 
 
 def practice_chart(journal: Journal) -> bytes:
