@@ -15,6 +15,7 @@ import secrets
 import stat
 from email.utils import formatdate
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,7 +42,9 @@ def create_app(site: Site) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan and websockets: nothing is served to them
             return
-        response = respond(site, Request(scope, receive))
+        # In a worker thread: the "Your practice" view reads the journal and draws its
+        # chart (a fifth of a second), which must not hold up a phone's audio download.
+        response = await anyio.to_thread.run_sync(respond, site, Request(scope, receive))
         await response(scope, receive, send)
 
     return app
