@@ -5,12 +5,14 @@ and the podcast feed read back."""
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import io
 import json
 import os
 import re
 import socket
 import struct
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +28,7 @@ from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.library import load_routine
 from voiceguide.script.records import Script
 from voiceguide.serve import feed
-from voiceguide.serve.site import Site, build_site
+from voiceguide.serve.site import Document, LiveDocument, Site, build_site
 from voiceguide.serve.token import new_token
 
 
@@ -386,3 +388,30 @@ def spoken_cues(script: Script) -> list[tuple[float, float, str]]:
         for c in script.cues
         if c.kind != "tone"
     ]
+
+
+def test_a_page_made_slowly_holds_up_no_other_request(
+    exported: list[ExportedRoutine],
+) -> None:
+    # The slow page (as the practice view, which draws a chart) is finished only once a
+    # file has been served meanwhile: made on the server's event loop, it would hold up
+    # that file until its wait ran out, and be an error.
+    page_begun, file_served = threading.Event(), threading.Event()
+
+    def slow_page() -> Document:
+        page_begun.set()
+        assert file_served.wait(timeout=10), "the file waited for the slow page"
+        return Document(b"slow", "text/plain")
+
+    def build(origin: str) -> Site:
+        site = build_site(exported, new_token(), origin)
+        return dataclasses.replace(
+            site, resources={**site.resources, "slow.txt": LiveDocument(slow_page)}
+        )
+
+    with site_server(build) as running, concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(get, running, "slow.txt")
+        assert page_begun.wait(timeout=20)
+        assert get(running, file_url(running, "one.mp3")).status == 200
+        file_served.set()
+        assert slow.result().body == b"slow"
