@@ -44,7 +44,7 @@ def test_unknown_setting_suggests_the_near_one(tmp_path: Path) -> None:
             "'pan_sides' must be true or false, like 'pan_sides: true', not 'maybe'",
         ),
         ("count: sideways\n", "'count' must be down, up or none, not 'sideways'"),
-        ("bed_level: -5\n", "'bed_level' must be from -60 to -20, not -5"),
+        ("bed_level: -5\n", "'bed_level' must be from -60 to -30, not -5"),
         (
             "bed: [waves]\n",
             "'bed' must be a soundscape's name or an audio file's path, not a list",
@@ -87,4 +87,31 @@ def test_a_bed_is_a_built_in_name_or_a_file_beside_the_config(tmp_path: Path) ->
     path.write_text("bed: sounds/rain.ogg\n")
     settings = load_settings(path)
     assert settings.render_options().bed == BedChoice(str(tmp_path / "sounds/rain.ogg"))
-    assert Settings().render_options().bed is None
+    # Nothing chosen: each routine's own ``bed:``, where it has one.
+    assert Settings().render_options().bed == BedChoice(None)
+
+
+def test_the_command_line_then_the_config_then_the_routine_choose_the_bed(
+    tmp_path: Path,
+) -> None:
+    from tests.support.routines import write_file
+    from voiceguide.cli.options import BedOptions
+    from voiceguide.routine.library import load_routine
+
+    routine = load_routine(
+        write_file(tmp_path, "r.yaml", "bed: drone\ntitle: T\nkind: stretch\nsteps: [say: Hi.]\n")
+    )
+    config = tmp_path / "config.yaml"
+
+    def chosen(config_text: str, bed: str | None = None) -> str | None:
+        config.write_text(config_text)
+        settings = BedOptions(bed=bed).applied_to(load_settings(config))
+        choice = settings.render_options().bed
+        return None if choice is None else choice.source_for(routine)
+
+    assert chosen("") == "drone"
+    assert chosen("bed: waves\n") == "waves"
+    assert chosen("bed: none\n") is None
+    assert chosen("bed: waves\n", bed="brown") == "brown"
+    assert chosen("bed: waves\n", bed="none") is None
+    assert chosen("", bed="none") is None

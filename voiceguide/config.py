@@ -104,7 +104,9 @@ class Settings:
             count=self.count,
             pan_sides=self.pan_sides,
             breath_tones=self.breath_tones,
-            bed=None if self.bed in (None, NO_BED) else BedChoice(self.bed, self.bed_level),
+            # Unset, each routine's own ``bed:`` is used (the command line's, then the
+            # config file's choice comes before it).
+            bed=None if self.bed == NO_BED else BedChoice(self.bed, self.bed_level),
         )
 
     def frequency_limits(self) -> FrequencyLimits:
@@ -151,7 +153,7 @@ def _read(values: ValueReader, data: YamlMap, name: str) -> Any:
         return values.true_or_false(data, name)
     if name == "bed":
         if value is None or value == NO_BED:
-            return None
+            return NO_BED
         if isinstance(value, str) and value.strip():
             return value
         values.fail(
@@ -208,7 +210,7 @@ def load_settings(path: Path | None = None) -> Settings:
                 (f"voices: {engine}", _where(data[name].value_positions[engine]))
                 for engine in values[name]
             )
-    if values.get("bed"):
+    if values.get("bed") not in (None, NO_BED):
         values["bed"] = _bed_source(values["bed"], path)
     warnings = _engine_voice(values, origins, data)
     return Settings(**values, origins=origins, warnings=warnings)

@@ -21,7 +21,6 @@ from voiceguide.audio.signal import (
     from_pcm16,
     limit,
     loudness_db,
-    normalize_loudness,
     parse_clip,
     peak,
     read_clip,
@@ -126,13 +125,6 @@ def test_loudness_of_silence_is_minus_infinity() -> None:
     assert loudness_db(np.zeros(0, np.float32), RATE) == -math.inf
 
 
-def test_normalize_brings_quiet_and_loud_to_the_same_level() -> None:
-    quiet = normalize_loudness(tone(300, 0.5, RATE, 0.01), RATE, -20.0, -1.0)
-    loud = normalize_loudness(tone(500, 0.5, RATE, 0.9), RATE, -20.0, -1.0)
-    assert loudness_db(quiet, RATE) == pytest.approx(-20.0, abs=0.05)
-    assert loudness_db(loud, RATE) == pytest.approx(-20.0, abs=0.05)
-
-
 def test_limiter_holds_peaks_under_the_ceiling_and_leaves_the_rest() -> None:
     quiet = tone(300, 1.0, RATE, 0.1)
     spike_at = RATE // 2
@@ -151,13 +143,6 @@ def test_limiter_holds_peaks_under_the_ceiling_and_leaves_the_rest() -> None:
 )
 def test_limiter_never_lets_a_sample_past_the_ceiling(samples: np.ndarray, ceiling: float) -> None:
     assert peak(limit(samples, RATE, ceiling)) <= db_to_gain(ceiling) * (1 + 1e-6)
-
-
-def test_normalize_limits_a_spiky_clip_instead_of_clipping() -> None:
-    spiky = np.zeros(RATE, np.float32)
-    spiky[::500] = 1.0  # tiny RMS, so the gain needed is huge
-    out = normalize_loudness(spiky, RATE, -20.0, -1.0)
-    assert peak(out) <= db_to_gain(-1.0) + 1e-6
 
 
 # Resampling

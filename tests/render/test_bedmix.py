@@ -14,6 +14,7 @@ from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import db_to_gain
 from voiceguide.render.assembly import place
 from voiceguide.render.bedmix import (
+    BED_PEAK_MARGIN_DB,
     DUCK_ATTACK,
     DUCK_DEPTH_DB,
     DUCK_RELEASE,
@@ -29,6 +30,8 @@ LEVEL = -30.0
 
 class Constant:
     """A bed that is always one, so the mix shows the bed's gain itself."""
+
+    peak = 1.0
 
     def read(self, start: int, count: int) -> Samples:
         return np.ones(count, dtype=np.float32)
@@ -106,3 +109,24 @@ def test_place_with_a_bed_moves_no_cue_and_lasts_until_the_bed_has_faded() -> No
     assert bed_alone.bed is None
     difference = with_bed.read(0, plain.frames) - plain.read(0, plain.frames)
     assert np.all(np.abs(difference) <= db_to_gain(LEVEL) * 1.0001)
+
+
+class Peaky(Constant):
+    """A bed of unit RMS whose peaks reach ``peak``."""
+
+    def __init__(self, peak: float) -> None:
+        self.peak = peak
+
+
+def test_a_bed_whose_peaks_would_pass_the_ceiling_under_a_word_is_ducked_deeper() -> None:
+    from voiceguide.audio.loudness import SESSION_CEILING_DB, VOICE_CEILING_DB
+
+    room = db_to_gain(SESSION_CEILING_DB) - db_to_gain(VOICE_CEILING_DB)
+    assert BedMix(Peaky(4.0), -36.0, RATE).depth == DUCK_DEPTH_DB
+    for peak, level in ((12.0, -36.0), (12.0, -30.0), (6.0, -30.0)):
+        mix = BedMix(Peaky(peak), level, RATE)
+        assert mix.depth > DUCK_DEPTH_DB
+        # Its loudest sample under a word, with the margin for what is between samples,
+        # just fits under the voice's true peak.
+        loudest = peak * db_to_gain(level - mix.depth + BED_PEAK_MARGIN_DB)
+        assert loudest == pytest.approx(room, rel=1e-6)

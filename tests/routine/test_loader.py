@@ -635,3 +635,19 @@ def test_an_unknown_key_is_shortened_in_the_error(tmp_path: Path) -> None:
 def test_an_include_name_longer_than_a_file_name_can_be(tmp_path: Path, name: str) -> None:
     path = write_file(tmp_path, "r.yaml", HEAD + f"  - routine: {name}\n")
     assert error_of(path).startswith(f"{path}:4:14: no routine")
+
+
+def test_a_routines_bed_is_a_name_or_a_path_from_its_folder(tmp_path: Path) -> None:
+    def bed_of(value: str) -> str | None:
+        return load_routine(
+            write_file(tmp_path, "r.yaml", f"bed: {value}\n{HEAD}  - say: Hi.\n")
+        ).bed
+
+    assert bed_of("waves") == "waves"
+    assert bed_of("sounds/rain.ogg") == str(tmp_path / "sounds/rain.ogg")
+    assert bed_of("/music/sea.flac") == "/music/sea.flac"
+    assert load_routine(write_file(tmp_path, "n.yaml", f"{HEAD}  - say: Hi.\n")).bed is None
+    assert error_of(write_file(tmp_path, "b.yaml", f"bed: 3\n{HEAD}  - say: Hi.\n")) == (
+        f"{tmp_path / 'b.yaml'}:1:6: 'bed' must be a soundscape's name (like 'waves') or an "
+        "audio file's path, not 3 (put it in quotes)"
+    )

@@ -39,7 +39,11 @@ MAX_FILE_BYTES = 256 * 1024 * 1024  # about 25 minutes of WAV at 44.1 kHz stereo
 
 
 class Bed(Protocol):
-    """A soundscape at one sample rate: mono, about unit RMS, endless."""
+    """A soundscape at one sample rate: mono, about unit RMS, endless; ``peak`` is a
+    magnitude no sample of it ever passes (a bound, known without reading it all)."""
+
+    @property
+    def peak(self) -> float: ...
 
     def read(self, start: int, count: int) -> Samples: ...
 
@@ -74,6 +78,7 @@ class _Periodic:
 
     def __init__(self, table: Samples) -> None:
         self.table = table
+        self.peak = float(np.max(np.abs(table), initial=0.0))
 
     def read(self, start: int, count: int) -> Samples:
         out = np.empty(count, dtype=np.float32)
@@ -160,6 +165,7 @@ class _Brown:
         shape = _times(_high_pass(30.0), _low_pass(60.0, 1.0), _low_pass(5000.0, 2.0))
         self._one = _noise(shape, TABLE, sample_rate, SEED)
         self._other = _noise(shape, OTHER_TABLE, sample_rate, SEED + 1)
+        self.peak = (self._one.peak + self._other.peak) * math.sqrt(0.5)
 
     def read(self, start: int, count: int) -> Samples:
         mix = self._one.read(start, count) + self._other.read(start, count)
@@ -200,6 +206,8 @@ class _Waves(_Blocks):
         hour = np.arange(0.0, 3600.0, 0.05)
         power = np.mean(_body_gain(hour) ** 2 + _surf_gain(hour) ** 2)
         self._scale = 1.0 / math.sqrt(float(power))
+        # The body's gain is at most 1 and the surf's 0.6.
+        self.peak = self._scale * (self._body.peak + 0.6 * self._surf.peak)
 
     def make_block(self, index: int) -> npt.NDArray[np.float32]:
         first = index * BLOCK
@@ -236,6 +244,7 @@ class _Drone(_Blocks):
         # and its swell (0.6 + 0.4 sin: 0.6² + 0.4²/2); the partials add in power.
         power = sum(level**2 / 4 * (0.6**2 + 0.4**2 / 2) for _, _, level, _ in DRONE)
         self._scale = 1.0 / math.sqrt(power)
+        self.peak = self._scale * sum(level for _, _, level, _ in DRONE)  # beat, swell ≤ 1
 
     def make_block(self, index: int) -> npt.NDArray[np.float32]:
         phase = (index * BLOCK) % self._period

@@ -94,17 +94,25 @@ def loudness_db(samples: Samples, sample_rate: int) -> float:
     return float(10.0 * np.log10(np.mean(sounding[sounding >= gate])))
 
 
-def limit(samples: Samples, sample_rate: int, ceiling_db: float) -> Samples:
+def limit(
+    samples: Samples,
+    sample_rate: int,
+    ceiling_db: float,
+    envelope: npt.NDArray[np.float32] | None = None,
+) -> Samples:
     """The clip with its gain turned down around any peak above ``ceiling_db``, so nothing
     exceeds it; the gain ramps over ``LIMITER_RAMP`` seconds on both sides of a peak, so
-    the limiting is not heard as distortion. Quieter passages are untouched."""
+    the limiting is not heard as distortion. Quieter passages are untouched. The peaks are
+    the samples' magnitudes, or ``envelope`` (one value a sample) when given, such as the
+    true peak around each sample."""
     ceiling = db_to_gain(ceiling_db)
-    if peak(samples) <= ceiling:
+    magnitude = np.abs(samples) if envelope is None else envelope
+    if peak(magnitude) <= ceiling:
         return samples.astype(np.float32, copy=True)
     block = max(1, round(0.001 * sample_rate))
     count = -(-len(samples) // block)
     padded = np.zeros(count * block, dtype=np.float32)
-    padded[: len(samples)] = np.abs(samples)
+    padded[: len(samples)] = magnitude
     block_peaks = padded.reshape(count, block).max(axis=1)
     need = np.minimum(1.0, ceiling / np.maximum(block_peaks, 1e-12))
     # Every block's gain becomes the smallest need within ``reach`` blocks, then averaged
@@ -122,17 +130,6 @@ def limit(samples: Samples, sample_rate: int, ceiling_db: float) -> Samples:
     out = (samples * gain).astype(np.float32)
     np.clip(out, -ceiling, ceiling, out=out)
     return out
-
-
-def normalize_loudness(
-    samples: Samples, sample_rate: int, target_db: float, ceiling_db: float
-) -> Samples:
-    """The clip at ``target_db`` loudness (see ``loudness_db``), limited to ``ceiling_db``."""
-    level = loudness_db(samples, sample_rate)
-    if level == -math.inf:
-        return samples.astype(np.float32, copy=True)
-    gained = (samples * db_to_gain(target_db - level)).astype(np.float32)
-    return limit(gained, sample_rate, ceiling_db)
 
 
 # Resampling: a windowed-sinc filter evaluated at each output instant (polyphase).

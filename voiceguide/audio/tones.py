@@ -24,8 +24,8 @@ from voiceguide.script.records import ToneKind
 
 BreathKind = Literal["inhale", "exhale"]
 
-CHIME_LEVEL = 0.3  # peak: clearly heard, softer than normalised speech
-BREATH_LEVEL = 0.06  # peak: a bed under speech, not a second voice
+CHIME_LEVEL = 0.6  # peak: clearly heard, softer than levelled speech (render/clips.py)
+BREATH_LEVEL = 0.12  # peak: a bed under speech, not a second voice
 STEP_PITCH = 880.0  # Hz, one strike
 CAUTION_PITCH = 587.33  # Hz (D5), two strikes: lower and doubled, unlike the step chime
 CAUTION_GAP = 0.45  # the second strike starts this far into the caution tone

@@ -194,8 +194,8 @@ bed_options = option_group(
         "--bed-level",
         type=FiniteFloatRange(*BED_LEVEL_RANGE),
         default=None,
-        help="The soundscape's level between words in dB full scale (-60 to -20; "
-        "default -36, 16 dB under the voice).",
+        help="The soundscape's level between words in dB full scale (-60 to -30; "
+        "default -36, about 20 dB under the voice).",
     ),
 )
 

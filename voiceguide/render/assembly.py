@@ -75,7 +75,7 @@ def prepare_each(
     from voiceguide.script.compiler import compile_script, spoken_texts
 
     compiling = options.compile_options()
-    bed = open_bed(options, sample_rate)
+    beds = _BedsOpened(options, sample_rate)
     store = clip_store(options.voice, cache_dir, sample_rate)
     needed = [spoken_texts(routine, compiling) for routine in routines]
     added: list[list[str]] = []  # each routine's texts that no routine before it needs
@@ -102,7 +102,7 @@ def prepare_each(
             sample_rate,
             pan_sides=options.pan_sides,
             breath_tones=options.breath_tones,
-            bed=bed,
+            bed=beds.under(routine),
         )
 
     with contextlib.closing(store.stream(missing, wait_after=last_added)) as made:
@@ -115,14 +115,31 @@ def prepare_each(
             yield timeline(routine)
 
 
-def open_bed(options: RenderOptions, sample_rate: int = SAMPLE_RATE) -> BedMix | None:
-    """The soundscape ``options`` choose, opened once for all the Timelines it lies under
-    (a user's file is decoded here: ``BedError`` if it cannot be)."""
-    if options.bed is None:
-        return None
-    from voiceguide.render.bedmix import BedMix
+def open_bed(
+    options: RenderOptions, routine: Routine, sample_rate: int = SAMPLE_RATE
+) -> BedMix | None:
+    """The soundscape ``options`` choose for ``routine`` (a user's file is decoded here:
+    ``BedError`` if it cannot be)."""
+    return _BedsOpened(options, sample_rate).under(routine)
 
-    return BedMix.open(options.bed, sample_rate)
+
+class _BedsOpened:
+    """The soundscapes of several routines, each opened once for all it lies under."""
+
+    def __init__(self, options: RenderOptions, sample_rate: int) -> None:
+        self.choice = options.bed
+        self.sample_rate = sample_rate
+        self.opened: dict[str, BedMix] = {}
+
+    def under(self, routine: Routine) -> BedMix | None:
+        source = None if self.choice is None else self.choice.source_for(routine)
+        if self.choice is None or source is None:
+            return None
+        if source not in self.opened:
+            from voiceguide.render.bedmix import BedMix
+
+            self.opened[source] = BedMix.open(source, self.choice.level, self.sample_rate)
+        return self.opened[source]
 
 
 def clip_store(voice: VoiceOptions, cache_dir: Path, sample_rate: int = SAMPLE_RATE) -> ClipStore:

@@ -6,10 +6,17 @@ fall over ``DUCK_ATTACK`` seconds ending as the sound begins (the first syllable
 already clear) and the rise over ``DUCK_RELEASE`` seconds starting when it ends. Where
 placements are closer than that, the deeper of their curves holds. The curves are raised
 cosines in dB. Nothing here moves a placement: the bed is only added under them.
+
+A bed whose peaks could lift a word's true peak over the session's ceiling is ducked
+deeper than ``DUCK_DEPTH_DB``: a clip's true peak is at most ``VOICE_CEILING_DB``, so the
+bed under it may reach only the difference (less ``BED_PEAK_MARGIN_DB`` for the peaks
+between its samples). That depth is known from the bed's peak and level before the
+first frame, so no limiter runs over the mix.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,20 +24,22 @@ import numpy as np
 import numpy.typing as npt
 
 from voiceguide.audio.beds import Bed, open_bed
+from voiceguide.audio.loudness import SESSION_CEILING_DB, VOICE_CEILING_DB
 from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import db_to_gain, raised_cosine
-from voiceguide.render.options import BedChoice
 
 DUCK_DEPTH_DB = 12.0  # how far the bed is lowered under a word or tone
 DUCK_ATTACK = 0.25  # seconds: the bed is fully down when the sound begins
 DUCK_RELEASE = 0.5  # seconds: back at its level this long after the sound ends
 FADE_IN = 3.0  # seconds from silence at the session's start
 FADE_OUT = 4.0  # seconds to silence at its end, after the last sound
+BED_PEAK_MARGIN_DB = 1.0  # a bed's peaks between samples, over its largest sample
 
 
 @dataclass(frozen=True, eq=False)
 class BedMix:
-    """``bed`` at ``level`` dB (RMS, between words) in a Timeline at ``sample_rate``."""
+    """``bed`` at ``level`` dB (RMS, between words) in a Timeline at ``sample_rate``,
+    ``depth`` dB lower under every sound."""
 
     bed: Bed
     level: float
@@ -38,6 +47,7 @@ class BedMix:
     attack: int = field(init=False)
     release: int = field(init=False)
     fade_out: int = field(init=False)
+    depth: float = field(init=False)
     _curves: _Curves = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -45,12 +55,13 @@ class BedMix:
         object.__setattr__(self, "attack", round(DUCK_ATTACK * rate))
         object.__setattr__(self, "release", round(DUCK_RELEASE * rate))
         object.__setattr__(self, "fade_out", round(FADE_OUT * rate))
+        object.__setattr__(self, "depth", _depth(self.bed.peak, self.level))
         object.__setattr__(self, "_curves", _Curves.make(self))
 
     @classmethod
-    def open(cls, choice: BedChoice, sample_rate: int) -> BedMix:
-        """The chosen bed, opened once for every Timeline of a session or an export."""
-        return cls(open_bed(choice.source, sample_rate), choice.level, sample_rate)
+    def open(cls, source: str, level: float, sample_rate: int) -> BedMix:
+        """The bed ``source`` names (``beds.open_bed``) at ``level``."""
+        return cls(open_bed(source, sample_rate), level, sample_rate)
 
     def sound(self, spans: Iterable[tuple[int, int]], start: int, count: int, end: int) -> Samples:
         """Frames ``start`` to ``start + count`` of the bed in a Timeline of ``end`` frames
@@ -88,18 +99,26 @@ class _Curves:
         level = db_to_gain(mix.level)
 
         def ducking(frames: int) -> npt.NDArray[np.float32]:
-            lowered = raised_cosine(frames, midpoints=True) * DUCK_DEPTH_DB
+            lowered = raised_cosine(frames, midpoints=True) * mix.depth
             return (level * 10.0 ** (-lowered / 20.0)).astype(np.float32)
 
         fade_in = raised_cosine(round(FADE_IN * mix.sample_rate), midpoints=True)
         return cls(
             level=np.float32(level),
-            ducked=np.float32(level * db_to_gain(-DUCK_DEPTH_DB)),
+            ducked=np.float32(level * db_to_gain(-mix.depth)),
             fall=ducking(mix.attack),
             rise=ducking(mix.release)[::-1].copy(),
             fade_in=fade_in.astype(np.float32),
             fade_out=raised_cosine(mix.fade_out, midpoints=True)[::-1].astype(np.float32),
         )
+
+
+def _depth(peak: float, level: float) -> float:
+    """``DUCK_DEPTH_DB``, or more where a bed of ``peak`` (at unit RMS) at ``level`` dB
+    would otherwise pass the room a word leaves under the session's ceiling."""
+    room = db_to_gain(SESSION_CEILING_DB) - db_to_gain(VOICE_CEILING_DB)
+    loudest = 20.0 * math.log10(peak) + level + BED_PEAK_MARGIN_DB if peak > 0.0 else -math.inf
+    return max(DUCK_DEPTH_DB, loudest - 20.0 * math.log10(room))
 
 
 def _lower(gain: npt.NDArray[np.float32], curve: npt.NDArray[np.float32], at: int) -> None:

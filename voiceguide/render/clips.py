@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from voiceguide import signals, writing
+from voiceguide.audio.loudness import level_clip
 from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import (
     ClipFormatError,
     from_pcm16,
-    normalize_loudness,
     read_clip,
     resample,
     to_pcm16,
@@ -51,9 +51,7 @@ if TYPE_CHECKING:
     from voiceguide.render.options import VoiceOptions
 
 # Raise this whenever ``process`` changes what it makes: old entries are then not used.
-PROCESSING_VERSION = 1
-LOUDNESS_DB = -20.0  # every clip's speech loudness (gated RMS, dB full scale)
-CEILING_DB = -1.0  # no sample above this
+PROCESSING_VERSION = 2
 CLIPS_FOLDER = "clips"
 CLIP_SUFFIX = ".clip"
 # Starting worker processes costs about half a second of each core (Python, NumPy and the
@@ -72,13 +70,12 @@ def _warn_on_stderr(message: str) -> None:
 
 
 def process(raw: Samples, source_rate: int, sample_rate: int) -> Samples:
-    """The clip made from an engine's raw output: trimmed, resampled, levelled, and
+    """The clip made from an engine's raw output: trimmed, resampled, levelled (BS.1770
+    loudness, true peak: ``audio/loudness.py``), and
     rounded to 16 bits exactly as the cache stores it, so a fresh clip and a cached one
     are the same samples."""
     trimmed = trim_silence(raw, source_rate)
-    levelled = normalize_loudness(
-        resample(trimmed, source_rate, sample_rate), sample_rate, LOUDNESS_DB, CEILING_DB
-    )
+    levelled = level_clip(resample(trimmed, source_rate, sample_rate), sample_rate)
     return from_pcm16(to_pcm16(levelled))
 
 

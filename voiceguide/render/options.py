@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from voiceguide.errors import SpeechError
-from voiceguide.routine.records import CountStyle
+from voiceguide.routine.records import CountStyle, Routine
 from voiceguide.script.records import DEFAULT_RATE, CompileOptions
 
 if TYPE_CHECKING:
@@ -62,17 +62,24 @@ class VoiceOptions:
             raise SpeechError(f"{exc} ({'; '.join(given)})") from exc
 
 
-DEFAULT_BED_LEVEL = -36.0  # dB full scale (RMS) between words: 16 dB under the voice
-BED_LEVEL_RANGE = (-60.0, -20.0)
+DEFAULT_BED_LEVEL = -36.0  # dB full scale (RMS) between words: about 20 dB under the voice
+# Louder, a bed between words would count in the session's loudness (BS.1770 gates out
+# only what is 10 LU under the mean) and take it under its target (audio/loudness.py).
+BED_LEVEL_RANGE = (-60.0, -30.0)
 
 
 @dataclass(frozen=True)
 class BedChoice:
     """A soundscape under the voice: a built-in one's name (``audio.beds.BUILT_IN``) or an
-    audio file's path, and its level between words."""
+    audio file's path, and its level between words. ``source`` None: each routine's own
+    ``bed:``, where it has one (nothing was chosen on the command line or in the config)."""
 
-    source: str
+    source: str | None
     level: float = DEFAULT_BED_LEVEL
+
+    def source_for(self, routine: Routine) -> str | None:
+        """The soundscape under ``routine``: the one chosen, else the routine's own."""
+        return self.source if self.source is not None else routine.bed
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,7 @@ class RenderOptions:
     count: CountStyle | None = None  # the counting style, overriding the routine's
     pan_sides: bool = False
     breath_tones: bool = False
-    bed: BedChoice | None = None  # a soundscape, ducked under every cue
+    bed: BedChoice | None = None  # a soundscape, ducked under every cue; None: none at all
 
     def compile_options(self) -> CompileOptions:
         """The compiler's part. Its rate is the voice's: the compiler estimates how long

@@ -50,7 +50,7 @@ class GrowingTimeline:
         self.sample_rate = sample_rate
         self.channels = 2 if options.pan_sides else 1
         self._compiling = options.compile_options()
-        self._bed = assembly.open_bed(options, sample_rate)
+        self._bed = assembly.open_bed(options, routine, sample_rate)
         self.needed = spoken_texts(routine, self._compiling)
         # Timed with the estimate: every step (their titles and number do not depend on
         # clip lengths) and roughly how long the whole will be.

@@ -35,6 +35,7 @@ TOP_KEYS = (
     "contraindications",
     "cautions",
     "notes",
+    "bed",
     "steps",
 )
 # Each action and the keys a step with that action may have; `say` is an action of its

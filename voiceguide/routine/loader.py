@@ -209,8 +209,25 @@ class _File(RoutineValues):
             contraindications=lists["contraindications"],
             cautions=lists["cautions"],
             notes=optional["notes"],
+            bed=self.bed(data) if "bed" in data else None,
         )
         return _Loaded(routine, size, depth)
+
+    def bed(self, data: YamlMap) -> str:
+        """``bed:``: a soundscape's name (a word: no folder, no suffix) as it is, a file's
+        path from the routine file's folder. Whether either can be used is known when it
+        is opened for rendering, which names it if not."""
+        value = data["bed"]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(
+                f"'bed' must be a soundscape's name (like 'waves') or an audio file's path, "
+                f"not {shown(value)}{not_text_hint(value)}",
+                data.value_positions["bed"],
+            )
+        path = Path(value).expanduser()
+        if path.suffix == "" and path.name == value:
+            return value
+        return str(self.path.parent / path)
 
     def routine_id(self, data: YamlMap) -> str:
         stem = self.path.stem

@@ -121,6 +121,9 @@ class Routine:
     contraindications: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
     notes: str | None = None
+    # A soundscape under it when none is chosen on the command line or in the config file:
+    # a built-in one's name, or an audio file's path (made absolute from the file's folder).
+    bed: str | None = None
 
 
 def walk(steps: Sequence[Step]) -> Iterator[Step]:
