@@ -115,3 +115,28 @@ def test_every_built_in_routine_has_its_bed_ducked_under_every_sound(
         raw = bed.read(0, frames).astype(np.float64) * db_to_gain(LEVEL)
         spans = [(p.start, p.start + len(without.clips[p.clip])) for p in without.placements]
         check_ducking(alone.astype(np.float64), raw, spans, frames)
+
+
+def test_a_routines_own_bed_is_heard_unless_another_or_none_is_chosen(
+    tmp_path: Path, shared_cache_dir: Path
+) -> None:
+    from tests.support.routines import SHORT_ROUTINE, write_file
+    from voiceguide.routine.library import load_routine
+
+    routine = load_routine(write_file(tmp_path, "own.yaml", f"bed: drone\n{SHORT_ROUTINE}"))
+    voice = VoiceOptions(engine="espeak-ng")
+
+    def exported(bed: BedChoice | None) -> npt.NDArray[np.float64]:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        export_routines([routine], folder, RenderOptions(voice=voice, bed=bed), shared_cache_dir)
+        samples, _ = soundfile.read(folder / f"{routine.id}.wav", dtype="float64")
+        return np.asarray(samples)
+
+    own = exported(BedChoice(None, LEVEL))  # nothing chosen on the command line or config
+    drone = exported(BedChoice("drone", LEVEL))
+    brown = exported(BedChoice("brown", LEVEL))
+    silent = exported(None)  # --bed none
+    assert np.array_equal(own, drone)
+    assert len(brown) == len(own) and not np.array_equal(brown, own)
+    assert len(silent) < len(own)
