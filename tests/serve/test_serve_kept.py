@@ -3,12 +3,16 @@ nothing is written; changed, a new folder; damaged or half-written, made again."
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 
+from tests.render.test_timeline import CLIPS, RATE, make_timeline
 from tests.support.routines import sided_routine_file
 from voiceguide import writing
 from voiceguide.render.options import RenderOptions, VoiceOptions
@@ -94,3 +98,25 @@ def test_clearing_removes_every_kept_file(routines: list[Routine], tmp_path: Pat
     assert not (cache / KEPT_FOLDER).exists()
     shutil.rmtree(cache)
     assert clear_kept(cache).routines == 0  # nothing there: nothing to do
+
+
+def test_the_kept_files_of_a_routine_are_told_apart_by_their_soundscape(tmp_path: Path) -> None:
+    from voiceguide.render.bedmix import BedMix
+    from voiceguide.render.timeline import Placement
+    from voiceguide.serve.kept import digest
+
+    plain = make_timeline([Placement(100, "a")], CLIPS, 4000)
+
+    def under(source: str, level: float = -36.0) -> str:
+        bed = BedMix.open(source, level, plain.sample_rate)
+        return digest(dataclasses.replace(plain, bed=bed), "mp3")
+
+    sound = tmp_path / "rain.wav"
+    soundfile.write(sound, np.sin(np.arange(RATE * 2) / 7.0) * 0.3, RATE)
+    before = under(str(sound))
+    soundfile.write(sound, np.sin(np.arange(RATE * 2) / 5.0) * 0.3, RATE)
+    os.utime(sound, ns=(1, 1))  # a changed file, even with an older time
+    found = [digest(plain, "mp3"), under("brown"), under("waves"), under("brown", -40.0)]
+    found += [before, under(str(sound))]
+    assert len(set(found)) == len(found)
+    assert under("waves") == under("waves")

@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from voiceguide.audio.beds import Bed, open_bed
+from voiceguide.audio.beds import BUILT_IN, Bed, open_bed
 from voiceguide.audio.loudness import SESSION_CEILING_DB, VOICE_CEILING_DB
 from voiceguide.audio.samples import Samples
 from voiceguide.audio.signal import db_to_gain, raised_cosine
@@ -39,11 +40,13 @@ BED_PEAK_MARGIN_DB = 1.0  # a bed's peaks between samples, over its largest samp
 @dataclass(frozen=True, eq=False)
 class BedMix:
     """``bed`` at ``level`` dB (RMS, between words) in a Timeline at ``sample_rate``,
-    ``depth`` dB lower under every sound."""
+    ``depth`` dB lower under every sound. ``identity`` tells this bed from any other that
+    sounds different (what files made with it are kept under)."""
 
     bed: Bed
     level: float
     sample_rate: int
+    identity: str = ""
     attack: int = field(init=False)
     release: int = field(init=False)
     fade_out: int = field(init=False)
@@ -61,7 +64,8 @@ class BedMix:
     @classmethod
     def open(cls, source: str, level: float, sample_rate: int) -> BedMix:
         """The bed ``source`` names (``beds.open_bed``) at ``level``."""
-        return cls(open_bed(source, sample_rate), level, sample_rate)
+        bed = open_bed(source, sample_rate)
+        return cls(bed, level, sample_rate, _identity(source))
 
     def sound(self, spans: Iterable[tuple[int, int]], start: int, count: int, end: int) -> Samples:
         """Frames ``start`` to ``start + count`` of the bed in a Timeline of ``end`` frames
@@ -111,6 +115,16 @@ class _Curves:
             fade_in=fade_in.astype(np.float32),
             fade_out=raised_cosine(mix.fade_out, midpoints=True)[::-1].astype(np.float32),
         )
+
+
+def _identity(source: str) -> str:
+    """A built-in bed's name; a file's path with its size and time of change, so a file
+    changed in place is a different bed."""
+    if source in BUILT_IN:
+        return source
+    path = Path(source).expanduser()
+    stat = path.stat()
+    return f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _depth(peak: float, level: float) -> float:

@@ -47,6 +47,7 @@ class KeptInfo:
 def digest(timeline: Timeline, fmt: Format) -> str:
     """The digest of everything a routine's files are made from."""
     content = hashlib.sha256()
+    bed = timeline.bed
     header = [
         KEPT_VERSION,
         __version__,
@@ -56,6 +57,8 @@ def digest(timeline: Timeline, fmt: Format) -> str:
         timeline.frames,
         timeline.script.to_json(),
         [(p.start, p.clip, p.pan, p.gain) for p in timeline.placements],
+        # The soundscape: with it, the bed's sound is the files' too.
+        None if bed is None else [bed.identity, bed.level, bed.depth],
     ]
     content.update(json.dumps(header, sort_keys=True).encode())
     for name in sorted({p.clip for p in timeline.placements}):
