@@ -77,6 +77,12 @@ def test_playing_piper_while_it_renders_is_exactly_the_prepared_timeline(
 
 @pytest.mark.parametrize("engine", ["piper", "pyttsx3"])
 def test_clip_processing_is_the_same_for_every_engine(engine: str, tmp_path: Path) -> None:
+    from voiceguide.audio.loudness import (
+        CLIP_LOUDNESS,
+        VOICE_CEILING_DB,
+        clip_loudness,
+        true_peak_db,
+    )
     from voiceguide.render.clips import ClipStore
     from voiceguide.speech import open_voice
 
@@ -86,5 +92,8 @@ def test_clip_processing_is_the_same_for_every_engine(engine: str, tmp_path: Pat
     # Trimmed: sound from the first samples (after the 1 ms fade-in) to the last ones.
     assert np.abs(clip[: round(0.005 * assembly.SAMPLE_RATE)]).max() > 1e-3 * peak
     assert np.abs(clip[-round(0.05 * assembly.SAMPLE_RATE) :]).max() > 1e-3 * peak
-    # Levelled to the same ceiling, at the session's rate.
+    # Levelled to the same loudness under the same true-peak ceiling, at the session's rate.
     assert peak <= 10 ** (-1.0 / 20) + 1e-4
+    rate = assembly.SAMPLE_RATE
+    assert clip_loudness(clip, rate) == pytest.approx(CLIP_LOUDNESS, abs=0.2)
+    assert true_peak_db(clip, rate) <= VOICE_CEILING_DB + 0.1
