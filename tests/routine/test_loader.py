@@ -29,6 +29,7 @@ from voiceguide.routine.records import (
     Sides,
     Step,
 )
+from voiceguide.text import CONTROL
 
 BUILTINS = sorted(builtin_routines_dir().glob("*.yaml"))
 HEAD = "title: Test\nkind: stretch\nsteps:\n"
@@ -433,7 +434,7 @@ TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="{}"),
     min_size=1,
     max_size=30,
-).filter(lambda s: s == s.strip() and bool(s))
+).filter(lambda s: s == s.strip() and bool(s) and not CONTROL.search(s))
 SECONDS = st.one_of(
     st.integers(1, MAX_SECONDS),
     st.floats(0, MAX_SECONDS, exclude_min=True, allow_nan=False, allow_infinity=False),
