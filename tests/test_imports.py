@@ -91,7 +91,17 @@ def test_no_module_imports_itself_back() -> None:
 
 def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     # Listing or validating must not pay for NumPy, the engines or PortAudio.
-    heavy = ["numpy", "sounddevice", "soundfile", "pyttsx3", "piper", "starlette", "uvicorn"]
+    heavy = [
+        "numpy",
+        "sounddevice",
+        "soundfile",
+        "pyttsx3",
+        "piper",
+        "starlette",
+        "uvicorn",
+        "faster_whisper",
+        "ctranslate2",
+    ]
     code = f"import sys, voiceguide.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -137,6 +147,7 @@ LAYERS = (
     "render",
     "output",
     "player",
+    "listen",
     "export",
     "practice",
     "serve",

