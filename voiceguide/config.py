@@ -63,6 +63,8 @@ class Settings:
     # headset buttons and media keys are answered in words and keys with tones.
     acknowledge: AckStyle | None = None
     assume_yes: bool = False  # skip the safety question before routines with warnings
+    listen: bool = False  # voice commands while playing (the `listen` extra)
+    input: str | None = None  # the microphone: its number or part of its name
     crack_min_hours: float = 4.0  # frequency guard: hours between crack routines
     crack_max_per_day: int = 2  # frequency guard: crack routines per calendar day
     # Where each value given was set ("--engine", "/home/a/config.yaml, line 2"; a voice
@@ -118,7 +120,7 @@ class Settings:
 
 
 # Settings that are one of a few words, and those that are true or false.
-_FLAGS = ("pan_sides", "breath_tones", "assume_yes")
+_FLAGS = ("pan_sides", "breath_tones", "assume_yes", "listen")
 # The engines a voice can be named for (speech.ENGINES, written out: importing the
 # engines' package here would slow every command's start).
 VOICE_ENGINES = ("pyttsx3", "espeak-ng", "piper")
@@ -167,7 +169,7 @@ def _read(values: ValueReader, data: YamlMap, name: str) -> Any:
                 data.value_positions[name],
             )
         return {} if value is None else _voices(values, value)
-    if name in ("voice", "device"):
+    if name in ("voice", "device", "input"):
         if value is None or isinstance(value, str | int):
             return None if value is None else str(value)
         values.fail(f"'{name}' must be a name, not {shown(value)}", data.value_positions[name])

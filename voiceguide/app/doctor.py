@@ -65,6 +65,7 @@ def diagnose(config_path: Path | None, cache: Path) -> Diagnosis:
     findings.append(_voice(settings))
     findings.extend(_playback(settings.backend))
     findings.append(_media_keys())
+    findings.append(_listening(settings))
     findings.append(_platform())
     findings.append(_cache(cache))
     findings.append(_routines())
@@ -223,6 +224,41 @@ def _media_keys() -> Finding:
         "media keys",
         "ok",
         "headset buttons and media keys reach `play` through MPRIS on the D-Bus session bus",
+    )
+
+
+def _listening(settings: Settings) -> Finding:
+    """Voice commands: whether they are on, and what they need that is missing."""
+    from voiceguide.listen.capture import input_devices
+    from voiceguide.listen.recogniser import ListenUnavailable, model_path
+
+    state = "on (listen: true)" if settings.listen else "off (`play --listen`, or listen: true)"
+    try:
+        model_path()
+        import faster_whisper  # noqa: F401  (only whether it is there)
+
+        inputs = input_devices()
+    except (ListenUnavailable, ImportError) as exc:
+        return Finding(
+            "voice commands",
+            "problem" if settings.listen else "note",
+            f"{state}; cannot listen: {exc}",
+            fix="pip install 'voiceguide[listen]' (scripts/voiceguide installs it)",
+        )
+    except VoiceguideError as exc:
+        return Finding("voice commands", "note", f"{state}; cannot listen: {exc}")
+    if not inputs:
+        return Finding(
+            "voice commands",
+            "problem" if settings.listen else "note",
+            f"{state}; no microphone found",
+            fix="connect one, then check `voiceguide devices`",
+        )
+    return Finding(
+        "voice commands",
+        "ok",
+        f"{state}; offline (tiny.en model installed), {count_of(len(inputs), 'input')};"
+        " heard only while the guide is silent, never recorded",
     )
 
 

@@ -29,6 +29,7 @@ from voiceguide.player.state import PlayResult, StatusView
 from voiceguide.script.records import Script
 
 if TYPE_CHECKING:
+    from voiceguide.listen.guard import VoiceGuard
     from voiceguide.practice.journal import Journal
     from voiceguide.practice.recording import SessionRecording
     from voiceguide.render.clips import ClipStore
@@ -75,6 +76,8 @@ class PlaySession:
         self.limits = settings.frequency_limits()
         self.acknowledge = settings.acknowledge
         self.assume_yes = settings.assume_yes
+        self.listen, self.input = settings.listen, settings.input
+        self.bed_level = settings.bed_level if self.render_options.bed is not None else None
         self.backend, self.device = settings.backend, settings.device
         self.output = open_output(self.backend, self.device)
         self.cache_dir = cache_dir
@@ -170,9 +173,10 @@ class PlaySession:
 
         clips = self.clips()
         speaker = Speaker(clips)
+        guard = _guard(self.bed_level) if self.listen else None
         player = Player(
             timeline,
-            self.output,
+            self.output if guard is None else guard.watch(self.output),
             start,
             say=speaker.clip,
             acknowledge=self.acknowledge,
@@ -199,7 +203,9 @@ class PlaySession:
                 keys, view = playing.enter_context(_terminal(interactive))
                 controls = Controls(keys)
                 buttons = playing.enter_context(published(player, controls))
-                words = buttons is not None or self.acknowledge == "words"
+                if guard is not None:
+                    view = playing.enter_context(self._listening(controls, guard, view))
+                words = buttons is not None or self.acknowledge == "words" or guard is not None
                 speaker.start(player.answer_texts() if words else (), player.upcoming_answers)
                 try:
                     result = player.run(controls, view)
@@ -208,6 +214,21 @@ class PlaySession:
                     raise PlayInterrupted(_heard(timeline), player.result("quit")) from None
             self._record_end(recording, result, _heard(timeline))
         return result
+
+    @contextlib.contextmanager
+    def _listening(
+        self, controls: Controls, guard: VoiceGuard, view: StatusView | None
+    ) -> Iterator[StatusView | None]:
+        """Voice commands for ``controls`` while the block runs, and the view that shows
+        them; a microphone that cannot be had is one line, and playing goes on."""
+        from voiceguide.listen.capture import Microphone
+        from voiceguide.listen.listener import Listener, ListeningView
+
+        device = self.input
+        with Listener(controls, guard, lambda: Microphone(device), unavailable=_not_listening) as (
+            listener
+        ):
+            yield None if view is None else ListeningView(view, listener)
 
     def _record_end(self, recording: SessionRecording, result: PlayResult, script: Script) -> None:
         """How the session ended, in the journal (for a stop for pain, the step that hurt,
@@ -224,6 +245,17 @@ class PlaySession:
             recording.finish("quit", USER_QUIT, steps_skipped=skipped)
         else:
             recording.finish("completed", steps_skipped=skipped)
+
+
+def _guard(bed_level: float | None) -> VoiceGuard:
+    from voiceguide.listen.guard import VoiceGuard, threshold_for
+
+    return VoiceGuard(threshold_for(bed_level))
+
+
+def _not_listening(reason: str) -> None:
+    """Why listening is off, said once (playing goes on)."""
+    print(f"Not listening: {reason}. Playing goes on; the keys still work.", file=sys.stderr)
 
 
 def _heard(timeline: GrowingTimeline) -> Script:

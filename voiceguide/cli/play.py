@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
 
 from voiceguide.cli.options import (
     BedOptions,
+    OptionGroup,
     OutputOptions,
     SpeechOptions,
     bed_options,
     cache_path,
     confirm,
+    option_group,
     output_options,
     settings,
     speech_options,
@@ -22,6 +25,35 @@ from voiceguide.signals import exit_status
 if TYPE_CHECKING:
     from voiceguide.player.state import PlayResult
     from voiceguide.script.records import Script
+
+
+@dataclass(frozen=True)
+class ListenOptions(OptionGroup):
+    """``--listen`` and ``--input``: voice commands, and the microphone they come from."""
+
+    listen: bool | None = None
+    input: str | None = None
+
+
+listen_options = option_group(
+    ListenOptions,
+    "listening",
+    click.option(
+        "--listen/--no-listen",
+        default=None,
+        help="Take spoken commands (the `listen` extra; offline, nothing is recorded): "
+        '"stop", "it hurts" or "ouch" stop at once as s does; "pause" or "wait"; '
+        '"go on" or "continue"; "next" or "skip"; "back"; "again" or "repeat"; '
+        '"where am I"; "quit". Heard only while the guide is silent. Default from the '
+        "config file (listen: true), else off.",
+    ),
+    click.option(
+        "--input",
+        default=None,
+        metavar="DEVICE",
+        help="The microphone for --listen: its number or part of its name (`voiceguide devices`).",
+    ),
+)
 
 
 @click.command("play", short_help="Talk you through ROUTINE, hands-free.")
@@ -48,6 +80,7 @@ if TYPE_CHECKING:
 )
 @speech_options
 @bed_options
+@listen_options
 @click.pass_context
 def play(
     ctx: click.Context,
@@ -58,6 +91,7 @@ def play(
     force: bool,
     speech: SpeechOptions,
     bed: BedOptions,
+    listening: ListenOptions,
 ) -> None:
     """Talk you through ROUTINE (an id from `voiceguide list`, or a routine file).
 
@@ -65,8 +99,9 @@ def play(
     next step, p (or left arrow) goes back to the start of the step (twice: the step
     before), r repeats the last instruction, w says where you are, s stops at once if
     something hurts, q quits. Each key answers with a short tone. Headset buttons and
-    media keys (MPRIS, on a Linux desktop) do the same, answered in words. Without a
-    terminal it just plays.
+    media keys (MPRIS, on a Linux desktop) do the same, answered in words. With
+    --listen, each key has a spoken equivalent, answered in words. Without a terminal it
+    just plays.
     """
     from voiceguide.app.play import PlayInterrupted, PlayRequest, play_routine
     from voiceguide.errors import Declined
@@ -76,7 +111,7 @@ def play(
     request = PlayRequest(routine, from_step=from_step, force=force, assume_yes=assume_yes)
     try:
         script, result = play_routine(
-            request, settings(ctx, output, speech, bed), cache_path(ctx), ask=confirm
+            request, settings(ctx, output, speech, bed, listening), cache_path(ctx), ask=confirm
         )
     except Declined as declined:
         click.echo(f"Not playing {declined.title}: you answered no.", err=True)

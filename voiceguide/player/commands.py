@@ -18,7 +18,7 @@ from typing import Literal, Protocol, get_args
 from voiceguide.player.keys import Key
 from voiceguide.player.state import Outcome
 
-Origin = Literal["key", "headset"]
+Origin = Literal["key", "headset", "voice"]
 # How controls are answered, for keys and buttons alike (the setting ``acknowledge``).
 AckStyle = Literal["tones", "words"]
 ACK_STYLES: tuple[AckStyle, ...] = get_args(AckStyle)
@@ -66,11 +66,12 @@ def speaks_words(origin: Origin, style: AckStyle | None) -> bool:
     """Whether a control from ``origin`` is answered in words (else with a tone).
 
     ``style`` is the config's ``acknowledge``; unset, a headset gets words (a button has
-    no feel to it, and a word says which one was pressed) and a key gets its tone.
+    no feel to it, and a word says which one was pressed), and so does the voice (a word
+    says what was understood); a key gets its tone.
     """
     if style is not None:
         return style == "words"
-    return origin == "headset"
+    return origin in ("headset", "voice")
 
 
 class KeySource(Protocol):

@@ -65,6 +65,9 @@ def render(status: Status) -> RenderableType:
     if status.rendered and status.rendered[0] < status.rendered[1]:
         done, total = status.rendered
         parts.append(Text(f"Preparing the voice: {done} of {total} clips", style="dim"))
+    if status.listening:
+        heard = f'  ·  last heard: "{status.heard}"' if status.heard else ""
+        parts.append(Text(f"Voice commands: {status.listening}{heard}", style="dim"))
     if status.message:
         parts.append(Text(status.message, style="cyan"))
     return Group(*parts)

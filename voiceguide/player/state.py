@@ -27,6 +27,8 @@ class Status:
     rendered: tuple[int, int] | None = None  # (clips ready, clips needed) while rendering
     waiting: bool = False  # held until the voice catches up (see streaming)
     estimated: bool = False  # ``duration`` is an estimate: the voice is still being rendered
+    listening: str | None = None  # with --listen: "listening", "listening soon", or why not
+    heard: str | None = None  # with --listen: the last words acted on
 
     @property
     def remaining(self) -> float:
