@@ -218,3 +218,31 @@ def test_a_whole_routine_with_echo_and_noise_and_no_command_is_left_alone(
     assert length is not None
     # Nothing paused, skipped, repeated or answered: it lasted exactly as long.
     assert abs((last - first) - (length - (first_sound(expected) or 0))) < 0.1 * rate
+
+
+def test_the_display_says_listening_soon_then_listening(short: Path) -> None:
+    from tests.cli.test_play import finish, in_terminal
+
+    with virtual_microphone() as microphone:
+        child = in_terminal("play", str(short), "--listen", env=microphone.env())
+        child.expect_exact("Voice commands: listening soon")
+        child.expect(r"Voice commands: listening\s")
+        child.send("q")
+        status, text = finish(child)
+    assert status == 0, text
+
+
+def test_without_a_microphone_one_line_says_so_and_it_plays_on(short: Path) -> None:
+    done = subprocess.run(
+        [*PROGRAM, "play", str(short), "--listen", "--input", "no such microphone"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [line, finished] = done.stderr.splitlines()
+    assert line.startswith("Not listening: no microphone matching 'no such microphone'")
+    assert line.endswith("Playing goes on; the keys still work.")
+    assert finished.startswith("Finished Short check")
