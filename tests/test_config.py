@@ -43,6 +43,11 @@ def test_unknown_setting_suggests_the_near_one(tmp_path: Path) -> None:
             "pan_sides: maybe\n",
             "'pan_sides' must be true or false, like 'pan_sides: true', not 'maybe'",
         ),
+        (
+            "listen: sometimes\n",
+            "'listen' must be true or false, like 'listen: true', not 'sometimes'",
+        ),
+        ("input: [1, 2]\n", "'input' must be a name, not a list"),
         ("count: sideways\n", "'count' must be down, up or none, not 'sideways'"),
         ("bed_level: -5\n", "'bed_level' must be from -60 to -30, not -5"),
         (
@@ -115,3 +120,11 @@ def test_the_command_line_then_the_config_then_the_routine_choose_the_bed(
     assert chosen("bed: waves\n", bed="brown") == "brown"
     assert chosen("bed: waves\n", bed="none") is None
     assert chosen("", bed="none") is None
+
+
+def test_listening_and_its_microphone_come_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("listen: true\ninput: USB headset\n")
+    chosen = load_settings(path)
+    assert (chosen.listen, chosen.input) == (True, "USB headset")
+    assert (Settings().listen, Settings().input) == (False, None)

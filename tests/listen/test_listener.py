@@ -1,0 +1,109 @@
+"""The listener's thread with a scripted microphone and recogniser (fast; the real
+microphone path is in test_listen_real.py): what is pushed to the player, and what is
+not: anything heard while the guide sounds, and anything not a command."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from voiceguide.listen.gate import RATE, WINDOW, Mono
+from voiceguide.listen.listener import Listener
+from voiceguide.listen.recogniser import ListenUnavailable, Transcript
+from voiceguide.player.commands import Command, Controls, Request
+
+BLOCK = 4 * WINDOW
+
+
+class Guard:
+    def __init__(self, quiet: bool) -> None:
+        self._quiet = quiet
+
+    def quiet(self) -> bool:
+        return self._quiet
+
+
+class Microphone:
+    """Half a second of "speech" (loud), then silence, then nothing more."""
+
+    def __init__(self) -> None:
+        sound = np.zeros(2 * RATE, np.float32)
+        sound[RATE // 4 : RATE // 4 + RATE // 2] = 0.5
+        self.blocks = [sound[i : i + BLOCK] for i in range(0, len(sound), BLOCK)]
+
+    def read(self, timeout: float) -> Mono | None:
+        # Nothing is waiting when the model is ready: the blocks come as if live.
+        if self.blocks and timeout > 0:
+            return self.blocks.pop(0)
+        time.sleep(timeout)
+        return None
+
+
+def loud_is_speech(audio: Mono) -> npt.NDArray[np.float32]:
+    windows = audio.reshape(-1, WINDOW)
+    speech: npt.NDArray[np.float32] = (np.abs(windows).max(axis=1) > 0.1).astype(np.float32)
+    return speech
+
+
+class Saying:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def transcribe(self, audio: Mono) -> Transcript:
+        return Transcript(self.text, -0.1, 0.0)
+
+
+@contextlib.contextmanager
+def opened(microphone: Microphone) -> Iterator[Microphone]:
+    yield microphone
+
+
+def pushed(text: str, quiet: bool) -> list[Request]:
+    controls = Controls()
+    microphone = Microphone()
+    with Listener(
+        controls,
+        Guard(quiet),  # type: ignore[arg-type]
+        lambda: opened(microphone),
+        recogniser=lambda: Saying(text),
+        probabilities=lambda: loud_is_speech,
+    ) as listener:
+        deadline = time.monotonic() + 10
+        while (microphone.blocks or listener.status.state == "soon") and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.02)
+        time.sleep(0.2)
+    got: list[Request] = []
+    while (request := controls.read(0.0)) is not None:
+        got.append(request)
+    return got
+
+
+def test_a_command_heard_in_the_silence_is_pushed_from_the_voice() -> None:
+    [request] = pushed("It hurts.", quiet=True)
+    assert (request.command, request.origin) == (Command.HURT, "voice")
+
+
+def test_nothing_is_heard_while_the_guide_sounds() -> None:
+    assert pushed("It hurts.", quiet=False) == []
+
+
+def test_words_that_are_no_command_push_nothing() -> None:
+    assert pushed("Thank you for watching.", quiet=True) == []
+
+
+def test_a_listener_that_cannot_start_says_why_once() -> None:
+    said: list[str] = []
+
+    def no_microphone() -> contextlib.AbstractContextManager[Microphone]:
+        raise ListenUnavailable("no microphone to listen with")
+
+    with Listener(Controls(), Guard(True), no_microphone, unavailable=said.append) as listener:  # type: ignore[arg-type]
+        time.sleep(0.2)
+    assert said == ["no microphone to listen with"]
+    assert listener.status.state == "off"
