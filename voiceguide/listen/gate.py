@@ -28,15 +28,32 @@ Mono = npt.NDArray[np.float32]
 Probabilities = Callable[[Mono], npt.NDArray[np.float32]]  # one per WINDOW of the input
 
 
+CONTEXT = 64  # samples of the window before that the model sees with each window
+
+
 def silero() -> Probabilities:
-    """Silero's speech probability for each window (its model file comes with
-    faster-whisper; loaded once)."""
+    """Silero's speech probability for each window, carried on from one call to the next
+    (its model file comes with faster-whisper). The model is recurrent: its state, and
+    the end of the last window, go on into the next block, as over one long recording.
+    faster-whisper's own call starts afresh each time, which on 128 ms blocks misses
+    most words."""
     from faster_whisper.vad import get_vad_model
 
-    model = get_vad_model()
+    session = get_vad_model().session
+    state = {
+        "h": np.zeros((1, 1, 128), dtype=np.float32),
+        "c": np.zeros((1, 1, 128), dtype=np.float32),
+    }
+    last = np.zeros((1, CONTEXT), dtype=np.float32)
 
     def probabilities(audio: Mono) -> npt.NDArray[np.float32]:
-        return np.asarray(model(audio), dtype=np.float32).reshape(-1)
+        nonlocal last
+        windows = audio.reshape(-1, WINDOW)
+        context = np.concatenate([last, windows[:-1, -CONTEXT:]])
+        batch = np.ascontiguousarray(np.concatenate([context, windows], axis=1))
+        out, state["h"], state["c"] = session.run(None, {"input": batch, **state})
+        last = windows[-1:, -CONTEXT:].copy()
+        return np.asarray(out, dtype=np.float32).reshape(-1)
 
     return probabilities
 
@@ -53,7 +70,6 @@ class SpeechGate:
         self._voiced = 0  # speech windows in the utterance
         self._quiet = 0  # non-speech windows since the last speech window
         self._too_long = False
-        self._previous = np.zeros(WINDOW, dtype=np.float32)
 
     @property
     def in_speech(self) -> bool:
@@ -78,10 +94,7 @@ class SpeechGate:
         if whole == 0:
             return
         windows = pending[:whole].reshape(-1, WINDOW)
-        # The window before gives the model its context across blocks; its own answer is
-        # dropped.
-        probs = self._probabilities(np.concatenate([self._previous, pending[:whole]]))[1:]
-        self._previous = windows[-1].copy()
+        probs = self._probabilities(pending[:whole])
         for window, prob in zip(windows, probs, strict=True):
             heard = self._step(window, float(prob))
             if heard is not None:
