@@ -77,7 +77,6 @@ class PlaySession:
         self.acknowledge = settings.acknowledge
         self.assume_yes = settings.assume_yes
         self.listen, self.input = settings.listen, settings.input
-        self.bed_level = settings.bed_level if self.render_options.bed is not None else None
         self.backend, self.device = settings.backend, settings.device
         self.output = open_output(self.backend, self.device)
         self.cache_dir = cache_dir
@@ -173,7 +172,7 @@ class PlaySession:
 
         clips = self.clips()
         speaker = Speaker(clips)
-        guard = _guard(self.bed_level) if self.listen else None
+        guard = _guard(self._bed_level(routine)) if self.listen else None
         player = Player(
             timeline,
             self.output if guard is None else guard.watch(self.output),
@@ -214,6 +213,12 @@ class PlaySession:
                     raise PlayInterrupted(_heard(timeline), player.result("quit")) from None
             self._record_end(recording, result, _heard(timeline))
         return result
+
+    def _bed_level(self, routine: Routine) -> float | None:
+        """The level of the soundscape under ``routine``, if one plays (the guard listens
+        above it)."""
+        bed = self.render_options.bed
+        return bed.level if bed is not None and bed.source_for(routine) is not None else None
 
     @contextlib.contextmanager
     def _listening(
