@@ -4,6 +4,8 @@ from a headset does what its key does, answered in words (or tones, as configure
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -12,12 +14,16 @@ from tests.support.fake_timelines import burst, stepped_timeline
 from voiceguide.audio.acks import ack_sound
 from voiceguide.audio.samples import Samples
 from voiceguide.player.commands import (
+    AGAIN,
+    GO_ON,
+    KEY_ANSWERS,
     KEY_COMMANDS,
     AckStyle,
     Command,
     Controls,
     Origin,
     Request,
+    perform,
     speaks_words,
 )
 from voiceguide.player.keys import Key
@@ -90,8 +96,44 @@ def lead(sound: Samples) -> int:
 
 
 def test_every_key_has_a_command() -> None:
-    assert set(KEY_COMMANDS) == set(Key)
+    assert set(KEY_COMMANDS) | set(KEY_ANSWERS) == set(Key)
     assert KEY_COMMANDS[Key.WHERE] is Command.WHERE
+    assert KEY_ANSWERS[Key.AGAIN] == AGAIN
+
+
+class _Asking:
+    """The actions of a player with a question open, recording what it is asked to do."""
+
+    playing = True
+    asking = True
+
+    def __init__(self) -> None:
+        self.done: list[tuple[str, object]] = []
+
+    def __getattr__(self, name: str) -> object:
+        return lambda *args: self.done.append((name, args[0] if args else None))
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [(Command.TOGGLE, AGAIN), (Command.PLAY, AGAIN), (Command.PAUSE, AGAIN), (Command.NEXT, GO_ON)],
+)
+def test_a_headset_answers_while_a_question_is_open(command: Command, answer: str) -> None:
+    actions = _Asking()
+    perform(actions, Request(command, "headset"), None)  # type: ignore[arg-type]
+    assert actions.done == [("answer", answer)]
+    # A key keeps its meaning: space still pauses.
+    keyed = _Asking()
+    perform(keyed, Request(Command.TOGGLE, "key"), None)  # type: ignore[arg-type]
+    assert keyed.done == [("pause", False)]
+
+
+def test_an_answer_pushed_from_another_thread_is_carried_out_by_the_loop() -> None:
+    """How spoken words (or anything off the loop's thread) answer: push, then wait."""
+    controls = Controls(None, buttons=True)
+    request = Request(Command.ANSWER, "voice", answer=AGAIN)
+    threading.Thread(target=controls.push, args=(request,)).start()
+    assert controls.read(1.0) is request
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from voiceguide.player.keys_posix import TerminalKeys
 
 
 def test_every_control_has_its_keys() -> None:
-    data = b" nNpPrRwWqQsS\x1b[C\x1b[D\x1bOC\x1bOD"
+    data = b" nNpPrRwWqQsSaA\x1b[C\x1b[D\x1bOC\x1bOD"
     keys, rest = parse_keys(data)
     assert keys == [
         Key.PAUSE,
@@ -33,6 +33,8 @@ def test_every_control_has_its_keys() -> None:
         Key.QUIT,
         Key.STOP,
         Key.STOP,
+        Key.AGAIN,
+        Key.AGAIN,
         Key.NEXT,
         Key.BACK,
         Key.NEXT,

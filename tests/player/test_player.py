@@ -3,15 +3,15 @@ outcome and what the display is told."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import zlib
 
 import numpy as np
 import pytest
 
 from tests.support.fake_output import FakeOutput
 from tests.support.fake_timelines import stepped_timeline
-from tests.support.routines import write_file
 from voiceguide.audio.acks import Ack, ack_sound
+from voiceguide.audio.samples import Samples
 from voiceguide.errors import PlaybackError
 from voiceguide.player.commands import Controls
 from voiceguide.player.keys import Key
@@ -263,70 +263,77 @@ def test_a_step_left_out_is_skipped_when_playing_reaches_it_and_is_not_counted()
     )
 
 
-ANGLED = "you still felt no release, and you would like to try the roller at an angle"
-# foam-roller's angled option as it was first written: the two angles as a sides block.
-ANGLED_AS_SIDES = f"""title: Upper back on a foam roller
-kind: crack
-steps:
-  - say: Lean back slowly until the roller rests across the middle of your back.
-    pause: 8
-    attempt: true
-  - repeat: 1
-    optional: {ANGLED}
-    steps:
-      - sides: [right, left]
-        steps:
-          - say: Turn the roller slightly, so its {{side}} end is closer to your hips.
-            pause: 8
-          - say: On the next breath out, relax over the roller.
-            breathe: {{in: 4, out: 6}}
-          - say: Lower your hips and rest.
-            rest: 5
-  - say: Bring your hands to your chest. Roll onto your side, off the roller.
-    pause: 8
-"""
+def buzz(text: str) -> Samples:
+    """A made-up voice: noise of its own for each text, 5 ms a character."""
+    rng = np.random.default_rng(zlib.crc32(text.encode()))
+    return rng.uniform(-0.2, 0.2, 40 * len(text)).astype(np.float32)
 
 
-def decline(routine_file: str) -> None:
-    """Play the routine, press n just after the angled roller is offered: what is heard
-    next is the step after all of the offered part."""
-    routine = find_routine(routine_file)
+def at_question(routine_id: str, presses: list[tuple[str, Key]]) -> tuple[FakeOutput, Timeline]:
+    """Play ``routine_id`` from its first question with made-up clips; each press is made
+    at a moment named "window" (just after the window opens) or "question" (just after
+    the question starts)."""
+    routine = find_routine(routine_id)
     options = CompileOptions()
-    clips = {  # a buzz, 5 ms a character: real texts, made-up voice
-        text: np.where(np.arange(40 * len(text)) % 2, 0.2, -0.2).astype(np.float32)
-        for text in spoken_texts(routine, options)
-    }
+    clips = {text: buzz(text) for text in spoken_texts(routine, options)}
     script = compile_script(routine, options, lambda text: len(clips[text]) / RATE)
     timeline = place(script, clips, RATE)
-    offer = next(c for c in script.cues if c.text == phrasing.optional_round(ANGLED, 1))
-    # The routine's own step after the optional part (every angle of it) begins with this.
-    after = next(
-        c
-        for c in script.cues
-        if c.start > offer.start
-        and c.text.startswith("Bring your hands to your chest.")
-        and c.step != offer.step
-    )
-    offered = [c for c in script.cues if offer.start <= c.start < after.start]
-    assert len(offered) > 10  # the whole angled part, every angle of it
-    at = (timeline.frame_at(offer.end) // BLOCK + 1) * BLOCK  # just after the offer
+    question = script.questions()[0]
+    moments = {
+        "window": timeline.frame_at(question.opens) + RATE // 2,
+        "question": timeline.frame_at(script.steps[question.round_step - 1].start) + RATE // 2,
+    }
+    start = question.round_step - 1
+    offset = timeline.frame_at(script.steps[start].start)  # the output counts from there
+    keys = [(((moments[m] - offset) // BLOCK + 1) * BLOCK, key) for m, key in presses]
     fake = FakeOutput(block=BLOCK)
-    view = Recorder()
-    result = Player(timeline, fake).run(Controls(ScriptedKeys(fake, [(at, Key.NEXT)])), view)
-    target = step_start(timeline, after.step)
-    heard = fake.frames[at + lead("next") :]
-    np.testing.assert_array_equal(heard[:RATE], timeline.read(target, RATE))
-    later = [round(s.position * RATE) for s in view.seen if s.position > at / RATE]
-    assert later and not any(frame < target for frame in later)  # nothing of the offer
-    assert (result.outcome, result.steps_skipped) == ("completed", 1)
+    player = Player(timeline, fake, start, say=lambda text: (buzz(text) * 0.5).astype(np.float32))
+    player.run(Controls(ScriptedKeys(fake, keys)))
+    return fake, timeline
 
 
-def test_declining_the_angled_roller_offer_skips_all_of_it() -> None:
-    """foam-roller offers the angled roller once: n there goes past all of it."""
-    decline("foam-roller")
+def round_heard(fake: FakeOutput, timeline: Timeline, routine_id: str) -> bool:
+    """Whether the first instruction of the first question's round was heard."""
+    script = timeline.script
+    round_step = script.questions()[0].round_step
+    first = next(c for c in script.cues if c.step == round_step and c.text != phrasing.ONE_MORE)
+    clip = buzz(first.text)
+    heard = fake.frames[:, 0]
+    return any(
+        np.array_equal(heard[i : i + len(clip)], clip) for i in np.flatnonzero(heard == clip[0])
+    )
 
 
-def test_declining_an_offer_made_of_sides_skips_both_sides(tmp_path: Path) -> None:
-    """The same offer written as a sides block: n goes past the second side too, not to
-    its start."""
-    decline(str(write_file(tmp_path, "angled.yaml", ANGLED_AS_SIDES)))
+@pytest.mark.parametrize("routine_id", ["chair-lean-back", "foam-roller", "floor-option1"])
+def test_silence_at_a_question_goes_on_past_its_round(routine_id: str) -> None:
+    fake, timeline = at_question(routine_id, [])
+    assert not round_heard(fake, timeline, routine_id)
+    going_on = buzz(phrasing.GOING_ON) * 0.5
+    heard = fake.frames[:, 0]
+    assert any(
+        np.array_equal(heard[i : i + len(going_on)], going_on)
+        for i in np.flatnonzero(heard == going_on[0])
+    )
+
+
+@pytest.mark.parametrize("routine_id", ["chair-lean-back", "foam-roller", "floor-option1"])
+def test_a_at_a_question_takes_its_round(routine_id: str) -> None:
+    fake, timeline = at_question(routine_id, [("window", Key.AGAIN)])
+    assert round_heard(fake, timeline, routine_id)
+
+
+def test_next_during_a_question_goes_past_its_round_too() -> None:
+    fake, timeline = at_question("foam-roller", [("question", Key.NEXT)])
+    assert not round_heard(fake, timeline, "foam-roller")
+
+
+def test_a_with_no_question_asked_changes_nothing_but_a_buzz() -> None:
+    timeline = stepped_timeline(RATE)
+    at = 400
+    fake, _, _ = play(timeline, [(at, Key.AGAIN)])
+    expected = timeline.read(at, 2000)
+    np.testing.assert_array_equal(fake.frames[at : at + 2000], mixed(expected, "nothing"))
+    np.testing.assert_array_equal(
+        fake.frames[at + 2000 : timeline.frames],
+        timeline.read(at + 2000, timeline.frames - at - 2000),
+    )

@@ -39,13 +39,36 @@ def test_a_crack_routine_must_mark_its_attempt(tmp_path: Path) -> None:
     assert findings(tmp_path, marked) == []
 
 
-def test_a_repeated_attempt_must_be_optional(tmp_path: Path) -> None:
+def test_a_repeated_attempt_must_be_asked_for(tmp_path: Path) -> None:
     attempt = "      - say: Lean back.\n        pause: 5\n        attempt: true\n"
     first = "  - say: Lean back.\n    pause: 5\n    attempt: true\n"
     [found] = findings(tmp_path, CRACK + first + "  - repeat: 3\n    steps:\n" + attempt)
     assert found.startswith("mine.yaml:7: this repeat asks for the attempt at a crack 3 times")
-    offered = CRACK + first + "  - repeat: 3\n    optional: you felt no release\n    steps:\n"
-    assert findings(tmp_path, offered + attempt) == []
+    up = "  - say: Sit up slowly.\n    pause: 8\n"
+    asked = CRACK + first + up + "  - question: Felt nothing, and would like one more?\n"
+    assert (
+        findings(
+            tmp_path,
+            asked
+            + "    steps:\n"
+            + attempt
+            + up.replace("  -", "      -", 1).replace("    pause", "        pause"),
+        )
+        == []
+    )
+
+
+def test_a_question_is_asked_out_of_the_position(tmp_path: Path) -> None:
+    """Right after an attempt or a hold, the body is still in the position."""
+    attempt = "  - say: Lean back.\n    pause: 5\n    attempt: true\n"
+    round_ = "    steps:\n      - say: Sit up slowly.\n        pause: 8\n"
+    question = "  - question: Felt nothing, and would like one more?\n" + round_
+    [found] = findings(tmp_path, CRACK + attempt + question)
+    assert found.startswith("mine.yaml:7: this question follows a hold or an attempt")
+    held = CRACK + attempt + "  - say: Rest in the twist.\n    hold: 8\n" + question
+    assert findings(tmp_path, held)[0].startswith("mine.yaml:9: this question follows a hold")
+    out = CRACK + attempt + "  - say: Sit up slowly.\n    pause: 8\n" + question
+    assert findings(tmp_path, out) == []
 
 
 def test_an_attempt_over_several_breaths_is_several_attempts(tmp_path: Path) -> None:

@@ -342,7 +342,7 @@ def test_nesting_counts_through_includes(tmp_path: Path) -> None:
     )
     assert error_of(path) == (
         f"{path}:6:18: including 'deep.yaml' here nests blocks {MAX_DEPTH + 1} deep; at most "
-        f"{MAX_DEPTH} are allowed (repeat, sides and routine count)"
+        f"{MAX_DEPTH} are allowed (repeat, sides, question and routine count)"
     )
 
 

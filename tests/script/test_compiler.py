@@ -22,6 +22,7 @@ from voiceguide.routine.records import (
     CountStyle,
     Include,
     Kind,
+    Question,
     Repeat,
     Rest,
     Routine,
@@ -144,18 +145,17 @@ def test_a_crack_routine_opens_with_the_therapist_check_and_closes_with_its_remi
 def test_once_is_enough_comes_right_before_the_first_attempt_and_only_once() -> None:
     script = compiled(
         Say("Sit down.", 1, pause=3),
-        Repeat(
-            2,
+        Question(
+            "Felt nothing?",
             (Breathe(4, 6, 2, say="On the next breath out, lean back.", attempt=True),),
             2,
-            optional="you felt no release",
         ),
         kind="crack",
     )
     spoken = texts(script)
     assert spoken.count(phrasing.ONCE_IS_ENOUGH) == 1
     at = spoken.index(phrasing.ONCE_IS_ENOUGH)
-    offer = phrasing.optional_round("you felt no release", 1)
+    offer = phrasing.question_line("Felt nothing?")
     assert spoken.index("Sit down.") < spoken.index(offer) < at
     assert spoken[at - 1 : at + 2] == [
         "caution",
@@ -203,25 +203,31 @@ def test_a_session_says_this_session_in_its_opening() -> None:
     assert texts(alone, "caution")[0] == "Do not do this routine at all if you have b."
 
 
-def test_an_optional_repeat_offers_every_round_and_never_counts_down() -> None:
+def test_a_question_opens_a_window_and_its_round_is_a_step_of_its_own() -> None:
     script = compiled(
-        Repeat(2, (Say("Lean back.", 2, pause=3),), 1, optional="you felt no release."),
+        Say("Sit up.", 1, pause=3),
+        Question("Felt nothing?", (Say("Lean back.", 3, pause=3),), 2),
+        pace=1.5,
     )
     spoken = texts(script, "say")
-    assert spoken == [
-        "Test routine.",
-        phrasing.optional_round("you felt no release", 1),
+    assert spoken[1:5] == [
+        "Sit up.",
+        phrasing.question_line("Felt nothing?"),
+        phrasing.ONE_MORE,
         "Lean back.",
-        phrasing.optional_round("you felt no release", 2),
-        "Lean back.",
-        phrasing.CLOSING,
     ]
-    assert spoken[1].startswith("This next part is only if you felt no release.")
-    assert phrasing.LAST_ONE not in spoken
-    assert [s.title for s in script.steps][1:3] == [
-        "Test routine, round 1 of 2 (optional)",
-        "Test routine, round 2 of 2 (optional)",
-    ]
+    [window] = [p for p in script.phases if p.kind == "answer"]
+    assert window.end - window.start == pytest.approx(6.0 * 1.5)
+    tones = [c for c in script.cues if c.kind == "tone" and c.tone and "window" in c.tone]
+    assert [t.tone for t in tones] == ["window-open", "window-close"]
+    assert tones[0].end <= window.start and tones[1].start >= window.end
+    [question] = script.questions()
+    assert (question.opens, question.closes) == (window.start, window.end)
+    assert question.decided == tones[1].end
+    assert script.steps[question.round_step].title == "Test routine (one more)"
+    assert script.steps[question.round_step - 1].title == "Test routine (question)"
+    assert cue(script, phrasing.ONE_MORE).step == question.round_step
+    assert cue(script, phrasing.ONE_MORE).start >= question.decided
 
 
 def test_includes_merge_their_warnings_into_the_opening_without_repeats() -> None:
@@ -369,25 +375,29 @@ def test_words_that_say_breathe_in_are_not_followed_by_a_second_breathe_in() -> 
     assert not any(c.kind == "inhale" and c.start == inhales[0].start for c in script.cues)
 
 
-def test_an_optional_repeat_inside_a_step_is_a_step_to_skip_past() -> None:
-    offer = Repeat(1, (Say("Slide higher.", 3, pause=4),), 2, optional="you felt nothing")
+def test_a_question_inside_a_step_is_a_step_to_skip_past() -> None:
+    offer = Question("Felt nothing?", (Say("Slide higher.", 3, pause=4),), 2)
     steps = (Say("Press.", 2, pause=3), offer, Say("Roll back.", 4))
     block = Sides(("right", "left"), steps, 1, title="Twist")
-    script = compiled(block, Repeat(1, (Say("Last.", 6),), 5, optional="you want"), title="Twist")
+    script = compiled(block, Question("More?", (Say("Last.", 6),), 5), title="Twist")
     assert [s.title for s in script.steps] == [
         "Before you start",
         "Twist (right)",
-        "Twist (right) (optional)",
+        "Twist (right) (question)",
+        "Twist (right) (one more)",
         "Twist (right) (continued)",
         "Twist (left)",
-        "Twist (left) (optional)",
+        "Twist (left) (question)",
+        "Twist (left) (one more)",
         "Twist (left) (continued)",
-        "Twist (optional)",
+        "Twist (question)",
+        "Twist (one more)",
         "Closing",
     ]
-    continued = script.steps[3]
+    continued = script.steps[4]
     assert cue(script, "Roll back.").step == continued.index
     assert all(s.start < s.end for s in script.steps)
+    assert [q.round_step for q in script.questions()] == [3, 7, 10]
 
 
 @pytest.mark.parametrize(
@@ -398,20 +408,40 @@ def test_an_optional_repeat_inside_a_step_is_a_step_to_skip_past() -> None:
     ],
     ids=["sides", "repeat"],
 )
-def test_a_block_inside_an_optional_round_does_not_split_it(inner: Step) -> None:
-    """The offer is said once, before all of the round: skipping it skips all of it."""
-    script = compiled(
-        Repeat(1, (inner,), 1, optional="you felt nothing"), Say("Sit up.", 4), title="Roll"
-    )
+def test_a_block_inside_a_question_does_not_split_its_round(inner: Step) -> None:
+    """The round is one step: going on skips all of it."""
+    script = compiled(Question("Felt nothing?", (inner,), 1), Say("Sit up.", 4), title="Roll")
     assert [s.title for s in script.steps] == [
         "Before you start",
-        "Roll (optional)",
+        "Roll (question)",
+        "Roll (one more)",
         "Sit up",
         "Closing",
     ]
-    offered = [c for c in script.cues if c.step == 1 and c.kind != "tone"]
-    assert offered[0].text == phrasing.optional_round("you felt nothing", 1)
-    assert len(offered) > 3  # every side or round is in the offered step
+    offered = [c for c in script.cues if c.step == 2 and c.kind != "tone"]
+    assert offered[0].text == phrasing.ONE_MORE
+    assert len(offered) > 3  # every side or round is in the round's step
+
+
+def test_every_built_in_question_follows_a_release_and_no_optional_is_left() -> None:
+    """Over all the built-in routines: each question is asked after a step that is not a
+    hold or an attempt, and no file still offers rounds with ``optional:``."""
+    from voiceguide.routine.records import Breathe as B
+
+    found = 0
+    for path in sorted(builtin_routines_dir().glob("*.yaml")):
+        assert "optional:" not in path.read_text(encoding="utf-8"), path.name
+    for routine_ in all_routines():
+        script = compile_script(routine_, CompileOptions(), per_char)
+        for question in script.questions():
+            found += 1
+            asked = script.steps[question.round_step - 1]
+            before = [c for c in script.cues if c.end <= asked.start and c.kind != "tone"][-1]
+            held = [p for p in script.phases if p.end <= asked.start][-1]
+            assert held.kind in ("pause", "rest"), (routine_.id, before.text)
+        for step in walk(routine_.steps):
+            assert not (isinstance(step, B) and step.attempt and step.cycles > 1)
+    assert found >= 7  # chair, standing, floor-foam-roller, foam-roller twice, twist twice
 
 
 def test_a_session_leaves_out_included_steps_marked_alone() -> None:

@@ -98,13 +98,10 @@ def test_the_therapist_line_is_the_experts_whole_answer_in_one_sentence() -> Non
         assert part in line
 
 
-def test_an_optional_round_offers_and_says_how_to_move_on() -> None:
-    first = phrasing.optional_round("you felt no release.", 1)
-    assert first == (
-        "This next part is only if you felt no release. If not, rest, or skip to the next step."
-    )
-    assert phrasing.optional_round("you felt no release", 2).startswith(
-        "Once more, only if you felt no release."
+def test_a_question_says_how_to_answer_and_that_silence_goes_on() -> None:
+    line = phrasing.question_line("Felt nothing, and would like one more? ")
+    assert line == (
+        "Felt nothing, and would like one more? Then say again, or press A. Otherwise, we go on."
     )
 
 

@@ -205,7 +205,8 @@ class PlaySession:
                 if guard is not None:
                     view = playing.enter_context(self._listening(controls, guard, view))
                 words = buttons is not None or self.acknowledge == "words" or guard is not None
-                speaker.start(player.answer_texts() if words else (), player.upcoming_answers)
+                answers = player.answer_texts() if words else []
+                speaker.start([*answers, *player.question_texts()], player.upcoming_answers)
                 try:
                     result = player.run(controls, view)
                 except KeyboardInterrupt:

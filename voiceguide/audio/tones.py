@@ -2,7 +2,8 @@
 
 - ``chime``: a short, soft bell (a few inharmonic partials with a smooth attack and a
   decay to silence). One strike marks a step change; two strikes, lower, come before a
-  caution, so the two are told apart with eyes closed.
+  caution, so the two are told apart with eyes closed. A question's answer window opens
+  with two quick strikes rising and closes with the same two falling.
 - ``breath_tone``: a quiet glide under a breath phase, rising while breathing in and
   falling while breathing out, faded in and out so it never clicks and sits under speech.
 
@@ -29,6 +30,9 @@ BREATH_LEVEL = 0.12  # peak: a bed under speech, not a second voice
 STEP_PITCH = 880.0  # Hz, one strike
 CAUTION_PITCH = 587.33  # Hz (D5), two strikes: lower and doubled, unlike the step chime
 CAUTION_GAP = 0.45  # the second strike starts this far into the caution tone
+# An answer window: a rising fifth opens it (a question's lift), the falling fifth closes it.
+WINDOW_PITCHES = (659.25, 987.77)  # Hz (E5, B5)
+WINDOW_GAP = 0.25  # the second strike starts this far into a window's tone
 # A bell's overtones are not whole multiples of its pitch; that is what makes it a bell.
 PARTIALS = ((1.0, 1.0), (2.76, 0.35), (5.40, 0.12))
 ATTACK = 0.008  # seconds: fast enough to sound struck, slow enough not to click
@@ -39,7 +43,8 @@ BREATH_FADE = 0.5  # seconds at most of swell in and out
 
 
 def chime(kind: ToneKind, frames: int, sample_rate: int) -> Samples:
-    """The tone for ``kind`` ("step" or "caution"), ``frames`` long (read-only)."""
+    """The tone for ``kind`` (a step, a caution, an answer window's opening or closing),
+    ``frames`` long (read-only)."""
     return _chime(kind, frames, sample_rate)
 
 
@@ -56,6 +61,11 @@ def _chime(kind: ToneKind, frames: int, sample_rate: int) -> Samples:
     out = np.zeros(frames, dtype=np.float64)
     if kind == "step":
         _strike(out, 0, STEP_PITCH, sample_rate)
+    elif kind in ("window-open", "window-close"):
+        low, high = WINDOW_PITCHES
+        first, second = (low, high) if kind == "window-open" else (high, low)
+        _strike(out, 0, first, sample_rate)
+        _strike(out, round(frames * WINDOW_GAP), second, sample_rate)
     else:
         _strike(out, 0, CAUTION_PITCH, sample_rate)
         _strike(out, round(frames * CAUTION_GAP), CAUTION_PITCH, sample_rate)

@@ -17,7 +17,7 @@ from voiceguide.script.records import Script
 from voiceguide.text import clock_tenths, one_line, printable
 
 # Phases shown as rows of their own; breath phases are already marked by their prompts.
-_SILENT_PHASES = ("hold", "pause", "rest")
+_SILENT_PHASES = ("hold", "pause", "rest", "answer")
 
 
 @click.command(short_help="Every cue of ROUTINE with its time, and the total.")

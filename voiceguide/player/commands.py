@@ -3,8 +3,10 @@ media key, or a desktop widget) become the same ``Request``, and ``perform`` giv
 command its one meaning.
 
 Requests from the terminal are read by the player's loop; requests from other threads
-(the D-Bus service) are ``push``ed, wait for the loop to carry them out, and so are
-applied in the same order and by the same code as keys.
+(the D-Bus service, or anything else that hears an answer, such as spoken words) are
+``push``ed, wait for the loop to carry them out, and so are applied in the same order and
+by the same code as keys. An answer to a question is ``Request(Command.ANSWER,
+origin, answer=AGAIN)`` (or ``GO_ON``) from any of them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from typing import Literal, Protocol, get_args
 from voiceguide.player.keys import Key
 from voiceguide.player.state import Outcome
 
-Origin = Literal["key", "headset", "voice"]
+Origin = Literal["key", "headset", "voice", "page"]
+# The answers to a question: take the round it offers, or go on (what silence means too).
+Answer = Literal["again", "go on"]
+AGAIN: Answer = "again"
+GO_ON: Answer = "go on"
 # How controls are answered, for keys and buttons alike (the setting ``acknowledge``).
 AckStyle = Literal["tones", "words"]
 ACK_STYLES: tuple[AckStyle, ...] = get_args(AckStyle)
@@ -39,6 +45,7 @@ class Command(enum.Enum):
     WHERE = "where"  # "where am I?"
     QUIT = "quit"
     HURT = "hurt"  # stop at once, something hurts
+    ANSWER = "answer"  # ``Request.answer`` to the question whose window is open
 
 
 KEY_COMMANDS: dict[Key, Command] = {
@@ -50,15 +57,18 @@ KEY_COMMANDS: dict[Key, Command] = {
     Key.QUIT: Command.QUIT,
     Key.STOP: Command.HURT,
 }
+KEY_ANSWERS: dict[Key, Answer] = {Key.AGAIN: AGAIN}
 
 
 @dataclass(frozen=True)
 class Request:
-    """A command, where it came from, and for ``SEEK`` the Timeline frame to go to."""
+    """A command, where it came from, for ``SEEK`` the Timeline frame to go to, and for
+    ``ANSWER`` the answer."""
 
     command: Command
     origin: Origin = "key"
     frame: int | None = None
+    answer: Answer | None = None
     done: threading.Event = field(default_factory=threading.Event, compare=False)
 
 
@@ -108,6 +118,8 @@ class Controls:
         keys_open = self.keys is not None and not self.keys.closed
         if keys_open and self.keys is not None:
             key = self.keys.read(min(timeout, BUTTON_POLL) if self.buttons else timeout)
+            if key in KEY_ANSWERS:
+                return Request(Command.ANSWER, "key", answer=KEY_ANSWERS[key])
             if key is not None:
                 return Request(KEY_COMMANDS[key], "key")
             timeout = 0.0
@@ -133,6 +145,9 @@ class Actions(Protocol):
     @property
     def playing(self) -> bool: ...
 
+    @property
+    def asking(self) -> bool: ...  # a question's answer window is open
+
     def pause(self, words: bool) -> None: ...
     def resume(self, words: bool) -> None: ...
     def next_step(self, words: bool) -> None: ...
@@ -142,12 +157,21 @@ class Actions(Protocol):
     def where_am_i(self) -> None: ...
     def quit(self, words: bool) -> None: ...
     def hurt(self) -> None: ...
+    def answer(self, answer: Answer, words: bool) -> None: ...
 
 
 def perform(actions: Actions, request: Request, style: AckStyle | None) -> Outcome | None:
     """Carry out ``request``; the outcome when it ends playing."""
     words = speaks_words(request.origin, style)
     command = request.command
+    # A headset has no key for an answer: while a question waits for one, its play/pause
+    # button answers "again" and its next button "go on".
+    if request.origin == "headset" and actions.asking:
+        if command in (Command.TOGGLE, Command.PLAY, Command.PAUSE):
+            request = Request(Command.ANSWER, "headset", answer=AGAIN)
+        elif command is Command.NEXT:
+            request = Request(Command.ANSWER, "headset", answer=GO_ON)
+        command = request.command
     if command is Command.TOGGLE:
         command = Command.PAUSE if actions.playing else Command.PLAY
     if command is Command.PAUSE:
@@ -173,4 +197,7 @@ def perform(actions: Actions, request: Request, style: AckStyle | None) -> Outco
     elif command is Command.HURT:
         actions.hurt()
         return "stopped"
+    elif command is Command.ANSWER:
+        assert request.answer is not None, "an answer says which"
+        actions.answer(request.answer, words)
     return None

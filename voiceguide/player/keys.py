@@ -18,6 +18,7 @@ class Key(enum.Enum):
     WHERE = "where"  # w: "where am I?"
     QUIT = "quit"  # q
     STOP = "stop"  # s: "stop, it hurts"
+    AGAIN = "again"  # a: the answer "again" (one more round) to a question
 
 
 KEYMAP: dict[bytes, Key] = {
@@ -32,6 +33,7 @@ KEYMAP: dict[bytes, Key] = {
     b"w": Key.WHERE,
     b"q": Key.QUIT,
     b"s": Key.STOP,
+    b"a": Key.AGAIN,
 }
 
 ESCAPE = b"\x1b"

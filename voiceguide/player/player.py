@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,7 +24,15 @@ from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.audio.samples import Samples
 from voiceguide.errors import PlaybackError, VoiceguideError
 from voiceguide.output.base import Output
-from voiceguide.player.commands import AckStyle, Command, Controls, Request, perform
+from voiceguide.player.commands import (
+    AGAIN,
+    AckStyle,
+    Answer,
+    Command,
+    Controls,
+    Request,
+    perform,
+)
 from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
 from voiceguide.player.whereami import (
@@ -42,6 +51,10 @@ MESSAGE_TIME = 3.0  # seconds a control's message stays on the display
 QUIT_WAIT = 0.5  # seconds at most, past its length, to let the quit answer be heard
 SENTENCE_GAP = 0.25  # seconds between the sentences of a spoken answer
 INSTRUCTION_KINDS = frozenset({"say", "caution", "side"})  # what "repeat" goes back to
+# How far into a question's round playing may be when the answer is settled and still go
+# on past it: a skip to the round (next, during the question) is a "go on"; a seek deep
+# into it is not.
+SETTLE_MARGIN = 1.0
 
 Say = Callable[[str], Samples]  # a text as a clip in the session's voice
 
@@ -76,6 +89,21 @@ def find_step(script: Script, wanted: str) -> int:
     raise PlaybackError(f"'{text}' matches several steps: {names}; give the step's number")
 
 
+@dataclass
+class _Asked:
+    """A question while playing, in Timeline frames: asked from ``asked`` (its first
+    word), its window from ``opens`` to ``closes``, settled at ``decided``; its round is
+    step ``round_step``. ``answer`` is the answer given, if any."""
+
+    asked: int
+    opens: int
+    closes: int
+    decided: int
+    round_step: int
+    answer: Answer | None = None
+    settled: bool = False
+
+
 class Player:
     """Plays ``timeline`` through ``output`` from step ``start_step``.
 
@@ -106,6 +134,7 @@ class Player:
         self._known: Script | None = None
         self._step_starts: list[int] = []
         self._instructions: list[int] = []
+        self._questions: list[_Asked] = []
         self._learn_script()
         start = self._step_starts[start_step] if self._step_starts else 0
         self.transport = Transport(timeline, start)
@@ -126,6 +155,19 @@ class Player:
         self._instructions = sorted(
             self.timeline.frame_at(c.start) for c in script.cues if c.kind in INSTRUCTION_KINDS
         )
+        frame_at = self.timeline.frame_at
+        known = {asked.round_step: asked for asked in self._questions}
+        self._questions = [
+            known.get(q.round_step)
+            or _Asked(
+                self._step_starts[q.round_step - 1],
+                frame_at(q.opens),
+                frame_at(q.closes),
+                frame_at(q.decided),
+                q.round_step,
+            )
+            for q in script.questions()
+        ]
 
     # --- where we are -------------------------------------------------------------------
 
@@ -298,6 +340,76 @@ class Player:
         script, outline = self.timeline.script, self.timeline.outline
         return step_parts(script, index, outline) + step_parts(script, index + 1, outline)
 
+    # --- questions ----------------------------------------------------------------------
+
+    def _asked_now(self) -> _Asked | None:
+        """The question being asked, from its first word until its closing tone ends."""
+        position = self.position()
+        return next(
+            (q for q in self._questions if q.asked <= position < q.decided and not q.settled),
+            None,
+        )
+
+    @property
+    def asking(self) -> bool:
+        return self._asked_now() is not None
+
+    def answer(self, answer: Answer, words: bool = False) -> None:
+        """Take ``answer`` to the question being asked: the window closes at once (its
+        closing tone is heard), and the way it went is said once the tone has ended.
+        With no question being asked, the "nothing" buzz."""
+        asked = self._asked_now()
+        if asked is None:
+            ack = self._answer("nothing", words, phrasing.NO_QUESTION)
+            self._change(lambda: self.transport.acknowledge(ack), "No question to answer")
+            return
+        asked.answer = answer
+        closes = asked.closes
+        message = "Answer: one more" if answer == AGAIN else "Answer: go on"
+        if self.position() < closes:
+            self._change(lambda: self.transport.seek(closes), message)
+        else:
+            self._message = (message, time.monotonic())
+
+    def _settle(self) -> None:
+        """Once a question's closing tone has been heard: its round plays on a deliberate
+        "again", else playing goes on after it, saying so. Going back before a question
+        asks it again."""
+        position = self.position()
+        for asked in self._questions:
+            if position < asked.opens:
+                asked.settled, asked.answer = False, None
+                continue
+            if asked.settled or position < asked.decided:
+                continue
+            asked.settled = True
+            round_start = self._step_starts[asked.round_step]
+            if asked.answer == AGAIN or position > round_start + self._decision_margin():
+                # Taken, or playing is already well inside the round (a skip or a seek
+                # landed there): the round plays.
+                self._message = ("One more round", time.monotonic())
+                continue
+            self._go_on_past(asked.round_step)
+            return  # one change at a time: the next tick sees where it went
+
+    def _go_on_past(self, round_step: int) -> None:
+        """Past a question's round, saying "Going on." (or once it is rendered)."""
+        after = round_step + 1
+        if after < len(self._step_starts):
+            target = self._step_starts[after]
+            ack = self._answer("next", True, phrasing.GOING_ON)
+            self._change(lambda: self.transport.seek(target, ack), "Going on")
+        else:
+            self._skip_past(round_step, words=True)
+
+    def _decision_margin(self) -> int:
+        return round(SETTLE_MARGIN * self.timeline.sample_rate)
+
+    def question_texts(self) -> list[str]:
+        """What the player may say at a question, to make ahead (before the script is
+        known to the end, so whatever the routine)."""
+        return [phrasing.GOING_ON, phrasing.NO_QUESTION]
+
     def quit(self, words: bool = False) -> None:
         self._finish_with(self._answer("quit", words, control_words(Command.QUIT)))
 
@@ -356,6 +468,7 @@ class Player:
                     break
                 self.timeline.check()
                 self._follow()
+                self._settle()
                 if view is not None:
                     view.update(self.status())
         finally:

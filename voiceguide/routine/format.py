@@ -45,14 +45,15 @@ STEP_KEYS: dict[str, tuple[str, ...]] = {
     "breathe": ("breathe", "say", "attempt", "loads", "alone"),
     "rest": ("rest", "say", "alone"),
     "caution": ("caution", "alone"),
-    "repeat": ("repeat", "steps", "optional"),
+    "repeat": ("repeat", "steps"),
     "sides": ("sides", "title", "steps"),
+    "question": ("question", "steps"),
     "routine": ("routine",),
 }
 ACTIONS = tuple(STEP_KEYS)
 ALL_STEP_KEYS = tuple(dict.fromkeys(key for keys in STEP_KEYS.values() for key in keys))
 # Keys that only qualify an action, so a step made of them alone names what is missing.
-FLAG_KEYS = ("attempt", "loads", "alone", "optional")
+FLAG_KEYS = ("attempt", "loads", "alone")
 BREATHE_KEYS = ("in", "out", "hold", "hold_out", "cycles", "count")
 
 # A placeholder, or a brace that opens or closes none.

@@ -17,14 +17,15 @@ from pathlib import Path
 
 from voiceguide.routine.movement import MOVE_SECONDS, is_position_change, position_named
 from voiceguide.routine.records import (
+    Block,
     Breathe,
     Caution,
     Include,
+    Question,
     Repeat,
     Rest,
     Routine,
     Say,
-    Sides,
     Step,
     walk,
     with_included,
@@ -66,6 +67,7 @@ def check(routine: Routine) -> tuple[GuidanceWarning, ...]:
     found = [
         *_step_rules(routine),
         *_attempt_rules(routine),
+        *_question_rule(routine),
         *_roller_rule(routine),
         *_session_rules(routine),
         *_tone_rule(routine),
@@ -154,7 +156,7 @@ def _move_inside(path: Path, step: Step) -> Iterator[GuidanceWarning]:
 
 def _first(step: Step) -> Step:
     """The step that is heard first when ``step`` starts: blocks are opened."""
-    while isinstance(step, Repeat | Sides):
+    while isinstance(step, Block):
         step = step.steps[0]
     return step
 
@@ -169,7 +171,7 @@ def _time_after_release(
     if cycle and len(steps) > 1:
         pairs.append((steps[-1], steps[0]))
     for step, after in pairs:
-        if isinstance(step, Repeat | Sides):
+        if isinstance(step, Block):
             continue
         if not (isinstance(step, Say) and step.then and is_position_change(step.then)):
             continue
@@ -188,7 +190,7 @@ def _time_after_release(
                 f"'pause: {MOVE_SECONDS:g}' or more, or a 'rest'",
             )
     for step in steps:
-        if isinstance(step, Repeat | Sides):
+        if isinstance(step, Block):
             yield from _time_after_release(path, step.steps, cycle=isinstance(step, Repeat))
 
 
@@ -214,7 +216,6 @@ def _attempt_rules(routine: Routine) -> Iterator[GuidanceWarning]:
     for step in walk(routine.steps):
         if (
             isinstance(step, Repeat)
-            and not step.optional
             and step.times > 1
             and any(_is_attempt(inner) for inner in walk(step.steps))
         ):
@@ -223,7 +224,8 @@ def _attempt_rules(routine: Routine) -> Iterator[GuidanceWarning]:
                 step.line,
                 f"this repeat asks for the attempt at a crack {step.times} times; one "
                 "release is all that is wanted: do it once, and offer more with "
-                "'optional: you felt no release' on a repeat of its own",
+                "'question: Felt nothing, and would like one more?' after it, once the body "
+                "is out of the position",
             )
         if isinstance(step, Breathe) and step.attempt and step.cycles > 1:
             yield GuidanceWarning(
@@ -232,6 +234,42 @@ def _attempt_rules(routine: Routine) -> Iterator[GuidanceWarning]:
                 f"this attempt at a crack runs over {step.cycles} breaths, each one another "
                 "attempt; give it 'cycles: 1', and offer more with an optional repeat",
             )
+
+
+def _holds_position(step: Step) -> bool:
+    """Whether the body is still in a held or loaded position when ``step`` ends: after
+    an attempt, the step that loads it, or a hold whose release does not move out of it."""
+    if isinstance(step, Say | Breathe) and (step.attempt or step.loads):
+        return True
+    return (
+        isinstance(step, Say) and step.hold is not None and not is_position_change(step.then or "")
+    )
+
+
+def _question_rule(routine: Routine) -> Iterator[GuidanceWarning]:
+    """A question is asked once the body is out of the position: someone holding a twist
+    or a fist behind the back cannot answer, and should not wait there for the answer."""
+    before: Step | None = None  # the step heard last before the one being looked at
+
+    def visit(steps: Sequence[Step]) -> Iterator[GuidanceWarning]:
+        nonlocal before
+        for step in steps:
+            if isinstance(step, Question) and before is not None and _holds_position(before):
+                yield GuidanceWarning(
+                    routine.path,
+                    step.line,
+                    "this question follows a hold or an attempt, so it would be asked in "
+                    "the position; put a step before it that comes out of it (release the "
+                    "press, lower the arms, sit up, hips down)",
+                )
+            if isinstance(step, Block):
+                yield from visit(step.steps)
+            elif isinstance(step, Include):
+                before = None  # its own file is checked on its own
+            else:
+                before = step
+
+    yield from visit(routine.steps)
 
 
 # -- the foam roller ---------------------------------------------------------------------
@@ -283,7 +321,7 @@ def _kept(routine: Routine) -> list[Step]:
 
 def _last(step: Step) -> Step:
     """The step heard last when ``step`` ends: blocks are opened."""
-    while isinstance(step, Repeat | Sides):
+    while isinstance(step, Block):
         step = step.steps[-1]
     return step
 
@@ -343,7 +381,10 @@ def _tone_rule(routine: Routine) -> Iterator[GuidanceWarning]:
     if not body:
         return
     start, end = body[0].start, body[-1].end
-    tones = sum(1 for cue in script.cues if cue.kind == "tone" and start <= cue.start < end)
+    # A question's window tones belong to its question, which is asked, not a new part.
+    tones = sum(
+        1 for cue in script.cues if cue.tone in ("step", "caution") and start <= cue.start < end
+    )
     per_minute = tones / max((end - start) / 60.0, 1.0)
     if per_minute > TONES_PER_MINUTE:
         yield GuidanceWarning(

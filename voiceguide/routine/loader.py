@@ -45,11 +45,13 @@ from voiceguide.routine.format import (
 from voiceguide.routine.records import (
     COUNT_STYLES,
     KINDS,
+    Block,
     Breathe,
     Caution,
     CountStyle,
     Include,
     Kind,
+    Question,
     Repeat,
     Rest,
     Routine,
@@ -104,7 +106,7 @@ def _says_anything_included(steps: Sequence[Step]) -> bool:
     """Whether any of ``steps`` is still said when a session includes them (a step marked
     ``alone`` is left out there; a block says something only through its steps)."""
     for step in steps:
-        if isinstance(step, Repeat | Sides):
+        if isinstance(step, Block):
             if _says_anything_included(step.steps):
                 return True
         elif isinstance(step, Include) or not step.alone:
@@ -349,7 +351,7 @@ class _File(RoutineValues):
             return "say"
         if "steps" in item:
             self.fail(
-                "'steps' needs 'repeat: N' or 'sides: [right, left]' beside it",
+                "'steps' needs 'repeat: N', 'sides: [right, left]' or 'question: ...' beside it",
                 item.key_positions["steps"],
             )
         for key in item:  # pause, hold, count, then or a flag, all belonging to an action
@@ -458,26 +460,28 @@ class _File(RoutineValues):
         self, item: YamlMap, action: str, line: int, kind: Kind, depth: int, in_sides: bool
     ) -> _Built:
         if "steps" not in item:
-            what = "repeat" if action == "repeat" else "do on each side"
+            what = {"repeat": "repeat", "sides": "do on each side"}.get(
+                action, "do only when the answer asks for one more round"
+            )
             self.fail(
                 f"'{action}' needs 'steps:' beside it, with the steps to {what}",
                 item.key_positions[action],
             )
         if depth + 1 > MAX_DEPTH:
             self.fail(
-                f"blocks nest more than {MAX_DEPTH} deep here (repeat, sides and routine "
-                "count); move this block out, or split the routine",
+                f"blocks nest more than {MAX_DEPTH} deep here (repeat, sides, question and "
+                "routine count); move this block out, or split the routine",
                 item.key_positions[action],
             )
         if action == "repeat":
             times = self.times(item, "repeat")
-            optional = (
-                self.text(item, "optional", spoken=True, in_sides=in_sides)
-                if "optional" in item
-                else None
-            )
             steps, size, inner = self.steps(item, kind, depth=depth + 1, in_sides=in_sides)
-            step: Step = Repeat(times, steps, line, optional=optional)
+            step: Step = Repeat(times, steps, line)
+        elif action == "question":
+            times = 1
+            text = self.text(item, "question", spoken=True, in_sides=in_sides)
+            steps, size, inner = self.steps(item, kind, depth=depth + 1, in_sides=in_sides)
+            step = Question(text, steps, line)
         else:
             sides = self.sides(item)
             times = len(sides)
@@ -552,7 +556,7 @@ class _File(RoutineValues):
         if total_depth > MAX_DEPTH:
             self.fail(
                 f"including '{name}' here nests blocks {total_depth} deep; at most "
-                f"{MAX_DEPTH} are allowed (repeat, sides and routine count)",
+                f"{MAX_DEPTH} are allowed (repeat, sides, question and routine count)",
                 where,
             )
         return _Built(Include(included.routine, line), included.size, included.depth + 1)

@@ -70,14 +70,22 @@ class Caution:
 
 @dataclass(frozen=True)
 class Repeat:
-    """``steps`` done ``times`` times, with natural phrasing between rounds. An
-    ``optional`` repeat is only offered: each round starts "Only if ``optional``: ...",
-    with a way to move on; it is how a crack routine may offer another attempt."""
+    """``steps`` done ``times`` times, with natural phrasing between rounds."""
 
     times: int
     steps: tuple[Step, ...]
     line: int
-    optional: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """``text`` asked, then an answer window: ``steps`` (one more round) are done only on
+    a deliberate answer, and without one the routine moves on. It is how a crack routine
+    offers another attempt, asked once the body is out of the position."""
+
+    text: str
+    steps: tuple[Step, ...]
+    line: int
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,8 @@ class Include:
     line: int
 
 
-Step = Say | Breathe | Rest | Caution | Repeat | Sides | Include
+Step = Say | Breathe | Rest | Caution | Repeat | Sides | Question | Include
+Block = Repeat | Sides | Question  # the steps that hold steps of their own
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,7 @@ def walk(steps: Sequence[Step]) -> Iterator[Step]:
     """Every step in ``steps`` in order, blocks opened; included routines stay closed."""
     for step in steps:
         yield step
-        if isinstance(step, Repeat | Sides):
+        if isinstance(step, Block):
             yield from walk(step.steps)
 
 

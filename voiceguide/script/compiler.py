@@ -22,6 +22,9 @@ no files. The timing rules (docs/timing.md explains them for users):
 - A ``down`` hold shorter than ``counting.COUNTDOWN_FROM_SECONDS`` gets at most one count cue.
 - A step tone marks a new exercise (the first step, an included routine) or side; a
   caution tone marks a safety line; nothing else gets a tone.
+- A question is a step of its own: the question, the answer window between two tones
+  (``ANSWER_SECONDS`` × pace), and its round a step after it that starts "One more,
+  then." (the player skips that step unless the answer asks for it).
 - A session reads as one: one opening with every routine's contraindications and
   cautions said once, the included routines' ``alone`` steps (their own setup and closing
   rest) left out, one closing.
@@ -41,6 +44,7 @@ from voiceguide.routine.records import (
     Caution,
     CountStyle,
     Include,
+    Question,
     Repeat,
     Rest,
     Routine,
@@ -71,6 +75,10 @@ TONE_SECONDS = 0.4  # length of the step and caution tones
 GAP = 0.6  # silence between one spoken line (or tone) and the next
 TONE_GAP = 0.3  # silence between a tone and the speech it introduces
 COUNT_GAP = 0.15  # silence kept clear on each side of a count or breath prompt
+ANSWER_SECONDS = 6.0  # a question's answer window, times the pace
+# After the window's closing tone, before its round: the player decides there whether to
+# play the round or skip it, and nothing of the round may be heard before it does.
+DECISION_GAP = 0.6
 _BREATHE_IN = re.compile(r"\bbreathe in\b", re.IGNORECASE)
 
 
@@ -254,6 +262,8 @@ class _Builder:
                 self.top_level(step.routine.steps, inner)
             elif isinstance(step, Repeat | Sides):
                 self.block_spans(step, _block_title(step, context), context, ())
+            elif isinstance(step, Question):
+                self.question(step, context.routine.title, context)
             else:
                 self.begin_span(_label(step, context))
                 self.step(step, context)
@@ -266,17 +276,14 @@ class _Builder:
         pending: tuple[tuple[str, CueKind], ...],
     ) -> None:
         """A span per round or side; a block made of one inner block splits further
-        ("Lower back rotation, round 2 of 3 (left)"), except a round of an optional
-        repeat: its offer comes once, before all of it, so declining it (skipping to the
-        next step) must skip all of it."""
+        ("Lower back rotation, round 2 of 3 (left)")."""
         for index, unit in enumerate(_units(block, title, context, self.sides_started)):
             # What the enclosing block had to say belongs before its first unit only.
             phrases = pending if index == 0 else ()
             if unit.phrase:
                 phrases = (*phrases, (unit.phrase, unit.phrase_kind))
             inner = block.steps[0] if len(block.steps) == 1 else None
-            offered = isinstance(block, Repeat) and block.optional
-            if isinstance(inner, Repeat | Sides) and not offered:
+            if isinstance(inner, Repeat | Sides):
                 self.block_spans(inner, unit.title, unit.context, phrases)
             else:
                 self.begin_span(unit.title, tone=any(kind == "side" for _, kind in phrases))
@@ -327,24 +334,29 @@ class _Builder:
             self.caution(context.text(step.text))
         elif isinstance(step, Include):
             self.steps(step.routine.steps, replace(context, routine=step.routine, included=True))
-        elif isinstance(step, Repeat) and step.optional:
-            self.optional_spans(step, context)
+        elif isinstance(step, Question):
+            current = self.span_starts[-1][1]
+            self.question(step, current, context)
+            self.begin_span(f"{current} (continued)")
         else:
             for unit in _units(step, "", context, self.sides_started):
                 if unit.phrase:
                     self.unit_phrase(unit.phrase, unit.phrase_kind)
                 self.steps(step.steps, unit.context)
 
-    def optional_spans(self, block: Repeat, context: _Context) -> None:
-        """An optional repeat inside a step still gets a step per round, and what follows
-        it a step of its own, so that "skip to the next step" moves past the offer only."""
-        current = self.span_starts[-1][1]
-        for unit in _units(block, current, context, self.sides_started):
-            self.begin_span(unit.title)
-            if unit.phrase:
-                self.unit_phrase(unit.phrase, unit.phrase_kind)
-            self.steps(block.steps, unit.context)
-        self.begin_span(f"{current} (continued)")
+    def question(self, block: Question, title: str, context: _Context) -> None:
+        """The question and its answer window, a step of its own; then its round, another
+        (inside a step, what follows is a third, so that the round is skipped alone)."""
+        self.begin_span(f"{title} (question)")
+        self.say(phrasing.question_line(context.text(block.text)))
+        self.tone("window-open")
+        start = self.cue_end or 0.0
+        self.add_phase(start, start + ANSWER_SECONDS * self.options.pace, "answer")
+        closing = self.tone("window-close")
+        self.add_phase(closing.end, closing.end + DECISION_GAP, "pause")
+        self.begin_span(f"{title} (one more)")
+        self.say(phrasing.ONE_MORE)
+        self.steps(block.steps, context)
 
     def say_step(self, step: Say, context: _Context) -> None:
         text = context.text(step.text)
@@ -500,11 +512,7 @@ def _units(
     if isinstance(block, Repeat):
         for number in range(1, block.times + 1):
             label = f"{title}, round {number} of {block.times}" if block.times > 1 else title
-            phrase: str | None = phrasing.round_phrase(number, block.times)
-            if block.optional:
-                label += " (optional)"
-                phrase = phrasing.optional_round(context.text(block.optional), number)
-            yield _Unit(label, phrase, "say", context)
+            yield _Unit(label, phrasing.round_phrase(number, block.times), "say", context)
     else:
         for index, side in enumerate(block.sides):
             other = phrasing.other_side(block.sides, index)
@@ -523,10 +531,10 @@ def _block_title(block: Repeat | Sides, context: _Context) -> str:
     a sides block's own title, else its first instruction (as a step is named), where a
     routine of several exercises would otherwise name every block alike; a repeat keeps
     the routine's title unless all it repeats is a sides block split into a step per
-    side (an optional round is one step: no side to fill in)."""
+    side."""
     inner = block.steps[0] if len(block.steps) == 1 else None
     if isinstance(block, Repeat):
-        if isinstance(inner, Sides) and not block.optional:
+        if isinstance(inner, Sides):
             return _block_title(inner, context)
         return context.routine.title
     if block.title:

@@ -83,9 +83,12 @@ KEEP_IT_OCCASIONAL = (
 SEE_A_DOCTOR = "If your back keeps hurting, or the pain comes back, see a doctor."
 CLOSING = "That is the end of the routine. Take your time before you move on."
 CLOSING_SESSION = "That is the end of the session. Take your time before you move on."
-# Said before each round of an optional repeat: the repeat is offered, never required.
-OPTIONAL_FIRST = "This next part is only if {condition}. If not, rest, or skip to the next step."
-OPTIONAL_AGAIN = "Once more, only if {condition}. If not, rest, or skip to the next step."
+# Said after a question's own sentence: how to take one more round, and that without an
+# answer the routine goes on (once is enough, so moving on is the default).
+HOW_TO_ANSWER = "Then say again, or press A. Otherwise, we go on."
+# Said when the answer window closes: which way it went.
+ONE_MORE = "One more, then."
+GOING_ON = "Going on."
 
 OPENING_TITLE = "Before you start"
 CLOSING_TITLE = "Closing"
@@ -194,10 +197,9 @@ def equipment_line(equipment: Sequence[str]) -> str:
     return " ".join(sentences)
 
 
-def optional_round(condition: str, round_number: int) -> str:
-    """The offer before round ``round_number`` (1-based) of an optional repeat."""
-    offer = OPTIONAL_FIRST if round_number == 1 else OPTIONAL_AGAIN
-    return offer.format(condition=condition.rstrip(".!?,;: "))
+def question_line(question: str) -> str:
+    """A question as asked: its own sentence, then how to answer it."""
+    return f"{question.strip()} {HOW_TO_ANSWER}"
 
 
 def step_label(text: str) -> str:
@@ -212,6 +214,7 @@ def step_label(text: str) -> str:
 # --- what the player says while a routine plays ------------------------------------------
 
 GETTING_READY = "Getting ready."
+NO_QUESTION = "There is no question to answer."
 NOTHING_TO_REPEAT = "Nothing to repeat yet."
 PAUSED = "Paused."
 GOING_ON = "Going on."

@@ -12,8 +12,9 @@ from typing import Any, Literal
 from voiceguide.routine.records import CountStyle
 
 CueKind = Literal["say", "caution", "count", "inhale", "exhale", "release", "side", "rest", "tone"]
-PhaseKind = Literal["hold", "inhale", "exhale", "hold-in", "hold-out", "rest", "pause"]
-ToneKind = Literal["caution", "step"]
+# "answer": a question's answer window, between its opening and closing tones.
+PhaseKind = Literal["hold", "inhale", "exhale", "hold-in", "hold-out", "rest", "pause", "answer"]
+ToneKind = Literal["caution", "step", "window-open", "window-close"]
 
 DEFAULT_RATE = 160  # words per minute: unhurried, for someone following with eyes closed
 PACE_RANGE = (0.5, 3.0)
@@ -65,6 +66,19 @@ class StepSpan:
 
 
 @dataclass(frozen=True)
+class QuestionSpan:
+    """Where a question is answered: the answer window from ``opens`` to ``closes``; the
+    answer is settled at ``decided``, once the closing tone has been heard. Step
+    ``round_step`` is the round an answer asks for; without one, playing goes on at the
+    start of the step after it."""
+
+    opens: float
+    closes: float
+    decided: float
+    round_step: int
+
+
+@dataclass(frozen=True)
 class Script:
     """The compiled session. ``notices`` tell the user where timing had to give way
     (a count dropped, an instruction that ran long)."""
@@ -89,6 +103,18 @@ class Script:
         """Step ``index`` numbered as every view shows it: "2/8" (the terminal, the phone's
         page; ``show``, ``--from`` and "where am I?" use the same numbers)."""
         return f"{index}/{self.step_count}"
+
+    def questions(self) -> tuple[QuestionSpan, ...]:
+        """Every question's answer window, in order (a question whose closing tone or
+        round is not compiled yet is left out)."""
+        found = []
+        for window in (p for p in self.phases if p.kind == "answer"):
+            closing = next(
+                (c for c in self.cues if c.tone == "window-close" and c.start >= window.end), None
+            )
+            if closing is not None and window.step + 1 < len(self.steps):
+                found.append(QuestionSpan(window.start, window.end, closing.end, window.step + 1))
+        return tuple(found)
 
     def to_json(self) -> dict[str, Any]:
         """The shape shared by ``show --json`` and the export's ``.cues.json``."""
