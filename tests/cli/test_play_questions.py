@@ -1,0 +1,102 @@
+"""A question through the real ``voiceguide play``: keys in a pseudo-terminal (pexpect),
+the private null sink recorded, and the recording compared with the routine's export
+(the same Timeline): ``a`` in the answer window takes the round, silence goes on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from tests.cli.test_play import finish, in_terminal, locate
+from tests.support.recording import MonitorRecording, Signal, mono, needs_pulse, private_sink
+from tests.support.routines import write_file
+from voiceguide.app.export import export_routines
+from voiceguide.render.options import RenderOptions
+from voiceguide.routine.library import find_routine
+from voiceguide.script import phrasing
+
+ASKED = """id: asked
+title: Asked
+kind: stretch
+steps:
+  - say: Lower your arms to your sides.
+    pause: 1
+  - question: Would you like one more reach?
+    steps:
+      - say: Reach both hands up toward the ceiling, slowly.
+        pause: 1
+  - say: Let your shoulders drop, and breathe easily.
+    pause: 1
+"""
+ROUND = "Reach both hands up toward the ceiling, slowly."
+AFTER = "Let your shoulders drop, and breathe easily."
+
+
+@pytest.fixture(scope="module")
+def asked(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Path:
+    """The routine, exported beside its file (which also fills the clip cache)."""
+    folder = tmp_path_factory.mktemp("asked")
+    path = write_file(folder, "asked.yaml", ASKED)
+    export_routines([find_routine(str(path))], folder, RenderOptions(), shared_cache_dir, fmt="wav")
+    return path
+
+
+def spoken(path: Path, text: str) -> tuple[Signal, int]:
+    """The exported audio of the cue that says ``text``, and the file's rate."""
+    wav, rate = soundfile.read(path.with_suffix(".wav"), dtype="float32", always_2d=True)
+    cues = json.loads(path.with_suffix(".cues.json").read_text(encoding="utf-8"))["cues"]
+    cue = next(c for c in cues if c["text"] == text)
+    return mono(wav)[round(cue["start"] * rate) : round(cue["end"] * rate)], rate
+
+
+def play_and_record(path: Path, answer: str | None) -> tuple[Signal, str]:
+    """Play the routine to its end; at the question (once the display names it) press
+    ``answer``, if any. What the sink played, and the terminal's transcript."""
+    sink = private_sink()
+    assert sink is not None
+    _, rate = spoken(path, ROUND)
+    with MonitorRecording(sink, rate) as recording:
+        child = in_terminal("play", str(path))
+        child.expect(r"2/5\s+Asked \(question\)", timeout=60)
+        if answer is not None:
+            child.send(answer)
+        status, text = finish(child)
+        recording.wait_for(round(0.3 * rate), timeout=10)
+    assert status == 0, text
+    assert "Traceback" not in text
+    return recording.samples(), text
+
+
+def heard(recorded: Signal, clip: Signal) -> float:
+    """How well ``clip`` is found anywhere in ``recorded`` (1.0: exactly)."""
+    return locate(clip, recorded)[1] if len(recorded) > len(clip) else 0.0
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.slow
+def test_a_at_a_question_takes_the_round(asked: Path) -> None:
+    recorded, text = play_and_record(asked, "a")
+    assert heard(recorded, spoken(asked, ROUND)[0]) > 0.9
+    assert heard(recorded, spoken(asked, phrasing.ONE_MORE)[0]) > 0.9
+    assert heard(recorded, spoken(asked, AFTER)[0]) > 0.9
+    assert "Answer: one more" in text
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.slow
+def test_silence_at_a_question_goes_on_without_the_round(asked: Path) -> None:
+    recorded, text = play_and_record(asked, None)
+    assert heard(recorded, spoken(asked, ROUND)[0]) < 0.5
+    after, match = locate(spoken(asked, AFTER)[0], recorded)
+    assert match > 0.9
+    # "Going on." is said between the closing tone and the step after the round.
+    _, rate = spoken(asked, ROUND)
+    before = recorded[max(0, after - round(1.5 * rate)) : after]
+    assert np.any(np.abs(before) > 0.05)
+    assert "Going on" in text
