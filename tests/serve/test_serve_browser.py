@@ -290,3 +290,69 @@ def test_a_title_that_looks_like_markup_still_plays_and_shows_words(
         "the words said",
     )
     assert browser.find_element(By.ID, "step").text  # the step being said, named
+
+
+def questions(cue_list: dict[str, Any]) -> list[dict[str, float]]:
+    """Each question of the served routine: where it is asked, its window, its round and
+    the step after the round, from the published cue list."""
+    steps, found = cue_list["steps"], []
+    for phase in (p for p in cue_list["phases"] if p["kind"] == "answer"):
+        closing = next(
+            c
+            for c in cue_list["cues"]
+            if c["tone"] == "window-close" and c["start"] >= phase["end"]
+        )
+        found.append(
+            {
+                "asked": steps[phase["step"]]["start"],
+                "opens": phase["start"],
+                "closes": phase["end"],
+                "decided": closing["end"],
+                "round": steps[phase["step"] + 1]["start"],
+                "resume": steps[phase["step"] + 2]["start"],
+            }
+        )
+    return found
+
+
+@needs_chromium
+def test_two_large_buttons_answer_a_question_and_silence_goes_on(
+    browser: Any, served: ServeProcess, cue_list: dict[str, Any]
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(served.url)
+    wait_for(
+        lambda: browser.execute_script("return document.getElementById('audio').readyState >= 1"),
+        "the audio",
+    )
+    first, second = questions(cue_list)[:2]
+    answer_box = browser.find_element(By.ID, "answer")
+    assert not answer_box.is_displayed()
+    browser.find_element(By.ID, "play").click()
+    wait_for(lambda: current_time(browser) > 0.1, "playback")
+
+    # During the question, two large buttons in place of play/pause.
+    seek(browser, first["asked"] + 0.5)
+    wait_for(answer_box.is_displayed, "the answer buttons")
+    assert not browser.find_element(By.ID, "play").is_displayed()
+    for name in ("again", "goon"):
+        button = browser.find_element(By.ID, name)
+        assert button.size["height"] >= PHONE["height"] * 0.2
+        assert button.size["width"] >= PHONE["width"] - 2
+    # "Go on": past the round.
+    browser.find_element(By.ID, "goon").click()
+    wait_for(lambda: current_time(browser) >= first["resume"] - 0.01, "going on", timeout=10)
+    assert not answer_box.is_displayed()
+
+    # Back before the window: asked again. "One more": the round plays.
+    seek(browser, first["asked"] + 0.5)
+    wait_for(answer_box.is_displayed, "the question asked again")
+    browser.find_element(By.ID, "again").click()
+    wait_for(lambda: current_time(browser) > first["round"] + 1.5, "the round", timeout=15)
+    assert current_time(browser) < first["resume"]
+    assert not answer_box.is_displayed()
+
+    # No answer: once the closing tone has been heard, past the round.
+    seek(browser, second["closes"] - 0.5)
+    wait_for(lambda: current_time(browser) >= second["resume"] - 0.01, "going on", timeout=10)

@@ -6,6 +6,8 @@ half is one large play/pause button, found without looking. Below them: the step
 tap jumps to one) and download links. The words follow the audio element's own clock
 through the cue list, so they stay in step with what is heard. The Media Session API
 gives the lock screen and a headset the step's name, play/pause and next/previous step.
+At a question, two large buttons ("One more", "Go on") take the lower half during its
+answer window; as in ``play``, without an answer the page goes on past the round.
 """
 
 from __future__ import annotations
@@ -63,6 +65,23 @@ def routine_page(script: Script, links: Links) -> str:
                 "label": script.step_label(s.index),
             }
             for s in script.steps
+        ],
+        # Each question's window, and where going on lands (the step after its round).
+        "questions": [
+            {
+                "asked": round(script.steps[q.round_step - 1].start, 3),
+                "opens": round(q.opens, 3),
+                "closes": round(q.closes, 3),
+                "decided": round(q.decided, 3),
+                "round": round(script.steps[q.round_step].start, 3),
+                "resume": round(
+                    script.steps[q.round_step + 1].start
+                    if q.round_step + 1 < len(script.steps)
+                    else script.duration,
+                    3,
+                ),
+            }
+            for q in script.questions()
         ],
     }
     steps = "\n".join(
@@ -171,6 +190,13 @@ _PAGE = (
 #play:active { background: #2d3037; }
 #play svg { width: 6rem; height: 6rem; fill: var(--accent); }
 #play .pause, #play.playing .play { display: none; }
+#answer { flex: 1 1 50%; display: flex; flex-direction: column; gap: 2px; margin: 0;
+  border-top: 1px solid #33363d; }
+#answer[hidden], #play[hidden] { display: none; }
+#answer button { flex: 1; border: 0; margin: 0; font: inherit; font-size: 2rem;
+  font-weight: 600; touch-action: manipulation; cursor: pointer; color: var(--fg);
+  background: #23262c; -webkit-tap-highlight-color: transparent; }
+#answer #again { color: var(--bg); background: var(--accent); }
 #play.playing .pause { display: block; }
 #steps { list-style: none; padding: 0; margin: 0; }
 #steps button { width: 100%; text-align: left; background: none; border: 0;
@@ -198,6 +224,10 @@ _PAGE = (
       <path d="M6 4h4.5v16H6zm7.5 0H18v16h-4.5z"/></svg>
     <span id="play-label">Play</span>
   </button>
+  <div id="answer" role="group" aria-label="Answer the question" hidden>
+    <button id="again" type="button">One more</button>
+    <button id="goon" type="button">Go on</button>
+  </div>
 </div>
 <audio id="audio" preload="auto" src="{{audio}}"></audio>
 <main>
@@ -229,6 +259,9 @@ const stepItems = Array.from(document.querySelectorAll("#steps li"));
 const session = "mediaSession" in navigator ? navigator.mediaSession : null;
 let shownCue = null;
 let shownStep = null;
+const answerBox = document.getElementById("answer");
+// Per question: the answer given ("again" or "go on") and whether it has been settled.
+const answers = data.questions.map(() => ({ answer: null, settled: false }));
 
 // The last item (cue or step) that has started by time t.
 function startedBy(items, t) {
@@ -286,6 +319,35 @@ function update() {
   elapsed.textContent = clock(t);
   remaining.textContent = "−" + clock(duration() - t);
   bar.value = duration() > 0 ? t / duration() : 0;
+  settleQuestions(t);
+}
+
+// The question being asked at t: from its first word until its closing tone has ended.
+function askedAt(t) {
+  return data.questions.findIndex(
+    (q, i) => !answers[i].settled && q.asked <= t && t < q.decided);
+}
+
+// As the player does: once the closing tone has been heard, the round plays only on
+// "again"; otherwise playing goes on after it. Before a window, its question is new.
+function settleQuestions(t) {
+  data.questions.forEach((q, i) => {
+    const state = answers[i];
+    if (t < q.opens) { state.answer = null; state.settled = false; return; }
+    if (state.settled || t < q.decided) return;
+    state.settled = true;
+    if (state.answer !== "again" && t < q.round + 1) seek(q.resume);
+  });
+  const asking = askedAt(audio.currentTime) >= 0;
+  answerBox.hidden = !asking;
+  play.hidden = asking;
+}
+
+function answer(given) {
+  const i = askedAt(audio.currentTime);
+  if (i < 0) return;
+  answers[i].answer = given;
+  if (audio.currentTime < data.questions[i].closes) seek(data.questions[i].closes);
 }
 
 function positionState() {
@@ -319,6 +381,8 @@ function frame() {
 }
 
 play.addEventListener("click", () => { if (audio.paused) audio.play(); else audio.pause(); });
+document.getElementById("again").addEventListener("click", () => answer("again"));
+document.getElementById("goon").addEventListener("click", () => answer("go on"));
 audio.addEventListener("play", () => {
   play.classList.add("playing"); play.setAttribute("aria-label", "Pause");
   playLabel.textContent = "Pause";
