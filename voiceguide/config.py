@@ -65,6 +65,7 @@ class Settings:
     assume_yes: bool = False  # skip the safety question before routines with warnings
     listen: bool = False  # voice commands while playing (the `listen` extra)
     input: str | None = None  # the microphone: its number or part of its name
+    rating: bool = True  # ask "how is your back, 0 to 10?" at the start and the end
     crack_min_hours: float = 4.0  # frequency guard: hours between crack routines
     crack_max_per_day: int = 2  # frequency guard: crack routines per calendar day
     # Where each value given was set ("--engine", "/home/a/config.yaml, line 2"; a voice
@@ -120,7 +121,7 @@ class Settings:
 
 
 # Settings that are one of a few words, and those that are true or false.
-_FLAGS = ("pan_sides", "breath_tones", "assume_yes", "listen")
+_FLAGS = ("pan_sides", "breath_tones", "assume_yes", "listen", "rating")
 # The engines a voice can be named for (speech.ENGINES, written out: importing the
 # engines' package here would slow every command's start).
 VOICE_ENGINES = ("pyttsx3", "espeak-ng", "piper")

@@ -1,6 +1,7 @@
 """A question through the real ``voiceguide play``: keys in a pseudo-terminal (pexpect),
 the private null sink recorded, and the recording compared with the routine's export
-(the same Timeline): ``a`` in the answer window takes the round, silence goes on."""
+(the same Timeline): ``a`` in the answer window takes the round, silence goes on. And
+the rating asked at the start and the end, answered with a digit key."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def play_and_record(path: Path, answer: str | None) -> tuple[Signal, str]:
     assert sink is not None
     _, rate = spoken(path, ROUND)
     with MonitorRecording(sink, rate) as recording:
-        child = in_terminal("play", str(path))
+        child = in_terminal("play", str(path), "--no-rating")
         child.expect(r"2/5\s+Asked \(question\)", timeout=60)
         if answer is not None:
             child.send(answer)
@@ -100,3 +101,26 @@ def test_silence_at_a_question_goes_on_without_the_round(asked: Path) -> None:
     before = recorded[max(0, after - round(1.5 * rate)) : after]
     assert np.any(np.abs(before) > 0.05)
     assert "Going on" in text
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.slow
+def test_a_digit_answers_the_rating_and_silence_leaves_it_unrecorded(asked: Path) -> None:
+    sink = private_sink()
+    assert sink is not None
+    _, rate = spoken(asked, ROUND)
+    with MonitorRecording(sink, rate) as recording:
+        child = in_terminal("play", str(asked))
+        child.expect("How is your back", timeout=60)  # before the first step
+        child.send("3")
+        child.expect(r"Rated 3 of 10", timeout=30)
+        child.expect("How is your back", timeout=90)  # at the end: no answer
+        status, text = finish(child)
+        recording.wait_for(round(0.3 * rate), timeout=10)
+    assert status == 0, text
+    assert "Your back, 0 to 10: 3 before." in text
+    assert "after." not in text
+    assert "Finished Asked" in text
+    # The routine went on after each: its last words were played.
+    assert heard(recording.samples(), spoken(asked, phrasing.CLOSING)[0]) > 0.9

@@ -57,6 +57,7 @@ class PlayRequest:
     from_step: str | None = None  # a step's number or title
     force: bool = False  # play a crack routine the frequency guard holds back
     assume_yes: bool = False  # answer the gate's question with yes
+    rating: bool = True  # ask how the back is, 0 to 10 (unless the settings say not to)
 
 
 def play_routine(
@@ -77,6 +78,7 @@ class PlaySession:
         self.acknowledge = settings.acknowledge
         self.assume_yes = settings.assume_yes
         self.listen, self.input = settings.listen, settings.input
+        self.rating = settings.rating
         self.backend, self.device = settings.backend, settings.device
         self.output = open_output(self.backend, self.device)
         self.cache_dir = cache_dir
@@ -154,7 +156,8 @@ class PlaySession:
             start = find_step(timeline.estimate, request.from_step) if request.from_step else 0
             timeline.wait_until_playable(start)
             warming.result()
-            result = self._play(timeline, start, routine, journal, leave_out)
+            rating = request.rating and self.rating
+            result = self._play(timeline, start, routine, journal, leave_out, rating)
         return _heard(timeline), result
 
     def _play(
@@ -164,8 +167,10 @@ class PlaySession:
         routine: Routine,
         journal: Journal,
         leave_out: str | None,
+        rating: bool,
     ) -> PlayResult:
         from voiceguide.player.media_keys import published
+        from voiceguide.player.rating import MOMENTS
         from voiceguide.practice.journal import SessionStart
         from voiceguide.practice.recording import record_session
         from voiceguide.render.speaker import Speaker
@@ -173,6 +178,9 @@ class PlaySession:
         clips = self.clips()
         speaker = Speaker(clips)
         guard = _guard(self._bed_level(routine)) if self.listen else None
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        # Asked only where it can be answered: on a terminal (a digit key).
+        asks = MOMENTS if rating and interactive else ()
         player = Player(
             timeline,
             self.output if guard is None else guard.watch(self.output),
@@ -181,10 +189,10 @@ class PlaySession:
             acknowledge=self.acknowledge,
             rendered=timeline.progress,
             leave_out=leave_out,
+            rating=asks,
         )
         # The device opens before the terminal changes: if it cannot, the error is alone.
         player.start()
-        interactive = sys.stdin.isatty() and sys.stdout.isatty()
         started = SessionStart(
             routine,
             pace=self.render_options.pace,

@@ -78,6 +78,11 @@ listen_options = option_group(
     is_flag=True,
     help="Play a cracking routine even when the frequency guard says it is too soon.",
 )
+@click.option(
+    "--no-rating",
+    is_flag=True,
+    help="Do not ask how your back is (0 to 10) at the start and the end.",
+)
 @speech_options
 @bed_options
 @listen_options
@@ -89,6 +94,7 @@ def play(
     output: OutputOptions,
     assume_yes: bool,
     force: bool,
+    no_rating: bool,
     speech: SpeechOptions,
     bed: BedOptions,
     listening: ListenOptions,
@@ -100,15 +106,19 @@ def play(
     before), r repeats the last instruction, w says where you are, s stops at once if
     something hurts, q quits. Each key answers with a short tone. Headset buttons and
     media keys (MPRIS, on a Linux desktop) do the same, answered in words. With
-    --listen, each key has a spoken equivalent, answered in words. Without a terminal it
-    just plays.
+    --listen, each key has a spoken equivalent, answered in words. At a question, a (or
+    a headset's play/pause) takes one more round; no answer goes on. At the start and
+    the end it asks how your back is, 0 to 10: press a digit (1 then 0 for ten), or
+    nothing. Without a terminal it just plays.
     """
     from voiceguide.app.play import PlayInterrupted, PlayRequest, play_routine
     from voiceguide.errors import Declined
     from voiceguide.player.display import elapsed, length
     from voiceguide.script.phrasing import PAIN_ADVICE
 
-    request = PlayRequest(routine, from_step=from_step, force=force, assume_yes=assume_yes)
+    request = PlayRequest(
+        routine, from_step=from_step, force=force, assume_yes=assume_yes, rating=not no_rating
+    )
     try:
         script, result = play_routine(
             request, settings(ctx, output, speech, bed, listening), cache_path(ctx), ask=confirm
@@ -121,6 +131,9 @@ def play(
         click.echo(f"Interrupted {stopped.script.title} {where}.", err=True)
         ctx.exit(exit_status(stopped))  # the signal's: 130, 143 or 129
     where = f"at {elapsed(result.position)} of {length(script.duration)}"
+    if result.ratings:
+        rated = ", ".join(f"{value} {moment}" for moment, value in result.ratings)
+        click.echo(f"Your back, 0 to 10: {rated}.", err=True)
     if result.outcome == "completed":
         click.echo(f"Finished {script.title} ({length(script.duration)}).", err=True)
     elif result.outcome == "quit":

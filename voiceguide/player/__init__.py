@@ -8,6 +8,7 @@
   (``keys_posix`` or ``keys_windows``);
 - ``display``: the glanceable terminal display;
 - ``whereami``: what "where am I?" says;
+- ``rating``: "how is your back, 0 to 10?": its sound and window, digits made a number;
 - ``media_keys`` (with ``mpris`` and ``session_bus``): media keys and headset buttons
   over D-Bus, where there is one.
 """

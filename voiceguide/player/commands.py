@@ -21,8 +21,9 @@ from voiceguide.player.keys import Key
 from voiceguide.player.state import Outcome
 
 Origin = Literal["key", "headset", "voice", "page"]
-# The answers to a question: take the round it offers, or go on (what silence means too).
-Answer = Literal["again", "go on"]
+# The answers to a question: take the round it offers, or go on (what silence means too);
+# or a number, to "how is your back, 0 to 10?" (a key gives one digit at a time).
+Answer = Literal["again", "go on"] | int
 AGAIN: Answer = "again"
 GO_ON: Answer = "go on"
 # How controls are answered, for keys and buttons alike (the setting ``acknowledge``).
@@ -57,7 +58,7 @@ KEY_COMMANDS: dict[Key, Command] = {
     Key.QUIT: Command.QUIT,
     Key.STOP: Command.HURT,
 }
-KEY_ANSWERS: dict[Key, Answer] = {Key.AGAIN: AGAIN}
+KEY_ANSWERS: dict[Key, Answer] = {Key.AGAIN: AGAIN, **{Key(str(n)): n for n in range(10)}}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,17 @@ class Key(enum.Enum):
     QUIT = "quit"  # q
     STOP = "stop"  # s: "stop, it hurts"
     AGAIN = "again"  # a: the answer "again" (one more round) to a question
+    # 0 to 9: a number, the answer to "how is your back, 0 to 10?" (1 then 0 is ten)
+    DIGIT_0 = "0"
+    DIGIT_1 = "1"
+    DIGIT_2 = "2"
+    DIGIT_3 = "3"
+    DIGIT_4 = "4"
+    DIGIT_5 = "5"
+    DIGIT_6 = "6"
+    DIGIT_7 = "7"
+    DIGIT_8 = "8"
+    DIGIT_9 = "9"
 
 
 KEYMAP: dict[bytes, Key] = {
@@ -34,6 +45,7 @@ KEYMAP: dict[bytes, Key] = {
     b"q": Key.QUIT,
     b"s": Key.STOP,
     b"a": Key.AGAIN,
+    **{str(n).encode(): Key(str(n)) for n in range(10)},
 }
 
 ESCAPE = b"\x1b"

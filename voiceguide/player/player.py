@@ -33,6 +33,7 @@ from voiceguide.player.commands import (
     Request,
     perform,
 )
+from voiceguide.player.rating import LEAD, Digits, Moment, rating_sound
 from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
 from voiceguide.player.whereami import (
@@ -104,6 +105,17 @@ class _Asked:
     settled: bool = False
 
 
+@dataclass(frozen=True)
+class _RatingWindow:
+    """The rating being asked for ``moment``, in output frames: the question from
+    ``begins``, answered until ``ends``; then playing goes on at Timeline ``frame``."""
+
+    moment: Moment
+    begins: int
+    ends: int
+    frame: int
+
+
 class Player:
     """Plays ``timeline`` through ``output`` from step ``start_step``.
 
@@ -122,6 +134,7 @@ class Player:
         acknowledge: AckStyle | None = None,
         rendered: Callable[[], tuple[int, int]] | None = None,
         leave_out: str | None = None,
+        rating: Sequence[Moment] = (),
     ) -> None:
         self.timeline = timeline
         self.output = output
@@ -144,6 +157,14 @@ class Player:
         self._stopped_at = start
         # A skip waiting for its step to be rendered: (the step, whether words answer).
         self._pending_step: tuple[int, bool] | None = None
+        self.rating = tuple(rating)  # the moments to ask how the back is, 0 to 10
+        self._rated: list[tuple[Moment, int]] = []
+        self._rating_asked: set[Moment] = set()
+        self._rating_window: _RatingWindow | None = None
+        self._digits = Digits()
+        # The output frame from which the last change of course is heard: until then,
+        # where playing is heard is where it was before the change.
+        self._changed_at = 0
 
     def _learn_script(self) -> None:
         """Take in the steps and instructions of the script as far as it is known."""
@@ -216,6 +237,7 @@ class Player:
 
     def _change(self, change: Callable[[], object], message: str) -> None:
         self.output.interrupt(change)
+        self._changed_at = self.transport.pulled
         self._message = (message, time.monotonic())
 
     def _answer(self, tone: Ack, words: bool, text: str) -> Ack | Samples:
@@ -267,14 +289,22 @@ class Player:
         self._learn_script()
         if self.leave_out is not None and self._pending_step is None:
             index = self.step_at(self.position())
-            steps = self.timeline.script.steps
-            if index >= 0 and index not in self._left_out and steps[index].title == self.leave_out:
+            if self._to_leave_out(index):
                 self._left_out.add(index)
                 self._skip_past(index, words=False)
         if self._pending_step is not None and self._pending_step[0] < len(self._step_starts):
             index, words = self._pending_step
             self._pending_step = None
             self._jump(self._step_starts[index], "next", Command.NEXT, words, "Next")
+
+    def _to_leave_out(self, index: int) -> bool:
+        """Whether step ``index`` is the step to leave out, not left out yet."""
+        steps = self.timeline.script.steps
+        return (
+            0 <= index < len(steps)
+            and index not in self._left_out
+            and steps[index].title == self.leave_out
+        )
 
     def back(self, words: bool = False) -> None:
         position = self.position()
@@ -358,6 +388,9 @@ class Player:
         """Take ``answer`` to the question being asked: the window closes at once (its
         closing tone is heard), and the way it went is said once the tone has ended.
         With no question being asked, the "nothing" buzz."""
+        if isinstance(answer, int):
+            self._rate(answer)
+            return
         asked = self._asked_now()
         if asked is None:
             ack = self._answer("nothing", words, phrasing.NO_QUESTION)
@@ -406,9 +439,95 @@ class Player:
         return round(SETTLE_MARGIN * self.timeline.sample_rate)
 
     def question_texts(self) -> list[str]:
-        """What the player may say at a question, to make ahead (before the script is
-        known to the end, so whatever the routine)."""
-        return [phrasing.GOING_ON, phrasing.NO_QUESTION]
+        """What the player may say at a question or a rating, to make ahead (before the
+        script is known to the end, so whatever the routine)."""
+        texts = [phrasing.GOING_ON, phrasing.NO_QUESTION]
+        if self.rating:
+            texts += [phrasing.RATING_QUESTION, *(phrasing.rating_noted(n) for n in range(11))]
+        return texts
+
+    # --- the rating ("how is your back, 0 to 10?") --------------------------------------
+
+    def _rating_frame(self, moment: Moment) -> int | None:
+        """Where playing stops to ask at ``moment``: the first step's start, or the
+        closing's (once the script is known that far)."""
+        steps = self.timeline.script.steps
+        if moment == "before":
+            return self._step_starts[1] if len(steps) > 2 else None
+        if steps and steps[-1].title == phrasing.CLOSING_TITLE and len(steps) > 2:
+            return self._step_starts[-1]
+        return None
+
+    def _ask_rating(self) -> None:
+        """Ask at each moment once, when playing first reaches it or passes it; close the
+        window when its time is up (without an answer nothing is recorded)."""
+        window = self._rating_window
+        if window is not None:
+            now = time.monotonic()
+            over = self.output.heard() >= window.ends
+            due = self._digits.due(now, closing=over)
+            if due is not None:
+                self._take_rating(due)
+            elif over:
+                self._rating_window = None
+            return
+        if self.say is None or self.output.heard() < self._changed_at:
+            return  # asked where playing is heard to be, once a change is heard
+        position = self.position()
+        lead = round(LEAD * self.timeline.sample_rate)
+        closing = self._rating_frame("after")
+        for moment in self.rating:
+            frame = self._rating_frame(moment)
+            if moment in self._rating_asked or frame is None or position < frame - lead:
+                continue
+            if self._to_leave_out(self.step_at(frame)):
+                continue  # asked where the skip past it lands, once it is heard
+            if moment == "before" and closing is not None and position >= closing - lead:
+                continue  # started at the closing: only "after" is asked
+            self._rating_asked.add(moment)
+            # Where playing reaches the moment; past it (a skip, a step left out, --from),
+            # where playing is.
+            self._ask(moment, frame if position < frame + lead else position)
+            return
+
+    def _ask(self, moment: Moment, frame: int) -> None:
+        assert self.say is not None
+        try:
+            words = self.say(phrasing.RATING_QUESTION)
+        except VoiceguideError:
+            return  # not asked: the routine goes on
+        pace = self.timeline.script.options.pace
+        asked = rating_sound(words, self.timeline.sample_rate, pace)
+        begins: list[int] = []
+
+        def change() -> None:
+            self.transport.seek(frame, asked.sound)
+            begins.append(self.transport.pulled)  # the question's first output frame
+
+        self.output.interrupt(change)
+        self._message = ("How is your back, 0 to 10? Press a number", time.monotonic())
+        self._rating_window = _RatingWindow(moment, begins[0], begins[0] + asked.closes, frame)
+
+    def _rate(self, digit: int) -> None:
+        """A number while the rating is asked (a 1 may wait for a 0); else the buzz."""
+        window = self._rating_window
+        if window is None or not window.begins <= self.output.heard() < window.ends:
+            message = "No question to answer"
+            self._change(lambda: self.transport.acknowledge("nothing"), message)
+            return
+        value = self._digits.push(digit, time.monotonic())
+        if value is not None:
+            self._take_rating(value)
+
+    def _take_rating(self, value: int) -> None:
+        """Record ``value``, say it back, and go on at once from where playing stopped."""
+        window = self._rating_window
+        assert window is not None
+        self._rating_window = None
+        self._rated.append((window.moment, value))
+        ack = self._answer("next", True, phrasing.rating_noted(value))
+        frame = window.frame
+        self._change(lambda: self.transport.seek(frame, ack), f"Rated {value} of 10")
 
     def quit(self, words: bool = False) -> None:
         self._finish_with(self._answer("quit", words, control_words(Command.QUIT)))
@@ -469,6 +588,7 @@ class Player:
                 self.timeline.check()
                 self._follow()
                 self._settle()
+                self._ask_rating()
                 if view is not None:
                     view.update(self.status())
         finally:
@@ -488,4 +608,5 @@ class Player:
             position=position / self.timeline.sample_rate,
             step=self.step_at(position),
             steps_skipped=self.steps_skipped,
+            ratings=tuple(self._rated),
         )

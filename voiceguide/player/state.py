@@ -43,6 +43,8 @@ class PlayResult:
     position: float  # seconds into the routine when it ended
     step: int  # index of the step playing then; -1 before the first
     steps_skipped: int
+    # How the back felt, 0 to 10, as answered: ("before" or "after", the number).
+    ratings: tuple[tuple[Literal["before", "after"], int], ...] = ()
 
 
 class StatusView(Protocol):

@@ -214,6 +214,17 @@ def step_label(text: str) -> str:
 # --- what the player says while a routine plays ------------------------------------------
 
 GETTING_READY = "Getting ready."
+# The numeric pain rating, asked at the start and at the end of a session.
+RATING_QUESTION = (
+    "How is your back, from 0 to 10? 0 is no pain, 10 the worst you can imagine. Press a number."
+)
+
+
+def rating_noted(value: int) -> str:
+    """Said when a rating is taken: the number, so a wrong key is heard."""
+    return f"{number_words(value).capitalize()}, noted."
+
+
 NO_QUESTION = "There is no question to answer."
 NOTHING_TO_REPEAT = "Nothing to repeat yet."
 PAUSED = "Paused."
