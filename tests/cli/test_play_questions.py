@@ -16,6 +16,7 @@ from tests.cli.test_play import finish, in_terminal, locate
 from tests.support.recording import MonitorRecording, Signal, mono, needs_pulse, private_sink
 from tests.support.routines import write_file
 from voiceguide.app.export import export_routines
+from voiceguide.practice.journal import Journal
 from voiceguide.render.options import RenderOptions
 from voiceguide.routine.library import find_routine
 from voiceguide.script import phrasing
@@ -122,5 +123,7 @@ def test_a_digit_answers_the_rating_and_silence_leaves_it_unrecorded(asked: Path
     assert "Your back, 0 to 10: 3 before." in text
     assert "after." not in text
     assert "Finished Asked" in text
+    [session] = Journal().sessions()
+    assert (session.rating_before, session.rating_after) == (3, None)
     # The routine went on after each: its last words were played.
     assert heard(recording.samples(), spoken(asked, phrasing.CLOSING)[0]) > 0.9

@@ -12,7 +12,7 @@ from voiceguide.audio.samples import Samples
 from voiceguide.player.commands import Controls
 from voiceguide.player.keys import Key
 from voiceguide.player.player import Player
-from voiceguide.player.rating import TEN_WAIT, Digits, rating_sound
+from voiceguide.player.rating import TEN_WAIT, Digits, Moment, rating_sound
 from voiceguide.player.state import PlayResult
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.script import phrasing
@@ -92,3 +92,27 @@ def test_a_digit_with_no_rating_asked_is_a_buzz_and_nothing_more() -> None:
         Controls(ScriptedKeys(fake, [(BLOCK * 5, Key.DIGIT_5)]))
     )
     assert result.ratings == ()
+
+
+def test_each_rating_is_handed_on_as_it_is_given_and_its_advice_said() -> None:
+    timeline = stepped_timeline(RATE, steps=4)
+    question = step_start(timeline, 1)
+    asked = len(say(phrasing.RATING_QUESTION))
+    keys = [((question + asked + RATE) // BLOCK * BLOCK, Key.DIGIT_9)]
+    fake = FakeOutput(block=BLOCK)
+    given: list[tuple[Moment, int]] = []
+    advice = "Stop for today."
+
+    def rated(moment: Moment, value: int) -> str | None:
+        given.append((moment, value))
+        return advice
+
+    player = Player(timeline, fake, say=say, rating=("before",), rated=rated)
+    player.run(Controls(ScriptedKeys(fake, keys)))
+    assert given == [("before", 9)]
+    heard = fake.frames[:, 0]
+    spoken = say(advice)
+    assert any(
+        np.array_equal(heard[i : i + len(spoken)], spoken)
+        for i in np.flatnonzero(heard == spoken[0])
+    )

@@ -170,7 +170,7 @@ class PlaySession:
         rating: bool,
     ) -> PlayResult:
         from voiceguide.player.media_keys import published
-        from voiceguide.player.rating import MOMENTS
+        from voiceguide.player.rating import MOMENTS, Moment
         from voiceguide.practice.journal import SessionStart
         from voiceguide.practice.recording import record_session
         from voiceguide.render.speaker import Speaker
@@ -181,6 +181,19 @@ class PlaySession:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         # Asked only where it can be answered: on a terminal (a digit key).
         asks = MOMENTS if rating and interactive else ()
+        keeping: list[SessionRecording] = []  # the session's record, once it is started
+        given: dict[Moment, int] = {}
+
+        def rated(moment: Moment, value: int) -> str | None:
+            """Keep the rating at once; the advice it calls for, said once."""
+            from voiceguide.practice import safety
+
+            keeping[0].record_rating(moment, value)
+            advised = safety.rating_advice(given.get("before"), given.get("after"))
+            given[moment] = value
+            advice = safety.rating_advice(given.get("before"), given.get("after"))
+            return advice if advised is None else None
+
         player = Player(
             timeline,
             self.output if guard is None else guard.watch(self.output),
@@ -190,6 +203,7 @@ class PlaySession:
             rendered=timeline.progress,
             leave_out=leave_out,
             rating=asks,
+            rated=rated,
         )
         # The device opens before the terminal changes: if it cannot, the error is alone.
         player.start()
@@ -205,6 +219,7 @@ class PlaySession:
             # from the cache, must not wait for.
             ending.callback(_held, speaker.close)
             recording = ending.enter_context(record_session(journal, started))
+            keeping.append(recording)
             with contextlib.ExitStack() as playing:
                 playing.callback(speaker.stop)
                 keys, view = playing.enter_context(_terminal(interactive))
@@ -270,6 +285,14 @@ def _guard(bed_level: float | None) -> VoiceGuard:
 def _not_listening(reason: str) -> None:
     """Why listening is off, said once (playing goes on)."""
     print(f"Not listening: {reason}. Playing goes on; the keys still work.", file=sys.stderr)
+
+
+def rating_advice(result: PlayResult) -> str | None:
+    """The advice the ratings given in ``result`` call for, if any."""
+    from voiceguide.practice import safety
+
+    given = dict(result.ratings)
+    return safety.rating_advice(given.get("before"), given.get("after"))
 
 
 def _heard(timeline: GrowingTimeline) -> Script:

@@ -111,7 +111,7 @@ def play(
     the end it asks how your back is, 0 to 10: press a digit (1 then 0 for ten), or
     nothing. Without a terminal it just plays.
     """
-    from voiceguide.app.play import PlayInterrupted, PlayRequest, play_routine
+    from voiceguide.app.play import PlayInterrupted, PlayRequest, play_routine, rating_advice
     from voiceguide.errors import Declined
     from voiceguide.player.display import elapsed, length
     from voiceguide.script.phrasing import PAIN_ADVICE
@@ -134,6 +134,9 @@ def play(
     if result.ratings:
         rated = ", ".join(f"{value} {moment}" for moment, value in result.ratings)
         click.echo(f"Your back, 0 to 10: {rated}.", err=True)
+        advice = rating_advice(result)
+        if advice is not None and result.outcome != "stopped":
+            click.echo(advice, err=True)
     if result.outcome == "completed":
         click.echo(f"Finished {script.title} ({length(script.duration)}).", err=True)
     elif result.outcome == "quit":

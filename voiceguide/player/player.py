@@ -135,6 +135,7 @@ class Player:
         rendered: Callable[[], tuple[int, int]] | None = None,
         leave_out: str | None = None,
         rating: Sequence[Moment] = (),
+        rated: Callable[[Moment, int], str | None] | None = None,
     ) -> None:
         self.timeline = timeline
         self.output = output
@@ -158,6 +159,8 @@ class Player:
         # A skip waiting for its step to be rendered: (the step, whether words answer).
         self._pending_step: tuple[int, bool] | None = None
         self.rating = tuple(rating)  # the moments to ask how the back is, 0 to 10
+        # Given each rating as it comes (to keep it); the advice it calls for, if any.
+        self.rated = rated
         self._rated: list[tuple[Moment, int]] = []
         self._rating_asked: set[Moment] = set()
         self._rating_window: _RatingWindow | None = None
@@ -525,7 +528,12 @@ class Player:
         assert window is not None
         self._rating_window = None
         self._rated.append((window.moment, value))
-        ack = self._answer("next", True, phrasing.rating_noted(value))
+        advice = self.rated(window.moment, value) if self.rated is not None else None
+        said = [phrasing.rating_noted(value), *([advice] if advice else [])]
+        try:
+            ack: Ack | Samples = self._sentences(said)
+        except VoiceguideError:
+            ack = "next"
         frame = window.frame
         self._change(lambda: self.transport.seek(frame, ack), f"Rated {value} of 10")
 

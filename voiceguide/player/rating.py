@@ -5,7 +5,8 @@ else (as "where am I?" answers), then an answer window between the question's to
 
 A number answers it (a digit key; spoken words or any other thread push the same
 ``Request``); a 1 waits ``TEN_WAIT`` for a 0 that makes it ten. No answer in the window:
-nothing is recorded, and the routine goes on. The answers are in the ``PlayResult``.
+nothing is recorded, and the routine goes on. The answers are in the ``PlayResult``; the
+play session keeps them in the journal.
 """
 
 from __future__ import annotations
