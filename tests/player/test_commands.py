@@ -128,6 +128,20 @@ def test_a_headset_answers_while_a_question_is_open(command: Command, answer: st
     assert keyed.done == [("pause", False)]
 
 
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [(Command.REPEAT, AGAIN), (Command.PLAY, GO_ON), (Command.NEXT, GO_ON)],
+)
+def test_spoken_words_answer_while_a_question_is_open(command: Command, answer: str) -> None:
+    actions = _Asking()
+    perform(actions, Request(command, "voice"), None)  # type: ignore[arg-type]
+    assert actions.done == [("answer", answer)]
+    # "Pause" spoken keeps its meaning.
+    paused = _Asking()
+    perform(paused, Request(Command.PAUSE, "voice"), None)  # type: ignore[arg-type]
+    assert paused.done == [("pause", True)]
+
+
 def test_an_answer_pushed_from_another_thread_is_carried_out_by_the_loop() -> None:
     """How spoken words (or anything off the loop's thread) answer: push, then wait."""
     controls = Controls(None, buttons=True)

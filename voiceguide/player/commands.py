@@ -166,12 +166,19 @@ def perform(actions: Actions, request: Request, style: AckStyle | None) -> Outco
     words = speaks_words(request.origin, style)
     command = request.command
     # A headset has no key for an answer: while a question waits for one, its play/pause
-    # button answers "again" and its next button "go on".
+    # button answers "again" and its next button "go on". Spoken, "again" (heard as
+    # repeat) and "go on" (heard as play) answer it too.
     if request.origin == "headset" and actions.asking:
         if command in (Command.TOGGLE, Command.PLAY, Command.PAUSE):
             request = Request(Command.ANSWER, "headset", answer=AGAIN)
         elif command is Command.NEXT:
             request = Request(Command.ANSWER, "headset", answer=GO_ON)
+        command = request.command
+    elif request.origin == "voice" and actions.asking:
+        if command is Command.REPEAT:
+            request = Request(Command.ANSWER, "voice", answer=AGAIN)
+        elif command in (Command.PLAY, Command.NEXT):
+            request = Request(Command.ANSWER, "voice", answer=GO_ON)
         command = request.command
     if command is Command.TOGGLE:
         command = Command.PAUSE if actions.playing else Command.PLAY
