@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide.listen.vocabulary import PHRASES, match, words_of
-from voiceguide.player.commands import Command
+from voiceguide.listen.vocabulary import ANSWER_PHRASES, PHRASES, match, spoken_help, words_of
+from voiceguide.player.commands import AGAIN, GO_ON, Answer, Command
 
 SURE = -0.2  # a recogniser's certainty (mean log-probability per token) when it is sure
 
@@ -70,3 +70,48 @@ def test_an_unsure_recogniser_can_still_pause_but_not_move_on() -> None:
     assert paused is not None and paused.command is Command.PAUSE
     assert match("Next.", unsure) is None
     assert match("Again.", unsure) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Yes.", AGAIN),
+        ("One more.", AGAIN),
+        ("No.", GO_ON),
+        ("Zero.", 0),
+        ("Three.", 3),
+        ("3", 3),
+        ("Seven", 7),
+        ("Ten.", 10),
+        ("10", 10),
+    ],
+)
+def test_answers_are_heard_as_answers(text: str, answer: Answer) -> None:
+    heard = match(text, SURE)
+    assert heard is not None and heard.command is Command.ANSWER and heard.answer == answer
+
+
+def test_every_listed_answer_matches_itself() -> None:
+    for answer, phrases in ANSWER_PHRASES.items():
+        for phrase in phrases:
+            heard = match(phrase, SURE)
+            assert heard is not None and heard.answer == answer, phrase
+
+
+def test_an_unsure_yes_or_number_does_nothing_but_an_unsure_no_goes_on() -> None:
+    # "yes" adds a round and a number goes into the journal: only when sure. "No" does
+    # what silence would.
+    unsure = -1.0
+    assert match("Yes.", unsure) is None
+    assert match("Four.", unsure) is None
+    heard = match("No.", unsure)
+    assert heard is not None and heard.answer == GO_ON
+
+
+def test_the_help_lists_every_phrase() -> None:
+    shown = spoken_help().lower()
+    words = [answer for answer in ANSWER_PHRASES if not isinstance(answer, int)]
+    for phrases in [*PHRASES.values(), *(ANSWER_PHRASES[answer] for answer in words)]:
+        for phrase in phrases:
+            assert f'"{phrase}"' in shown, phrase
+    assert 'a number from "zero" to "ten"' in shown

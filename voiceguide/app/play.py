@@ -179,8 +179,8 @@ class PlaySession:
         speaker = Speaker(clips)
         guard = _guard(self._bed_level(routine)) if self.listen else None
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
-        # Asked only where it can be answered: on a terminal (a digit key).
-        asks = MOMENTS if rating and interactive else ()
+        # Asked only where it can be answered: on a terminal (a digit key) or by voice.
+        asks = MOMENTS if rating and (interactive or self.listen) else ()
         keeping: list[SessionRecording] = []  # the session's record, once it is started
         given: dict[Moment, int] = {}
 

@@ -20,6 +20,7 @@ from voiceguide.cli.options import (
     settings,
     speech_options,
 )
+from voiceguide.listen.vocabulary import spoken_help
 from voiceguide.signals import exit_status
 
 if TYPE_CHECKING:
@@ -42,9 +43,7 @@ listen_options = option_group(
         "--listen/--no-listen",
         default=None,
         help="Take spoken commands (the `listen` extra; offline, nothing is recorded): "
-        '"stop", "it hurts" or "ouch" stop at once as s does; "pause" or "wait"; '
-        '"go on" or "continue"; "next" or "skip"; "back"; "again" or "repeat"; '
-        '"where am I"; "quit". Heard only while the guide is silent. Default from the '
+        f"{spoken_help()}. Heard only while the guide is silent. Default from the "
         "config file (listen: true), else off.",
     ),
     click.option(

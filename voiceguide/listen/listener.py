@@ -116,7 +116,7 @@ class Listener:
                     continue
                 self.acted.append(heard)
                 self.status = Listening("on", last=heard.text)
-                self._controls.push(Request(heard.command, "voice"))
+                self._controls.push(Request(heard.command, "voice", answer=heard.answer))
 
 
 class ListeningView:

@@ -27,7 +27,8 @@ FEATURE_FRAMES = 3000  # 10 ms each: the encoder's input
 MAX_TOKENS = 12  # a command is a few words
 PROMPT = (
     "Stop. It hurts. Ouch. Pause. Wait. Go on. Continue. Next. Skip. Back. Go back."
-    " Again. Repeat. Where am I? Quit."
+    " Again. Repeat. Where am I? Quit. Yes. No. One more. Zero. One. Two. Three. Four."
+    " Five. Six. Seven. Eight. Nine. Ten."
 )
 THREADS = 2  # the player's own work is light; the recogniser runs only after speech
 

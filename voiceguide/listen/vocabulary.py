@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from voiceguide.player.commands import Command
+from voiceguide.player.commands import AGAIN, GO_ON, Answer, Command
 
 # Each command with the phrases that say it; the first is the one the help shows.
 PHRASES: dict[Command, tuple[str, ...]] = {
@@ -28,9 +28,33 @@ PHRASES: dict[Command, tuple[str, ...]] = {
     Command.QUIT: ("quit",),
 }
 
+# The answers, heard only as answers: to a question ("yes" takes its round, "no" goes on;
+# "again" and "go on" are the commands above, which an open question takes as answers)
+# and to "how is your back, 0 to 10?". Said when nothing is asked, they get the "nothing"
+# buzz, as a key would. Whisper writes small numbers as words or as digits.
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
+ANSWER_PHRASES: dict[Answer, tuple[str, ...]] = {
+    AGAIN: ("yes", "one more"),
+    GO_ON: ("no",),
+    **{n: (word, str(n)) for n, word in enumerate(NUMBER_WORDS)},
+}
+
 # How alike (0 to 1) heard words and a phrase must be, and how sure the recogniser must be
 # of its words (its mean log-probability per token), by what a wrong match would cost.
-FAVOURED = frozenset({Command.HURT, Command.PAUSE})
+# "No" is favoured too: it chooses what silence would (go on past the extra round).
+FAVOURED: frozenset[Command | Answer] = frozenset({Command.HURT, Command.PAUSE, GO_ON})
 LIKENESS = {True: 0.72, False: 0.86}  # favoured, not favoured
 CERTAINTY = {True: -1.2, False: -0.7}
 # Words that may come around a command without changing it.
@@ -39,18 +63,20 @@ FILLERS = frozenset({"please", "okay", "ok", "oh", "um", "uh", "hey", "now", "so
 
 @dataclass(frozen=True)
 class Heard:
-    """A command recognised in ``text`` (the words as heard, for the display)."""
+    """A command recognised in ``text`` (the words as heard, for the display); for
+    ``Command.ANSWER``, the ``answer``."""
 
     command: Command
     text: str
     phrase: str
     likeness: float
+    answer: Answer | None = None
 
 
 def words_of(text: str) -> list[str]:
     """``text`` as lower-case words, punctuation and fillers dropped, and a phrase the
     recogniser said over and over (it does, on a short utterance) said once."""
-    words = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in FILLERS]
+    words = [w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in FILLERS]
     for period in range(1, len(words)):
         if all(words[i] == words[i % period] for i in range(len(words))):
             return words[:period]
@@ -63,20 +89,51 @@ def match(text: str, certainty: float) -> Heard | None:
     said = " ".join(words_of(text))
     if not said:
         return None
-    best: tuple[float, Command, str] | None = None
-    for command, phrases in PHRASES.items():
-        for phrase in phrases:
-            likeness = difflib.SequenceMatcher(None, said, phrase).ratio()
-            if best is None or likeness > best[0]:
-                best = (likeness, command, phrase)
-    assert best is not None
-    likeness, command, phrase = best
-    favoured = command in FAVOURED
+    meanings: list[tuple[Command | Answer, str]] = [
+        *((command, phrase) for command, phrases in PHRASES.items() for phrase in phrases),
+        *((answer, phrase) for answer, phrases in ANSWER_PHRASES.items() for phrase in phrases),
+    ]
+    likeness, meaning, phrase = max(
+        (
+            (difflib.SequenceMatcher(None, said, phrase).ratio(), meaning, phrase)
+            for meaning, phrase in meanings
+        ),
+        key=lambda found: found[0],  # a tie goes to the first: the commands come first
+    )
+    favoured = meaning in FAVOURED
     if likeness < LIKENESS[favoured] or certainty < CERTAINTY[favoured]:
         return None
-    return Heard(command, text.strip(), phrase, likeness)
+    if isinstance(meaning, Command):
+        return Heard(meaning, text.strip(), phrase, likeness)
+    return Heard(Command.ANSWER, text.strip(), phrase, likeness, answer=meaning)
+
+
+# What each command does, for the help: the key it stands for.
+DOES = {
+    Command.HURT: "stop at once, as s",
+    Command.PAUSE: "pause",
+    Command.PLAY: "go on",
+    Command.NEXT: "the next step",
+    Command.BACK: "back",
+    Command.REPEAT: "say it again",
+    Command.WHERE: "where am I?",
+    Command.QUIT: "quit",
+}
+
+
+def _shown(phrase: str) -> str:
+    return re.sub(r"\bi\b", "I", phrase)
 
 
 def spoken_help() -> str:
-    """The commands as one line, for ``play --help`` and the display."""
-    return " · ".join(" / ".join(f'"{p}"' for p in phrases) for phrases in PHRASES.values())
+    """Every phrase with what it does, and the answers, for ``play --help``."""
+    commands = "; ".join(
+        " or ".join(f'"{_shown(p)}"' for p in phrases) + f" ({DOES[command]})"
+        for command, phrases in PHRASES.items()
+    )
+    yes, no = (" or ".join(f'"{p}"' for p in ANSWER_PHRASES[a]) for a in (AGAIN, GO_ON))
+    return (
+        f'{commands}. At a question, {yes} or "again" take the extra round, {no} or "go on"'
+        f' go on; asked how your back is, a number from "{NUMBER_WORDS[0]}" to'
+        f' "{NUMBER_WORDS[-1]}"'
+    )
