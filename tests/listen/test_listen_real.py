@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from tests.support.recording import (
     wait_for_sound,
 )
 from voiceguide.practice.journal import Journal
+from voiceguide.script import phrasing
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow, needs_pulse]
 
@@ -101,18 +103,20 @@ class Session:
         return self.process.returncode, stderr
 
 
-@pytest.fixture
-def session(tmp_path: Path, shared_cache_dir: Path) -> Iterator[Session]:
+@contextmanager
+def listening_play(folder: Path, cache: Path, *options: str) -> Iterator[Session]:
+    """``play --listen`` of the check routine with no terminal, the microphone hearing the
+    room's noise and the guide's own loudspeaker; yields once the guide is heard."""
     sink = private_sink()
     assert sink is not None
-    routine = tmp_path / "listen-check.yaml"
+    routine = folder / "listen-check.yaml"
     routine.write_text(ROUTINE, encoding="utf-8")
-    guide_clip(FIRST_STEP, shared_cache_dir)  # the clips are cached: playing starts at once
+    guide_clip(FIRST_STEP, cache)  # the clips are cached: playing starts at once
     with virtual_microphone() as microphone, MonitorRecording(sink, RATE) as recording:
         microphone.loop_from(sink, ECHO_DELAY, ECHO_GAIN)
         microphone.noise_in_background(90, NOISE_LEVEL)
         process = subprocess.Popen(
-            [*PROGRAM, "play", str(routine), "--listen", "--engine", "espeak-ng"],
+            [*PROGRAM, "play", str(routine), "--listen", "--engine", "espeak-ng", *options],
             env=microphone.env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -121,11 +125,18 @@ def session(tmp_path: Path, shared_cache_dir: Path) -> Iterator[Session]:
         )
         try:
             wait_for_sound(recording, recording.frames)
-            yield Session(microphone, recording, process, tmp_path)
+            yield Session(microphone, recording, process, folder)
         finally:
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+
+
+@pytest.fixture
+def session(tmp_path: Path, shared_cache_dir: Path) -> Iterator[Session]:
+    # The rating (asked when listening, even with no terminal) has its own test below.
+    with listening_play(tmp_path, shared_cache_dir, "--no-rating") as playing:
+        yield playing
 
 
 def test_pause_is_silence_and_go_on_resumes_where_it_stopped(
@@ -196,7 +207,7 @@ def test_a_whole_routine_with_echo_and_noise_and_no_command_is_left_alone(
         microphone.noise_in_background(90, NOISE_LEVEL)
         start = recording.frames
         done = subprocess.run(
-            [*PROGRAM, "play", str(short), "--listen"],
+            [*PROGRAM, "play", str(short), "--listen", "--no-rating"],
             env=microphone.env(),
             stdin=subprocess.DEVNULL,
             capture_output=True,
@@ -248,3 +259,32 @@ def test_without_a_microphone_one_line_says_so_and_it_plays_on(tmp_path: Path) -
     assert line.startswith("Not listening: no microphone matching 'no such microphone'")
     assert line.endswith("Playing goes on; the keys still work.")
     assert finished.startswith("Finished Tiny")
+
+
+def test_a_number_said_in_the_window_is_the_rating(tmp_path: Path, shared_cache_dir: Path) -> None:
+    # No terminal, but listening: how the back is gets asked, and answered by voice.
+    question = guide_clip(phrasing.RATING_QUESTION, shared_cache_dir)
+    with listening_play(tmp_path, shared_cache_dir) as playing:
+        deadline = time.monotonic() + 40
+        asked, match = 0, 0.0
+        while time.monotonic() < deadline and match < 0.8:
+            time.sleep(0.5)
+            heard = playing.recording.samples()
+            asked, match = best_lag(question, heard, 0, max(0, len(heard) - len(question)))
+        assert match > 0.8, "the rating was never asked"
+        # Into the window: after the words, the gap and the opening tone.
+        window = asked + len(question) + round(1.0 * RATE)
+        playing.recording.wait_for(max(0, window - playing.recording.frames), timeout=20)
+        for speaker in ("piper", "espeak-ng"):  # said again if not understood, as a person would
+            playing.say("three", speaker)
+            time.sleep(3)
+            noted = guide_clip(phrasing.rating_noted(3), shared_cache_dir)
+            heard = playing.recording.samples()
+            _, match = best_lag(noted, heard, asked, max(asked, len(heard) - len(noted)))
+            if match > 0.6:
+                break
+        playing.process.terminate()
+        playing.finish()
+    assert match > 0.6, "'three' was not said back"
+    [rated] = Journal().sessions()
+    assert rated.rating_before == 3
