@@ -82,6 +82,11 @@ class ServeError(VoiceguideError):
     """The server cannot start: the port is in use, the address is not this machine's."""
 
 
+class PhoneRequestError(ServeError):
+    """What the phone's page posted cannot be recorded: not the JSON it sends, or a
+    session this server did not start."""
+
+
 class JournalError(VoiceguideError):
     """The practice journal cannot be read or written."""
 

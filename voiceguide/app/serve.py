@@ -12,7 +12,7 @@ from pathlib import Path
 from voiceguide import signals
 from voiceguide.app.export import ExportProgress, distinct_routines
 from voiceguide.export.writer import Format
-from voiceguide.practice.journal import Journal
+from voiceguide.practice.journal import Journal, SessionStart
 from voiceguide.render.options import RenderOptions
 from voiceguide.routine.records import Routine
 from voiceguide.serve import net, server
@@ -65,7 +65,14 @@ def serve_routines(
         # The names this machine may be reached by, besides the address shown: what was
         # given with --host, and its own host name (as a phone's browser may use it).
         names = [choice.address, socket.gethostname(), socket.gethostname() + ".local"]
-        site = build_site(exported, token, origin, names, journal=Journal())
+        # How the served audio was made: what the journal keeps of a session played on
+        # the phone, as it keeps it of one played by ``play``.
+        engine = options.voice.choice().engine
+        starts = {
+            routine.id: SessionStart(routine, options.pace, engine, options.voice.voice)
+            for routine in routines
+        }
+        site = build_site(exported, token, origin, names, journal=Journal(), starts=starts)
         serving = Serving(
             site.entry_url, site.base_url + FEED, choice.warning, net.is_loopback(shown)
         )

@@ -2,7 +2,9 @@
 
 Every URL starts with the session's token; without it, for a Host header that does not
 name this server, or for any name not in the table, the answer is 404, the same for every
-path and method, so nothing tells a stranger what exists. Only GET and HEAD. Files are
+path and method, so nothing tells a stranger what exists. Only GET and HEAD, but for the
+one endpoint that records the phone's sessions (``sessions``), which takes only a POST
+from the page's own origin, of a small JSON body. Files are
 served by Starlette's ``FileResponse`` (Range requests with 206, Content-Length, ETag,
 Last-Modified); this module adds conditional requests (304), caching and privacy headers.
 """
@@ -17,10 +19,18 @@ from email.utils import formatdate
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from voiceguide.serve.site import Document, LiveDocument, Site, StoredFile
+from voiceguide.errors import PhoneRequestError
+from voiceguide.serve.sessions import MAX_BODY
+from voiceguide.serve.site import Document, Endpoint, LiveDocument, Site, StoredFile
 
 METHODS = ("GET", "HEAD")
 # The token is in every URL: no page may pass it on in a Referer header.
@@ -42,16 +52,32 @@ def create_app(site: Site) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan and websockets: nothing is served to them
             return
+        request = Request(scope, receive)
+        body = await _read_body(request) if request.method == "POST" else b""
         # In a worker thread: the "Your practice" view reads the journal and draws its
         # chart (a fifth of a second), which must not hold up a phone's audio download.
-        response = await anyio.to_thread.run_sync(respond, site, Request(scope, receive))
+        response = await anyio.to_thread.run_sync(respond, site, request, body)
         await response(scope, receive, send)
 
     return app
 
 
-def respond(site: Site, request: Request) -> Response:
-    """The response to ``request``: a page, the feed, a file, or 404."""
+async def _read_body(request: Request) -> bytes | None:
+    """The request's body; None when it is longer than ``MAX_BODY``, read no further."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    return body
+
+
+def respond(site: Site, request: Request, body: bytes | None = b"") -> Response:
+    """The response to ``request`` (whose ``body`` is None when too long): a page, the
+    feed, a file, what the endpoint answers, or 404."""
     if not site.serves_host(request.headers.get("host")):
         return _not_found()
     # The decoded path, exactly: "%2e%2e%2f" arrives here as "../" and names nothing.
@@ -64,6 +90,8 @@ def respond(site: Site, request: Request) -> Response:
         return _not_found()
     if not slash:  # /TOKEN without its slash: the relative links need it
         return RedirectResponse(f"/{token}/", headers=_PRIVATE)
+    if isinstance(resource, Endpoint):
+        return _post(resource, request, body)
     if request.method not in METHODS:
         return PlainTextResponse(
             "Method not allowed: this server is read-only\n",
@@ -75,6 +103,33 @@ def respond(site: Site, request: Request) -> Response:
     if isinstance(resource, Document):
         return _document(resource, request)
     return _file(resource, request)
+
+
+def _post(endpoint: Endpoint, request: Request, body: bytes | None) -> Response:
+    """The endpoint's answer to a POST from the page's own origin: the Host header has
+    been checked, so a page elsewhere (another site open on the phone) cannot send one."""
+    if request.method != "POST":
+        return PlainTextResponse(
+            "Method not allowed: only the page posts here\n",
+            405,
+            headers={"Allow": "POST", **_PRIVATE},
+        )
+    origin = request.headers.get("origin", "")
+    if origin.lower() != f"{request.url.scheme}://{request.headers.get('host', '')}".lower():
+        return _json(403, {"error": "not from this server's page"})
+    if body is None:
+        return _json(413, {"error": f"a body of at most {MAX_BODY} bytes"})
+    if request.headers.get("content-type", "").partition(";")[0].strip() != "application/json":
+        return _json(400, {"error": "the body is JSON (Content-Type: application/json)"})
+    try:
+        status, answer = endpoint.handle(body)
+    except PhoneRequestError as exc:
+        return _json(400, {"error": str(exc)})
+    return _json(status, answer)
+
+
+def _json(status: int, answer: dict[str, object]) -> Response:
+    return JSONResponse(answer, status, headers={"Cache-Control": "no-store", **_PRIVATE})
 
 
 def _document(document: Document, request: Request) -> Response:

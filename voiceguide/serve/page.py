@@ -8,6 +8,11 @@ through the cue list, so they stay in step with what is heard. The Media Session
 gives the lock screen and a headset the step's name, play/pause and next/previous step.
 At a question, two large buttons ("One more", "Go on") take the lower half during its
 answer window; as in ``play``, without an answer the page goes on past the round.
+Where the server records sessions, the page asks "How is your back, 0 to 10?" when the
+routine's first step begins and when its closing begins: eleven large buttons and a skip
+go under the words for ``RATING_WINDOW`` seconds while the audio plays on and play/pause
+stays where it was (see docs/phone.md); the page posts the session, its ratings and its
+end to the server.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ MEDIA_TYPE = "text/html; charset=utf-8"
 # "<script" too: neither may appear in what the page embeds, nor may a line separator
 # that older JavaScript parsers end a string on. JSON can write each as an escape.
 _JSON_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in ("<", ">", "&", "\u2028", "\u2029")})
+# Seconds the rating's buttons stay up, the audio playing on: time to open the eyes and
+# reach the phone beside the mat; no answer by then and nothing is recorded.
+RATING_WINDOW = 60
 # The page's own style and script, whose digests the Content-Security-Policy names: no
 # other style or script can run, even if text were ever to slip into the page unescaped.
 _INLINE = re.compile(r"<(style|script)>(.*?)</\1>", re.S)
@@ -45,6 +53,7 @@ class Links:
     home: str | None
     feed: str
     practice: str | None = None  # the "Your practice" view, when the site has one
+    sessions: str | None = None  # where sessions and ratings are posted, when recorded
 
 
 def routine_page(script: Script, links: Links) -> str:
@@ -83,6 +92,7 @@ def routine_page(script: Script, links: Links) -> str:
             }
             for q in script.questions()
         ],
+        "rating": _rating(script, links.sessions),
     }
     steps = "\n".join(
         f'<li><button type="button" data-step="{s.index}">'
@@ -110,6 +120,20 @@ def routine_page(script: Script, links: Links) -> str:
     )
 
 
+def _rating(script: Script, sessions: str | None) -> dict[str, object] | None:
+    """When the page asks for ratings and posts the session: at the first step's start
+    (after the opening) and at the closing's, and where it posts."""
+    if sessions is None or len(script.steps) < 2:
+        return None
+    return {
+        "routine": script.routine_id,
+        "before": round(script.steps[1].start, 3),
+        "after": round(script.steps[-1].start, 3),
+        "window": RATING_WINDOW,
+        "post": sessions,
+    }
+
+
 def embedded_json(data: object) -> str:
     """``data`` as JSON that cannot end or change the <script> element it is put in."""
     return json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
@@ -124,7 +148,7 @@ def content_policy(page: str) -> str:
         digests[kind].append(f"'sha256-{digest}'")
     style, script = (" ".join(digests[kind]) or "'none'" for kind in ("style", "script"))
     return (
-        "default-src 'none'; media-src 'self'; img-src 'self' data:; "
+        "default-src 'none'; media-src 'self'; img-src 'self' data:; connect-src 'self'; "
         f"style-src {style}; script-src {script}; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
@@ -198,6 +222,18 @@ _PAGE = (
   background: #23262c; -webkit-tap-highlight-color: transparent; }
 #answer #again { color: var(--bg); background: var(--accent); }
 #play.playing .pause { display: block; }
+#rating { flex: none; margin: .5rem 0 0; }
+#rating[hidden], #advice[hidden], .now.asking h1 { display: none; }
+#rating-question { margin: 0; text-align: center; font-size: 1.2rem; font-weight: 600; }
+#rating .digits { display: grid; grid-template-columns: repeat(4, 1fr);
+  grid-auto-rows: 3.2rem; gap: 4px; }
+#rating button { border: 0; margin: 0; font: inherit; font-size: 1.8rem; font-weight: 600;
+  touch-action: manipulation; cursor: pointer; color: var(--fg); background: #2d3037;
+  border-radius: .3rem; -webkit-tap-highlight-color: transparent; }
+#rating .scale { margin: 0 0 .3rem; text-align: center; }
+#rating #rating-skip { font-size: 1.2rem; color: var(--dim); }
+#advice { margin: .5rem 0 0; padding: .5rem; border-radius: .3rem; color: var(--bg);
+  background: var(--accent); font-weight: 600; }
 #steps { list-style: none; padding: 0; margin: 0; }
 #steps button { width: 100%; text-align: left; background: none; border: 0;
   border-bottom: 1px solid #2a2d33; color: var(--fg); font: inherit; padding: .8rem .25rem; }
@@ -213,6 +249,25 @@ _PAGE = (
     <h1>{{title}}</h1>
     <p id="step"></p>
     <p id="words" data-cue="-1">{{title}}</p>
+    <div id="rating" role="group" aria-labelledby="rating-question" hidden>
+      <p id="rating-question">How is your back, 0 to 10?</p>
+      <p class="hint scale">0: no pain · 10: the worst imaginable</p>
+      <div class="digits">
+        <button type="button" data-rating="0">0</button>
+        <button type="button" data-rating="1">1</button>
+        <button type="button" data-rating="2">2</button>
+        <button type="button" data-rating="3">3</button>
+        <button type="button" data-rating="4">4</button>
+        <button type="button" data-rating="5">5</button>
+        <button type="button" data-rating="6">6</button>
+        <button type="button" data-rating="7">7</button>
+        <button type="button" data-rating="8">8</button>
+        <button type="button" data-rating="9">9</button>
+        <button type="button" data-rating="10">10</button>
+        <button id="rating-skip" type="button">Skip</button>
+      </div>
+    </div>
+    <p id="advice" role="alert" hidden></p>
     <progress id="bar" max="1" value="0"></progress>
     <div class="times">
       <span id="elapsed">0:00</span><span id="remaining">−{{remaining}}</span>
@@ -262,6 +317,9 @@ let shownStep = null;
 const answerBox = document.getElementById("answer");
 // Per question: the answer given ("again" or "go on") and whether it has been settled.
 const answers = data.questions.map(() => ({ answer: null, settled: false }));
+const ratingBox = document.getElementById("rating");
+const nowBox = document.querySelector(".now");
+const advice = document.getElementById("advice");
 
 // The last item (cue or step) that has started by time t.
 function startedBy(items, t) {
@@ -320,6 +378,7 @@ function update() {
   remaining.textContent = "−" + clock(duration() - t);
   bar.value = duration() > 0 ? t / duration() : 0;
   settleQuestions(t);
+  if (data.rating) checkRating(t);
 }
 
 // The question being asked at t: from its first word until its closing tone has ended.
@@ -338,9 +397,97 @@ function settleQuestions(t) {
     state.settled = true;
     if (state.answer !== "again" && t < q.round + 1) seek(q.resume);
   });
-  const asking = askedAt(audio.currentTime) >= 0;
-  answerBox.hidden = !asking;
-  play.hidden = asking;
+  showPanels();
+}
+
+// The lower half: a question's answers, else play/pause. The rating's buttons go in the
+// upper half, under the words (smaller meanwhile), so that a tap on the lower half, found
+// without looking, never gives a rating by mistake.
+function showPanels() {
+  const question = askedAt(audio.currentTime) >= 0;
+  answerBox.hidden = !question;
+  play.hidden = question;
+  if (ratingBox.hidden === !ratingAsked) return;
+  ratingBox.hidden = !ratingAsked;
+  nowBox.classList.toggle("asking", Boolean(ratingAsked));
+  fitWords();
+}
+
+// --- "How is your back, 0 to 10?", and the session in the journal -------------------
+// The session being played ({id, asked, endWith, queue}) and the rating being asked
+// ({moment, session, timer}). Each session's posts go one after the other (queue), so
+// that its end never overtakes its start or a rating.
+let recorded = null;
+let ratingAsked = null;
+
+function post(message, leaving) {
+  return fetch(data.rating.post, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(message), keepalive: Boolean(leaving), cache: "no-store",
+  }).then((reply) => (reply.ok ? reply.json() : null)).catch(() => null);
+}
+
+function send(session, message, leaving) {
+  session.queue = session.queue.then(
+    () => (session.id ? post({ ...message, session: session.id }, leaving) : null));
+  return session.queue;
+}
+
+function startSession() {
+  const session = { id: null, asked: {}, endWith: null };
+  advice.hidden = true;  // the last session's
+  session.queue = post({ action: "start", routine: data.rating.routine })
+    .then((answer) => { session.id = answer && answer.session; });
+  recorded = session;
+}
+
+// Once the rating being asked is answered or let go: a session that ended meanwhile
+// is recorded as ended only then, so the rating after it is not lost.
+function endSession(outcome, leaving) {
+  const session = recorded;
+  if (!session) return;
+  if (ratingAsked && !leaving) { session.endWith = outcome; return; }
+  recorded = null;
+  send(session, { action: "end", outcome }, leaving);
+}
+
+function askRating(moment) {
+  recorded.asked[moment] = true;
+  ratingAsked = {
+    moment, session: recorded, timer: setTimeout(closeRating, data.rating.window * 1000),
+  };
+  showPanels();
+}
+
+function closeRating() {
+  const asked = ratingAsked;
+  if (!asked) return;
+  ratingAsked = null;
+  clearTimeout(asked.timer);
+  showPanels();
+  if (asked.session.endWith) endSession(asked.session.endWith);
+}
+
+function rate(value) {
+  const asked = ratingAsked;
+  if (!asked) return;
+  send(asked.session, { action: "rate", moment: asked.moment, value }).then((answer) => {
+    if (answer && answer.advice) { advice.textContent = answer.advice; advice.hidden = false; }
+  });
+  closeRating();
+}
+
+// Asked once each per session, while it plays: before, from the first step's start up
+// to the closing's; after, from the closing's start (or at the end, if it was skipped).
+function checkRating(t) {
+  if (!recorded || audio.paused) return;
+  if (ratingAsked && ratingAsked.moment === "before" && t >= data.rating.after) closeRating();
+  if (ratingAsked) return;
+  if (!recorded.asked.before && data.rating.before <= t && t < data.rating.after) {
+    askRating("before");
+  } else if (!recorded.asked.after && t >= data.rating.after) {
+    askRating("after");
+  }
 }
 
 function answer(given) {
@@ -384,6 +531,7 @@ play.addEventListener("click", () => { if (audio.paused) audio.play(); else audi
 document.getElementById("again").addEventListener("click", () => answer("again"));
 document.getElementById("goon").addEventListener("click", () => answer("go on"));
 audio.addEventListener("play", () => {
+  if (data.rating && !recorded) startSession();
   play.classList.add("playing"); play.setAttribute("aria-label", "Pause");
   playLabel.textContent = "Pause";
   if (session) session.playbackState = "playing";
@@ -395,6 +543,17 @@ audio.addEventListener("pause", () => {
   if (session) session.playbackState = "paused";
   update();
 });
+if (data.rating) {
+  ratingBox.querySelectorAll("[data-rating]").forEach((button) => {
+    button.addEventListener("click", () => rate(Number(button.dataset.rating)));
+  });
+  document.getElementById("rating-skip").addEventListener("click", closeRating);
+  audio.addEventListener("ended", () => {
+    if (recorded && !recorded.asked.after && !ratingAsked) askRating("after");
+    endSession("completed");
+  });
+  window.addEventListener("pagehide", () => endSession("stopped", true));
+}
 // timeupdate keeps the words right while the screen is off and frames are not drawn.
 for (const name of ["timeupdate", "seeked", "loadedmetadata", "ended"]) {
   audio.addEventListener(name, update);

@@ -17,11 +17,12 @@ import ipaddress
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from voiceguide.export.writer import ExportedRoutine
-from voiceguide.practice.journal import Journal
-from voiceguide.serve import feed, page, practice
+from voiceguide.practice.journal import Journal, SessionStart
+from voiceguide.serve import feed, page, practice, sessions
 from voiceguide.serve.media import media_type
 
 FEED = "feed.xml"
@@ -55,7 +56,15 @@ class LiveDocument:
     make: Callable[[], Document]
 
 
-Resource = Document | StoredFile | LiveDocument
+@dataclass(frozen=True)
+class Endpoint:
+    """The one name that takes a POST: ``handle`` answers a body with a status and JSON,
+    or raises PhoneRequestError (400)."""
+
+    handle: Callable[[bytes], tuple[int, dict[str, Any]]]
+
+
+Resource = Document | StoredFile | LiveDocument | Endpoint
 
 
 @dataclass(frozen=True)
@@ -106,12 +115,20 @@ def build_site(
     origin: str,
     names: Iterable[str] = (),
     journal: Journal | None = None,
+    starts: Mapping[str, SessionStart] | None = None,
 ) -> Site:
     """The site for ``exported`` routines at ``origin`` (``http://host:port``), which
     answers requests for ``origin``'s host, loopback, and the host ``names``; with a
-    ``journal``, the "Your practice" view of it too."""
+    ``journal``, the "Your practice" view of it too, and with ``starts`` (how each
+    routine's audio was made, by id) as well, the endpoint by which the routine pages
+    record their sessions and ratings in it."""
     base_url = f"{origin}/{token}/"
     resources: dict[str, Resource] = {}
+    phone = (
+        sessions.PhoneSessions(journal, starts)
+        if journal is not None and starts is not None
+        else None
+    )
     served: dict[Path, str] = {}
     for item in exported:
         for path in item.files:
@@ -126,8 +143,11 @@ def build_site(
             home="../" if len(exported) > 1 else None,
             feed=f"../{FEED}",
             practice=f"../{practice.PAGE}" if journal else None,
+            sessions=f"../{sessions.ENDPOINT}" if phone else None,
         )
         resources[page_name(item.routine_id)] = _page(page.routine_page(item.script, links))
+    if phone is not None:
+        resources[sessions.ENDPOINT] = Endpoint(phone.handle)
     resources[""] = _page(
         page.index_page(
             [(item.title, page_name(item.routine_id)) for item in exported],
