@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -389,3 +390,18 @@ def test_ratings_clicked_on_the_page_go_into_the_journal(
     view = request(served.origin, "GET", served.path.replace("short-check/", practice.PAGE))
     row_html = view.body.decode().split("Short check</th>")[1].split("</tr>")[0]
     assert row_html.startswith("<td>2</td><td>1</td><td>0</td><td>+6</td>"), row_html
+
+
+def test_without_the_token_a_body_is_never_waited_for(site: tuple[str, Site]) -> None:
+    # A stranger announces a body and sends none: the 404 comes at once, as nothing of a
+    # request without the token is read (a server waiting for it would time out here).
+    origin, _ = site
+    parts = urlsplit(origin)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST /not-the-token/{ENDPOINT} HTTP/1.1\r\n"
+            f"Host: {parts.netloc}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 500\r\n\r\n".encode()
+        )
+        reply = sock.recv(4096).decode("latin-1")
+    assert reply.startswith("HTTP/1.1 404 ")

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voiceguide.errors import PhoneRequestError
 from voiceguide.serve.sessions import MAX_BODY
-from voiceguide.serve.site import Document, Endpoint, LiveDocument, Site, StoredFile
+from voiceguide.serve.site import Document, Endpoint, LiveDocument, Resource, Site, StoredFile
 
 METHODS = ("GET", "HEAD")
 # The token is in every URL: no page may pass it on in a Referer header.
@@ -53,7 +53,10 @@ def create_app(site: Site) -> ASGIApp:
         if scope["type"] != "http":  # lifespan and websockets: nothing is served to them
             return
         request = Request(scope, receive)
-        body = await _read_body(request) if request.method == "POST" else b""
+        # Read only when it is for the one endpoint, with the token: nothing of a stranger's
+        # body is taken in.
+        posting = request.method == "POST" and isinstance(_addressed(site, request), Endpoint)
+        body = await _read_body(request) if posting else b""
         # In a worker thread: the "Your practice" view reads the journal and draws its
         # chart (a fifth of a second), which must not hold up a phone's audio download.
         response = await anyio.to_thread.run_sync(respond, site, request, body)
@@ -78,18 +81,12 @@ async def _read_body(request: Request) -> bytes | None:
 def respond(site: Site, request: Request, body: bytes | None = b"") -> Response:
     """The response to ``request`` (whose ``body`` is None when too long): a page, the
     feed, a file, what the endpoint answers, or 404."""
-    if not site.serves_host(request.headers.get("host")):
-        return _not_found()
-    # The decoded path, exactly: "%2e%2e%2f" arrives here as "../" and names nothing.
-    path: str = request.scope["path"]
-    token, slash, name = path.removeprefix("/").partition("/")
-    if not secrets.compare_digest(token.encode(), site.token.encode()):
-        return _not_found()
-    resource = site.resources.get(name)
+    resource = _addressed(site, request)
     if resource is None:
         return _not_found()
-    if not slash:  # /TOKEN without its slash: the relative links need it
-        return RedirectResponse(f"/{token}/", headers=_PRIVATE)
+    if not request.scope["path"].removeprefix("/").count("/"):
+        # /TOKEN without its slash: the relative links need it
+        return RedirectResponse(f"/{site.token}/", headers=_PRIVATE)
     if isinstance(resource, Endpoint):
         return _post(resource, request, body)
     if request.method not in METHODS:
@@ -103,6 +100,18 @@ def respond(site: Site, request: Request, body: bytes | None = b"") -> Response:
     if isinstance(resource, Document):
         return _document(resource, request)
     return _file(resource, request)
+
+
+def _addressed(site: Site, request: Request) -> Resource | None:
+    """What ``request`` names, when it comes to a host the site serves with the token."""
+    if not site.serves_host(request.headers.get("host")):
+        return None
+    # The decoded path, exactly: "%2e%2e%2f" arrives here as "../" and names nothing.
+    path: str = request.scope["path"]
+    token, _, name = path.removeprefix("/").partition("/")
+    if not secrets.compare_digest(token.encode(), site.token.encode()):
+        return None
+    return site.resources.get(name)
 
 
 def _post(endpoint: Endpoint, request: Request, body: bytes | None) -> Response:
