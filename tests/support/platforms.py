@@ -61,6 +61,10 @@ LIBRARIES = (
     "mutagen",
     "mutagen.id3",
     "yaml",
+    # SciPy reads the interpreter's build settings by sys.platform when first imported;
+    # CTranslate2 loads its DLLs the Windows way.
+    "pyloudnorm",
+    "faster_whisper",
 )
 REFUSED = {
     "win32": {"termios", "tty", "pty", "fcntl", "pwd", "grp", "resource", "jeepney"},
