@@ -26,7 +26,7 @@ from tests.serve.test_serve_practice import exported
 from tests.support.routines import sided_routine_file
 from tests.support.serving import Reply, ServeProcess, request, serve_process, site_server
 from voiceguide.export.writer import ExportedRoutine
-from voiceguide.practice.journal import Journal, SessionRecord, SessionStart
+from voiceguide.practice.journal import Journal, PainStop, SessionRecord, SessionStart
 from voiceguide.routine.library import load_routine
 from voiceguide.script import phrasing
 from voiceguide.serve import practice, sessions
@@ -405,3 +405,50 @@ def test_without_the_token_a_body_is_never_waited_for(site: tuple[str, Site]) ->
         )
         reply = sock.recv(4096).decode("latin-1")
     assert reply.startswith("HTTP/1.1 404 ")
+
+
+def test_a_stop_for_pain_records_the_step_that_hurt_as_the_s_key_does(
+    site: tuple[str, Site], exported: list[ExportedRoutine]
+) -> None:
+    titles = [s.title for s in exported[0].script.steps]
+    key = start(site)
+    for step in (-1, len(titles), 1.0, True, "1"):
+        refused = post(site, {"action": "hurt", "session": key, "step": step})
+        assert "the step is a number" in answer(refused, 400)["error"], step
+    assert answer(post(site, {"action": "hurt", "session": key, "step": 1})) == {}
+    [row] = journal()
+    assert (row.outcome, row.reason) == ("stopped", "pain")
+    assert row.pain_stop == PainStop(1, titles[1])
+    # Ended: nothing more is taken from that key.
+    again = post(site, {"action": "end", "session": key, "outcome": "completed"})
+    assert "no such session" in answer(again, 400)["error"]
+    assert journal()[0].outcome == "stopped"
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_it_hurts_on_the_page_stops_and_records_the_step(
+    browser: Any, served: ServeProcess
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(served.url)
+    wait_for(
+        lambda: browser.execute_script("return document.getElementById('audio').readyState >= 1"),
+        "the audio",
+    )
+    steps = browser.execute_script(
+        "return JSON.parse(document.getElementById('data').textContent).steps"
+    )
+    browser.find_element(By.ID, "play").click()
+    wait_for(lambda: current_time(browser) > 0.1, "playback")
+    wait_for(lambda: len(journal()) == 1, "the session started")
+    seek(browser, steps[2]["start"] + 0.5)
+    wait_for(lambda: current_time(browser) > steps[2]["start"] + 0.6, "the third step playing")
+    browser.find_element(By.ID, "hurt").click()
+    wait_for(lambda: journal()[0].outcome == "stopped", "the stop for pain recorded")
+    assert browser.execute_script("return document.getElementById('audio').paused")
+    assert browser.find_element(By.ID, "advice").text == phrasing.PAIN_EXIT
+    [row] = journal()
+    assert row.reason == "pain"
+    assert row.pain_stop == PainStop(2, steps[2]["title"])

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from voiceguide.export.captions import ARTIST
+from voiceguide.script import phrasing
 from voiceguide.script.records import Script
 from voiceguide.text import clock
 
@@ -93,6 +94,7 @@ def routine_page(script: Script, links: Links) -> str:
             for q in script.questions()
         ],
         "rating": _rating(script, links.sessions),
+        "painExit": phrasing.PAIN_EXIT,
     }
     steps = "\n".join(
         f'<li><button type="button" data-step="{s.index}">'
@@ -234,6 +236,9 @@ _PAGE = (
 #rating #rating-skip { font-size: 1.2rem; color: var(--dim); }
 #advice { margin: .5rem 0 0; padding: .5rem; border-radius: .3rem; color: var(--bg);
   background: var(--accent); font-weight: 600; }
+#hurt { flex: none; margin: .5rem 0 0; padding: .6rem; border: 0; border-radius: .3rem;
+  font: inherit; font-size: 1.2rem; font-weight: 600; color: #fff; background: #8b1e1e;
+  touch-action: manipulation; cursor: pointer; -webkit-tap-highlight-color: transparent; }
 #steps { list-style: none; padding: 0; margin: 0; }
 #steps button { width: 100%; text-align: left; background: none; border: 0;
   border-bottom: 1px solid #2a2d33; color: var(--fg); font: inherit; padding: .8rem .25rem; }
@@ -272,6 +277,7 @@ _PAGE = (
     <div class="times">
       <span id="elapsed">0:00</span><span id="remaining">−{{remaining}}</span>
     </div>
+    <button id="hurt" type="button">It hurts: stop</button>
   </section>
   <button id="play" type="button" aria-label="Play">
     <svg class="play" viewBox="0 0 24 24" aria-hidden="true"><path d="M7 4.5v15l13-7.5z"/></svg>
@@ -490,6 +496,20 @@ function checkRating(t) {
   }
 }
 
+// Something hurts: stop at once and show the way out; where sessions are recorded, the
+// stop for pain at the step playing, as the s key records it (the next play of the
+// routine then offers to leave that step out).
+function stopForPain() {
+  audio.pause();
+  advice.textContent = data.painExit;
+  advice.hidden = false;
+  const session = recorded;
+  if (!session) return;
+  recorded = null;
+  if (ratingAsked) { clearTimeout(ratingAsked.timer); ratingAsked = null; showPanels(); }
+  send(session, { action: "hurt", step: Math.max(0, startedBy(data.steps, audio.currentTime)) });
+}
+
 function answer(given) {
   const i = askedAt(audio.currentTime);
   if (i < 0) return;
@@ -530,6 +550,7 @@ function frame() {
 play.addEventListener("click", () => { if (audio.paused) audio.play(); else audio.pause(); });
 document.getElementById("again").addEventListener("click", () => answer("again"));
 document.getElementById("goon").addEventListener("click", () => answer("go on"));
+document.getElementById("hurt").addEventListener("click", stopForPain);
 audio.addEventListener("play", () => {
   if (data.rating && !recorded) startSession();
   play.classList.add("playing"); play.setAttribute("aria-label", "Pause");

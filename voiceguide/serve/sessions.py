@@ -7,7 +7,10 @@ starts (the answer names the session by a key of this server's own, never a jour
 so a page cannot touch a session it did not start), ``{"action": "rate", "session": KEY,
 "moment": "before" | "after", "value": 0..10}`` for each rating (the answer carries the
 rating advice, when it applies), and ``{"action": "end", "session": KEY, "outcome":
-"completed" | "stopped"}`` when the audio ends or the page is left.
+"completed" | "stopped"}`` when the audio ends or the page is left, or ``{"action": "hurt",
+"session": KEY, "step": N}`` when the person stops because something hurts in step N (as
+``show`` counts them): recorded as a stop for pain at that step, exactly as the ``s`` key
+records one, so the next play of the routine offers to leave the step out.
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ from collections.abc import Mapping
 from typing import Any, get_args
 
 from voiceguide.errors import PhoneRequestError
-from voiceguide.practice.journal import Journal, RatingMoment, SessionStart, check_rating
+from voiceguide.practice.journal import (
+    PAIN,
+    Journal,
+    PainStop,
+    RatingMoment,
+    SessionStart,
+    check_rating,
+)
 from voiceguide.practice.recording import SessionRecording
 from voiceguide.practice.safety import rating_advice
 
@@ -34,6 +44,7 @@ _FIELDS = {
     "start": {"action", "routine"},
     "rate": {"action", "session", "moment", "value"},
     "end": {"action", "session", "outcome"},
+    "hurt": {"action", "session", "step"},
 }
 
 Reply = tuple[int, dict[str, Any]]
@@ -42,7 +53,8 @@ Reply = tuple[int, dict[str, Any]]
 class _Open:
     """A session the page is playing: its recording, the ratings given, what went wrong."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, steps: tuple[str, ...]) -> None:
+        self.steps = steps  # the titles of the routine's steps, as ``show`` counts them
         self.problems: list[str] = []
         self.recording = SessionRecording(journal, self.problems.append)
         self.ratings: dict[RatingMoment, int] = {}
@@ -50,11 +62,18 @@ class _Open:
 
 class PhoneSessions:
     """The sessions the phone's page plays, recorded in ``journal``; ``starts`` says, per
-    routine id served, how its audio was made (pace, engine, voice)."""
+    routine id served, how its audio was made (pace, engine, voice), and ``steps`` the
+    titles of its steps (what a stop for pain names)."""
 
-    def __init__(self, journal: Journal, starts: Mapping[str, SessionStart]) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        starts: Mapping[str, SessionStart],
+        steps: Mapping[str, tuple[str, ...]],
+    ) -> None:
         self.journal = journal
         self.starts = dict(starts)
+        self.steps = dict(steps)
         self._open: dict[str, _Open] = {}
         self._lock = threading.Lock()  # requests are answered in worker threads
 
@@ -73,13 +92,15 @@ class PhoneSessions:
                 )
             if message["action"] == "rate":
                 return self._rate(session, message["moment"], message["value"])
+            if message["action"] == "hurt":
+                return self._hurt(key, session, message["step"])
             return self._end(key, session, message["outcome"])
 
     def _start(self, routine_id: object) -> Reply:
         start = self.starts.get(routine_id) if isinstance(routine_id, str) else None
         if start is None:
             raise PhoneRequestError("no such routine is served")
-        session = _Open(self.journal)
+        session = _Open(self.journal, self.steps.get(start.routine.id, ()))
         session.recording.start(start)
         if session.recording.session_id is None:
             return 503, {"error": " ".join(session.problems)}
@@ -118,6 +139,16 @@ class PhoneSessions:
             return 503, {"error": " ".join(session.problems)}
         return 200, {}
 
+    def _hurt(self, key: str, session: _Open, step: object) -> Reply:
+        if type(step) is not int or not 0 <= step < len(session.steps):
+            raise PhoneRequestError(f"the step is a number from 0 to {len(session.steps) - 1}")
+        del self._open[key]
+        session.problems.clear()
+        session.recording.finish("stopped", PAIN, pain_stop=PainStop(step, session.steps[step]))
+        if session.problems:
+            return 503, {"error": " ".join(session.problems)}
+        return 200, {}
+
 
 def _parse(body: bytes) -> dict[str, Any]:
     try:
@@ -129,7 +160,7 @@ def _parse(body: bytes) -> dict[str, Any]:
     action = message.get("action")
     fields = _FIELDS.get(action) if isinstance(action, str) else None
     if fields is None:
-        raise PhoneRequestError('the action is "start", "rate" or "end"')
+        raise PhoneRequestError('the action is "start", "rate", "end" or "hurt"')
     if set(message) != fields:
         raise PhoneRequestError(f"the fields are {', '.join(sorted(fields))}")
     return message

@@ -124,8 +124,9 @@ def build_site(
     record their sessions and ratings in it."""
     base_url = f"{origin}/{token}/"
     resources: dict[str, Resource] = {}
+    steps = {item.routine_id: tuple(s.title for s in item.script.steps) for item in exported}
     phone = (
-        sessions.PhoneSessions(journal, starts)
+        sessions.PhoneSessions(journal, starts, steps)
         if journal is not None and starts is not None
         else None
     )
