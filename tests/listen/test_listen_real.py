@@ -227,8 +227,10 @@ def test_a_whole_routine_with_echo_and_noise_and_no_command_is_left_alone(
     expected = mono(exported)
     length = last_sound(expected)
     assert length is not None
-    # Nothing paused, skipped, repeated or answered: it lasted exactly as long.
-    assert abs((last - first) - (length - (first_sound(expected) or 0))) < 0.1 * rate
+    # Nothing paused, skipped, repeated or answered: it lasted as long. Any of those would
+    # change the length by seconds (a spoken answer alone is over half a second); the
+    # output falling behind on a loaded machine can stretch it by a little (138 ms seen).
+    assert abs((last - first) - (length - (first_sound(expected) or 0))) < 0.5 * rate
 
 
 def test_the_display_says_listening_soon_then_listening(short: Path) -> None:
