@@ -33,10 +33,12 @@ _worker_services = ExitStack()
 
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        # The bus first: PulseAudio takes a name on the session bus it finds, and a second
-        # server on a worker's neighbour's bus would find that name taken.
-        os.environ["DBUS_SESSION_BUS_ADDRESS"] = _worker_services.enter_context(session_bus())
+        # The server with no session bus: PulseAudio takes a name on the bus it finds, and
+        # on a neighbour's bus, or on this worker's own, the name would be taken for the
+        # short-lived second server a test starts (to make the program lose its output).
+        os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
         _worker_services.enter_context(worker_sink())
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = _worker_services.enter_context(session_bus())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
