@@ -12,8 +12,15 @@ import numpy as np
 import pytest
 import soundfile
 
-from tests.cli.test_play import finish, in_terminal, locate
-from tests.support.recording import MonitorRecording, Signal, mono, needs_pulse, private_sink
+from tests.cli.test_play import finish, in_terminal
+from tests.support.recording import (
+    MonitorRecording,
+    Signal,
+    find_clip,
+    mono,
+    needs_pulse,
+    private_sink,
+)
 from tests.support.routines import write_file
 from voiceguide.app.export import export_routines
 from voiceguide.practice.journal import Journal
@@ -75,7 +82,7 @@ def play_and_record(path: Path, answer: str | None) -> tuple[Signal, str]:
 
 def heard(recorded: Signal, clip: Signal) -> float:
     """How well ``clip`` is found anywhere in ``recorded`` (1.0: exactly)."""
-    return locate(clip, recorded)[1] if len(recorded) > len(clip) else 0.0
+    return find_clip(clip, recorded)[1]
 
 
 @needs_pulse
@@ -95,7 +102,7 @@ def test_a_at_a_question_takes_the_round(asked: Path) -> None:
 def test_silence_at_a_question_goes_on_without_the_round(asked: Path) -> None:
     recorded, text = play_and_record(asked, None)
     assert heard(recorded, spoken(asked, ROUND)[0]) < 0.5
-    after, match = locate(spoken(asked, AFTER)[0], recorded)
+    after, match = find_clip(spoken(asked, AFTER)[0], recorded)
     assert match > 0.9
     # "Going on." is said between the closing tone and the step after the round.
     _, rate = spoken(asked, ROUND)
@@ -127,3 +134,16 @@ def test_a_digit_answers_the_rating_and_silence_leaves_it_unrecorded(asked: Path
     assert (session.rating_before, session.rating_after) == (3, None)
     # The routine went on after each: its last words were played.
     assert heard(recording.samples(), spoken(asked, phrasing.CLOSING)[0]) > 0.9
+
+
+def test_a_clip_is_heard_across_one_underrun_and_a_different_clip_is_not() -> None:
+    rng = np.random.default_rng(7)
+    clip = rng.standard_normal(24000).astype(np.float32)
+    other = rng.standard_normal(24000).astype(np.float32)
+    # 5 ms dropped a third of the way in, as an underrun does: the rest comes late.
+    gap = np.zeros(120, dtype=np.float32)
+    played = np.concatenate([gap, clip[:8000], gap, clip[8000:], gap])
+    at, match = find_clip(clip, played)
+    assert match > 0.9
+    assert at in (len(gap), 2 * len(gap))  # placed by a part before or after the gap
+    assert find_clip(other, played)[1] < 0.5

@@ -177,6 +177,23 @@ def best_lag(reference: Signal, recorded: Signal, low: int, high: int) -> tuple[
     return low + best, float(score[best])
 
 
+def find_clip(clip: Signal, recorded: Signal, pieces: int = 4) -> tuple[int, float]:
+    """Where ``clip`` is heard in ``recorded`` and how well (1.0: exactly), allowing one
+    short gap: on a busy machine the output can drop a few milliseconds (an underrun),
+    which shifts the rest of the clip and halves a whole-clip match although every word
+    was played. So each of ``pieces`` parts is found on its own, and the match is the
+    second worst part's; the place is the clip's start as its best part puts it."""
+    size = len(clip) // pieces
+    if size == 0 or len(recorded) < len(clip):
+        return 0, 0.0
+    found = [
+        best_lag(clip[i * size : (i + 1) * size], recorded, 0, len(recorded)) for i in range(pieces)
+    ]
+    scores = sorted(score for _, score in found)
+    best = max(range(pieces), key=lambda i: found[i][1])
+    return found[best][0] - best * size, scores[1]
+
+
 @dataclass(frozen=True)
 class CueCheck:
     text: str
