@@ -24,12 +24,13 @@ from tests.support.fake_output import FakeOutput
 from voiceguide.export.writer import ExportedRoutine, split_output_files
 from voiceguide.paths import builtin_routines_dir
 from voiceguide.player.display import render
-from voiceguide.player.player import Player, find_step
+from voiceguide.player.player import Player
 from voiceguide.player.whereami import answer_parts
 from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
 from voiceguide.script.compiler import compile_script
 from voiceguide.script.estimate import estimated_duration
+from voiceguide.script.lookup import find_step
 from voiceguide.script.records import CompileOptions, Script
 from voiceguide.serve import feed, page
 

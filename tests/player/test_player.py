@@ -15,7 +15,7 @@ from voiceguide.audio.samples import Samples
 from voiceguide.errors import PlaybackError
 from voiceguide.player.commands import Controls
 from voiceguide.player.keys import Key
-from voiceguide.player.player import BACK_GRACE, Player, find_step
+from voiceguide.player.player import BACK_GRACE, Player
 from voiceguide.player.state import Status
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.render.assembly import place
@@ -23,6 +23,7 @@ from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
 from voiceguide.script import phrasing
 from voiceguide.script.compiler import compile_script, spoken_texts
+from voiceguide.script.lookup import find_step
 from voiceguide.script.records import CompileOptions
 
 RATE = 8000

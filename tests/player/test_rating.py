@@ -1,20 +1,24 @@
 """How is your back, 0 to 10?: the digits made into a number, and the player asking at
-the first step's start, with the fake output and scripted keys."""
+the first step's start, with the fake output and scripted keys: a digit answers, "where am
+I?" is answered and the question asked again, any other control ends it unanswered."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.player.test_player import BLOCK, RATE, ScriptedKeys, buzz, step_start
 from tests.support.fake_output import FakeOutput
 from tests.support.fake_timelines import stepped_timeline
 from voiceguide.audio.samples import Samples
+from voiceguide.audio.tones import chime
 from voiceguide.player.commands import Controls
 from voiceguide.player.keys import Key
-from voiceguide.player.player import Player
-from voiceguide.player.rating import TEN_WAIT, Digits, Moment, rating_sound
+from voiceguide.player.player import SENTENCE_GAP, Player
+from voiceguide.player.rating import TEN_WAIT, TONE_SECONDS, Digits, Moment, rating_sound
 from voiceguide.player.state import PlayResult
 from voiceguide.player.transport import JUMP_GAP
+from voiceguide.player.whereami import answer_parts
 from voiceguide.script import phrasing
 
 
@@ -36,6 +40,28 @@ def say(text: str) -> Samples:
     return (buzz(text) * 0.5).astype(np.float32)
 
 
+def found(heard: np.ndarray, sound: Samples) -> int | None:
+    """Where ``sound`` is heard exactly, if it is (the first place)."""
+    return next(
+        (
+            int(i)
+            for i in np.flatnonzero(heard == sound[0])
+            if np.array_equal(heard[i : i + len(sound)], sound)
+        ),
+        None,
+    )
+
+
+def goes_on_from_the_first_step(heard: np.ndarray, after: int) -> None:
+    """From output frame ``after`` to the end: the routine from its first step, exactly,
+    and nothing after it (no tone of the question left over)."""
+    timeline = stepped_timeline(RATE, steps=4)
+    first = step_start(timeline, 1)
+    rest = timeline.read(first, timeline.frames - first)[:, 0]
+    np.testing.assert_array_equal(heard[after : after + len(rest)], rest)
+    assert not heard[after + len(rest) :].any()  # the output's last block, filled up
+
+
 def rated(presses: list[tuple[float, Key]]) -> tuple[FakeOutput, PlayResult]:
     """Play a made-up routine, asking before its first step; each press is made that many
     seconds after the question starts. What was played, and the result."""
@@ -55,9 +81,10 @@ def test_a_digit_in_the_window_is_the_rating_and_playing_goes_on() -> None:
     assert result.outcome == "completed"
     heard = fake.frames[:, 0]
     noted = say(phrasing.rating_noted(3))
-    assert any(
-        np.array_equal(heard[i : i + len(noted)], noted) for i in np.flatnonzero(heard == noted[0])
-    )
+    at = found(heard, noted)
+    assert at is not None
+    # The rest of the window and its closing tone are not heard over the routine.
+    goes_on_from_the_first_step(heard, at + len(noted) + round(JUMP_GAP * RATE))
 
 
 def test_one_then_zero_is_ten() -> None:
@@ -71,18 +98,11 @@ def test_no_answer_records_nothing_and_the_routine_goes_on_after_the_window() ->
     assert result.ratings == ()
     assert result.outcome == "completed"
     # The question and the whole window, then the first step from its very start.
-    timeline = stepped_timeline(RATE, steps=4)
     words = say(phrasing.RATING_QUESTION)
     sound = rating_sound(words, RATE, 1.0).sound
-    heard = fake.frames[:, 0]
-    begins = next(
-        i
-        for i in np.flatnonzero(heard == words[0])
-        if np.array_equal(heard[i : i + 50], words[:50])
-    )
-    after = begins + len(sound) + round(JUMP_GAP * RATE)
-    first = step_start(timeline, 1)
-    np.testing.assert_array_equal(heard[after : after + RATE], timeline.read(first, RATE)[:, 0])
+    begins = found(fake.frames[:, 0], words)
+    assert begins is not None
+    goes_on_from_the_first_step(fake.frames[:, 0], begins + len(sound) + round(JUMP_GAP * RATE))
 
 
 def test_a_digit_with_no_rating_asked_is_a_buzz_and_nothing_more() -> None:
@@ -110,9 +130,41 @@ def test_each_rating_is_handed_on_as_it_is_given_and_its_advice_said() -> None:
     player = Player(timeline, fake, say=say, rating=("before",), rated=rated)
     player.run(Controls(ScriptedKeys(fake, keys)))
     assert given == [("before", 9)]
+    assert found(fake.frames[:, 0], say(advice)) is not None
+
+
+def test_where_am_i_in_the_window_is_answered_alone_and_the_question_asked_again() -> None:
+    asked = len(say(phrasing.RATING_QUESTION)) / RATE
+    later = asked + 1.0 + 6.0  # in the second window (the answer is about 5 s)
+    fake, result = rated([(asked + 1.0, Key.WHERE), (later, Key.DIGIT_4)])
+    assert result.ratings == (("before", 4),)
     heard = fake.frames[:, 0]
-    spoken = say(advice)
-    assert any(
-        np.array_equal(heard[i : i + len(spoken)], spoken)
-        for i in np.flatnonzero(heard == spoken[0])
-    )
+    timeline = stepped_timeline(RATE, steps=4)
+    parts = answer_parts(timeline.script, step_start(timeline, 1) / RATE, timeline.outline)
+    gap = np.zeros(round(SENTENCE_GAP * RATE), dtype=np.float32)
+    answer = np.concatenate([say(parts[0]), *(x for p in parts[1:] for x in (gap, say(p)))])
+    question = say(phrasing.RATING_QUESTION)
+    first = found(heard, question)
+    at = found(heard, answer)
+    assert first is not None and at is not None
+    # Nothing under the answer; then, after a breath, the question again.
+    assert at == (step_start(timeline, 1) + round((asked + 1.0) * RATE)) // BLOCK * BLOCK
+    again = at + len(answer) + len(gap)
+    np.testing.assert_array_equal(heard[again : again + len(question)], question)
+    assert later * RATE < again - first + len(question) + 8.0 * RATE  # answered in time
+    noted = say(phrasing.rating_noted(4))
+    answered = found(heard, noted)
+    assert answered is not None
+    goes_on_from_the_first_step(heard, answered + len(noted) + round(JUMP_GAP * RATE))
+
+
+@pytest.mark.parametrize("key", [Key.PAUSE, Key.NEXT])
+def test_another_control_in_the_window_ends_the_question_unanswered(key: Key) -> None:
+    asked = len(say(phrasing.RATING_QUESTION)) / RATE
+    presses = [(asked + 1.0, key), (asked + 2.0, Key.PAUSE), (asked + 3.0, Key.DIGIT_5)]
+    fake, result = rated(presses if key is Key.PAUSE else presses[:1] + presses[2:])
+    assert result.ratings == ()
+    assert result.outcome == "completed"
+    # The window is not heard closing: it ended with the control.
+    closing = chime("window-close", round(TONE_SECONDS * RATE), RATE)
+    assert found(fake.frames[:, 0], closing[100:]) is None

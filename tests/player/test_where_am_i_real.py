@@ -1,6 +1,6 @@
 """ "Where am I?" in the real program: ``w`` in a pseudo-terminal (pexpect), the answer read
 back from the display, heard alone in a recording of the sink, and the routine going on
-from the frame it left."""
+from the frame it left; during the rating, the question asked again after it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import soundfile
 
 from tests.support.recording import (
     MonitorRecording,
+    Signal,
     best_lag,
     mono,
     needs_pulse,
@@ -26,12 +27,20 @@ from tests.support.recording import (
 from voiceguide.player.player import SENTENCE_GAP
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import step_parts
+from voiceguide.practice.journal import Journal
 from voiceguide.render import assembly
+from voiceguide.render.clips import ClipStore
 from voiceguide.render.options import RenderOptions, VoiceOptions
 from voiceguide.routine.library import find_routine
+from voiceguide.script import phrasing
+from voiceguide.script.records import Script
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 ANSWER = re.compile(r"Step 0 of 4: Before you start\..*?Next: [^.]*\.")
+
+
+def script_of(path: Path, cache: Path) -> Script:
+    return assembly.prepare(find_routine(str(path)), RenderOptions(), cache).script
 
 
 def sentences(answer: str, known: list[str]) -> list[str]:
@@ -46,6 +55,28 @@ def sentences(answer: str, known: list[str]) -> list[str]:
     return parts
 
 
+def play_in_terminal(path: Path, *args: str) -> pexpect.spawn:
+    """``voiceguide play PATH ARGS`` in a pseudo-terminal wide enough for the answer."""
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "voiceguide", "play", str(path), *args],
+        env=dict(os.environ),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 200),
+    )
+    child.logfile_read = io.StringIO()
+    return child
+
+
+def spoken_answer(answer: str, script: Script, step: int, clips: ClipStore) -> Signal:
+    """The clips the display's ``answer`` was said with, one breath apart."""
+    rate = clips.sample_rate
+    gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
+    parts = [clips.get(part) for part in sentences(answer, step_parts(script, step))]
+    return np.concatenate([parts[0], *(x for c in parts[1:] for x in (gap, c))])
+
+
 @needs_pulse
 @pytest.mark.audio
 @pytest.mark.slow
@@ -57,16 +88,8 @@ def test_w_says_where_you_are_and_goes_on_from_the_exact_frame(
     wav, rate = soundfile.read(short.with_suffix(".wav"), dtype="float32", always_2d=True)
     expected = mono(wav)
     with MonitorRecording(sink, rate) as recording:
-        child = pexpect.spawn(
-            sys.executable,
-            # Without the rating, whose question at the first step would cut the answer.
-            ["-m", "voiceguide", "play", str(short), "--no-rating"],
-            env=dict(os.environ),
-            encoding="utf-8",
-            timeout=60,
-            dimensions=(40, 200),
-        )
-        child.logfile_read = io.StringIO()
+        # Without the rating, asked at the first step (see the test below).
+        child = play_in_terminal(short, "--no-rating")
         begin = wait_for_sound(recording, recording.frames)
         recording.wait_for(begin + round(4.0 * rate) - recording.frames, timeout=10)
         asked_at = recording.frames
@@ -87,13 +110,14 @@ def test_w_says_where_you_are_and_goes_on_from_the_exact_frame(
     assert "Now: Short check." in answer and "Next: Short check, right side." in answer
 
     # Heard alone: the answer, sentence by sentence, nothing of the routine under it.
-    script = assembly.prepare(find_routine(str(short)), RenderOptions(), shared_cache_dir).script
-    voice_clips = assembly.clip_store(VoiceOptions(), shared_cache_dir, rate)
-    gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
-    clips = [voice_clips.get(part) for part in sentences(answer, step_parts(script, 0))]
-    clip = np.concatenate([clips[0], *(x for c in clips[1:] for x in (gap, c))])
-    said, match = best_lag(clip, recorded, asked_at, asked_at + round(1.0 * rate))
-    assert match > 0.9, "the answer, alone, soon after the key"
+    script = script_of(short, shared_cache_dir)
+    clip = spoken_answer(
+        answer, script, 0, assembly.clip_store(VoiceOptions(), shared_cache_dir, rate)
+    )
+    # How soon is a figure (scripts/bench player), not a test: a busy machine may take
+    # seconds to make a sentence that was not made ahead.
+    said, match = best_lag(clip, recorded, asked_at, len(recorded))
+    assert match > 0.9, "the answer, alone, after the key"
     # The routine before the key and after the answer: the same Timeline, shifted by
     # exactly the answer and its gap, so not a frame was skipped or played twice.
     half = rate // 2
@@ -112,3 +136,41 @@ def test_w_says_where_you_are_and_goes_on_from_the_exact_frame(
     shift = (after - where_after) - (before - where_before)
     repeated = shift - (len(clip) + round(JUMP_GAP * rate))
     assert -round(0.002 * rate) <= repeated <= round(0.03 * rate)
+
+
+@needs_pulse
+@pytest.mark.audio
+@pytest.mark.slow
+def test_w_during_the_rating_is_answered_alone_and_the_question_asked_again(
+    short: Path, shared_cache_dir: Path
+) -> None:
+    sink = private_sink()
+    assert sink is not None
+    _, rate = soundfile.read(short.with_suffix(".wav"), frames=1)
+    clips = assembly.clip_store(VoiceOptions(), shared_cache_dir, rate)
+    question = clips.get(phrasing.RATING_QUESTION)
+    with MonitorRecording(sink, rate) as recording:
+        child = play_in_terminal(short)
+        child.expect("How is your back", timeout=60)
+        # Past the question's words and opening tone: in its answer window.
+        recording.wait_for(len(question) + round(1.5 * rate), timeout=20)
+        asked_at = recording.frames
+        child.send("w")
+        child.expect(r"Step 1 of 4: .*?Next: [^\r\n]*\.", timeout=10)
+        answer = ANSI.sub("", child.after)
+        clip = spoken_answer(answer, script_of(short, shared_cache_dir), 1, clips)
+        # The answer, a breath, the question again, and into its window.
+        recording.wait_for(len(clip) + len(question) + round(2.0 * rate), timeout=40)
+        child.send("3")
+        child.expect("Rated 3 of 10", timeout=10)
+        child.send("q")
+        child.expect(pexpect.EOF, timeout=30)
+        child.close()
+    recorded = recording.samples()
+    said, match = best_lag(clip, recorded, asked_at, len(recorded))
+    assert match > 0.9, "the answer, alone, after the key"
+    again = said + len(clip) + round(SENTENCE_GAP * rate)
+    _, match = best_lag(question, recorded, again - round(0.05 * rate), again + round(0.05 * rate))
+    assert match > 0.9, "the question again, right after the answer"
+    [session] = Journal().sessions()
+    assert session.rating_before == 3

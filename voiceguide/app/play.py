@@ -24,8 +24,9 @@ from voiceguide import signals
 from voiceguide.config import Settings
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.player.commands import Controls, KeySource
-from voiceguide.player.player import Player, find_step
+from voiceguide.player.player import Player
 from voiceguide.player.state import PlayResult, StatusView
+from voiceguide.script.lookup import find_step
 from voiceguide.script.records import Script
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ import numpy as np
 
 from voiceguide.audio.acks import Ack, ack_sound
 from voiceguide.audio.samples import Samples
-from voiceguide.errors import PlaybackError, VoiceguideError
+from voiceguide.errors import VoiceguideError
 from voiceguide.output.base import Output
 from voiceguide.player.commands import (
     AGAIN,
@@ -33,7 +33,7 @@ from voiceguide.player.commands import (
     Request,
     perform,
 )
-from voiceguide.player.rating import LEAD, Digits, Moment, rating_sound
+from voiceguide.player.rating import LEAD, Moment, Ratings, RatingWindow, rating_sound
 from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
 from voiceguide.player.whereami import (
@@ -60,36 +60,6 @@ SETTLE_MARGIN = 1.0
 Say = Callable[[str], Samples]  # a text as a clip in the session's voice
 
 
-def find_step(script: Script, wanted: str) -> int:
-    """The index of the step ``wanted`` names: its number as ``show`` counts them (0 is
-    "Before you start"), its title, or a part of the title that only one step has."""
-    steps = script.steps
-    if not steps:
-        raise PlaybackError(f"{script.title} has no steps to start from")
-    text = wanted.strip()
-    if text.isdigit():
-        number = int(text)
-        if number < len(steps):
-            return number
-        raise PlaybackError(
-            f"there is no step {number}: {script.title} has steps 0 to {script.step_count}"
-            f" (see `voiceguide show {script.routine_id}`)"
-        )
-    lowered = text.lower()
-    exact = [s.index for s in steps if s.title.lower() == lowered]
-    partial = [s.index for s in steps if lowered in s.title.lower()]
-    matches = exact or partial
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise PlaybackError(
-            f"no step of {script.title} is called '{text}': give its number or a part of"
-            f" its title (see `voiceguide show {script.routine_id}`)"
-        )
-    names = ", ".join(f"{i} ({steps[i].title})" for i in matches[:6])
-    raise PlaybackError(f"'{text}' matches several steps: {names}; give the step's number")
-
-
 @dataclass
 class _Asked:
     """A question while playing, in Timeline frames: asked from ``asked`` (its first
@@ -103,17 +73,6 @@ class _Asked:
     round_step: int
     answer: Answer | None = None
     settled: bool = False
-
-
-@dataclass(frozen=True)
-class _RatingWindow:
-    """The rating being asked for ``moment``, in output frames: the question from
-    ``begins``, answered until ``ends``; then playing goes on at Timeline ``frame``."""
-
-    moment: Moment
-    begins: int
-    ends: int
-    frame: int
 
 
 class Player:
@@ -158,13 +117,10 @@ class Player:
         self._stopped_at = start
         # A skip waiting for its step to be rendered: (the step, whether words answer).
         self._pending_step: tuple[int, bool] | None = None
-        self.rating = tuple(rating)  # the moments to ask how the back is, 0 to 10
+        # The moments to ask how the back is, 0 to 10, and the answers.
+        self.ratings = Ratings(tuple(rating))
         # Given each rating as it comes (to keep it); the advice it calls for, if any.
         self.rated = rated
-        self._rated: list[tuple[Moment, int]] = []
-        self._rating_asked: set[Moment] = set()
-        self._rating_window: _RatingWindow | None = None
-        self._digits = Digits()
         # The output frame from which the last change of course is heard: until then,
         # where playing is heard is where it was before the change.
         self._changed_at = 0
@@ -236,6 +192,13 @@ class Player:
 
     def handle(self, request: Request) -> Outcome | None:
         """Carry out ``request``; the outcome when it ends playing."""
+        if self.ratings.hears(self.output.heard()) and request.command not in (
+            Command.ANSWER,
+            Command.WHERE,
+        ):
+            # Any other control ends the rating question unanswered, and does what it says.
+            self.ratings.drop()
+            self.output.interrupt(self.transport.hush)
         return perform(self, request, self.acknowledge)
 
     def _change(self, change: Callable[[], object], message: str) -> None:
@@ -355,6 +318,11 @@ class Player:
         if clip is None:  # the display still shows it; the buzz says it was not spoken
             self._change(lambda: self.transport.acknowledge("nothing"), text)
             return
+        window = self.ratings.window
+        if window is not None and self.ratings.hears(self.output.heard()):
+            self._ask(window.moment, window.frame, before=clip)  # then the rating again
+            self._message = (text, time.monotonic())
+            return
         self._change(lambda: self.transport.interlude(clip), text)
 
     def _sentences(self, parts: Sequence[str]) -> Samples:
@@ -445,7 +413,7 @@ class Player:
         """What the player may say at a question or a rating, to make ahead (before the
         script is known to the end, so whatever the routine)."""
         texts = [phrasing.GOING_ON, phrasing.NO_QUESTION]
-        if self.rating:
+        if self.ratings.moments:
             texts += [phrasing.RATING_QUESTION, *(phrasing.rating_noted(n) for n in range(11))]
         return texts
 
@@ -462,72 +430,72 @@ class Player:
         return None
 
     def _ask_rating(self) -> None:
-        """Ask at each moment once, when playing first reaches it or passes it; close the
-        window when its time is up (without an answer nothing is recorded)."""
-        window = self._rating_window
-        if window is not None:
-            now = time.monotonic()
-            over = self.output.heard() >= window.ends
-            due = self._digits.due(now, closing=over)
+        """Ask at each moment once, when playing first reaches it or passes it (once what
+        is being said has been heard); close the window when its time is up (without an
+        answer nothing is recorded)."""
+        if self.ratings.window is not None:
+            due = self.ratings.tick(self.output.heard(), time.monotonic())
             if due is not None:
                 self._take_rating(due)
-            elif over:
-                self._rating_window = None
             return
-        if self.say is None or self.output.heard() < self._changed_at:
-            return  # asked where playing is heard to be, once a change is heard
+        heard = self.output.heard()
+        if self.say is None or heard < max(self._changed_at, self.transport.sounding_until()):
+            return
         position = self.position()
         lead = round(LEAD * self.timeline.sample_rate)
         closing = self._rating_frame("after")
-        for moment in self.rating:
+        for moment in self.ratings.moments:
             frame = self._rating_frame(moment)
-            if moment in self._rating_asked or frame is None or position < frame - lead:
+            if moment in self.ratings.asked or frame is None or position < frame - lead:
                 continue
             if self._to_leave_out(self.step_at(frame)):
                 continue  # asked where the skip past it lands, once it is heard
             if moment == "before" and closing is not None and position >= closing - lead:
                 continue  # started at the closing: only "after" is asked
-            self._rating_asked.add(moment)
             # Where playing reaches the moment; past it (a skip, a step left out, --from),
             # where playing is.
             self._ask(moment, frame if position < frame + lead else position)
             return
 
-    def _ask(self, moment: Moment, frame: int) -> None:
+    def _ask(self, moment: Moment, frame: int, before: Samples | None = None) -> None:
+        """Ask the rating for ``moment`` over nothing else (after ``before``, said first),
+        then play on at ``frame``."""
         assert self.say is not None
         try:
             words = self.say(phrasing.RATING_QUESTION)
         except VoiceguideError:
+            self.ratings.asked.add(moment)
             return  # not asked: the routine goes on
         pace = self.timeline.script.options.pace
         asked = rating_sound(words, self.timeline.sample_rate, pace)
+        sound, offset = asked.sound, 0
+        if before is not None:
+            gap = np.zeros(round(SENTENCE_GAP * self.timeline.sample_rate), dtype=np.float32)
+            sound = np.concatenate([before, gap, asked.sound])
+            offset = len(before) + len(gap)
         begins: list[int] = []
 
         def change() -> None:
-            self.transport.seek(frame, asked.sound)
-            begins.append(self.transport.pulled)  # the question's first output frame
+            self.transport.hush()  # the question asked before, if any, is asked anew
+            self.transport.seek(frame, sound)
+            begins.append(self.transport.pulled + offset)  # the question's first frame
 
-        self.output.interrupt(change)
-        self._message = ("How is your back, 0 to 10? Press a number", time.monotonic())
-        self._rating_window = _RatingWindow(moment, begins[0], begins[0] + asked.closes, frame)
+        self._change(change, "How is your back, 0 to 10? Press a number")
+        self.ratings.open(RatingWindow(moment, begins[0], begins[0] + asked.closes, frame))
 
     def _rate(self, digit: int) -> None:
         """A number while the rating is asked (a 1 may wait for a 0); else the buzz."""
-        window = self._rating_window
-        if window is None or not window.begins <= self.output.heard() < window.ends:
+        if not self.ratings.hears(self.output.heard()):
             message = "No question to answer"
             self._change(lambda: self.transport.acknowledge("nothing"), message)
             return
-        value = self._digits.push(digit, time.monotonic())
+        value = self.ratings.push(digit, time.monotonic())
         if value is not None:
             self._take_rating(value)
 
     def _take_rating(self, value: int) -> None:
         """Record ``value``, say it back, and go on at once from where playing stopped."""
-        window = self._rating_window
-        assert window is not None
-        self._rating_window = None
-        self._rated.append((window.moment, value))
+        window = self.ratings.take(value)
         advice = self.rated(window.moment, value) if self.rated is not None else None
         said = [phrasing.rating_noted(value), *([advice] if advice else [])]
         try:
@@ -535,7 +503,12 @@ class Player:
         except VoiceguideError:
             ack = "next"
         frame = window.frame
-        self._change(lambda: self.transport.seek(frame, ack), f"Rated {value} of 10")
+
+        def change() -> None:
+            self.transport.hush()  # the rest of the window and its closing tone
+            self.transport.seek(frame, ack)
+
+        self._change(change, f"Rated {value} of 10")
 
     def quit(self, words: bool = False) -> None:
         self._finish_with(self._answer("quit", words, control_words(Command.QUIT)))
@@ -616,5 +589,5 @@ class Player:
             position=position / self.timeline.sample_rate,
             step=self.step_at(position),
             steps_skipped=self.steps_skipped,
-            ratings=tuple(self._rated),
+            ratings=tuple(self.ratings.given),
         )

@@ -5,8 +5,9 @@ else (as "where am I?" answers), then an answer window between the question's to
 
 A number answers it (a digit key; spoken words or any other thread push the same
 ``Request``); a 1 waits ``TEN_WAIT`` for a 0 that makes it ten. No answer in the window:
-nothing is recorded, and the routine goes on. The answers are in the ``PlayResult``; the
-play session keeps them in the journal.
+nothing is recorded, and the routine goes on. "Where am I?" in the window is answered and
+the question asked again; any other control ends the question unanswered and does what it
+says. The answers are in the ``PlayResult``; the play session keeps them in the journal.
 """
 
 from __future__ import annotations
@@ -75,3 +76,61 @@ class Digits:
             self._one_at = None
             return 1
         return None
+
+
+@dataclass(frozen=True)
+class RatingWindow:
+    """The rating being asked for ``moment``, in output frames: the question from
+    ``begins``, answered until ``ends``; then playing goes on at Timeline ``frame``."""
+
+    moment: Moment
+    begins: int
+    ends: int
+    frame: int
+
+
+class Ratings:
+    """The ratings of one session: which moments were asked, the question open now (if
+    any), the digits typed into it, and the answers given."""
+
+    def __init__(self, moments: tuple[Moment, ...]) -> None:
+        self.moments = moments
+        self.asked: set[Moment] = set()
+        self.window: RatingWindow | None = None
+        self.given: list[tuple[Moment, int]] = []
+        self._digits = Digits()
+
+    def open(self, window: RatingWindow) -> None:
+        self.asked.add(window.moment)
+        self.window = window
+        self._digits = Digits()
+
+    def hears(self, heard: int) -> bool:
+        """Whether the question is open at output frame ``heard``."""
+        window = self.window
+        return window is not None and window.begins <= heard < window.ends
+
+    def push(self, digit: int, now: float) -> int | None:
+        """The rating ``digit`` completes, if any."""
+        return self._digits.push(digit, now)
+
+    def tick(self, heard: int, now: float) -> int | None:
+        """A 1 whose wait for a 0 is over; the window closed (unanswered) once past it."""
+        assert self.window is not None
+        over = heard >= self.window.ends
+        due = self._digits.due(now, closing=over)
+        if due is None and over:
+            self.window = None
+        return due
+
+    def take(self, value: int) -> RatingWindow:
+        """Record ``value`` for the open question, and close it."""
+        window = self.window
+        assert window is not None
+        self.window = None
+        self.given.append((window.moment, value))
+        return window
+
+    def drop(self) -> None:
+        """Close the open question, unanswered."""
+        self.window = None

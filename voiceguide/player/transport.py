@@ -246,6 +246,24 @@ class Transport:
             sound = self._sound(ack)
             self._state = dataclasses.replace(state, acks=(*state.acks, (sound, 0)), finished=False)
 
+    def hush(self) -> None:
+        """Fade out every ack still sounding, from the next frame pulled (a question the
+        listener has moved away from)."""
+        with self._lock:
+            state = self._state
+            tails = []
+            for sound, done in state.acks:
+                tail = sound[done : done + self._fade]
+                tails.append((tail * self._ramp_down[: len(tail)], 0))
+            self._state = dataclasses.replace(state, acks=tuple(tails))
+
+    def sounding_until(self) -> int:
+        """The output frame at which the acks sounding now will have been pulled (0 when
+        none is)."""
+        with self._lock:
+            acks = self._state.acks
+            return self._out + max(len(s) - done for s, done in acks) if acks else 0
+
     def _sound(self, ack: Ack | Samples) -> Samples:
         return ack_sound(ack, self.sample_rate) if isinstance(ack, str) else ack
 
