@@ -30,10 +30,14 @@ from typing import Any, Literal, TypeVar, get_args
 from voiceguide import paths
 from voiceguide.errors import JournalError
 from voiceguide.player.state import Outcome
+
+# Named here too (as itself, so that type checkers see it exported): the journal's users
+# compare a journal's version with it.
+from voiceguide.practice.migrations import SCHEMA_VERSION as SCHEMA_VERSION
+from voiceguide.practice.migrations import migrate, stored_version
 from voiceguide.routine.records import Routine
 
 JOURNAL_FILE = "journal.sqlite3"
-SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 2.0  # seconds; long enough for another player's write, short enough not to stall
 
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
@@ -51,51 +55,6 @@ T = TypeVar("T")
 RatingMoment = Literal["before", "after"]
 RATING_MIN, RATING_MAX = 0, 10
 _RATING_COLUMNS: dict[RatingMoment, str] = {"before": "rating_before", "after": "rating_after"}
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id INTEGER PRIMARY KEY,
-    routine_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    started TEXT NOT NULL,
-    ended TEXT,
-    outcome TEXT CHECK (outcome IN ('completed', 'stopped', 'quit')),
-    reason TEXT,
-    steps_skipped INTEGER NOT NULL DEFAULT 0,
-    pace REAL NOT NULL,
-    engine TEXT NOT NULL,
-    voice TEXT,
-    pain_step INTEGER,
-    pain_step_title TEXT,
-    pain_told INTEGER NOT NULL DEFAULT 0,
-    rating_before INTEGER CHECK (rating_before BETWEEN 0 AND 10),
-    rating_after INTEGER CHECK (rating_after BETWEEN 0 AND 10)
-);
-CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started);
-CREATE TABLE IF NOT EXISTS consents (
-    routine_id TEXT PRIMARY KEY,
-    given TEXT NOT NULL,
-    contraindications TEXT NOT NULL
-);
-"""
-
-# What each schema version adds to the one before (version 1 is ``_SCHEMA`` without them):
-# where a session stopped for pain, and whether the next play has said so (2); how the back
-# felt before and after, 0 to 10 (3).
-_MIGRATIONS = {
-    2: (
-        "ALTER TABLE sessions ADD COLUMN pain_step INTEGER",
-        "ALTER TABLE sessions ADD COLUMN pain_step_title TEXT",
-        "ALTER TABLE sessions ADD COLUMN pain_told INTEGER NOT NULL DEFAULT 0",
-    ),
-    3: (
-        "ALTER TABLE sessions ADD COLUMN"
-        " rating_before INTEGER CHECK (rating_before BETWEEN 0 AND 10)",
-        "ALTER TABLE sessions ADD COLUMN"
-        " rating_after INTEGER CHECK (rating_after BETWEEN 0 AND 10)",
-    ),
-}
 
 _SESSION_COLUMNS = (
     "id, routine_id, title, kind, started, ended, outcome, reason, steps_skipped, pace,"
@@ -437,7 +396,7 @@ class Journal:
         # the operation and a write lock is taken up front (BEGIN IMMEDIATE), not mid-way.
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+            version = stored_version(db)
             if version > SCHEMA_VERSION:
                 raise JournalError(
                     f"the practice journal {self.path} was written by a newer voiceguide"
@@ -448,26 +407,12 @@ class Journal:
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             if version < SCHEMA_VERSION:
-                self._migrate(db)
+                with _transaction(db, write=True):
+                    migrate(db)
         except BaseException:
             db.close()
             raise
         return db
-
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        with _transaction(db, write=True):
-            # Another process may have migrated while we waited for the write lock.
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version < 1:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-            else:  # an older journal: what each later version adds, in order
-                for step in range(version + 1, SCHEMA_VERSION + 1):
-                    for statement in _MIGRATIONS[step]:
-                        db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _move_aside(self, seen: tuple[int, int] | None) -> None:
         """Rename the damaged journal (and its WAL files) to a timestamped name, and warn.
