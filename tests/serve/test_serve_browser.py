@@ -150,17 +150,27 @@ def seek(driver: Any, seconds: float) -> None:
     driver.execute_script(f"document.getElementById('audio').currentTime = {seconds}")
 
 
+def open_page(driver: Any, url: str) -> dict[str, Any]:
+    """Open the routine page at ``url`` and wait until its audio's length is known; returns
+    the data the page embeds for its script (cues, steps, questions, rating)."""
+    driver.get(url)
+    wait_for(
+        lambda: driver.execute_script("return document.getElementById('audio').readyState >= 1"),
+        "the audio",
+    )
+    data: dict[str, Any] = driver.execute_script(
+        "return JSON.parse(document.getElementById('data').textContent)"
+    )
+    return data
+
+
 @needs_chromium
 def test_the_page_plays_with_the_words_in_time(
     browser: Any, served: ServeProcess, cue_list: dict[str, Any], tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    browser.get(served.url)
-    wait_for(
-        lambda: browser.execute_script("return document.getElementById('audio').readyState >= 1"),
-        "the audio",
-    )
+    open_page(browser, served.url)
     play = browser.find_element(By.ID, "play")
     size, place = play.size, play.location
     assert place["y"] >= PHONE["height"] * 0.45 and size["height"] >= PHONE["height"] * 0.4
@@ -276,12 +286,8 @@ def test_a_title_that_looks_like_markup_still_plays_and_shows_words(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    browser.get(hostile_served.url)
+    open_page(browser, hostile_served.url)
     assert browser.find_element(By.TAG_NAME, "h1").text == HOSTILE_TITLE
-    wait_for(
-        lambda: browser.execute_script("return document.getElementById('audio').readyState >= 1"),
-        "the audio",
-    )
     browser.find_element(By.ID, "play").click()
     wait_for(lambda: current_time(browser) > 0.3, "playback")
     assert browser.find_element(By.ID, "play-label").text == "Pause"
@@ -321,11 +327,7 @@ def test_two_large_buttons_answer_a_question_and_silence_goes_on(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    browser.get(served.url)
-    wait_for(
-        lambda: browser.execute_script("return document.getElementById('audio').readyState >= 1"),
-        "the audio",
-    )
+    open_page(browser, served.url)
     first, second = questions(cue_list)[:2]
     answer_box = browser.find_element(By.ID, "answer")
     assert not answer_box.is_displayed()

@@ -19,6 +19,7 @@ from tests.serve.test_serve_browser import (
     current_time,
     keep_screenshots,
     needs_chromium,
+    open_page,
     seek,
     wait_for,
 )
@@ -314,14 +315,7 @@ def test_ratings_clicked_on_the_page_go_into_the_journal(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    browser.get(served.url)
-    wait_for(
-        lambda: browser.execute_script("return document.getElementById('audio').readyState >= 1"),
-        "the audio",
-    )
-    times = browser.execute_script(
-        "return JSON.parse(document.getElementById('data').textContent).rating"
-    )
+    times = open_page(browser, served.url)["rating"]
     box = browser.find_element(By.ID, "rating")
     play = browser.find_element(By.ID, "play")
     assert not box.is_displayed()
@@ -432,14 +426,7 @@ def test_it_hurts_on_the_page_stops_and_records_the_step(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    browser.get(served.url)
-    wait_for(
-        lambda: browser.execute_script("return document.getElementById('audio').readyState >= 1"),
-        "the audio",
-    )
-    steps = browser.execute_script(
-        "return JSON.parse(document.getElementById('data').textContent).steps"
-    )
+    steps = open_page(browser, served.url)["steps"]
     browser.find_element(By.ID, "play").click()
     wait_for(lambda: current_time(browser) > 0.1, "playback")
     wait_for(lambda: len(journal()) == 1, "the session started")
