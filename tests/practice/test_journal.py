@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import voiceguide.practice.journal as journal_module
 from tests.support.records import bare_routine
 from voiceguide.errors import JournalError
 from voiceguide.practice.journal import (
@@ -25,6 +26,7 @@ from voiceguide.practice.journal import (
     journal_path,
     warn_on_stderr,
 )
+from voiceguide.practice.migrations import stored_version
 from voiceguide.practice.recording import SessionRecording, record_session
 from voiceguide.routine.records import Routine
 from voiceguide.signals import Interrupted
@@ -174,6 +176,24 @@ def test_a_journal_from_a_newer_voiceguide_is_left_alone(journal: Journal) -> No
         play_one(journal)
     assert journal.path.read_bytes() == before
     assert list(journal.path.parent.glob("*.corrupt-*")) == []
+
+
+def test_a_newer_voiceguide_migrating_first_is_not_undone(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen at schema 2 on opening; by the time the write lock is taken, a newer
+    # voiceguide has brought the file to a schema this one does not know.
+    play_one(journal)
+    with sqlite3.connect(journal.path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    seen = iter([2])
+    monkeypatch.setattr(
+        journal_module, "stored_version", lambda db: next(seen, None) or stored_version(db)
+    )
+    with pytest.raises(JournalError, match="newer voiceguide"):
+        journal.sessions()
+    with sqlite3.connect(journal.path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
 
 
 def assert_moved_aside(journal: Journal, warnings: Warnings, original: bytes) -> Path:

@@ -396,23 +396,29 @@ class Journal:
         # the operation and a write lock is taken up front (BEGIN IMMEDIATE), not mid-way.
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
-            version = stored_version(db)
-            if version > SCHEMA_VERSION:
-                raise JournalError(
-                    f"the practice journal {self.path} was written by a newer voiceguide"
-                    f" (schema {version}, this one knows {SCHEMA_VERSION}); upgrade voiceguide"
-                    " or set VOICEGUIDE_DATA_DIR to another folder"
-                )
+            version = self._known_version(db)
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             if version < SCHEMA_VERSION:
                 with _transaction(db, write=True):
                     migrate(db)
+                self._known_version(db)  # a newer voiceguide may have been first
         except BaseException:
             db.close()
             raise
         return db
+
+    def _known_version(self, db: sqlite3.Connection) -> int:
+        """The journal's schema version; JournalError if this voiceguide is too old for it."""
+        version = stored_version(db)
+        if version > SCHEMA_VERSION:
+            raise JournalError(
+                f"the practice journal {self.path} was written by a newer voiceguide"
+                f" (schema {version}, this one knows {SCHEMA_VERSION}); upgrade voiceguide"
+                " or set VOICEGUIDE_DATA_DIR to another folder"
+            )
+        return version
 
     def _move_aside(self, seen: tuple[int, int] | None) -> None:
         """Rename the damaged journal (and its WAL files) to a timestamped name, and warn.

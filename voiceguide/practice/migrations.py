@@ -66,8 +66,11 @@ def stored_version(db: sqlite3.Connection) -> int:
 def migrate(db: sqlite3.Connection) -> None:
     """Bring the journal in ``db`` to ``SCHEMA_VERSION``: a new one gets the whole schema,
     an older one what each later version adds, in order. Run it in a write transaction."""
-    # Another process may have migrated while we waited for the write lock.
+    # Another process may have migrated while we waited for the write lock, perhaps a
+    # newer voiceguide: then there is nothing to do, and its version must stay.
     version = stored_version(db)
+    if version >= SCHEMA_VERSION:
+        return
     if version < 1:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
