@@ -49,3 +49,28 @@ def test_a_voice_that_cannot_speak_leaves_the_thread_quietly(tmp_path: Path) -> 
     assert not any(tmp_path.rglob("*.clip"))
     with pytest.raises(SpeechError, match="the voice is gone"):
         speaker.clip("Paused.")  # said when asked for
+
+
+class ListeningVoice(SilentVoice):
+    """Silence, noting each text it is asked to say, in order."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def synthesize(self, text: str) -> tuple[Samples, int]:
+        self.said.append(text)
+        return super().synthesize(text)
+
+
+def test_the_first_steps_answer_is_made_before_the_controls_words(tmp_path: Path) -> None:
+    # "Where am I?" early in a first session must not wait for a dozen other phrases.
+    voice = ListeningVoice()
+    speaker = Speaker(ClipStore(tmp_path, voice, SAMPLE_RATE))
+    coming = ["Step 0 of 4: Before you start.", "Now: Short check."]
+    speaker.start(["Paused.", "Going on."], upcoming=lambda: coming)
+    deadline = time.monotonic() + 30
+    while len(voice.said) < 4:
+        assert time.monotonic() < deadline, "the clips were not made"
+        time.sleep(0.01)
+    speaker.close()
+    assert voice.said == [*coming, "Paused.", "Going on."]

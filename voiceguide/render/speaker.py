@@ -2,10 +2,12 @@
 
 Clips come through the session's clip cache, so a phrase said once is read back from disk
 the next time. A background thread starts as soon as playing does (its first clip loads a
-Piper voice, a second or two), makes the answers to the controls, and then follows the
-routine: as each step starts it makes the sentences "where am I?" may need there and in
-the next step. Asking is then answered from clips already made; Piper takes a few tenths
-of a second for a long sentence, too slow to make the whole answer on the spot.
+Piper voice, a second or two), makes the sentences "where am I?" may need in the first
+steps (the longest answer to make on the spot), then the answers to the controls and the
+questions, and then follows the routine: as each step starts it makes the sentences
+"where am I?" may need there and in the next step. Asking is then answered from clips
+already made; Piper takes a few tenths of a second for a long sentence, too slow to make
+the whole answer on the spot.
 
 One lock: the in-process engines are not thread-safe. A request from the player goes
 first: the thread waits while one is pending, so it delays an answer by at most the one
@@ -56,12 +58,14 @@ class Speaker:
     def start(
         self, texts: Iterable[str] = (), upcoming: Callable[[], Iterable[str]] | None = None
     ) -> None:
-        """In a background thread: make ``texts``, then every ``FOLLOW`` seconds make
-        whatever ``upcoming()`` lists that is not made yet."""
+        """In a background thread: make what ``upcoming()`` lists now, then ``texts``,
+        then every ``FOLLOW`` seconds whatever ``upcoming()`` lists that is not made yet."""
         wanted = list(dict.fromkeys(texts))
 
         def work() -> None:
             try:
+                if upcoming is not None:
+                    self._prepare(upcoming())
                 self._prepare(wanted)
                 while upcoming is not None and not self._stopping.wait(FOLLOW):
                     self._prepare(upcoming())
