@@ -23,7 +23,6 @@ from voiceguide.render.timeline import Timeline
 from voiceguide.routine.library import find_routine
 from voiceguide.script import phrasing
 from voiceguide.script.compiler import compile_script, spoken_texts
-from voiceguide.script.lookup import find_step
 from voiceguide.script.records import CompileOptions
 
 RATE = 8000
@@ -226,20 +225,6 @@ def test_keys_that_go_away_leave_it_playing_to_the_end() -> None:
     result = Player(timeline, fake).run(Controls(keys))
     assert result.outcome == "completed"
     np.testing.assert_array_equal(fake.frames[: timeline.frames], timeline.read(0, timeline.frames))
-
-
-def test_find_step_by_number_title_or_a_unique_part_of_it() -> None:
-    script = stepped_timeline(RATE).script
-    assert find_step(script, "0") == 0  # numbered as `show` numbers them
-    assert find_step(script, "3") == 3
-    assert find_step(script, "step 3") == 2
-    assert find_step(script, " STEP 2 ") == 1
-    with pytest.raises(PlaybackError, match="there is no step 4: Fake routine has steps 0 to 3"):
-        find_step(script, "4")
-    with pytest.raises(PlaybackError, match="no step of Fake routine is called 'plank'"):
-        find_step(script, "plank")
-    with pytest.raises(PlaybackError, match="'step' matches several steps: 0 \\(Step 1\\)"):
-        find_step(script, "step")
 
 
 def test_a_step_left_out_is_skipped_when_playing_reaches_it_and_is_not_counted() -> None:
