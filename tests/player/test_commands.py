@@ -289,3 +289,57 @@ def test_where_am_i_while_paused_answers_and_stays_paused() -> None:
     said = sentences(parts)
     window = fake.frames[at + 800 : at + 800 + len(said)]
     np.testing.assert_array_equal(window[:, 0], said)  # the pause's words are over by then
+
+
+# Ctrl-C raises KeyboardInterrupt in the player's loop wherever it is; here, as fast as a
+# second thread can send SIGINT, while requests are pushed, read and drained. Then the
+# drain on the way out must return (a queue whose lock an interrupt had left held waited
+# forever: the process hung after Ctrl-C in a real play).
+PESTERED = """
+import os, signal, sys, threading, time
+from voiceguide.player.commands import Command, Controls, Request
+
+controls = Controls(buttons=True)
+armed = threading.Event()
+def handler(signum, frame):
+    if armed.is_set():
+        raise KeyboardInterrupt
+signal.signal(signal.SIGINT, handler)
+stop = threading.Event()
+def pester():
+    while not stop.is_set():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.0002)
+end = time.monotonic() + 2.0
+def loop():
+    while time.monotonic() < end:
+        try:
+            controls.push(Request(Command.PAUSE, "key"))
+            controls.read(0.0)
+            controls.drain()
+        except KeyboardInterrupt:
+            pass
+threading.Thread(target=pester, daemon=True).start()
+armed.set()
+while time.monotonic() < end:
+    try:
+        loop()
+    except KeyboardInterrupt:
+        pass
+armed.clear()
+stop.set()
+drained = threading.Event()
+threading.Thread(target=lambda: (controls.drain(), drained.set()), daemon=True).start()
+print("drained" if drained.wait(5.0) else "stuck", flush=True)
+os._exit(0)
+"""
+
+
+def test_requests_still_drain_after_ctrl_c_struck_anywhere_in_the_loop() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", PESTERED], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "drained", done.stdout + done.stderr

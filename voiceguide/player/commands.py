@@ -98,7 +98,10 @@ class Controls:
     def __init__(self, keys: KeySource | None = None, *, buttons: bool = False) -> None:
         self.keys = keys
         self.buttons = buttons
-        self._inbox: queue.Queue[Request] = queue.Queue()
+        # A SimpleQueue, not a Queue: Ctrl-C raises KeyboardInterrupt in the loop at any
+        # moment, and one raised just after a Queue took its lock left the lock held, so
+        # ``drain`` on the way out waited for it forever. SimpleQueue has no such lock.
+        self._inbox: queue.SimpleQueue[Request] = queue.SimpleQueue()
 
     @property
     def listening(self) -> bool:
