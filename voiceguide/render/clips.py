@@ -285,10 +285,15 @@ class ClipStore:
         if mode == "processes" and len(texts) >= MIN_PROCESS_BATCH and self.workers > 1:
             yield from self._in_processes(texts)
         elif mode == "threads" and self.workers > 1:
-            with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
+            pool = concurrent.futures.ThreadPoolExecutor(self.workers)
+            try:
                 futures = [pool.submit(self._rendered, text) for text in texts]
                 for future in concurrent.futures.as_completed(futures):
                     yield future.result()
+            finally:
+                # Left early (Ctrl-C, an error): the texts not begun are dropped, not
+                # spoken first (all of a routine's wait in the pool: half a minute).
+                pool.shutdown(wait=True, cancel_futures=True)
         else:
             yield from self._pipelined(texts, wait_after)
 
