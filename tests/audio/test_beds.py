@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pytest
 import soundfile
 
+from voiceguide.audio import beds
 from voiceguide.audio.beds import BLOCK, BUILT_IN, OTHER_TABLE, TABLE, open_bed
 from voiceguide.errors import BedError
 
@@ -63,6 +64,18 @@ def test_a_built_in_bed_gives_the_same_samples_however_it_is_read(name: str) -> 
     for start in (TABLE - 3, 12_345, BLOCK * 3 - 7, 0, OTHER_TABLE - 5, BLOCK - 1):
         assert np.array_equal(again.read(start, 1000), whole[start : start + 1000]), start
     assert np.array_equal(open_bed(name, RATE).read(0, len(whole)), whole)
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_a_built_in_beds_samples_do_not_depend_on_the_size_of_its_blocks(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks are how a bed is made, not what it sounds like: files kept under its name and
+    # level (the server's) stay right whatever size the blocks are made in.
+    start, count = 3 * BLOCK - 12_345, 2 * BLOCK + 777
+    made = open_bed(name, RATE).read(start, count)
+    monkeypatch.setattr(beds, "BLOCK", BLOCK // 4)
+    assert np.array_equal(open_bed(name, RATE).read(start, count), made)
 
 
 def write_tone(path: Path, seconds: float, rate: int = 44100) -> None:

@@ -31,7 +31,7 @@ BUILT_IN = ("brown", "waves", "drone")
 SEED = 21_0611  # every built-in bed's noise: the same samples on every run
 TABLE = 2**19  # frames of a noise table: 24 s at 22050 Hz, 2 MB
 OTHER_TABLE = 2**19 - 2**13  # another table's: the two align again only after hours
-BLOCK = 16384  # frames of a slow movement made at a time
+BLOCK = 65536  # frames of a slow movement made at a time: 3 s, as export reads them
 SLOW_STEP = 64  # frames between the points at which a slow movement is computed
 LOOP_CROSSFADE = 2.0  # seconds over which a user's file runs into its own start again
 MIN_FILE_SECONDS = 1.0  # a shorter file cannot loop without being heard as a pulse
@@ -69,7 +69,6 @@ def open_bed(source: str, sample_rate: int) -> Bed:
 
 
 Shape = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
-Movement = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
 
 
 class _Periodic:
@@ -89,6 +88,14 @@ class _Periodic:
             out[done : done + take] = self.table[offset : offset + take]
             done += take
         return out
+
+    def window(self, start: int, count: int) -> Samples:
+        """``read``, but the table itself (not to be written) where the frames lie
+        within one pass of it: most of a bed's reads copy nothing."""
+        offset = start % len(self.table)
+        if offset + count <= len(self.table):
+            return self.table[offset : offset + count]
+        return self.read(start, count)
 
 
 def _noise(shape: Shape, length: int, sample_rate: int, seed: int) -> _Periodic:
@@ -147,13 +154,21 @@ class _Blocks:
             done += take
         return out
 
-    def slow(self, index: int, movement: Movement) -> npt.NDArray[np.float32]:
-        """``movement(seconds)`` over block ``index``, computed every ``SLOW_STEP`` frames
-        and joined by straight lines (it changes over seconds, not samples)."""
+    def seconds(self, index: int) -> npt.NDArray[np.float64]:
+        """The times, in seconds, of block ``index``'s points: every ``SLOW_STEP``
+        frames from its first to the next block's first."""
         points = index * BLOCK + np.arange(0, BLOCK + SLOW_STEP, SLOW_STEP, dtype=np.float64)
-        values = movement(points / self.sample_rate).astype(np.float32)
-        rise = np.diff(values)
-        return (values[:-1, None] + rise[:, None] * self._steps[None, :]).ravel()
+        return points / self.sample_rate
+
+    def slow(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+        """A slow movement's ``values`` at a block's points (``seconds``; one row per
+        movement), joined by straight lines over the block's frames (it changes over
+        seconds, not samples): one row of ``BLOCK`` frames per movement."""
+        points = values.astype(np.float32)
+        rise = np.diff(points)
+        lines = rise[..., None] * self._steps
+        lines += points[..., :-1, None]
+        return lines.reshape(*values.shape[:-1], BLOCK)
 
 
 class _Brown:
@@ -184,12 +199,12 @@ def _swell(seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.clip(swell, 0.0, 1.0)
 
 
-def _body_gain(seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return 0.25 + 0.75 * _swell(seconds)
+def _body_gain(swell: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return 0.25 + 0.75 * swell
 
 
-def _surf_gain(seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return 0.6 * _swell(seconds) ** 3
+def _surf_gain(swell: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return 0.6 * swell**3
 
 
 class _Waves(_Blocks):
@@ -203,16 +218,18 @@ class _Waves(_Blocks):
         self._body = _noise(body, TABLE, sample_rate, SEED + 2)
         self._surf = _noise(surf, OTHER_TABLE, sample_rate, SEED + 3)
         # The independent unit noises add in power: the gains' mean power over an hour.
-        hour = np.arange(0.0, 3600.0, 0.05)
-        power = np.mean(_body_gain(hour) ** 2 + _surf_gain(hour) ** 2)
+        swell = _swell(np.arange(0.0, 3600.0, 0.05))
+        power = np.mean(_body_gain(swell) ** 2 + _surf_gain(swell) ** 2)
         self._scale = 1.0 / math.sqrt(float(power))
         # The body's gain is at most 1 and the surf's 0.6.
         self.peak = self._scale * (self._body.peak + 0.6 * self._surf.peak)
 
     def make_block(self, index: int) -> npt.NDArray[np.float32]:
         first = index * BLOCK
-        body = self._body.read(first, BLOCK) * self.slow(index, _body_gain)
-        body += self._surf.read(first, BLOCK) * self.slow(index, _surf_gain)
+        swell = _swell(self.seconds(index))
+        gains = self.slow(np.stack([_body_gain(swell), _surf_gain(swell)]))
+        body: npt.NDArray[np.float32] = self._body.window(first, BLOCK) * gains[0]
+        body += self._surf.window(first, BLOCK) * gains[1]
         body *= np.float32(self._scale)
         return body
 
@@ -237,9 +254,17 @@ class _Drone(_Blocks):
         # partial is a short table read with no rounding drift at any hour.
         self._period = round(sample_rate / DRONE_ROOT)
         cycle = 2.0 * np.pi * np.arange(self._period, dtype=np.float64) / self._period
-        self._partials = [
-            np.sin(harmonic * cycle).astype(np.float32) for harmonic, _, _, _ in DRONE
-        ]
+        # Each partial at its level, repeated over a block and one cycle more: a block
+        # that starts at any phase of the cycle is a slice of it, nothing copied.
+        self._carriers = np.stack(
+            [
+                np.float32(level)
+                * np.resize(np.sin(harmonic * cycle).astype(np.float32), BLOCK + self._period)
+                for harmonic, _, level, _ in DRONE
+            ]
+        )
+        self._beats = np.array([[beat] for _, beat, _, _ in DRONE])
+        self._periods = np.array([[period] for _, _, _, period in DRONE])
         # A partial is level times a sine (mean square 1/2), its beat (a cosine: 1/2)
         # and its swell (0.6 + 0.4 sin: 0.6² + 0.4²/2); the partials add in power.
         power = sum(level**2 / 4 * (0.6**2 + 0.4**2 / 2) for _, _, level, _ in DRONE)
@@ -248,18 +273,14 @@ class _Drone(_Blocks):
 
     def make_block(self, index: int) -> npt.NDArray[np.float32]:
         phase = (index * BLOCK) % self._period
+        seconds = self.seconds(index)
+        # Each partial's beat and swell (a row each), at the block's points.
+        swell = 0.6 + 0.4 * np.sin(2.0 * np.pi * seconds / self._periods + self._periods)
+        partials = self.slow(np.cos(np.pi * self._beats * seconds) * swell)
+        partials *= self._carriers[:, phase : phase + BLOCK]
         mix = np.zeros(BLOCK, dtype=np.float32)
-        for partial, (_, beat, level, period) in zip(self._partials, DRONE, strict=True):
-
-            def movement(
-                seconds: npt.NDArray[np.float64], beat: float = beat, period: float = period
-            ) -> npt.NDArray[np.float64]:
-                swell = 0.6 + 0.4 * np.sin(2.0 * np.pi * seconds / period + period)
-                return np.cos(np.pi * beat * seconds) * swell
-
-            # The cycle from the block's phase on, repeated to the block's length.
-            carrier = np.resize(np.roll(partial, -phase), BLOCK)
-            mix += np.float32(level) * carrier * self.slow(index, movement)
+        for partial in partials:
+            mix += partial
         mix *= np.float32(self._scale)
         return mix
 
