@@ -226,8 +226,8 @@ def measure_onsets(ctx: Context) -> list[Figure]:
 
 
 def generated_routine(folder: Path, minutes: int) -> Path:
-    """A routine of about ``minutes`` (a multiple of 10) minutes: a round of about a
-    minute, ten times, repeated (a repeat goes up to 50)."""
+    """A routine of about ``minutes`` (under 10, or a multiple of 10) minutes: a round of
+    about a minute, up to ten times, repeated (a repeat goes up to 50)."""
     path = folder / f"generated-{minutes}.yaml"
     path.write_text(
         f"""\
@@ -235,9 +235,9 @@ id: generated-{minutes}
 title: Generated {minutes} minutes
 kind: stretch
 steps:
-  - repeat: {minutes // 10}
+  - repeat: {max(1, minutes // 10)}
     steps:
-      - repeat: 10
+      - repeat: {min(minutes, 10)}
         steps:
           - say: Lie on your back and bring your knees up.
             pause: 3
@@ -253,14 +253,14 @@ steps:
     return path
 
 
-def peak_memory_child(routine_file: Path, cache_dir: Path, out: Path) -> None:
-    """Run in a fresh process: export one routine, print its peak memory and length."""
+def peak_memory_child(routine_file: Path, cache_dir: Path, out: Path, bed: str | None) -> None:
+    """Run in a fresh process: export one routine (under ``bed``, if given), print its
+    peak memory and length."""
+    options = Settings(engine="pyttsx3").render_options()
+    if bed:
+        options = replace(options, bed=BedChoice(bed))
     (item,) = export_routines(
-        [find_routine(str(routine_file))],
-        out,
-        Settings(engine="pyttsx3").render_options(),
-        cache_dir,
-        force=True,
+        [find_routine(str(routine_file))], out, options, cache_dir, force=True
     )
     print(json.dumps({"peak_mib": peak_resident_kib() / 1024, "minutes": item.duration / 60}))
 
@@ -276,7 +276,9 @@ def peak_resident_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def peak_memory(routine_file: Path, cache_dir: Path, out: Path) -> dict[str, float]:
+def peak_memory(
+    routine_file: Path, cache_dir: Path, out: Path, bed: str | None = None
+) -> dict[str, float]:
     result = subprocess.run(
         [
             sys.executable,
@@ -286,6 +288,7 @@ def peak_memory(routine_file: Path, cache_dir: Path, out: Path) -> dict[str, flo
             str(routine_file),
             str(cache_dir),
             str(out),
+            *(["--bed", bed] if bed else []),
         ],
         check=True,
         capture_output=True,
@@ -295,26 +298,48 @@ def peak_memory(routine_file: Path, cache_dir: Path, out: Path) -> dict[str, flo
     return values
 
 
+MEMORY_BED = "waves"  # the built-in bed that holds the most: two noise tables
+
+
 def measure_memory(ctx: Context) -> list[Figure]:
-    """Peak memory (resident set) of exporting a generated 10- and 60-minute routine, in
-    a fresh process each; clips come from a warm cache, so both do the same synthesis
-    (none) and differ only in length."""
+    """Peak memory (resident set) of exporting a generated 10- and 60-minute routine, and
+    a 5- and 60-minute one under a bed, in a fresh process each; clips come from a warm
+    cache, so all do the same synthesis (none) and differ only in length and bed."""
     cache = ctx.workdir / "cache-memory"
     out = Path(tempfile.mkdtemp(dir=ctx.workdir, prefix="memory-"))
-    files = {m: generated_routine(ctx.workdir, m) for m in (10, 60)}
-    peak_memory(files[10], cache, out)  # fills the cache
-    peaks: dict[int, list[float]] = {10: [], 60: []}
+    runs: dict[tuple[int, str | None], list[float]] = {
+        (10, None): [],
+        (60, None): [],
+        (5, MEMORY_BED): [],
+        (60, MEMORY_BED): [],
+    }
+    files = {m: generated_routine(ctx.workdir, m) for m, _ in runs}
+    for path in files.values():  # fills the cache: each has texts of its own (its rounds)
+        peak_memory(path, cache, out)
     lengths: dict[int, float] = {}
     for _ in range(ctx.runs):
-        for minutes, path in files.items():
-            measured = peak_memory(path, cache, out)
-            peaks[minutes].append(measured["peak_mib"])
+        for (minutes, bed), peaks in runs.items():
+            measured = peak_memory(files[minutes], cache, out, bed)
+            peaks.append(measured["peak_mib"])
             lengths[minutes] = measured["minutes"]
-    growth = statistics.median(peaks[60]) - statistics.median(peaks[10])
+    median = {key: statistics.median(peaks) for key, peaks in runs.items()}
+    growth = median[60, None] - median[10, None]
+    bed_growth = median[60, MEMORY_BED] / median[5, MEMORY_BED]
     return [
-        Figure(f"peak memory, {lengths[10]:.1f} min routine", "MiB", peaks[10]),
-        Figure(f"peak memory, {lengths[60]:.1f} min routine", "MiB", peaks[60]),
+        Figure(f"peak memory, {lengths[10]:.1f} min routine", "MiB", runs[10, None]),
+        Figure(f"peak memory, {lengths[60]:.1f} min routine", "MiB", runs[60, None]),
         at_most("60 min minus 10 min", "MiB", [growth], 20),
+        Figure(
+            f"peak memory, {lengths[5]:.1f} min routine, --bed {MEMORY_BED}",
+            "MiB",
+            runs[5, MEMORY_BED],
+        ),
+        Figure(
+            f"peak memory, {lengths[60]:.1f} min routine, --bed {MEMORY_BED}",
+            "MiB",
+            runs[60, MEMORY_BED],
+        ),
+        at_most(f"60 min / 5 min, --bed {MEMORY_BED}", "x", [bed_growth], 1.25, digits=2),
     ]
 
 
@@ -485,10 +510,11 @@ def main() -> int:
         "--no-naive", action="store_true", help="leave out the naive way (the slowest part)"
     )
     parser.add_argument("--memory-child", nargs=3, metavar=("ROUTINE", "CACHE", "OUT"))
+    parser.add_argument("--bed", help="with --memory-child: the soundscape under the routine")
     args = parser.parse_args()
     if args.memory_child:
         routine_file, cache_dir, out = map(Path, args.memory_child)
-        peak_memory_child(routine_file, cache_dir, out)
+        peak_memory_child(routine_file, cache_dir, out, args.bed)
         return 0
     with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as workdir:
         # The figures of the espeak-ng engines are pyttsx3's (the portable engine);
