@@ -56,7 +56,9 @@ def peak_envelope(samples: Samples, sample_rate: int) -> npt.NDArray[np.float32]
     if not len(samples):
         return np.zeros(0, dtype=np.float32)
     fine = np.abs(resample(samples, sample_rate, sample_rate * OVERSAMPLING))
-    fine = fine[: len(samples) * OVERSAMPLING].reshape(len(samples), OVERSAMPLING).max(axis=1)
+    # The largest of each sample's OVERSAMPLING points (a maximum over slices: an
+    # axis=1 maximum over rows this short is several times slower).
+    fine = np.maximum.reduce([fine[i::OVERSAMPLING][: len(samples)] for i in range(OVERSAMPLING)])
     around = np.maximum(fine, np.concatenate([[0.0], fine[:-1]]).astype(np.float32))
     envelope: npt.NDArray[np.float32] = np.maximum(around, np.abs(samples)).astype(np.float32)
     return envelope
@@ -86,22 +88,30 @@ def level_clip(
     level = clip_loudness(out, sample_rate)
     if level == -math.inf:
         return out
+    # The true peaks of the clip times a gain are its peaks times that gain: a round
+    # that only turns the gain up or down need not oversample again (that oversampling is
+    # nearly all the time a clip takes to make).
+    envelope = peak_envelope(out, sample_rate)
     for _ in range(LEVEL_ROUNDS):
-        out = _under(out * np.float32(db_to_gain(target - level)), sample_rate, ceiling_db)
+        gain = np.float32(db_to_gain(target - level))
+        out, envelope = _under(out * gain, envelope * gain, sample_rate, ceiling_db)
         level = clip_loudness(out, sample_rate)
         if abs(level - target) <= LEVEL_TOLERANCE:
             break
     return out
 
 
-def _under(samples: Samples, sample_rate: int, ceiling_db: float) -> Samples:
-    """``samples`` limited until no true peak passes ``ceiling_db`` (the limiter's gain
-    is smooth, so what is between samples can still pass a little after one round)."""
+def _under(
+    samples: Samples, envelope: npt.NDArray[np.float32], sample_rate: int, ceiling_db: float
+) -> tuple[Samples, npt.NDArray[np.float32]]:
+    """``samples`` (whose ``peak_envelope`` is ``envelope``) limited until no true peak
+    passes ``ceiling_db`` (the limiter's gain is smooth, so what is between samples can
+    still pass a little after one round), and their envelope then."""
     out = samples
     for _ in range(LEVEL_ROUNDS):
-        envelope = peak_envelope(out, sample_rate)
         if float(np.max(envelope, initial=0.0)) <= db_to_gain(ceiling_db):
             break
         # Aimed a little under the ceiling: this round's own overshoot then still fits.
         out = limit(out, sample_rate, ceiling_db - 0.1, envelope=envelope)
-    return out
+        envelope = peak_envelope(out, sample_rate)
+    return out, envelope
