@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from voiceguide.player.commands import AGAIN, GO_ON, Answer, Command
+from voiceguide.script.phrasing import number_words
 
 # Each command with the phrases that say it; the first is the one the help shows.
 PHRASES: dict[Command, tuple[str, ...]] = {
@@ -32,19 +33,7 @@ PHRASES: dict[Command, tuple[str, ...]] = {
 # "again" and "go on" are the commands above, which an open question takes as answers)
 # and to "how is your back, 0 to 10?". Said when nothing is asked, they get the "nothing"
 # buzz, as a key would. Whisper writes small numbers as words or as digits.
-NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-)
+NUMBER_WORDS = tuple(number_words(n) for n in range(11))  # the rating's 0 to 10
 ANSWER_PHRASES: dict[Answer, tuple[str, ...]] = {
     AGAIN: ("yes", "one more"),
     GO_ON: ("no",),
