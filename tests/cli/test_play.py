@@ -22,7 +22,7 @@ import pexpect
 import pytest
 import soundfile
 
-from tests.support.cli import PROGRAM
+from tests.support.cli import PROGRAM, run_play
 from tests.support.pulse import ServerDidNotStart, null_sink_server
 from tests.support.recording import (
     MonitorRecording,
@@ -247,14 +247,7 @@ def test_termination_signals_restore_the_terminal(short: Path, sig: signal.Signa
 @pytest.mark.audio
 @pytest.mark.slow
 def test_without_a_terminal_it_just_plays_to_the_end(tiny: Path) -> None:
-    done = subprocess.run(
-        [*PROGRAM, "play", str(tiny)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_play(str(tiny))
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert re.fullmatch(r"Finished Tiny \(0:1\d\)\.\n", done.stderr)
@@ -269,14 +262,7 @@ def test_play_with_a_bed_plays_it_under_and_after_the_words(tiny: Path) -> None:
     rate = 22050
     with MonitorRecording(sink, rate) as recording:
         start = recording.frames
-        done = subprocess.run(
-            [*PROGRAM, "play", str(tiny), "--bed", "brown", "--bed-level", "-30"],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_play(str(tiny), "--bed", "brown", "--bed-level", "-30")
         recording.wait_for(round(0.3 * rate), timeout=10)
     assert done.returncode == 0, done.stderr
     heard = recording.samples()[start:]
@@ -297,18 +283,6 @@ def test_from_a_step_that_is_not_there_is_one_line(short: Path) -> None:
         "Error: there is no step 99: Short check has steps 0 to 4"
         " (see `voiceguide show short-check`)"
     ]
-
-
-def run_play(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*PROGRAM, "play", *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
 
 
 def test_an_unknown_backend_is_one_line(tiny: Path) -> None:

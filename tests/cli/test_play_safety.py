@@ -15,7 +15,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.support.cli import PROGRAM
+from tests.support.cli import run_play
 from voiceguide.practice.journal import Journal, SessionStart, journal_path
 from voiceguide.practice.safety import READ_ALOUD
 from voiceguide.routine.library import find_routine
@@ -165,14 +165,7 @@ def test_yes_skips_the_question_and_still_shows_the_list(flags: list[str], confi
 
 
 def play_without_a_terminal() -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*PROGRAM, "play", CRACK],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-    )
+    return run_play(CRACK, env=dict(os.environ))
 
 
 def test_the_guard_without_a_terminal_stops_and_names_force() -> None:

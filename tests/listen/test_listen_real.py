@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from tests.support.cli import PROGRAM
+from tests.support.cli import PROGRAM, run_play
 from tests.support.microphone import (
     VirtualMicrophone,
     spoken,
@@ -206,15 +206,7 @@ def test_a_whole_routine_with_echo_and_noise_and_no_command_is_left_alone(
         microphone.loop_from(sink, 0.03, -6.0)
         microphone.noise_in_background(90, NOISE_LEVEL)
         start = recording.frames
-        done = subprocess.run(
-            [*PROGRAM, "play", str(short), "--listen", "--no-rating"],
-            env=microphone.env(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_play(str(short), "--listen", "--no-rating", env=microphone.env())
         recording.wait_for(round(0.3 * rate), timeout=10)
     assert done.returncode == 0, done.stderr
     assert "Not listening" not in done.stderr
@@ -248,14 +240,7 @@ def test_the_display_says_listening_soon_then_listening(short: Path) -> None:
 def test_without_a_microphone_one_line_says_so_and_it_plays_on(tmp_path: Path) -> None:
     tiny = tmp_path / "tiny.yaml"
     tiny.write_text("id: tiny\ntitle: Tiny\nkind: stretch\nsteps:\n  - say: Breathe out.\n")
-    done = subprocess.run(
-        [*PROGRAM, "play", str(tiny), "--listen", "--input", "no such microphone"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_play(str(tiny), "--listen", "--input", "no such microphone")
     assert done.returncode == 0, done.stderr
     [line, finished] = done.stderr.splitlines()
     assert line.startswith("Not listening: no microphone matching 'no such microphone'")

@@ -22,7 +22,7 @@ from jeepney import DBusAddress, MatchRule, Message, new_method_call
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
-from tests.support.cli import PROGRAM
+from tests.support.cli import PROGRAM, run_play
 from tests.support.recording import (
     MonitorRecording,
     Signal,
@@ -221,14 +221,7 @@ def test_without_a_session_bus_play_plays_and_doctor_says_why(tmp_path: Path) ->
         for k, v in os.environ.items()
         if k not in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")
     }
-    done = subprocess.run(
-        [*PROGRAM, "play", str(tiny)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    done = run_play(str(tiny), env=env)
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("Finished Tiny")
     assert "Traceback" not in done.stderr
