@@ -162,9 +162,13 @@ def test_where_am_i_in_the_window_is_answered_alone_and_the_question_asked_again
 def test_another_control_in_the_window_ends_the_question_unanswered(key: Key) -> None:
     asked = len(say(phrasing.RATING_QUESTION)) / RATE
     presses = [(asked + 1.0, key), (asked + 2.0, Key.PAUSE), (asked + 3.0, Key.DIGIT_5)]
-    fake, result = rated(presses if key is Key.PAUSE else presses[:1] + presses[2:])
+    pressed = presses if key is Key.PAUSE else presses[:1] + presses[2:]
+    fake, result = rated(pressed)
     assert result.ratings == ()
     assert result.outcome == "completed"
     # The window is not heard closing: it ended with the control.
     closing = chime("window-close", round(TONE_SECONDS * RATE), RATE)
     assert found(fake.frames[:, 0], closing[100:]) is None
+    # One change of course a control (the question's, each press's, the digit's buzz):
+    # the question is hushed within the control's own.
+    assert fake.interrupts == len(pressed) + 1

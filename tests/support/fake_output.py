@@ -28,6 +28,7 @@ class FakeOutput(Output):
         self.warmed = False
         self.stopped = False
         self.finished = False
+        self.interrupts = 0  # changes of course made (each one an abort on a real device)
         self._played: list[Samples] = []
         self._played_count = 0
         self._queued = np.zeros((0, 1), dtype=np.float32)
@@ -84,6 +85,7 @@ class FakeOutput(Output):
 
     def interrupt(self, change: Callable[[], object]) -> None:
         assert self.source is not None
+        self.interrupts += 1
         if len(self._queued):
             self.source.undo(len(self._queued))
             self._queued = self._queued[:0]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,6 +32,7 @@ from voiceguide.player.commands import (
     Request,
     perform,
 )
+from voiceguide.player.questions import Asked
 from voiceguide.player.rating import LEAD, Moment, Ratings, RatingWindow, rating_sound
 from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
@@ -58,21 +58,6 @@ INSTRUCTION_KINDS = frozenset({"say", "caution", "side"})  # what "repeat" goes 
 SETTLE_MARGIN = 1.0
 
 Say = Callable[[str], Samples]  # a text as a clip in the session's voice
-
-
-@dataclass
-class _Asked:
-    """A question while playing, in Timeline frames: asked from ``asked`` (its first
-    word), its window from ``opens`` to ``closes``, settled at ``decided``; its round is
-    step ``round_step``. ``answer`` is the answer given, if any."""
-
-    asked: int
-    opens: int
-    closes: int
-    decided: int
-    round_step: int
-    answer: Answer | None = None
-    settled: bool = False
 
 
 class Player:
@@ -107,7 +92,7 @@ class Player:
         self._known: Script | None = None
         self._step_starts: list[int] = []
         self._instructions: list[int] = []
-        self._questions: list[_Asked] = []
+        self._questions: list[Asked] = []
         self._learn_script()
         start = self._step_starts[start_step] if self._step_starts else 0
         self.transport = Transport(timeline, start)
@@ -121,6 +106,8 @@ class Player:
         self.ratings = Ratings(tuple(rating))
         # Given each rating as it comes (to keep it); the advice it calls for, if any.
         self.rated = rated
+        # A control ended the rating question: hush it with the control's change.
+        self._hush_first = False
         # The output frame from which the last change of course is heard: until then,
         # where playing is heard is where it was before the change.
         self._changed_at = 0
@@ -139,7 +126,7 @@ class Player:
         known = {asked.round_step: asked for asked in self._questions}
         self._questions = [
             known.get(q.round_step)
-            or _Asked(
+            or Asked(
                 self._step_starts[q.round_step - 1],
                 frame_at(q.opens),
                 frame_at(q.closes),
@@ -196,13 +183,28 @@ class Player:
             Command.ANSWER,
             Command.WHERE,
         ):
-            # Any other control ends the rating question unanswered, and does what it says.
+            # Any other control ends the rating question unanswered, and does what it says:
+            # the question is hushed with the control's own change of course.
             self.ratings.drop()
-            self.output.interrupt(self.transport.hush)
-        return perform(self, request, self.acknowledge)
+            self._hush_first = True
+        outcome = perform(self, request, self.acknowledge)
+        if self._hush_first:  # the control changed nothing (a pause while paused)
+            self._interrupt(lambda: None)
+        return outcome
+
+    def _interrupt(self, change: Callable[[], object]) -> None:
+        """Make ``change`` through the output, hushing first what a control ended."""
+        hush, self._hush_first = self._hush_first, False
+
+        def apply() -> None:
+            if hush:
+                self.transport.hush()
+            change()
+
+        self.output.interrupt(apply)
 
     def _change(self, change: Callable[[], object], message: str) -> None:
-        self.output.interrupt(change)
+        self._interrupt(change)
         self._changed_at = self.transport.pulled
         self._message = (message, time.monotonic())
 
@@ -343,7 +345,7 @@ class Player:
 
     # --- questions ----------------------------------------------------------------------
 
-    def _asked_now(self) -> _Asked | None:
+    def _asked_now(self) -> Asked | None:
         """The question being asked, from its first word until its closing tone ends."""
         position = self.position()
         return next(
@@ -514,7 +516,7 @@ class Player:
         self._finish_with(self._answer("quit", words, control_words(Command.QUIT)))
 
     def hurt(self) -> None:
-        self.output.interrupt(lambda: self.transport.pause(ack=None))
+        self._interrupt(lambda: self.transport.pause(ack=None))
 
     def answer_texts(self) -> list[str]:
         """Every answer to a control that can be known ahead (to make them early)."""
@@ -529,7 +531,7 @@ class Player:
             self.transport.pause(ack=sound)
             begins.append(self.transport.pulled)  # the tone's first output frame
 
-        self.output.interrupt(change)
+        self._interrupt(change)
         target = begins[0] + len(sound)
         deadline = time.monotonic() + len(sound) / self.timeline.sample_rate + QUIT_WAIT
         while self.output.heard() < target and time.monotonic() < deadline:
