@@ -71,3 +71,16 @@ def test_held_signals_are_ignored_and_the_handlers_come_back() -> None:
     with signals.leave_on_signals(), signals.held():
         signal.raise_signal(signal.SIGTERM)  # ignored, not raised
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_deferred_signal_takes_effect_when_the_block_ends() -> None:
+    done: list[str] = []
+    with pytest.raises(signals.Interrupted) as caught, signals.leave_on_signals():
+        with signals.deferred():
+            signal.raise_signal(signal.SIGHUP)
+            done.append("first")  # not cut short: the block's steps go together
+            signal.raise_signal(signal.SIGTERM)
+            done.append("second")
+        done.append("after")  # never: the signal took effect as the block ended
+    assert done == ["first", "second"]
+    assert caught.value.exit_status == 129  # the first signal's

@@ -164,6 +164,31 @@ def noticed(on_signal: Callable[[int], None]) -> Iterator[Notice]:
 
 
 @contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """The first ending signal that comes during the block takes effect when the block
+    ends, as if it came then (later ones during the block are dropped, as the way out
+    would drop them): for steps that must be done together or not at all, such as
+    starting the sound and writing the session's first record."""
+    if not _in_main_thread():
+        yield
+        return
+    came: list[int] = []
+
+    def note(signum: int, _frame: FrameType | None) -> None:
+        if not came:
+            came.append(signum)
+
+    previous = {sig: signal.signal(sig, note) for sig in ENDING}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if came:
+            signal.raise_signal(came[0])
+
+
+@contextlib.contextmanager
 def held() -> Iterator[None]:
     """The ending signals ignored for the block: it waits for threads that a signal must
     not interrupt (a process that exits while a thread is inside the voice or the sound

@@ -206,8 +206,6 @@ class PlaySession:
             rating=asks,
             rated=rated,
         )
-        # The device opens before the terminal changes: if it cannot, the error is alone.
-        player.start()
         started = SessionStart(
             routine,
             pace=self.render_options.pace,
@@ -219,7 +217,13 @@ class PlaySession:
             # perhaps loading the voice), which the way out after a stop for pain, read
             # from the cache, must not wait for.
             ending.callback(_held, speaker.close)
-            recording = ending.enter_context(record_session(journal, started))
+            # The device opens before the session is recorded (a device that cannot open
+            # is no session) and before the terminal changes (its error is then alone);
+            # the first sound is not kept waiting for the journal. A Ctrl-C between the
+            # two waits for the record, so a session that was heard is always recorded.
+            with signals.deferred():
+                player.start()
+                recording = ending.enter_context(record_session(journal, started))
             keeping.append(recording)
             with contextlib.ExitStack() as playing:
                 playing.callback(speaker.stop)
