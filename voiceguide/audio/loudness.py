@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voiceguide.audio.samples import Samples
-from voiceguide.audio.signal import db_to_gain, limit, resample
+from voiceguide.audio.signal import db_to_gain, limit, limiter_gain, resample
 
 # A phrase is measured as a session hears it: with silence on both sides, in BS.1770's
 # 0.4 s blocks, so a counted word and a long sentence weigh as they will in the session
@@ -88,30 +88,25 @@ def level_clip(
     level = clip_loudness(out, sample_rate)
     if level == -math.inf:
         return out
-    # The true peaks of the clip times a gain are its peaks times that gain: a round
-    # that only turns the gain up or down need not oversample again (that oversampling is
-    # nearly all the time a clip takes to make).
+    # Oversampling to find the true peaks is nearly all the time a clip takes to make, so
+    # it is done once here and once at the end. In between, the envelope follows the
+    # gains: a clip times a gain has its peaks times that gain, and the limiter's gain
+    # changes slowly enough (over milliseconds) that the same holds for it within a
+    # sample or two; the last, exact rounds catch what that leaves over the ceiling.
     envelope = peak_envelope(out, sample_rate)
+    aim = ceiling_db - 0.1  # a little under: a round's own overshoot then still fits
     for _ in range(LEVEL_ROUNDS):
         gain = np.float32(db_to_gain(target - level))
-        out, envelope = _under(out * gain, envelope * gain, sample_rate, ceiling_db)
+        out, envelope = out * gain, envelope * gain
+        limiting = limiter_gain(envelope, sample_rate, aim)
+        if limiting is not None:
+            out, envelope = out * limiting, envelope * limiting
         level = clip_loudness(out, sample_rate)
         if abs(level - target) <= LEVEL_TOLERANCE:
             break
-    return out
-
-
-def _under(
-    samples: Samples, envelope: npt.NDArray[np.float32], sample_rate: int, ceiling_db: float
-) -> tuple[Samples, npt.NDArray[np.float32]]:
-    """``samples`` (whose ``peak_envelope`` is ``envelope``) limited until no true peak
-    passes ``ceiling_db`` (the limiter's gain is smooth, so what is between samples can
-    still pass a little after one round), and their envelope then."""
-    out = samples
     for _ in range(LEVEL_ROUNDS):
+        envelope = peak_envelope(out, sample_rate)
         if float(np.max(envelope, initial=0.0)) <= db_to_gain(ceiling_db):
             break
-        # Aimed a little under the ceiling: this round's own overshoot then still fits.
-        out = limit(out, sample_rate, ceiling_db - 0.1, envelope=envelope)
-        envelope = peak_envelope(out, sample_rate)
-    return out, envelope
+        out = limit(out, sample_rate, aim, envelope=envelope)
+    return out

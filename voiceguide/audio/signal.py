@@ -105,14 +105,28 @@ def limit(
     the limiting is not heard as distortion. Quieter passages are untouched. The peaks are
     the samples' magnitudes, or ``envelope`` (one value a sample) when given, such as the
     true peak around each sample."""
-    ceiling = db_to_gain(ceiling_db)
     magnitude = np.abs(samples) if envelope is None else envelope
-    if peak(magnitude) <= ceiling:
+    gain = limiter_gain(magnitude, sample_rate, ceiling_db)
+    if gain is None:
         return samples.astype(np.float32, copy=True)
+    ceiling = db_to_gain(ceiling_db)
+    out = (samples * gain).astype(np.float32)
+    np.clip(out, -ceiling, ceiling, out=out)
+    return out
+
+
+def limiter_gain(
+    magnitude: npt.NDArray[np.float32], sample_rate: int, ceiling_db: float
+) -> npt.NDArray[np.float32] | None:
+    """The gain ``limit`` applies to a clip whose peaks are ``magnitude`` (one a sample),
+    or None where no peak is above ``ceiling_db``."""
+    ceiling = db_to_gain(ceiling_db)
+    if peak(magnitude) <= ceiling:
+        return None
     block = max(1, round(0.001 * sample_rate))
-    count = -(-len(samples) // block)
+    count = -(-len(magnitude) // block)
     padded = np.zeros(count * block, dtype=np.float32)
-    padded[: len(samples)] = magnitude
+    padded[: len(magnitude)] = magnitude
     block_peaks = padded.reshape(count, block).max(axis=1)
     need = np.minimum(1.0, ceiling / np.maximum(block_peaks, 1e-12))
     # Every block's gain becomes the smallest need within ``reach`` blocks, then averaged
@@ -126,10 +140,7 @@ def limit(
     window = np.ones(2 * reach + 1) / (2 * reach + 1)
     smooth = np.convolve(edge, window, mode="valid")
     centres = (np.arange(count) + 0.5) * block
-    gain = np.interp(np.arange(len(samples)), centres, smooth)
-    out = (samples * gain).astype(np.float32)
-    np.clip(out, -ceiling, ceiling, out=out)
-    return out
+    return np.interp(np.arange(len(magnitude)), centres, smooth).astype(np.float32)
 
 
 # Resampling: a windowed-sinc filter evaluated at each output instant (polyphase).
