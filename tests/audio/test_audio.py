@@ -25,6 +25,7 @@ from voiceguide.audio.signal import (
     peak,
     read_clip,
     resample,
+    speech_onset,
     to_pcm16,
     trim_silence,
     write_clip,
@@ -73,6 +74,54 @@ def test_trim_keeps_a_quiet_consonant_before_the_loud_vowel() -> None:
     samples = np.concatenate([np.zeros(4410, np.float32), consonant, tone(200, 0.3, RATE)])
     trimmed = trim_silence(samples, RATE)
     assert len(trimmed) >= len(consonant) + round(0.3 * RATE)
+
+
+def noise(seconds: float, db: float, seed: int = 1) -> np.ndarray:
+    """A breath or a fricative: white noise peaking ``db`` under the tones' 0.5."""
+    rng = np.random.default_rng(seed)
+    return (0.5 * db_to_gain(db) * rng.uniform(-1, 1, round(seconds * RATE))).astype(np.float32)
+
+
+def gap(seconds: float) -> np.ndarray:
+    return np.zeros(round(seconds * RATE), np.float32)
+
+
+def test_trim_leaves_out_a_faint_breath_set_apart_from_the_word() -> None:
+    word = tone(200, 0.3, RATE)
+    before = np.concatenate([gap(0.1), noise(0.08, -36), gap(0.03)])
+    samples = np.concatenate([before, word, gap(0.1)])
+    trimmed = trim_silence(samples, RATE)
+    assert speech_onset(samples, RATE) == len(before) + 1  # the tone's first sound
+    # The clip is the word: its 1 ms lead (from the gap, silent) and the 10 ms tail.
+    assert len(trimmed) == round(0.001 * RATE) + len(word) - 1 + round(0.010 * RATE)
+    lead = round(0.001 * RATE)
+    assert np.array_equal(trimmed[lead : lead + len(word) - 1], word[1:])
+
+
+def test_trim_leaves_out_every_breath_but_never_the_last_sound() -> None:
+    breaths = [noise(0.05, -40, 1), gap(0.02), noise(0.03, -33, 2), gap(0.04)]
+    alone = np.concatenate([gap(0.05), noise(0.05, -36), gap(0.05)])
+    assert speech_onset(alone, RATE) == audible_span(alone)[0]
+    before = np.concatenate([gap(0.05), *breaths])
+    word = np.concatenate([before, tone(300, 0.2, RATE)])
+    assert speech_onset(word, RATE) == len(before) + 1
+
+
+def test_trim_keeps_a_faint_fricative_running_into_the_vowel() -> None:
+    # An "h" or "f" as faint as a breath, with no gap before the vowel: it is speech.
+    samples = np.concatenate([gap(0.1), noise(0.08, -36), tone(200, 0.3, RATE)])
+    assert speech_onset(samples, RATE) == audible_span(samples)[0]
+    assert len(trim_silence(samples, RATE)) >= round(0.38 * RATE)
+
+
+@pytest.mark.parametrize(
+    ("db", "seconds"),
+    [(-18.0, 0.08), (-36.0, 0.5)],
+    ids=["the s of stop, before the silence of its t", "a faint sound as long as a word"],
+)
+def test_trim_keeps_a_sound_set_apart_that_is_not_a_breath(db: float, seconds: float) -> None:
+    samples = np.concatenate([gap(0.1), noise(seconds, db), gap(0.05), tone(200, 0.3, RATE)])
+    assert speech_onset(samples, RATE) == audible_span(samples)[0]
 
 
 def test_trim_leaves_silence_alone() -> None:

@@ -1,12 +1,13 @@
 """The clip store: every spoken text as a clip ready to place, synthesized once.
 
-A clip is the voice's sound for a text, trimmed so its first sample is the audible onset,
-brought to a common loudness (limited, so nothing clips) and resampled to the session's
-rate. Clips are cached on disk by content: the key is a hash of everything that changes
-the sound (engine and its version, voice, rate, text, sample rate and the processing
-version below), so a cached clip is never stale. Entries are written atomically and
-checked when read (length and checksum), so two processes rendering at once never
-corrupt the cache, and a damaged entry is simply rendered again.
+A clip is the voice's sound for a text, trimmed so its first sample is the onset of its
+words (a breath before them is left out), brought to a common loudness (limited, so
+nothing clips) and resampled to the session's rate. Clips are cached on disk by content:
+the key is a hash of everything that changes the sound (engine and its version, voice,
+rate, text, sample rate and the processing version below), so a cached clip is never
+stale. Entries are written atomically and checked when read (length and checksum), so
+two processes rendering at once never corrupt the cache, and a damaged entry is simply
+rendered again.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from voiceguide.render.options import VoiceOptions
 
 # Raise this whenever ``process`` changes what it makes: old entries are then not used.
-PROCESSING_VERSION = 4
+PROCESSING_VERSION = 5
 CLIPS_FOLDER = "clips"
 CLIP_SUFFIX = ".clip"
 # Starting worker processes costs about half a second of each core (Python, NumPy and the
