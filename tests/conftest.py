@@ -13,6 +13,7 @@ on a loaded machine a slow example is not a wrong one (speed is for scripts/benc
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -23,6 +24,7 @@ from hypothesis import HealthCheck, settings
 from tests.support.bus import session_bus
 from tests.support.pulse import worker_sink
 from tests.support.routines import export_short_routine
+from voiceguide import signals
 
 settings.register_profile("voiceguide", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("voiceguide")
@@ -53,6 +55,18 @@ def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shared.mkdir(exist_ok=True)
         return shared
     return tmp_path_factory.mktemp("clip-cache")
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers_kept() -> Iterator[None]:
+    """Whatever a test does in this process (a session that ends on a signal ignores the
+    later ones for good, as a process on its way out should), the handlers are as they were
+    afterwards: a worker left ignoring Ctrl-C would start every later program with Ctrl-C
+    ignored too."""
+    before = {sig: signal.getsignal(sig) for sig in signals.ENDING}
+    yield
+    for sig, handler in before.items():
+        signal.signal(sig, handler)
 
 
 @pytest.fixture(autouse=True)

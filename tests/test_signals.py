@@ -4,20 +4,10 @@ commands' own tests send them to real ``export``, ``serve`` and ``play`` process
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 
 import pytest
 
 from voiceguide import signals
-
-
-@pytest.fixture(autouse=True)
-def handlers_kept() -> Iterator[None]:
-    """Whatever a test does, this process's handlers are as they were afterwards."""
-    before = {sig: signal.getsignal(sig) for sig in signals.ENDING}
-    yield
-    for sig, handler in before.items():
-        signal.signal(sig, handler)
 
 
 def test_the_signals_that_end_work_here() -> None:
