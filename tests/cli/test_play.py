@@ -28,6 +28,7 @@ from tests.support.recording import (
     MonitorRecording,
     Signal,
     best_lag,
+    find_clip,
     mono,
     needs_pulse,
     private_sink,
@@ -398,10 +399,11 @@ def test_the_way_out_after_s_is_made_before_anything_plays(
     assert status == 0, text
     words = store.get(PAIN_EXIT)
     assert store.rendered == 0  # the clip play made, read back
-    said, match = best_lag(words, recording.samples(), pressed, pressed + 10 * SAMPLE_RATE)
-    late = (said - pressed) / SAMPLE_RATE
+    # Found in parts: on a loaded machine the output can drop a few milliseconds mid-word.
+    at, match = find_clip(words, recording.samples()[pressed : pressed + 10 * SAMPLE_RATE])
+    late = at / SAMPLE_RATE
     assert match > 0.9, f"the way out was not heard after s (best {match:.2f} at {late:.2f} s)"
-    print(f"{engine}: s to the way out {(said - pressed) / SAMPLE_RATE * 1000:.0f} ms")
+    print(f"{engine}: s to the way out {late * 1000:.0f} ms")
 
 
 @needs_pulse
