@@ -419,7 +419,8 @@ def test_the_step_that_hurt_is_left_out_of_the_next_play_once(
 
     sink = private_sink()
     assert sink is not None
-    first = in_terminal("play", str(short))
+    # Not asked for a rating either time (8 s each): the pain stop is what is tested.
+    first = in_terminal("play", str(short), "--no-rating")
     first.expect(r"1/\d+\s+Short check \(right\)")
     first.send("s")
     assert finish(first)[0] == 0
@@ -444,7 +445,7 @@ def test_the_step_that_hurt_is_left_out_of_the_next_play_once(
     assert best_lag(right, heard, 0, len(heard))[1] < 0.5
     assert Journal().sessions()[-1].outcome == "completed"
 
-    third = in_terminal("play", str(short))
+    third = in_terminal("play", str(short), "--no-rating")
     third.expect(r"1/\d+\s+Short check \(right\)")  # played again, nothing said first
     third.send("q")
     status, text = finish(third)
