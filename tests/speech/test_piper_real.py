@@ -97,3 +97,39 @@ def test_clip_processing_is_the_same_for_every_engine(engine: str, tmp_path: Pat
     rate = assembly.SAMPLE_RATE
     assert clip_loudness(clip, rate) == pytest.approx(CLIP_LOUDNESS, abs=0.2)
     assert true_peak_db(clip, rate) <= VOICE_CEILING_DB + 0.1
+
+
+def test_a_ctrl_c_while_piper_loads_its_runtime_is_the_way_out_not_a_broken_import() -> None:
+    """A Ctrl-C that comes while onnxruntime is being imported (the first second of a
+    Piper session) takes effect once the import is done, so the process leaves as for
+    any Ctrl-C. (Striking inside onnxruntime's C start-up, it became an ImportError,
+    "initialization failed": a traceback and exit status 1, seen under load.)"""
+    import subprocess
+    import sys
+
+    code = """
+import importlib.abc, signal, sys
+from voiceguide import signals
+from voiceguide.speech import piper_engine
+
+class CtrlCDuringTheRuntime(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "onnxruntime.capi._pybind_state":
+            signal.raise_signal(signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlCDuringTheRuntime())
+try:
+    with signals.leave_on_signals():
+        piper_engine._piper()
+        print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted after the import:", "piper" in sys.modules)
+import piper
+print("piper works:", callable(piper.PiperVoice.load))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines() == [
+        "interrupted after the import: True",
+        "piper works: True",
+    ], done.stderr

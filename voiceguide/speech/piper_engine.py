@@ -15,10 +15,12 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from voiceguide import signals
 from voiceguide.audio.samples import Samples
 from voiceguide.errors import SpeechError
 from voiceguide.speech.base import EngineInfo, Parallelism, VoiceInfo
@@ -173,10 +175,8 @@ class PiperVoice:
         return self._loaded
 
     def synthesize(self, text: str) -> tuple[Samples, int]:
-        from piper import SynthesisConfig
-
         voice = self._voice()
-        config = SynthesisConfig(
+        config = _piper().SynthesisConfig(
             length_scale=self.length_scale, noise_scale=NOISE_SCALE, noise_w_scale=NOISE_SCALE
         )
         with _synthesis_lock:
@@ -197,13 +197,22 @@ _models_lock = threading.Lock()
 _synthesis_lock = threading.Lock()
 
 
+def _piper() -> ModuleType:
+    """The ``piper`` package, imported with Ctrl-C held back until it is: a Ctrl-C while
+    onnxruntime starts its C library turns into an ImportError ("initialization failed")
+    that no later import recovers from, which would end ``play`` with a traceback instead
+    of its way out."""
+    with signals.deferred():
+        import piper
+    return piper
+
+
 def _load(model: Path) -> Any:
     with _models_lock:
         if model not in _models:
-            from piper import PiperVoice as Loaded
-
+            loaded = _piper().PiperVoice
             try:
-                _models[model] = Loaded.load(model)
+                _models[model] = loaded.load(model)
             except Exception as exc:  # onnxruntime and json raise their own types
                 raise SpeechError(f"the Piper model {model} cannot be loaded: {exc}") from exc
         return _models[model]
