@@ -14,6 +14,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,23 +23,43 @@ from scripts.figures import Figure, at_least, at_most, exit_status, print_table
 from tests.support.microphone import RATE, SPEAKERS, room_noise, spoken, with_noise
 from voiceguide.listen.gate import WINDOW, Mono, SpeechGate, silero
 from voiceguide.listen.recogniser import Recogniser
-from voiceguide.listen.vocabulary import PHRASES, match
-from voiceguide.player.commands import Command
+from voiceguide.listen.vocabulary import PHRASES, PUSHING_ON, STOPPING, decide, match
+from voiceguide.player.commands import Answer, Command
 
 NOISE_LEVELS = (20.0, 10.0, 5.0)  # dB SNR
 BLOCK = 4 * WINDOW  # as the microphone delivers it
-Decide = Callable[[Mono], Command | None]
+Decide = Callable[[Mono], Command | Answer | None]
+
+
+@dataclass(frozen=True)
+class Saying:
+    """One phrase said by one voice over one noise level, and the command taken from it
+    (the last one, if the gate cut it in several; None: nothing)."""
+
+    phrase: str
+    speaker: str
+    snr: float
+    command: Command
+    taken: Command | Answer | None
+
+    @property
+    def wrong(self) -> bool:
+        return self.taken is not None and self.taken is not self.command
+
+    @property
+    def unsafe(self) -> bool:
+        """A stop or a pause said, and something that moves on or adds effort done."""
+        return self.command in STOPPING and self.taken in PUSHING_ON
 
 
 def whisper_decider() -> Decide:
     recogniser = Recogniser()
 
-    def decide(utterance: Mono) -> Command | None:
-        said = recogniser.transcribe(utterance)
-        heard = match(said.text, said.certainty)
-        return None if heard is None else heard.command
+    def decided(utterance: Mono) -> Command | Answer | None:
+        heard = decide(recogniser.transcribe(utterance))
+        return None if heard is None else heard.meaning
 
-    return decide
+    return decided
 
 
 def pocketsphinx_decider(folder: Path) -> Decide | None:
@@ -51,16 +72,16 @@ def pocketsphinx_decider(folder: Path) -> Decide | None:
     grammar.write_text(f"#JSGF V1.0;\ngrammar commands;\npublic <command> = {phrases} ;\n")
     decoder = Decoder(samprate=RATE, jsgf=str(grammar), lm=None, loglevel="FATAL")
 
-    def decide(utterance: Mono) -> Command | None:
+    def decided(utterance: Mono) -> Command | Answer | None:
         decoder.start_utt()
         pcm = (np.clip(utterance, -1, 1) * 32767).astype(np.int16).tobytes()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
         hyp = decoder.hyp()
         heard = match(hyp.hypstr if hyp else "", 0.0)
-        return None if heard is None else heard.command
+        return None if heard is None else heard.meaning
 
-    return decide
+    return decided
 
 
 def utterances(audio: Mono) -> list[tuple[Mono, int]]:
@@ -75,10 +96,10 @@ def utterances(audio: Mono) -> list[tuple[Mono, int]]:
     return found
 
 
-def recognition(decide: Decide, folder: Path, timings: list[float] | None) -> list[float]:
-    """Per phrase × speaker × noise level: 100 when its command was recognised, else 0;
-    ``timings`` gets each decision's delay after the end of the word (seconds)."""
-    results: list[float] = []
+def recognition(decide: Decide, folder: Path, timings: list[float] | None) -> list[Saying]:
+    """Every phrase × speaker × noise level and what was taken from it; ``timings`` gets
+    each decision's delay after the end of the word (seconds)."""
+    results: list[Saying] = []
     for command, phrases in PHRASES.items():
         for phrase in phrases:
             for speaker in SPEAKERS:
@@ -96,8 +117,21 @@ def recognition(decide: Decide, folder: Path, timings: list[float] | None) -> li
                             got = decided
                             if timings is not None:
                                 timings.append((given - word_end) / RATE + took)
-                    results.append(100.0 if got is command else 0.0)
+                    results.append(Saying(phrase, speaker, snr, command, got))
     return results
+
+
+def recognised(sayings: list[Saying]) -> list[float]:
+    return [statistics.mean(100.0 if s.taken is s.command else 0.0 for s in sayings)]
+
+
+def print_misses(sayings: list[Saying]) -> None:
+    """Each saying not recognised, and what was done instead."""
+    for s in sayings:
+        if s.taken is not s.command:
+            taken = "nothing" if s.taken is None else str(s.taken)
+            flag = "  UNSAFE" if s.unsafe else ""
+            print(f'missed: "{s.phrase}" ({s.speaker}, {s.snr:g} dB) → {taken}{flag}')
 
 
 def routine_audio(engine: str, cache: Path) -> list[tuple[str, Mono]]:
@@ -128,7 +162,8 @@ def false_actions(decide: Decide, engine: str, cache: Path) -> tuple[list[float]
     seconds = 0.0
     for _, audio in routine_audio(engine, cache):
         noisy = audio + room_noise(len(audio) / RATE + 1)[: len(audio)] * 0.003
-        taken = [c for u, _ in utterances(noisy.astype(np.float32)) if (c := decide(u))]
+        heard = (decide(u) for u, _ in utterances(noisy.astype(np.float32)))
+        taken = [meaning for meaning in heard if meaning is not None]
         counts.append(float(len(taken)))
         seconds += len(audio) / RATE
     return counts, seconds / 3600
@@ -211,15 +246,26 @@ def main() -> int:
         folder = Path(tmp)
         whisper = whisper_decider()
         timings: list[float] = []
-        recognised = recognition(whisper, folder, timings)
+        sayings = recognition(whisper, folder, timings)
+        print_misses(sayings)
         figures.append(
             at_least(
                 "commands recognised (Whisper tiny.en)",
                 "%",
-                [statistics.mean(recognised)],
+                recognised(sayings),
                 95,
-                note=f"{len(recognised)} sayings: {len(PHRASES)} commands' phrases × "
+                note=f"{len(sayings)} sayings: {len(PHRASES)} commands' phrases × "
                 f"{len(SPEAKERS)} voices × {len(NOISE_LEVELS)} noise levels",
+            )
+        )
+        figures.append(Figure("wrong commands", "", [float(sum(s.wrong for s in sayings))]))
+        figures.append(
+            at_most(
+                "a stop or pause taken as a command that moves on",
+                "",
+                [float(sum(s.unsafe for s in sayings))],
+                0,
+                digits=0,
             )
         )
         figures.append(at_most("end of word → decided", "s", timings, 0.8, digits=2))
@@ -230,7 +276,7 @@ def main() -> int:
                 Figure(
                     "commands recognised (pocketsphinx)",
                     "%",
-                    [statistics.mean(recognition(sphinx, folder, None))],
+                    recognised(recognition(sphinx, folder, None)),
                     note="for comparison: the same sayings, its grammar of the same phrases",
                 )
             )

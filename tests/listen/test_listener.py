@@ -14,6 +14,7 @@ import numpy.typing as npt
 from voiceguide.listen.gate import RATE, WINDOW, Mono
 from voiceguide.listen.listener import Listener
 from voiceguide.listen.recogniser import ListenUnavailable, Transcript
+from voiceguide.listen.vocabulary import STOPPING_PHRASES
 from voiceguide.player.commands import Command, Controls, Request
 
 BLOCK = 4 * WINDOW
@@ -54,7 +55,7 @@ class Saying:
         self.text = text
 
     def transcribe(self, audio: Mono) -> Transcript:
-        return Transcript(self.text, -0.1, 0.0)
+        return Transcript(self.text, -0.1, 0.0, -0.1, dict.fromkeys(STOPPING_PHRASES, -20.0))
 
 
 @contextlib.contextmanager

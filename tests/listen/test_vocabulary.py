@@ -1,11 +1,22 @@
 """Heard words against the command list: whole phrases only, stop and pause favoured,
-the rest only on a close and confident match."""
+the rest only on a close and confident match, and never when a stop was nearly as
+likely."""
 
 from __future__ import annotations
 
 import pytest
 
-from voiceguide.listen.vocabulary import ANSWER_PHRASES, PHRASES, match, spoken_help, words_of
+from voiceguide.listen.recogniser import Transcript
+from voiceguide.listen.vocabulary import (
+    ANSWER_PHRASES,
+    PHRASES,
+    RIVAL_MARGIN,
+    STOPPING_PHRASES,
+    decide,
+    match,
+    spoken_help,
+    words_of,
+)
 from voiceguide.player.commands import AGAIN, GO_ON, Answer, Command
 
 SURE = -0.2  # a recogniser's certainty (mean log-probability per token) when it is sure
@@ -115,3 +126,56 @@ def test_the_help_lists_every_phrase() -> None:
         for phrase in phrases:
             assert f'"{phrase}"' in shown, phrase
     assert 'a number from "zero" to "ten"' in shown
+
+
+def heard_as(text: str, likelihood: float, **rivals: float) -> Transcript:
+    """A sure transcript of ``text`` whose words had ``likelihood``, and the stopping
+    phrases the recogniser weighed instead (those not named: far behind)."""
+    weighed = {phrase: likelihood - 20.0 for phrase in STOPPING_PHRASES}
+    weighed.update({phrase.replace("_", " "): bound for phrase, bound in rivals.items()})
+    return Transcript(text, SURE, 0.0, likelihood, weighed)
+
+
+def test_a_command_that_moves_on_gives_way_to_a_stop_nearly_as_likely() -> None:
+    # Whisper's figures when it heard espeak-ng's "that hurts" as "Next.": "Next" at
+    # -0.30, "That" at -3.03 in its place.
+    heard = decide(heard_as("Next.", -0.30, that_hurts=-3.03))
+    assert heard is not None and heard.command is Command.HURT
+    assert heard.phrase == "that hurts" and heard.text == "Next."
+    paused = decide(heard_as("Again.", -0.5, wait=-0.5 - RIVAL_MARGIN + 0.1))
+    assert paused is not None and paused.command is Command.PAUSE
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("Next.", Command.NEXT),
+        ("Back.", Command.BACK),
+        ("Again.", Command.REPEAT),
+        ("Go on.", Command.PLAY),
+        ("Yes.", AGAIN),
+    ],
+)
+def test_every_command_that_pushes_on_is_weighed_against_the_stops(
+    text: str, meaning: Command | Answer
+) -> None:
+    near = decide(heard_as(text, -0.4, it_hurts=-0.4 - RIVAL_MARGIN + 0.5))
+    assert near is not None and near.command is Command.HURT
+    far = decide(heard_as(text, -0.4, it_hurts=-0.4 - RIVAL_MARGIN - 0.5))
+    assert far is not None and far.meaning == meaning
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [("Where am I?", Command.WHERE), ("Quit.", Command.QUIT), ("Four.", 4), ("No.", GO_ON)],
+)
+def test_what_does_not_push_on_is_taken_as_heard(text: str, meaning: Command | Answer) -> None:
+    # "Where am I?" is heard with "Wait" close behind (the same first sound): answering it
+    # costs nothing, and a rating or a "no" changes nothing that is done.
+    heard = decide(heard_as(text, -0.3, wait=-0.5))
+    assert heard is not None and heard.meaning == meaning
+
+
+def test_a_stop_heard_stays_a_stop_whatever_else_was_likely() -> None:
+    heard = decide(heard_as("It hurts.", -0.4, stop=-0.2))
+    assert heard is not None and heard.command is Command.HURT and heard.phrase == "it hurts"

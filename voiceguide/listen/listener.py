@@ -20,7 +20,7 @@ from typing import Literal, Protocol
 from voiceguide.listen.gate import Mono, Probabilities, SpeechGate, silero
 from voiceguide.listen.guard import VoiceGuard
 from voiceguide.listen.recogniser import ListenUnavailable, Recogniser, Transcript
-from voiceguide.listen.vocabulary import Heard, match
+from voiceguide.listen.vocabulary import Heard, decide
 from voiceguide.player.commands import Controls, Request
 from voiceguide.player.state import Status, StatusView
 
@@ -111,7 +111,7 @@ class Listener:
                 transcript = recogniser.transcribe(utterance)
                 # The guide may have begun while the words were recognised: its voice
                 # could be in them.
-                heard = match(transcript.text, transcript.certainty)
+                heard = decide(transcript)
                 if heard is None or not self._guard.quiet():
                     continue
                 self.acted.append(heard)

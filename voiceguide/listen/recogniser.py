@@ -8,19 +8,27 @@ the vocabulary's certainty needs; without the prompt half as many commands were
 recognised. The encoder always takes 30 s (the model's fixed input): the utterance is
 padded with silence. A shorter input was tried (five times faster) and recognised far
 fewer commands (see docs/listening.md).
+
+Besides the words, it says how likely each stopping phrase was as the first word instead
+(the vocabulary's ``STOPPING_PHRASES``), so that a command that moves on is not taken
+when the person may have asked to stop: the model's own distribution over the first
+token, which comes with the decoding at no cost.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from voiceguide.errors import VoiceguideError
 from voiceguide.listen.gate import RATE, Mono
+from voiceguide.listen.vocabulary import STOPPING_PHRASES, written
 
 INPUT = 30.0  # seconds: the model's fixed input; an utterance is padded with silence
 FEATURE_FRAMES = 3000  # 10 ms each: the encoder's input
@@ -41,11 +49,16 @@ class ListenUnavailable(VoiceguideError):
 @dataclass(frozen=True)
 class Transcript:
     """What the recogniser heard, and how sure it was: the mean log-probability of its
-    tokens, and its own probability that there was no speech at all."""
+    tokens, and its own probability that there was no speech at all. ``likelihood`` is
+    the log-probability of the words heard (their punctuation left out); ``rivals``, for
+    each stopping phrase, the most its log-probability can be (that of its first token
+    in the words' place: the rest of the phrase can only make it less likely)."""
 
     text: str
     certainty: float
     no_speech: float
+    likelihood: float
+    rivals: Mapping[str, float]
 
 
 def model_path() -> Path:
@@ -84,6 +97,7 @@ class Recogniser:
             *encoded(" " + PROMPT),
             *encoded("<|startoftranscript|><|notimestamps|>"),
         ]
+        self._openings = {phrase: encoded(" " + written(phrase))[0] for phrase in STOPPING_PHRASES}
 
     def transcribe(self, audio: Mono) -> Transcript:
         """The words in ``audio`` (16 kHz mono)."""
@@ -100,9 +114,31 @@ class Recogniser:
             max_length=MAX_TOKENS + len(self._prompt),
             return_scores=True,
             return_no_speech_prob=True,
+            return_logits_vocab=True,
         )[0]
         tokens = result.sequences_ids[0]
-        text = self._whisper.hf_tokenizer.decode(tokens)
+        tokenizer = self._whisper.hf_tokenizer
+        text = tokenizer.decode(tokens)
         # CTranslate2 gives the log-probability per token (length-normalised).
         certainty = float(result.scores[0]) if tokens else float("-inf")
-        return Transcript(str(text).strip(), certainty, float(result.no_speech_prob))
+        steps = [_log_probabilities(logits) for logits in result.logits[0]]
+        # Punctuation says nothing about which words were said.
+        likelihood = sum(
+            float(step[token])
+            for step, token in zip(steps, tokens, strict=False)
+            if any(c.isalnum() for c in tokenizer.decode([token]))
+        )
+        rivals = {phrase: float(steps[0][token]) for phrase, token in self._openings.items()}
+        return Transcript(
+            str(text).strip(),
+            certainty,
+            float(result.no_speech_prob),
+            likelihood if tokens else float("-inf"),
+            rivals,
+        )
+
+
+def _log_probabilities(logits: Any) -> npt.NDArray[np.float64]:
+    values = np.asarray(logits, dtype=np.float64).reshape(-1)
+    out: npt.NDArray[np.float64] = values - np.logaddexp.reduce(values)
+    return out

@@ -6,6 +6,13 @@ else never act. How close a match must be depends on what the command costs if i
 wrong: a stop or a pause favours being heard (a false pause costs a press of space), a
 command that moves on or adds effort needs a confident match, and any doubt means nothing
 happens.
+
+And a command that moves on or adds effort (``PUSHING_ON``: next, back, again, go on, a
+"yes" to an extra round) is never taken when a stopping phrase was nearly as likely: if
+the recogniser's log-probability of a stopping phrase in place of the words it heard is
+within ``RIVAL_MARGIN`` of theirs, the stop (or the pause) is taken instead. Whisper once
+heard espeak-ng's "that hurts" as "Next." (a person in pain, and the guide moving on),
+with "That" as the next likeliest first word: stop rather than push on.
 """
 
 from __future__ import annotations
@@ -13,9 +20,13 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from voiceguide.player.commands import AGAIN, GO_ON, Answer, Command
 from voiceguide.script.phrasing import number_words
+
+if TYPE_CHECKING:  # the recogniser reads the stopping phrases from here
+    from voiceguide.listen.recogniser import Transcript
 
 # Each command with the phrases that say it; the first is the one the help shows.
 PHRASES: dict[Command, tuple[str, ...]] = {
@@ -46,6 +57,17 @@ ANSWER_PHRASES: dict[Answer, tuple[str, ...]] = {
 FAVOURED: frozenset[Command | Answer] = frozenset({Command.HURT, Command.PAUSE, GO_ON})
 LIKENESS = {True: 0.72, False: 0.86}  # favoured, not favoured
 CERTAINTY = {True: -1.2, False: -0.7}
+# What a mistaken match would push on with where a stop was meant, and the stopping
+# phrases it must leave well behind (log-probability, natural log): a factor of 90.
+# Measured over the bench's sayings, the words heard when "that hurts" was taken as
+# "Next." were 2.7 and 4.1 more likely than "That ...", and those of every command
+# recognised rightly at least 5.1 more than any stopping phrase (docs/listening.md).
+PUSHING_ON: frozenset[Command | Answer] = frozenset(
+    {Command.NEXT, Command.BACK, Command.REPEAT, Command.PLAY, AGAIN}
+)
+STOPPING: tuple[Command, ...] = (Command.HURT, Command.PAUSE)
+STOPPING_PHRASES = tuple(phrase for command in STOPPING for phrase in PHRASES[command])
+RIVAL_MARGIN = 4.5
 # Words that may come around a command without changing it.
 FILLERS = frozenset({"please", "okay", "ok", "oh", "um", "uh", "hey", "now", "so", "and"})
 
@@ -60,6 +82,24 @@ class Heard:
     phrase: str
     likeness: float
     answer: Answer | None = None
+
+    @property
+    def meaning(self) -> Command | Answer:
+        return self.command if self.answer is None else self.answer
+
+
+def _shown(phrase: str) -> str:
+    return re.sub(r"\bi\b", "I", phrase)
+
+
+def written(phrase: str) -> str:
+    """``phrase`` as the recogniser writes it, its prompt having shown it how."""
+    shown = _shown(phrase)
+    return shown[:1].upper() + shown[1:]
+
+
+def _likeness(said: str, phrase: str) -> float:
+    return difflib.SequenceMatcher(None, said, phrase).ratio()
 
 
 def words_of(text: str) -> list[str]:
@@ -83,10 +123,7 @@ def match(text: str, certainty: float) -> Heard | None:
         *((answer, phrase) for answer, phrases in ANSWER_PHRASES.items() for phrase in phrases),
     ]
     likeness, meaning, phrase = max(
-        (
-            (difflib.SequenceMatcher(None, said, phrase).ratio(), meaning, phrase)
-            for meaning, phrase in meanings
-        ),
+        ((_likeness(said, phrase), meaning, phrase) for meaning, phrase in meanings),
         key=lambda found: found[0],  # a tie goes to the first: the commands come first
     )
     favoured = meaning in FAVOURED
@@ -95,6 +132,19 @@ def match(text: str, certainty: float) -> Heard | None:
     if isinstance(meaning, Command):
         return Heard(meaning, text.strip(), phrase, likeness)
     return Heard(Command.ANSWER, text.strip(), phrase, likeness, answer=meaning)
+
+
+def decide(transcript: Transcript) -> Heard | None:
+    """The command ``transcript`` says, as ``match`` finds it, unless it pushes on and a
+    stopping phrase was nearly as likely: then that phrase's stop or pause."""
+    heard = match(transcript.text, transcript.certainty)
+    if heard is None or heard.meaning not in PUSHING_ON:
+        return heard
+    phrase, rival = max(transcript.rivals.items(), key=lambda found: found[1])
+    if rival < transcript.likelihood - RIVAL_MARGIN:
+        return heard
+    command = next(c for c in STOPPING if phrase in PHRASES[c])
+    return Heard(command, heard.text, phrase, _likeness(" ".join(words_of(heard.text)), phrase))
 
 
 # What each command does, for the help: the key it stands for.
@@ -108,10 +158,6 @@ DOES = {
     Command.WHERE: "where am I?",
     Command.QUIT: "quit",
 }
-
-
-def _shown(phrase: str) -> str:
-    return re.sub(r"\bi\b", "I", phrase)
 
 
 def spoken_help() -> str:
