@@ -1,16 +1,19 @@
 """The voice-activity gate with the real Silero model, fed as the microphone feeds it
-(128 ms blocks): a spoken word is one utterance, whole; noise alone is none."""
+(128 ms blocks): a spoken word is one utterance, whole, and so is a command said with a
+pause between its words; noise alone is none."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.support.microphone import RATE, room_noise, spoken, with_noise
 from voiceguide.listen.gate import WINDOW, SpeechGate, silero
 
 BLOCK = 4 * WINDOW
+NATURAL_GAP = 0.25  # seconds between two words of a command said with a pause
 
 
 def fed_in_blocks(audio: np.ndarray) -> list[np.ndarray]:
@@ -29,3 +32,36 @@ def test_a_word_said_over_noise_is_one_whole_utterance(tmp_path: Path) -> None:
 
 def test_room_noise_alone_is_no_utterance() -> None:
     assert fed_in_blocks((room_noise(5.0) * 0.01).astype(np.float32)) == []
+
+
+def trimmed(said: np.ndarray) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(said) > 0.01)
+    return said[loud[0] : loud[-1] + 1]
+
+
+@pytest.mark.parametrize("speaker", ["espeak-ng", "piper"])
+def test_a_command_said_in_two_with_a_natural_gap_is_one_utterance(
+    speaker: str, tmp_path: Path
+) -> None:
+    # Cut in two, "that ... hurts" left "hurts", which was taken as "next", and "it ...
+    # hurts" left "it", taken as a rating of 8: the end of an utterance waits out the gap.
+    gap = np.zeros(round(NATURAL_GAP * RATE), np.float32)
+    for first, second in [
+        ("where", "am I"),
+        ("go", "on"),
+        ("go", "back"),
+        ("it", "hurts"),
+        ("that", "hurts"),
+    ]:
+        said = np.concatenate(
+            [
+                trimmed(spoken(first, speaker, tmp_path)),
+                gap,
+                trimmed(spoken(second, speaker, tmp_path)),
+            ]
+        )
+        for snr in (20.0, 5.0):
+            heard = fed_in_blocks(
+                with_noise(said, snr, seed=round(NATURAL_GAP * 100 + snr), pad=0.6)
+            )
+            assert len(heard) == 1, (first, second, snr)
