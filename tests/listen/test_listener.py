@@ -13,7 +13,8 @@ import numpy.typing as npt
 
 from voiceguide.listen.gate import RATE, WINDOW, Mono
 from voiceguide.listen.listener import Listener
-from voiceguide.listen.recogniser import ListenUnavailable, Transcript
+from voiceguide.listen.recogniser import ListenUnavailable
+from voiceguide.listen.transcript import Transcript
 from voiceguide.listen.vocabulary import STOPPING_PHRASES
 from voiceguide.player.commands import Command, Controls, Request
 

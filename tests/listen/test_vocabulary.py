@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide.listen.recogniser import Transcript
+from voiceguide.listen.transcript import Transcript
 from voiceguide.listen.vocabulary import (
     ANSWER_PHRASES,
     PHRASES,

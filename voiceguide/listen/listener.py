@@ -19,7 +19,8 @@ from typing import Literal, Protocol
 
 from voiceguide.listen.gate import Mono, Probabilities, SpeechGate, silero
 from voiceguide.listen.guard import VoiceGuard
-from voiceguide.listen.recogniser import ListenUnavailable, Recogniser, Transcript
+from voiceguide.listen.recogniser import ListenUnavailable, Recogniser
+from voiceguide.listen.transcript import Transcript
 from voiceguide.listen.vocabulary import Heard, decide
 from voiceguide.player.commands import Controls, Request
 from voiceguide.player.state import Status, StatusView

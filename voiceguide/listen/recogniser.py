@@ -18,8 +18,6 @@ token, which comes with the decoding at no cost.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ import numpy.typing as npt
 
 from voiceguide.errors import VoiceguideError
 from voiceguide.listen.gate import RATE, Mono
+from voiceguide.listen.transcript import Transcript
 from voiceguide.listen.vocabulary import STOPPING_PHRASES, written
 
 INPUT = 30.0  # seconds: the model's fixed input; an utterance is padded with silence
@@ -44,21 +43,6 @@ THREADS = 2  # the player's own work is light; the recogniser runs only after sp
 class ListenUnavailable(VoiceguideError):
     """Listening cannot start (the extra is not installed, or no microphone): playing
     goes on without it."""
-
-
-@dataclass(frozen=True)
-class Transcript:
-    """What the recogniser heard, and how sure it was: the mean log-probability of its
-    tokens, and its own probability that there was no speech at all. ``likelihood`` is
-    the log-probability of the words heard (their punctuation left out); ``rivals``, for
-    each stopping phrase, the most its log-probability can be (that of its first token
-    in the words' place: the rest of the phrase can only make it less likely)."""
-
-    text: str
-    certainty: float
-    no_speech: float
-    likelihood: float
-    rivals: Mapping[str, float]
 
 
 def model_path() -> Path:

@@ -20,13 +20,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from voiceguide.listen.transcript import Transcript
 from voiceguide.player.commands import AGAIN, GO_ON, Answer, Command
 from voiceguide.script.phrasing import number_words
-
-if TYPE_CHECKING:  # the recogniser reads the stopping phrases from here
-    from voiceguide.listen.recogniser import Transcript
 
 # Each command with the phrases that say it; the first is the one the help shows.
 PHRASES: dict[Command, tuple[str, ...]] = {
