@@ -80,6 +80,20 @@ def _ignore_all() -> None:
         signal.signal(sig, signal.SIG_IGN)
 
 
+_Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers
+
+
+@contextlib.contextmanager
+def _installed(handler: _Handler) -> Iterator[None]:
+    """``handler`` for every ending signal during the block; the ones before, after it."""
+    previous = {sig: signal.signal(sig, handler) for sig in ENDING}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 @contextlib.contextmanager
 def _handled(handler: Callable[[int], None]) -> Iterator[None]:
     """``handler(signum)`` for the first ending signal in the block; later ones ignored."""
@@ -91,14 +105,12 @@ def _handled(handler: Callable[[int], None]) -> Iterator[None]:
             _first = signum
             handler(signum)
 
-    previous = {sig: signal.signal(sig, first_only) for sig in ENDING}
     _depth += 1
     try:
-        yield
+        with _installed(first_only):
+            yield
     finally:
         _depth -= 1
-        for sig, old in previous.items():
-            signal.signal(sig, old)
         if _depth == 0:
             _first = None
 
@@ -178,12 +190,10 @@ def deferred() -> Iterator[None]:
         if not came:
             came.append(signum)
 
-    previous = {sig: signal.signal(sig, note) for sig in ENDING}
     try:
-        yield
+        with _installed(note):
+            yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         if came:
             signal.raise_signal(came[0])
 
@@ -196,9 +206,5 @@ def held() -> Iterator[None]:
     if not _in_main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in ENDING}
-    try:
+    with _installed(signal.SIG_IGN):
         yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
