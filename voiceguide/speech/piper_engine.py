@@ -9,6 +9,7 @@ per Voice, on the first ``synthesize``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -197,6 +198,7 @@ _models_lock = threading.Lock()
 _synthesis_lock = threading.Lock()
 
 
+@functools.cache  # the signal handlers are swapped for the first import, not every clip
 def _piper() -> ModuleType:
     """The ``piper`` package, imported with Ctrl-C held back until it is: a Ctrl-C while
     onnxruntime starts its C library turns into an ImportError ("initialization failed")
