@@ -70,8 +70,11 @@ def speech_onset(
     breaths before it (faint, short sounds each followed by a gap: ``BREATH_LEVEL_DB``).
     The last sound is never taken for a breath; 0 in silence."""
     loud = _loud(samples, threshold_db)
-    if not len(loud):
-        return 0
+    return _onset_past_breaths(samples, loud, sample_rate) if len(loud) else 0
+
+
+def _onset_past_breaths(samples: Samples, loud: npt.NDArray[np.intp], sample_rate: int) -> int:
+    """``speech_onset`` from ``_loud``'s samples (at least one)."""
     after_gap = np.flatnonzero(np.diff(loud) > round(BREATH_GAP * sample_rate)) + 1
     starts = loud[np.concatenate([[0], after_gap])]
     ends = loud[after_gap - 1] + 1  # of every sound but the last
@@ -97,10 +100,10 @@ def trim_silence(
     click is made and a soft consonant is not cut; so the first sample is the onset to
     within ``lead``. Silence in, the same silence out: there is nothing to measure against.
     """
-    _, last = audible_span(samples, threshold_db)
-    if not last:
+    loud = _loud(samples, threshold_db)
+    if not len(loud):
         return samples.astype(np.float32, copy=True)
-    first = speech_onset(samples, sample_rate, threshold_db)
+    first, last = _onset_past_breaths(samples, loud, sample_rate), int(loud[-1]) + 1
     before = min(first, round(lead * sample_rate))
     after = min(len(samples) - last, round(tail * sample_rate))
     out = samples[first - before : last + after].astype(np.float32, copy=True)
