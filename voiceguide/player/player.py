@@ -331,10 +331,15 @@ class Player:
         """``parts`` said one after another, a short breath between them (each is its own
         clip, so each can be made ahead: see ``upcoming_answers``)."""
         assert self.say is not None
+        return self._one_after_another([self.say(part) for part in parts])
+
+    def _one_after_another(self, clips: Sequence[Samples]) -> Samples:
+        """``clips`` as one sound, ``SENTENCE_GAP`` between each two (the gap alone for
+        none)."""
         gap = np.zeros(round(SENTENCE_GAP * self.timeline.sample_rate), dtype=np.float32)
         pieces: list[Samples] = []
-        for part in parts:
-            pieces += [gap, self.say(part)] if pieces else [self.say(part)]
+        for clip in clips:
+            pieces += [gap, clip] if pieces else [clip]
         return np.concatenate(pieces) if pieces else gap
 
     def upcoming_answers(self) -> list[str]:
@@ -470,11 +475,8 @@ class Player:
             return  # not asked: the routine goes on
         pace = self.timeline.script.options.pace
         asked = rating_sound(words, self.timeline.sample_rate, pace)
-        sound, offset = asked.sound, 0
-        if before is not None:
-            gap = np.zeros(round(SENTENCE_GAP * self.timeline.sample_rate), dtype=np.float32)
-            sound = np.concatenate([before, gap, asked.sound])
-            offset = len(before) + len(gap)
+        sound = asked.sound if before is None else self._one_after_another([before, asked.sound])
+        offset = len(sound) - len(asked.sound)
         begins: list[int] = []
 
         def change() -> None:
