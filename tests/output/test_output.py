@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import time
 
 import pytest
 
 from tests.support.fake_timelines import stepped_timeline
 from voiceguide.errors import PlaybackError
 from voiceguide.output import open_output
+from voiceguide.output.base import GONE
 from voiceguide.output.inventory import backends
-from voiceguide.output.sounddevice_backend import open_error
+from voiceguide.output.sounddevice_backend import STALL, SounddeviceOutput, open_error
+from voiceguide.player.player import TICK
 from voiceguide.player.transport import Transport
 
 RATE = 8000
@@ -82,3 +86,53 @@ def test_portaudio_failures_become_one_line_with_the_fix(library_says: str, we_s
         "run `voiceguide doctor`, or `voiceguide export` the routine to play it elsewhere"
     )
     assert "\n" not in message
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def looking(output: SounddeviceOutput, clock: Clock, seconds: float, every: float) -> None:
+    """The player's loop: a look at the output every ``every`` seconds for ``seconds``."""
+    end = clock.now + seconds
+    while clock.now < end:
+        clock.now += every
+        output.wait(0.0)
+
+
+def test_a_stream_silent_while_the_player_runs_is_a_lost_device(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(time, "monotonic", clock)
+    output = SounddeviceOutput()
+    output._stream = object()  # started; its callback then falls silent
+    output._last_call = clock.now
+    looking(output, clock, STALL - 0.1, TICK)
+    with pytest.raises(PlaybackError, match=re.escape(GONE)):
+        looking(output, clock, 0.2, TICK)
+
+
+def test_a_player_held_up_by_a_busy_machine_does_not_call_the_device_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole process waited 3 s (its callback thread too): the silence is the
+    machine's. The callback is given its time again, and then answers."""
+    clock = Clock()
+    monkeypatch.setattr(time, "monotonic", clock)
+    output = SounddeviceOutput()
+    output._stream = object()
+    output._last_call = clock.now
+    looking(output, clock, 1.0, TICK)
+    clock.now += 3.0  # held up
+    output.wait(0.0)
+    looking(output, clock, 0.3, TICK)
+    output._last_call = clock.now  # the callback runs again, then falls silent for good:
+    # while the player runs, that is a lost device after STALL.
+    looking(output, clock, STALL - 0.1, TICK)
+    with pytest.raises(PlaybackError, match=re.escape(GONE)):
+        looking(output, clock, 0.2, TICK)

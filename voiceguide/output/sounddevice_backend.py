@@ -25,8 +25,12 @@ from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, S
 # Seconds of audio queued in the device. With 0.05 s, a 136 s routine now and then
 # stuttered (a 0.1 s gap) on a two-core machine; a pause does not wait for it anyway.
 LATENCY = 0.2
-# A stream that has not asked for audio in this long has lost its device.
+# A stream that has not asked for audio in this long, while this process was running, has
+# lost its device.
 STALL = 2.0
+# A longer gap between two looks at the stream means this process itself was held up (a busy
+# machine, not a lost device): the callback is given the time it missed again.
+HELD_UP = 0.5
 
 
 def import_sounddevice() -> ModuleType:
@@ -97,6 +101,8 @@ class SounddeviceOutput(Output):
         # (frames pulled before a buffer, when that buffer reaches the speaker): the clock
         self._anchor: tuple[int, float] | None = None
         self._last_call = 0.0
+        self._watched_since = 0.0  # looked at the stream regularly since then
+        self._last_look = 0.0
         self._interrupting = False
         self._ended = False
         self._done = threading.Event()
@@ -203,9 +209,19 @@ class SounddeviceOutput(Output):
             raise PlaybackError(f"{GONE}; {FIX_HINT}")
         if self._ended and self.heard() >= self._pulled:
             return True
-        if self._stream is not None and time.monotonic() - self._last_call > STALL:
+        if self._stream is not None and self._stalled():
             raise PlaybackError(f"{GONE}; {FIX_HINT}")
         return False
+
+    def _stalled(self) -> bool:
+        """Whether the stream has not asked for audio for ``STALL`` seconds of this process
+        running. Under a heavy load the whole process waits for a while, the callback thread
+        with it; that silence is the machine's, and quitting the routine for it would be wrong."""
+        now = time.monotonic()
+        if now - self._last_look > HELD_UP:
+            self._watched_since = now
+        self._last_look = now
+        return now - max(self._last_call, self._watched_since) > STALL
 
     def stop(self) -> None:
         stream, self._stream = self._stream, None
