@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.support.bus import session_bus
 from tests.support.pulse import worker_sink
+from tests.support.recording import NEEDS_PULSE
 from tests.support.routines import export_short_routine
 from voiceguide import signals
 
@@ -35,12 +36,23 @@ _worker_services = ExitStack()
 
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        # The server with no session bus: PulseAudio takes a name on the bus it finds, and
-        # on a neighbour's bus, or on this worker's own, the name would be taken for the
-        # short-lived second server a test starts (to make the program lose its output).
-        os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        _worker_services.enter_context(worker_sink())
+        if os.environ.get("VOICEGUIDE_TEST_AUDIO") != "none":
+            # The server with no session bus: PulseAudio takes a name on the bus it finds,
+            # and on a neighbour's bus, or on this worker's own, the name would be taken for
+            # the short-lived second server a test starts (to make the program lose its
+            # output). The part of the run without sound (scripts/test) has no server.
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+            _worker_services.enter_context(worker_sink())
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = _worker_services.enter_context(session_bus())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the sound server is an ``audio`` test, marked or not: scripts/test
+    runs those apart from the rest (before ``-m`` selects)."""
+    for item in items:
+        if any(mark.kwargs.get("reason") == NEEDS_PULSE for mark in item.iter_markers("skipif")):
+            item.add_marker(pytest.mark.audio)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -49,6 +61,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("VOICEGUIDE_TEST_CLIP_CACHE"):  # one for both parts of scripts/test
+        return Path(os.environ["VOICEGUIDE_TEST_CLIP_CACHE"])
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # The folder above each worker's own is the run's: one cache for all workers.
         shared = tmp_path_factory.getbasetemp().parent / "clip-cache"

@@ -16,15 +16,11 @@ import pexpect
 import pytest
 
 from tests.support.cli import run_play
+from tests.support.recording import needs_pulse
 from voiceguide.practice.journal import Journal, SessionStart, journal_path
 from voiceguide.practice.safety import READ_ALOUD
 from voiceguide.routine.library import find_routine
 from voiceguide.script.phrasing import HYPERMOBILITY, PAIN_ADVICE
-
-needs_audio = pytest.mark.skipif(
-    not os.environ.get("PULSE_SERVER"),
-    reason="speaks through the test audio server (scripts/test sets PULSE_SERVER)",
-)
 
 CRACK = "chair-lean-back"  # kind crack, with contraindications
 TITLE = "Low chair lean-back"
@@ -68,7 +64,7 @@ def stop_for_pain(child: pexpect.spawn) -> None:
     raise AssertionError(f"play did not stop on 's'; it printed:\n{child.before}")
 
 
-@needs_audio
+@needs_pulse
 def test_a_no_to_the_contraindications_plays_nothing_and_asks_again() -> None:
     child = spawn(CRACK)
     child.expect_exact(f"{TITLE} is not for everyone.")
@@ -87,7 +83,7 @@ def test_a_no_to_the_contraindications_plays_nothing_and_asks_again() -> None:
     assert Journal().consent(CRACK) is None
 
 
-@needs_audio
+@needs_pulse
 def test_a_yes_typed_before_the_question_does_not_answer_it() -> None:
     child = spawn(CRACK)
     child.expect_exact(READ_ALOUD)
@@ -102,7 +98,7 @@ def test_a_yes_typed_before_the_question_does_not_answer_it() -> None:
     assert Journal().consent(CRACK) is None
 
 
-@needs_audio
+@needs_pulse
 def test_a_yes_is_remembered_and_s_stops_for_pain() -> None:
     child = spawn(CRACK)
     child.expect_exact(f"Play {TITLE}? [y/N]")
@@ -133,7 +129,7 @@ def test_a_yes_is_remembered_and_s_stops_for_pain() -> None:
     assert len(Journal().sessions()) == 1
 
 
-@needs_audio
+@needs_pulse
 def test_force_skips_the_guard_but_not_the_first_question() -> None:
     played_recently()
     child = spawn(CRACK, "--force")
@@ -146,7 +142,7 @@ def test_force_skips_the_guard_but_not_the_first_question() -> None:
     assert "anyway? [y/N]" not in transcript(child)
 
 
-@needs_audio
+@needs_pulse
 @pytest.mark.parametrize(
     ("flags", "config"),
     [(["--yes"], ""), ([], "assume_yes: true\n")],

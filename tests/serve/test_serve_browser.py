@@ -17,7 +17,8 @@ import pytest
 
 from tests.support.serving import ServeProcess, request, serve_process
 
-pytestmark = pytest.mark.slow
+# In real time: the page plays the session and the words must keep up with it.
+pytestmark = [pytest.mark.slow, pytest.mark.audio]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
