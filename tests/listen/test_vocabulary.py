@@ -179,3 +179,16 @@ def test_what_does_not_push_on_is_taken_as_heard(text: str, meaning: Command | A
 def test_a_stop_heard_stays_a_stop_whatever_else_was_likely() -> None:
     heard = decide(heard_as("It hurts.", -0.4, stop=-0.2))
     assert heard is not None and heard.command is Command.HURT and heard.phrase == "it hurts"
+
+
+def test_an_unsure_command_that_moves_on_pauses_when_a_stop_was_nearly_as_likely() -> None:
+    # Whisper's figures for espeak-ng's "that hurts" over noise at 10 dB: "Next." too
+    # unsure to skip on (-1.02 a token), "That" 4.1 behind: it was taken as nothing.
+    unsure = Transcript("Next.", -1.02, 0.0, -0.54, {"that hurts": -4.67, "stop": -9.0})
+    heard = decide(unsure)
+    assert heard is not None and heard.command is Command.PAUSE and heard.text == "Next."
+
+
+def test_an_unsure_command_that_moves_on_with_no_stop_near_is_nothing() -> None:
+    unsure = Transcript("Next.", -1.02, 0.0, -0.54, {"that hurts": -0.54 - RIVAL_MARGIN - 0.5})
+    assert decide(unsure) is None

@@ -12,7 +12,8 @@ And a command that moves on or adds effort (``PUSHING_ON``: next, back, again, g
 the recogniser's log-probability of a stopping phrase in place of the words it heard is
 within ``RIVAL_MARGIN`` of theirs, the stop (or the pause) is taken instead. Whisper once
 heard espeak-ng's "that hurts" as "Next." (a person in pain, and the guide moving on),
-with "That" as the next likeliest first word: stop rather than push on.
+with "That" as the next likeliest first word: stop rather than push on. Heard too unsure
+to act on, such words pause when a stopping phrase was nearly as likely.
 """
 
 from __future__ import annotations
@@ -133,15 +134,21 @@ def match(text: str, certainty: float) -> Heard | None:
 
 def decide(transcript: Transcript) -> Heard | None:
     """The command ``transcript`` says, as ``match`` finds it, unless it pushes on and a
-    stopping phrase was nearly as likely: then that phrase's stop or pause."""
+    stopping phrase was nearly as likely: then that phrase's stop or pause. Words that
+    would push on but were too unsure to are weighed the same way, and a stopping phrase
+    nearly as likely then pauses (a doubt costs a press of space, and nothing is pushed on
+    for someone who may have said "that hurts")."""
     heard = match(transcript.text, transcript.certainty)
-    if heard is None or heard.meaning not in PUSHING_ON:
+    if heard is not None and heard.meaning not in PUSHING_ON:
+        return heard
+    said = heard or match(transcript.text, 0.0)  # what the words say, however unsure
+    if said is None or said.meaning not in PUSHING_ON:
         return heard
     phrase, rival = max(transcript.rivals.items(), key=lambda found: found[1])
     if rival < transcript.likelihood - RIVAL_MARGIN:
         return heard
-    command = next(c for c in STOPPING if phrase in PHRASES[c])
-    return Heard(command, heard.text, phrase, _likeness(" ".join(words_of(heard.text)), phrase))
+    command = next(c for c in STOPPING if phrase in PHRASES[c]) if heard else Command.PAUSE
+    return Heard(command, said.text, phrase, _likeness(" ".join(words_of(said.text)), phrase))
 
 
 # What each command does, for the help: the key it stands for.
