@@ -110,9 +110,9 @@ def words_of(text: str) -> list[str]:
     return words
 
 
-def match(text: str, certainty: float) -> Heard | None:
-    """The command ``text`` says, or None: nothing close enough, or a recogniser too
-    unsure of its words for what the command would do."""
+def _closest(text: str) -> Heard | None:
+    """The meaning whose phrase ``text`` is most like, or None: nothing close enough for
+    what that meaning would do. How sure the recogniser was is not weighed here."""
     said = " ".join(words_of(text))
     if not said:
         return None
@@ -124,12 +124,23 @@ def match(text: str, certainty: float) -> Heard | None:
         ((_likeness(said, phrase), meaning, phrase) for meaning, phrase in meanings),
         key=lambda found: found[0],  # a tie goes to the first: the commands come first
     )
-    favoured = meaning in FAVOURED
-    if likeness < LIKENESS[favoured] or certainty < CERTAINTY[favoured]:
+    if likeness < LIKENESS[meaning in FAVOURED]:
         return None
     if isinstance(meaning, Command):
         return Heard(meaning, text.strip(), phrase, likeness)
     return Heard(Command.ANSWER, text.strip(), phrase, likeness, answer=meaning)
+
+
+def _sure(heard: Heard, certainty: float) -> bool:
+    """Whether the recogniser was sure enough of its words for what ``heard`` would do."""
+    return certainty >= CERTAINTY[heard.meaning in FAVOURED]
+
+
+def match(text: str, certainty: float) -> Heard | None:
+    """The command ``text`` says, or None: nothing close enough, or a recogniser too
+    unsure of its words for what the command would do."""
+    heard = _closest(text)
+    return heard if heard is not None and _sure(heard, certainty) else None
 
 
 def decide(transcript: Transcript) -> Heard | None:
@@ -138,16 +149,16 @@ def decide(transcript: Transcript) -> Heard | None:
     would push on but were too unsure to are weighed the same way, and a stopping phrase
     nearly as likely then pauses (a doubt costs a press of space, and nothing is pushed on
     for someone who may have said "that hurts")."""
-    heard = match(transcript.text, transcript.certainty)
-    if heard is not None and heard.meaning not in PUSHING_ON:
-        return heard
-    said = heard or match(transcript.text, 0.0)  # what the words say, however unsure
-    if said is None or said.meaning not in PUSHING_ON:
-        return heard
+    said = _closest(transcript.text)  # what the words say, however sure
+    if said is None:
+        return None
+    sure = _sure(said, transcript.certainty)
+    if said.meaning not in PUSHING_ON:
+        return said if sure else None
     phrase, rival = max(transcript.rivals.items(), key=lambda found: found[1])
     if rival < transcript.likelihood - RIVAL_MARGIN:
-        return heard
-    command = next(c for c in STOPPING if phrase in PHRASES[c]) if heard else Command.PAUSE
+        return said if sure else None
+    command = next(c for c in STOPPING if phrase in PHRASES[c]) if sure else Command.PAUSE
     return Heard(command, said.text, phrase, _likeness(" ".join(words_of(said.text)), phrase))
 
 
