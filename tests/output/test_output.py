@@ -104,29 +104,32 @@ def looking(output: SounddeviceOutput, clock: Clock, seconds: float, every: floa
         output.wait(0.0)
 
 
-def test_a_stream_silent_while_the_player_runs_is_a_lost_device(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr(time, "monotonic", clock)
+    return clock
+
+
+def started(clock: Clock) -> SounddeviceOutput:
+    """An output whose stream has just called back (it then falls silent)."""
     output = SounddeviceOutput()
-    output._stream = object()  # started; its callback then falls silent
+    output._stream = object()
     output._last_call = clock.now
+    return output
+
+
+def test_a_stream_silent_while_the_player_runs_is_a_lost_device(clock: Clock) -> None:
+    output = started(clock)
     looking(output, clock, STALL - 0.1, TICK)
     with pytest.raises(PlaybackError, match=re.escape(GONE)):
         looking(output, clock, 0.2, TICK)
 
 
-def test_a_player_held_up_by_a_busy_machine_does_not_call_the_device_lost(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_player_held_up_by_a_busy_machine_does_not_call_the_device_lost(clock: Clock) -> None:
     """The whole process waited 3 s (its callback thread too): the silence is the
     machine's. The callback is given its time again, and then answers."""
-    clock = Clock()
-    monkeypatch.setattr(time, "monotonic", clock)
-    output = SounddeviceOutput()
-    output._stream = object()
-    output._last_call = clock.now
+    output = started(clock)
     looking(output, clock, 1.0, TICK)
     clock.now += 3.0  # held up
     output.wait(0.0)
