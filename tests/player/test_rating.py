@@ -4,6 +4,9 @@ I?" is answered and the question asked again, any other control ends it unanswer
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, cast
+
 import numpy as np
 import pytest
 
@@ -19,6 +22,7 @@ from voiceguide.player.rating import TEN_WAIT, TONE_SECONDS, Digits, Moment, rat
 from voiceguide.player.state import PlayResult
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import answer_parts
+from voiceguide.render.timeline import Playable, Timeline
 from voiceguide.script import phrasing
 
 
@@ -172,3 +176,25 @@ def test_another_control_in_the_window_ends_the_question_unanswered(key: Key) ->
     # One change of course a control (the question's, each press's, the digit's buzz):
     # the question is hushed within the control's own.
     assert fake.interrupts == len(pressed) + 1
+
+
+class Growing:
+    """``timeline`` with its script known one step at a time, as a render makes it."""
+
+    def __init__(self, timeline: Timeline, known: int) -> None:
+        self._timeline = timeline
+        self.script = dataclasses.replace(timeline.script, steps=timeline.script.steps[:known])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._timeline, name)
+
+
+def test_steps_added_by_the_render_between_two_looks_are_taken_in_before_the_rating() -> None:
+    # Playing while the voice was still being prepared once ended with an IndexError (seen
+    # after an early s): the rating read the script as it had grown, with the step starts
+    # of the script as it was.
+    whole = stepped_timeline(RATE, steps=4)
+    growing = Growing(whole, known=1)
+    player = Player(cast(Playable, growing), FakeOutput(block=BLOCK), say=say, rating=("before",))
+    growing.script = whole.script  # the render goes on; the player has not looked yet
+    assert player._rating_frame("before") == step_start(whole, 1)

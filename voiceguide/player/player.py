@@ -429,7 +429,9 @@ class Player:
     def _rating_frame(self, moment: Moment) -> int | None:
         """Where playing stops to ask at ``moment``: the first step's start, or the
         closing's (once the script is known that far)."""
-        steps = self.timeline.script.steps
+        self._learn_script()  # the steps of ``_step_starts``: the render adds steps any time
+        assert self._known is not None
+        steps = self._known.steps
         if moment == "before":
             return self._step_starts[1] if len(steps) > 2 else None
         if steps and steps[-1].title == phrasing.CLOSING_TITLE and len(steps) > 2:
