@@ -48,10 +48,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that needs the sound server is an ``audio`` test, marked or not: scripts/test
-    runs those apart from the rest (before ``-m`` selects)."""
+    """A test that needs the sound server, or drives the phone page in Chromium (the page
+    plays in real time), is an ``audio`` test, marked or not: scripts/test runs those apart
+    from the rest, at normal priority (before ``-m`` selects)."""
     for item in items:
-        if any(mark.kwargs.get("reason") == NEEDS_PULSE for mark in item.iter_markers("skipif")):
+        needs_sound = any(
+            mark.kwargs.get("reason") == NEEDS_PULSE for mark in item.iter_markers("skipif")
+        )
+        if needs_sound or "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.audio)
 
 

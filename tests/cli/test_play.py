@@ -323,6 +323,7 @@ def doomed_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         yield started
 
 
+@pytest.mark.audio  # plays in real time, on a server of its own
 @pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
 def test_the_server_gone_mid_routine_is_one_line_with_the_fix(
     backend: str, short: Path, doomed_server: tuple[str, subprocess.Popen[bytes]]
