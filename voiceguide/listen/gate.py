@@ -5,6 +5,8 @@ speech, and only once it has ended.
 An utterance starts at the first window that is speech (with a little of the sound
 before it, where a word's first consonant is) and ends after ``END_SILENCE`` of
 non-speech. One longer than ``LONGEST`` is a sentence, not a command, and is dropped.
+Non-speech older than that little before is the room's noise (``denoise``): it is taken
+out of each utterance handed on.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import numpy.typing as npt
+
+from voiceguide.listen.denoise import Mono as Mono  # the listening modules' sound, from here
+from voiceguide.listen.denoise import NoiseFloor
 
 RATE = 16_000  # Hz: what the voice-activity model and the recogniser take
 WINDOW = 512  # samples per voice-activity decision (32 ms)
@@ -27,7 +32,6 @@ BEFORE = 0.2  # seconds of sound kept before the first speech window
 SHORTEST = 0.1  # seconds of speech: less is a click or a breath
 LONGEST = 2.5  # seconds of speech: more is talk, not a command
 
-Mono = npt.NDArray[np.float32]
 Probabilities = Callable[[Mono], npt.NDArray[np.float32]]  # one per WINDOW of the input
 
 
@@ -67,6 +71,7 @@ class SpeechGate:
 
     def __init__(self, probabilities: Probabilities) -> None:
         self._probabilities = probabilities
+        self._noise = NoiseFloor()
         self._pending = np.zeros(0, dtype=np.float32)
         self._before: deque[Mono] = deque(maxlen=round(BEFORE * RATE / WINDOW))
         self._speech: list[Mono] = []
@@ -79,7 +84,8 @@ class SpeechGate:
         return bool(self._speech)
 
     def reset(self) -> None:
-        """Forget whatever was being heard (the guide began to speak over it)."""
+        """Forget whatever was being heard (the guide began to speak over it); the room's
+        noise stays learnt."""
         self._pending = np.zeros(0, dtype=np.float32)
         self._before.clear()
         self._forget()
@@ -109,6 +115,8 @@ class SpeechGate:
                 self._speech = [*self._before, window]
                 self._voiced, self._quiet = 1, 0
             else:
+                if len(self._before) == self._before.maxlen:
+                    self._noise.learn(self._before[0])  # too long before to be a word's start
                 self._before.append(window)
             return None
         self._speech.append(window)
@@ -125,4 +133,4 @@ class SpeechGate:
         self._forget()
         if long_one or voiced * WINDOW < SHORTEST * RATE:
             return None
-        return np.concatenate(speech)
+        return self._noise.removed(np.concatenate(speech))
