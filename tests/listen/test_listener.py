@@ -16,7 +16,8 @@ from voiceguide.listen.listener import Listener
 from voiceguide.listen.recogniser import ListenUnavailable
 from voiceguide.listen.transcript import Transcript
 from voiceguide.listen.vocabulary import STOPPING_PHRASES
-from voiceguide.player.commands import Command, Controls, Request
+from voiceguide.player.commands import AGAIN, Command, Controls, Request
+from voiceguide.player.state import Asking
 
 BLOCK = 4 * WINDOW
 
@@ -54,8 +55,10 @@ def loud_is_speech(audio: Mono) -> npt.NDArray[np.float32]:
 class Saying:
     def __init__(self, text: str) -> None:
         self.text = text
+        self.asked: list[Asking | None] = []  # what the player was asking at each saying
 
-    def transcribe(self, audio: Mono) -> Transcript:
+    def transcribe(self, audio: Mono, asking: Asking | None = None) -> Transcript:
+        self.asked.append(asking)
         return Transcript(self.text, -0.1, 0.0, -0.1, dict.fromkeys(STOPPING_PHRASES, -20.0))
 
 
@@ -64,15 +67,17 @@ def opened(microphone: Microphone) -> Iterator[Microphone]:
     yield microphone
 
 
-def pushed(text: str, quiet: bool) -> list[Request]:
+def pushed(text: str | Saying, quiet: bool, asking: Asking | None = None) -> list[Request]:
     controls = Controls()
     microphone = Microphone()
+    saying = text if isinstance(text, Saying) else Saying(text)
     with Listener(
         controls,
         Guard(quiet),  # type: ignore[arg-type]
         lambda: opened(microphone),
-        recogniser=lambda: Saying(text),
+        recogniser=lambda: saying,
         probabilities=lambda: loud_is_speech,
+        asking=lambda: asking,
     ) as listener:
         deadline = time.monotonic() + 10
         while (microphone.blocks or listener.status.state == "soon") and (
@@ -89,6 +94,17 @@ def pushed(text: str, quiet: bool) -> list[Request]:
 def test_a_command_heard_in_the_silence_is_pushed_from_the_voice() -> None:
     [request] = pushed("It hurts.", quiet=True)
     assert (request.command, request.origin) == (Command.HURT, "voice")
+
+
+def test_the_recogniser_is_told_what_the_player_asks_as_the_words_are_heard() -> None:
+    # Its prompt then holds the answers to that question alone (recogniser.PROMPTS).
+    saying = Saying("Yes.")
+    [request] = pushed(saying, quiet=True, asking="question")
+    assert saying.asked == ["question"]
+    assert (request.command, request.answer) == (Command.ANSWER, AGAIN)
+    nothing_asked = Saying("Next.")
+    pushed(nothing_asked, quiet=True)
+    assert nothing_asked.asked == [None]
 
 
 def test_nothing_is_heard_while_the_guide_sounds() -> None:

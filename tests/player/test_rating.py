@@ -22,8 +22,12 @@ from voiceguide.player.rating import TEN_WAIT, TONE_SECONDS, Digits, Moment, rat
 from voiceguide.player.state import PlayResult
 from voiceguide.player.transport import JUMP_GAP
 from voiceguide.player.whereami import answer_parts
+from voiceguide.render.assembly import place
 from voiceguide.render.timeline import Playable, Timeline
+from voiceguide.routine.library import find_routine
 from voiceguide.script import phrasing
+from voiceguide.script.compiler import compile_script, spoken_texts
+from voiceguide.script.records import CompileOptions
 
 
 def test_digits_make_numbers_from_0_to_10() -> None:
@@ -198,3 +202,58 @@ def test_steps_added_by_the_render_between_two_looks_are_taken_in_before_the_rat
     player = Player(cast(Playable, growing), FakeOutput(block=BLOCK), say=say, rating=("before",))
     growing.script = whole.script  # the render goes on; the player has not looked yet
     assert player._rating_frame("before") == step_start(whole, 1)
+
+
+class Watching:
+    """No keys: at every look, what the player says it is asking, with the frame heard."""
+
+    def __init__(self, fake: FakeOutput) -> None:
+        self.fake = fake
+        self.player: Player | None = None
+        self.seen: list[tuple[int, str | None]] = []
+        self.closed = False
+
+    def read(self, timeout: float) -> Key | None:
+        assert self.player is not None
+        self.seen.append((self.fake.heard(), self.player.expecting()))
+        return None
+
+
+def asked_over_time(seen: list[tuple[int, str | None]]) -> list[str | None]:
+    """What was asked, each change once."""
+    return [asked for i, (_, asked) in enumerate(seen) if i == 0 or seen[i - 1][1] != asked]
+
+
+def test_the_player_says_it_expects_a_rating_only_while_the_window_is_open() -> None:
+    timeline = stepped_timeline(RATE, steps=4)
+    fake = FakeOutput(block=BLOCK)
+    watching = Watching(fake)
+    player = Player(timeline, fake, say=say, rating=("before",))
+    watching.player = player
+    player.run(Controls(watching))
+    assert asked_over_time(watching.seen) == [None, "rating", None]
+    opened = next(frame for frame, asked in watching.seen if asked == "rating")
+    assert opened >= round(TONE_SECONDS * RATE)  # not before its tone has been heard
+
+
+def test_the_player_says_it_expects_an_answer_while_a_question_waits_for_one() -> None:
+    routine = find_routine("floor-option1")
+    options = CompileOptions()
+    clips = {text: buzz(text) for text in spoken_texts(routine, options)}
+    script = compile_script(routine, options, lambda text: len(clips[text]) / RATE)
+    timeline = place(script, clips, RATE)
+    start = script.questions()[0].round_step - 1
+    fake = FakeOutput(block=BLOCK)
+    watching = Watching(fake)
+    player = Player(timeline, fake, start, say=say)
+    watching.player = player
+    player.run(Controls(watching))
+    # From the question's step (where it is asked) until the way is decided; then not.
+    question = script.questions()[0]
+    asking = [frame for frame, asked in watching.seen if asked == "question"]
+    offset = timeline.frame_at(script.steps[start].start)  # the output counts from there
+    assert asked_over_time(watching.seen)[:2] == ["question", None]
+    assert asking[0] == 0
+    decided = timeline.frame_at(question.decided) - offset
+    assert max(f for f in asking if f < decided + RATE) < decided
+    assert "rating" not in asked_over_time(watching.seen)

@@ -25,7 +25,7 @@ from voiceguide.config import Settings
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.player.commands import Controls, KeySource
 from voiceguide.player.player import Player
-from voiceguide.player.state import PlayResult, StatusView
+from voiceguide.player.state import Asking, PlayResult, StatusView
 from voiceguide.script.lookup import find_step
 from voiceguide.script.records import Script
 
@@ -231,7 +231,8 @@ class PlaySession:
                 controls = Controls(keys)
                 buttons = playing.enter_context(published(player, controls))
                 if guard is not None:
-                    view = playing.enter_context(self._listening(controls, guard, view))
+                    listening = self._listening(controls, guard, view, player.expecting)
+                    view = playing.enter_context(listening)
                 words = buttons is not None or self.acknowledge == "words" or guard is not None
                 answers = player.answer_texts() if words else []
                 speaker.start([*answers, *player.question_texts()], player.upcoming_answers)
@@ -251,17 +252,26 @@ class PlaySession:
 
     @contextlib.contextmanager
     def _listening(
-        self, controls: Controls, guard: VoiceGuard, view: StatusView | None
+        self,
+        controls: Controls,
+        guard: VoiceGuard,
+        view: StatusView | None,
+        asking: Callable[[], Asking | None],
     ) -> Iterator[StatusView | None]:
-        """Voice commands for ``controls`` while the block runs, and the view that shows
-        them; a microphone that cannot be had is one line, and playing goes on."""
+        """Voice commands for ``controls`` while the block runs (``asking`` says what the
+        player asks), and the view that shows them; a microphone that cannot be had is one
+        line, and playing goes on."""
         from voiceguide.listen.capture import Microphone
         from voiceguide.listen.listener import Listener, ListeningView
 
         device = self.input
-        with Listener(controls, guard, lambda: Microphone(device), unavailable=_not_listening) as (
-            listener
-        ):
+        with Listener(
+            controls,
+            guard,
+            lambda: Microphone(device),
+            unavailable=_not_listening,
+            asking=asking,
+        ) as listener:
             yield None if view is None else ListeningView(view, listener)
 
     def _record_end(self, recording: SessionRecording, result: PlayResult, script: Script) -> None:

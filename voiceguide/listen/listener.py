@@ -23,7 +23,7 @@ from voiceguide.listen.recogniser import ListenUnavailable, Recogniser
 from voiceguide.listen.transcript import Transcript
 from voiceguide.listen.vocabulary import Heard, decide
 from voiceguide.player.commands import Controls, Request
-from voiceguide.player.state import Status, StatusView
+from voiceguide.player.state import Asking, Status, StatusView
 
 READ_WAIT = 0.1  # seconds: how often the thread looks whether it should stop
 
@@ -31,7 +31,7 @@ ListenState = Literal["soon", "on", "off"]
 
 
 class Transcribe(Protocol):
-    def transcribe(self, audio: Mono) -> Transcript: ...
+    def transcribe(self, audio: Mono, asking: Asking | None = None) -> Transcript: ...
 
 
 class Input(Protocol):
@@ -60,8 +60,10 @@ class Listener:
         recogniser: Callable[[], Transcribe] = Recogniser,
         probabilities: Callable[[], Probabilities] = silero,
         unavailable: Callable[[str], None] | None = None,
+        asking: Callable[[], Asking | None] = lambda: None,
     ) -> None:
         self._controls = controls
+        self._asking = asking  # what the player asks now: its answers may be said
         self._guard = guard
         self._microphone = microphone
         self._recogniser = recogniser
@@ -109,7 +111,7 @@ class Listener:
                 gate.reset()
                 continue
             for utterance in gate.feed(block):
-                transcript = recogniser.transcribe(utterance)
+                transcript = recogniser.transcribe(utterance, self._asking())
                 # The guide may have begun while the words were recognised: its voice
                 # could be in them.
                 heard = decide(transcript)

@@ -34,14 +34,9 @@ from voiceguide.player.commands import (
 )
 from voiceguide.player.questions import Asked
 from voiceguide.player.rating import LEAD, Moment, Ratings, RatingWindow, rating_sound
-from voiceguide.player.state import Outcome, PlayResult, Status, StatusView
+from voiceguide.player.state import Asking, Outcome, PlayResult, Status, StatusView
 from voiceguide.player.transport import Transport
-from voiceguide.player.whereami import (
-    answer_parts,
-    control_answers,
-    control_words,
-    step_parts,
-)
+from voiceguide.player.whereami import answer_parts, control_answers, control_words, step_parts
 from voiceguide.render.timeline import Playable
 from voiceguide.script import phrasing
 from voiceguide.script.records import Script
@@ -361,6 +356,12 @@ class Player:
     @property
     def asking(self) -> bool:
         return self._asked_now() is not None
+
+    def expecting(self) -> Asking | None:
+        """What is asked now (its answers may be said), if anything."""
+        if self.ratings.hears(self.output.heard()):
+            return "rating"
+        return "question" if self.asking else None
 
     def answer(self, answer: Answer, words: bool = False) -> None:
         """Take ``answer`` to the question being asked: the window closes at once (its

@@ -9,6 +9,9 @@ from typing import Literal, Protocol
 
 # How playing ended: to the end, q (quit) or s (stop, it hurts). The journal keeps it too.
 Outcome = Literal["completed", "stopped", "quit"]
+# What the player is asking, whose answers may be said now: a question's (yes / no / one
+# more) or how the back is (0 to 10).
+Asking = Literal["question", "rating"]
 
 
 @dataclass(frozen=True)
