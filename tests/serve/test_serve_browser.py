@@ -17,8 +17,9 @@ import pytest
 
 from tests.support.serving import ServeProcess, request, serve_process
 
-# In real time: the page plays the session and the words must keep up with it.
-pytestmark = [pytest.mark.slow, pytest.mark.audio]
+# Every test here drives the page in Chromium, so tests/conftest.py marks each `audio`: the
+# page plays the session in real time and the words must keep up with it.
+pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
