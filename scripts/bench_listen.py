@@ -254,7 +254,7 @@ def main() -> int:
                 "%",
                 recognised(sayings),
                 95,
-                note=f"{len(sayings)} sayings: {len(PHRASES)} commands' phrases × "
+                note=f"{len(sayings)} sayings: {sum(map(len, PHRASES.values()))} phrases × "
                 f"{len(SPEAKERS)} voices × {len(NOISE_LEVELS)} noise levels",
             )
         )

@@ -28,6 +28,7 @@ SURE = -0.2  # a recogniser's certainty (mean log-probability per token) when it
         ("Stop.", Command.HURT),
         ("It hurts!", Command.HURT),
         ("Ouch", Command.HURT),
+        ("Ow!", Command.HURT),
         ("Pause.", Command.PAUSE),
         ("Wait, please.", Command.PAUSE),
         ("Go on.", Command.PLAY),

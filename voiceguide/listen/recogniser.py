@@ -37,7 +37,7 @@ INPUT = 30.0  # seconds: the model's fixed input; an utterance is padded with si
 FEATURE_FRAMES = 3000  # 10 ms each: the encoder's input
 MAX_TOKENS = 12  # a command is a few words
 COMMANDS_PROMPT = (
-    "Stop. It hurts. Ouch. Pause. Wait. Go on. Continue. Next. Skip. Back. Go back."
+    "Stop. It hurts. Ouch. Ow. Pause. Wait. Go on. Continue. Next. Skip. Back. Go back."
     " Again. Repeat. Where am I? Quit."
 )
 # What is said while something is asked: the commands, and its answers.

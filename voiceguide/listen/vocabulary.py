@@ -28,7 +28,7 @@ from voiceguide.script.phrasing import number_words
 
 # Each command with the phrases that say it; the first is the one the help shows.
 PHRASES: dict[Command, tuple[str, ...]] = {
-    Command.HURT: ("stop", "it hurts", "ouch", "that hurts"),
+    Command.HURT: ("stop", "it hurts", "ouch", "ow", "that hurts"),
     Command.PAUSE: ("pause", "wait"),
     Command.PLAY: ("go on", "continue"),
     Command.NEXT: ("next", "skip"),
