@@ -101,6 +101,53 @@ def test_pause_in_a_sound_fades_out_and_resume_fades_back_in() -> None:
     )
 
 
+def test_after_a_cut_a_pause_is_silent_and_the_sound_comes_back_from_silence() -> None:
+    # An output that drops what it queued (``cut``) has silenced the sound already: no
+    # fade-out of it follows, and what plays on fades in.
+    timeline = stepped_timeline(RATE)
+    transport = Transport(timeline)
+    at = round(0.2 * RATE)  # in the middle of the first burst
+    assert transport.pull(at) is not None
+    transport.cut()
+    transport.pause(ack=None)
+    paused = transport.pull(500)
+    assert paused is not None and not paused.any()
+    transport.resume(ack=None)
+    back = transport.pull(1000)
+    assert back is not None
+    fade_in = timeline.read(at, FADE_FRAMES) * ramp_down()[::-1, None]
+    np.testing.assert_allclose(back[:FADE_FRAMES], fade_in, atol=1e-7)
+
+
+def test_after_a_cut_the_same_course_fades_back_in_and_so_does_an_ack() -> None:
+    timeline = stepped_timeline(RATE)
+    transport = Transport(timeline)
+    at = round(0.2 * RATE)
+    transport.pull(at)
+    transport.acknowledge("next")
+    transport.pull(40)  # the ack has begun
+    transport.cut()
+    back = transport.pull(FADE_FRAMES)
+    assert back is not None
+    ack = ack_sound("next", RATE)[40 : 40 + FADE_FRAMES]
+    ramp = ramp_down()[::-1]
+    expected = (timeline.read(at + 40, FADE_FRAMES)[:, 0] + ack) * ramp
+    np.testing.assert_allclose(back[:, 0], np.clip(expected, -1, 1), atol=1e-6)
+
+
+def test_a_jump_after_a_cut_plays_none_of_the_old_sound() -> None:
+    timeline = stepped_timeline(RATE)
+    transport = Transport(timeline)
+    at = round(0.2 * RATE)
+    target = timeline.frame_at(timeline.script.steps[2].start)
+    transport.pull(at)
+    transport.cut()
+    transport.seek(target, ack=None)
+    played = transport.pull(3000)
+    assert played is not None
+    np.testing.assert_array_equal(played, timeline.read(target, 3000))
+
+
 def test_seek_plays_the_ack_over_a_short_silence_then_the_new_place() -> None:
     timeline = stepped_timeline(RATE)
     transport, fake = started(timeline, block=128)

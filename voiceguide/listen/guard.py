@@ -113,6 +113,9 @@ class _Watched:
         self._source.undo(count)
         self._pulled -= count
 
+    def cut(self) -> None:
+        self._source.cut()
+
     def remaining(self) -> int | None:
         return self._source.remaining()
 

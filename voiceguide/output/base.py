@@ -51,6 +51,10 @@ class Source(Protocol):
     def undo(self, count: int) -> None:
         """Take back the last ``count`` frames pulled: they were never heard."""
 
+    def cut(self) -> None:
+        """The output silenced at once what it was playing (after ``undo``): what plays
+        next starts from silence, with nothing of the old sound to fade out."""
+
     def remaining(self) -> int | None:
         """Frames still to come if nothing changes; None while paused (no end in sight)."""
 

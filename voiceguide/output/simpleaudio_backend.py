@@ -220,6 +220,7 @@ class SimpleaudioOutput(Output):
             if self._pulled > heard:
                 self._source.undo(self._pulled - heard)
                 self._pulled = heard
+            self._source.cut()
             self._ended = False
             change()
             if not self._stopping:

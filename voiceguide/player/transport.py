@@ -5,7 +5,9 @@ Every backend pulls from it (``pull``); the player changes its course (``pause``
 pausing fades the sound out over a few milliseconds (no click) and keeps the place, so
 resuming plays on from exactly the frame where the sound stopped; a jump fades out, plays
 its acknowledgement over a short silence and starts the new place with a fade-in. Acks are
-mixed over whatever is playing, or over the silence of a pause.
+mixed over whatever is playing, or over the silence of a pause. An output that silences
+the sound at once on a change (drops what it had queued) says so (``cut``): the change
+then starts from that silence, with nothing of the old sound left to fade out.
 
 Each pull is logged with the state before it, so ``undo`` can take back frames that a
 backend pulled but never played (the state is replayed up to that frame, exactly), and
@@ -49,6 +51,7 @@ class _State:
     acks: tuple[tuple[Samples, int], ...] = ()  # (sound, frames of it already played)
     finished: bool = False
     waiting: bool = False  # held at the Timeline's ``ready`` frame until more is rendered
+    cut: bool = False  # the output silenced the sound here: nothing is left to fade out
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,26 @@ class Transport:
                 )
             self._state = state
             self._out = target
+
+    def cut(self) -> None:
+        """The output has silenced at once what it was playing, at the frame pulled last
+        (a backend that drops what it had queued, after ``undo``): there is nothing left to
+        fade out, and the sound that plays on, the Timeline or an ack, fades in from
+        silence. Without this, a pause or jump would fade the old sound out from full
+        level after the output's own silence: a cut, a gap and a burst, heard under a bed."""
+        with self._lock:
+            state = self._state
+            acks = tuple(
+                (sound[done:] * self._fade_in_curve(len(sound) - done), 0)
+                for sound, done in state.acks
+            )
+            self._state = dataclasses.replace(
+                state,
+                tail_done=self._fade,
+                fade_in=self._fade_in_from(state.cursor) if state.lead == 0 else state.fade_in,
+                acks=acks,
+                cut=True,
+            )
 
     def remaining(self) -> int | None:
         """Output frames still to come if nothing changes; None while paused."""
@@ -267,6 +290,13 @@ class Transport:
     def _sound(self, ack: Ack | Samples) -> Samples:
         return ack_sound(ack, self.sample_rate) if isinstance(ack, str) else ack
 
+    def _fade_in_curve(self, frames: int) -> Samples:
+        """The fade-in over the first frames of a sound ``frames`` long, then 1."""
+        curve = np.ones(frames, dtype=np.float32)
+        n = min(frames, self._fade)
+        curve[:n] = self._ramp_up[:n]
+        return curve
+
     def _fade_in_from(self, frame: int) -> int:
         """Where a fade-in starting at ``frame`` begins: 0 (a full fade) when ``frame`` cuts
         into a sound, else already done, so a start in silence is the Timeline, exactly."""
@@ -276,7 +306,7 @@ class Transport:
 
     def _fade_out(self, state: _State) -> _State:
         """``state`` with the sound that is playing now fading out (nothing if silent)."""
-        sounding = state.playing and state.lead == 0
+        sounding = state.playing and state.lead == 0 and not state.cut
         if not sounding:
             return dataclasses.replace(state, tail_done=self._fade)
         return dataclasses.replace(state, tail_start=state.cursor, tail_done=0)
