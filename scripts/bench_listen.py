@@ -1,9 +1,10 @@
 """Voice commands' figures (``scripts/bench listen``): recognition over the vocabulary,
 two voices and three noise levels, with the recogniser chosen and with pocketsphinx (its
 grammar of the same phrases) where it is installed, for comparison; the time from the
-end of a word to the decision; false actions over the built-in routines' own audio with
-noise; the CPU the listening costs in silence. All offline, on audio made here: nothing
-waits for real time except the CPU figure.
+end of a word to the decision; false actions over the built-in routines played with
+their echo and room noise in the microphone, guarded as in ``play``, and the commands
+their own audio would give with no guard; the CPU the listening costs in silence. All
+offline, on audio made here: nothing waits for real time except the CPU figure.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from scripts.figures import Figure, at_least, at_most, exit_status, print_table
 from tests.support.microphone import RATE, SPEAKERS, room_noise, spoken, with_noise
 from voiceguide.listen.gate import WINDOW, Mono, SpeechGate, silero
+from voiceguide.listen.guard import VoiceGuard, threshold_for
 from voiceguide.listen.recogniser import Recogniser
 from voiceguide.listen.vocabulary import PHRASES, PUSHING_ON, STOPPING, decide, match
 from voiceguide.player.commands import Answer, Command
@@ -154,19 +156,67 @@ def routine_audio(engine: str, cache: Path) -> list[tuple[str, Mono]]:
     return found
 
 
-def false_actions(decide: Decide, engine: str, cache: Path) -> tuple[list[float], float]:
+def false_actions(decide: Decide, routines: list[tuple[str, Mono]]) -> tuple[list[float], float]:
     """Commands taken from each built-in routine's own voice with room noise 30 dB
     under it and no guard at all (as if its whole sound leaked into the microphone);
     and the hours of audio heard."""
     counts: list[float] = []
     seconds = 0.0
-    for _, audio in routine_audio(engine, cache):
+    for _, audio in routines:
         noisy = audio + room_noise(len(audio) / RATE + 1)[: len(audio)] * 0.003
         heard = (decide(u) for u, _ in utterances(noisy.astype(np.float32)))
         taken = [meaning for meaning in heard if meaning is not None]
         counts.append(float(len(taken)))
         seconds += len(audio) / RATE
     return counts, seconds / 3600
+
+
+# The whole-routine test's microphone (tests/listen): the guide's own sound heard back
+# 6 dB down, and later than there (80 ms, as the tests with commands have it).
+ECHO_DELAY = 0.08
+ECHO_GAIN = 0.5
+
+
+class Heard:
+    """The output's frames heard so far, as the guard asks for them: here, the block just
+    played."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+
+    def __call__(self) -> int:
+        return self.frames
+
+
+def guarded_false_actions(decide: Decide, routines: list[tuple[str, Mono]]) -> list[float]:
+    """Commands taken while each built-in routine plays, as ``play --listen`` hears it: the
+    microphone holds the room's noise and the guide's echo, and listens only when the
+    guard (``listen/guard.py``, fed every block the output plays) finds the guide quiet;
+    the gate is reset whenever it is not, and a command decided after the guide began
+    again is dropped, as the listener does. The output's clock is the microphone's here
+    (no device latency, which the guard's margin is there to cover)."""
+    counts: list[float] = []
+    delay = round(ECHO_DELAY * RATE)
+    for _, audio in routines:
+        echo = np.concatenate([np.zeros(delay, np.float32), audio[: len(audio) - delay]])
+        noise = room_noise(len(audio) / RATE + 1)[: len(audio)] * 0.003
+        microphone = (noise + ECHO_GAIN * echo).astype(np.float32)
+        guard = VoiceGuard(threshold_for(None))
+        heard = Heard()
+        guard.started(RATE, heard)
+        gate = SpeechGate(silero())
+        taken = 0
+        for start in range(0, len(audio), BLOCK):
+            guard.note(start, audio[start : start + BLOCK])
+            heard.frames = min(start + BLOCK, len(audio))
+            if not guard.quiet():
+                gate.reset()
+                continue
+            for utterance in gate.feed(microphone[start : start + BLOCK]):
+                if decide(utterance) is not None and guard.quiet():
+                    taken += 1
+        counts.append(float(taken))
+    return counts
 
 
 def silence_cpu(seconds: float) -> float:
@@ -284,7 +334,20 @@ def main() -> int:
         if not args.no_live:
             figures.extend(live_figures(args.runs, folder))
         if not args.quick:
-            counts, hours = false_actions(whisper, args.engine, Path(tmp) / "cache")
+            routines = routine_audio(args.engine, Path(tmp) / "cache")
+            guarded = guarded_false_actions(whisper, routines)
+            figures.append(
+                at_most(
+                    "false actions, the routines played with echo and noise",
+                    "",
+                    [sum(guarded)],
+                    0,
+                    digits=0,
+                    note=f"{len(guarded)} routines: the guide's echo 6 dB down and"
+                    f" {ECHO_DELAY * 1000:.0f} ms late, room noise, the guard as in play",
+                )
+            )
+            counts, hours = false_actions(whisper, routines)
             figures.append(
                 Figure(
                     "commands from the guide's own voice, unguarded",
