@@ -11,8 +11,10 @@ import pytest
 from voiceguide.audio.loudness import (
     CLIP_LOUDNESS,
     VOICE_CEILING_DB,
+    TruePeaks,
     clip_loudness,
     level_clip,
+    peak_envelope,
     true_peak_db,
 )
 from voiceguide.audio.samples import Samples
@@ -74,3 +76,39 @@ def test_levelling_limits_a_spiky_clip_instead_of_clipping() -> None:
 
 def test_silence_stays_silence() -> None:
     assert not np.any(level_clip(np.zeros(RATE, np.float32), RATE))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_true_peaks_worked_out_where_they_can_reach_a_level_are_the_envelopes(
+    seed: int,
+) -> None:
+    # Speech-like: bursts of noise and tones at different levels, and a lone spike (the
+    # signal whose points between samples rise furthest above the samples).
+    rng = np.random.default_rng(seed)
+    clip = np.concatenate(
+        [
+            rng.standard_normal(4000).astype(np.float32) * 0.2,
+            sine(300.0, 0.3, 0.7, phase=seed),
+            np.zeros(500, np.float32),
+            sine(3100.0, 0.2, 0.4),
+        ]
+    )
+    clip[9000 + 37 * seed] = 0.95
+    envelope = peak_envelope(clip, RATE)
+    peaks = TruePeaks(clip, RATE)
+    for level in (0.9, 0.5, 0.2):
+        found = peaks.reaching(level)
+        reaching = envelope >= level
+        assert reaching.any()
+        np.testing.assert_allclose(found[reaching], envelope[reaching], rtol=1e-5)
+        assert np.all(found[~reaching] < level)
+    # Scaled by gains as a clip is while it is levelled, it follows them.
+    gain = np.float32(1.5)
+    limiting = np.linspace(1.0, 0.6, len(clip), dtype=np.float32)
+    peaks.scale(gain)
+    peaks.scale(limiting)
+    scaled = envelope * gain * limiting
+    found = peaks.reaching(0.4)
+    reaching = scaled >= 0.4
+    np.testing.assert_allclose(found[reaching], scaled[reaching], rtol=1e-5)
+    assert np.all(found[~reaching] < 0.4)

@@ -190,7 +190,7 @@ KAISER_BETA = 9.0  # stopband around -90 dB
 
 
 @lru_cache(maxsize=8)
-def _resampling_filter(up: int, down: int) -> tuple[npt.NDArray[np.float32], int]:
+def resampling_filter(up: int, down: int) -> tuple[npt.NDArray[np.float32], int]:
     """One row of filter taps per output phase, and the filter's half length in input
     samples. Output sample n sits at input position n*down/up; its phase is
     (n*down) mod up."""
@@ -210,7 +210,7 @@ def resample(samples: Samples, source_rate: int, target_rate: int) -> Samples:
         return samples.astype(np.float32, copy=True)
     common = math.gcd(source_rate, target_rate)
     up, down = target_rate // common, source_rate // common
-    taps, half = _resampling_filter(up, down)
+    taps, half = resampling_filter(up, down)
     padded = np.concatenate(
         [
             np.zeros(half, np.float32),

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from voiceguide.render.options import VoiceOptions
 
 # Raise this whenever ``process`` changes what it makes: old entries are then not used.
-PROCESSING_VERSION = 5
+PROCESSING_VERSION = 6
 CLIPS_FOLDER = "clips"
 CLIP_SUFFIX = ".clip"
 # Starting worker processes costs about half a second of each core (Python, NumPy and the
