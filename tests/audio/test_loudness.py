@@ -95,7 +95,7 @@ def test_the_true_peaks_worked_out_where_they_can_reach_a_level_are_the_envelope
     )
     clip[9000 + 37 * seed] = 0.95
     envelope = peak_envelope(clip, RATE)
-    peaks = TruePeaks(clip, RATE)
+    peaks = TruePeaks(clip)
     for level in (0.9, 0.5, 0.2):
         found = peaks.reaching(level)
         reaching = envelope >= level

@@ -80,9 +80,9 @@ class TruePeaks:
     with the whole envelope (docs/performance.md).
     """
 
-    def __init__(self, samples: Samples, sample_rate: int) -> None:
+    def __init__(self, samples: Samples) -> None:
+        # The filter is the same at every sample rate: OVERSAMPLING times it.
         self._samples = samples.astype(np.float32)
-        self._rate = sample_rate
         self._taps, self._half = resampling_filter(OVERSAMPLING, 1)
         magnitude = np.abs(self._samples)
         taps_sum = float(np.abs(self._taps.astype(np.float64)).sum(axis=1).max())
@@ -171,7 +171,7 @@ def level_clip(
     # gains: a clip times a gain has its peaks times that gain, and the limiter's gain
     # changes slowly enough (over milliseconds) that the same holds for it within a
     # sample or two; the last, exact rounds catch what that leaves over the ceiling.
-    envelope = TruePeaks(out, sample_rate)
+    envelope = TruePeaks(out)
     aim = ceiling_db - 0.1  # a little under: a round's own overshoot then still fits
     for _ in range(LEVEL_ROUNDS):
         gain = np.float32(db_to_gain(target - level))
@@ -186,7 +186,7 @@ def level_clip(
             break
     for _ in range(LEVEL_ROUNDS):
         # Exact wherever a peak can reach the limiter's aim, which is under the ceiling.
-        peaks = TruePeaks(out, sample_rate).reaching(db_to_gain(aim))
+        peaks = TruePeaks(out).reaching(db_to_gain(aim))
         if float(np.max(peaks, initial=0.0)) <= db_to_gain(ceiling_db):
             break
         out = limit(out, sample_rate, aim, envelope=peaks)
