@@ -82,15 +82,21 @@ class TruePeaks:
 
     def __init__(self, samples: Samples) -> None:
         # The filter is the same at every sample rate: OVERSAMPLING times it.
-        self._samples = samples.astype(np.float32)
-        self._taps, self._half = resampling_filter(OVERSAMPLING, 1)
-        magnitude = np.abs(self._samples)
+        samples = samples.astype(np.float32)
+        self._taps, half = resampling_filter(OVERSAMPLING, 1)
+        # The filter's window of input around each output point, as ``resample`` lays it.
+        padded = np.concatenate(
+            [np.zeros(half, np.float32), samples, np.zeros(half + 2, np.float32)]
+        )
+        self._windows = sliding_window_view(padded, 2 * half)
+        magnitude = np.abs(samples)
+        self._magnitude = magnitude
         taps_sum = float(np.abs(self._taps.astype(np.float64)).sum(axis=1).max())
         # Every point between a sample and the next is made from the samples within
         # ``half`` of them, as is the previous sample's (the envelope takes both): the
         # largest magnitude in the sample's block of ``reach`` and the blocks on either
         # side covers them all.
-        reach = self._half + 2
+        reach = half + 2
         count = -(-len(magnitude) // reach)
         blocks = np.zeros(count * reach, dtype=np.float32)
         blocks[: len(magnitude)] = magnitude
@@ -99,7 +105,7 @@ class TruePeaks:
         around = around[: len(magnitude)]
         # A hair over the bound, so that float rounding never leaves a peak out.
         self._bound = np.maximum(magnitude, taps_sum * around).astype(np.float64) * 1.0001
-        self._values = magnitude
+        self._values = magnitude.copy()  # filled in where exact; the magnitudes stay
         self._exact = np.zeros(len(samples), dtype=bool)
         self._gains: list[np.float32 | npt.NDArray[np.float32]] = []
 
@@ -122,11 +128,7 @@ class TruePeaks:
 
     def _exact_at(self, where: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
         """``peak_envelope`` of the clip as it was made, at the samples ``where``."""
-        samples, half = self._samples, self._half
-        padded = np.concatenate(
-            [np.zeros(half, np.float32), samples, np.zeros(half + 2, np.float32)]
-        )
-        windows = sliding_window_view(padded, 2 * half)
+        windows = self._windows
         # Each sample's four points, and its previous sample's (``peak_envelope`` takes
         # the larger): windows[q + 1] gives the points after sample q.
         # einsum rather than a matrix product: BLAS would spread this over threads, which
@@ -136,7 +138,7 @@ class TruePeaks:
         prior = np.abs(np.einsum("ij,pj->ip", before, self._taps)).max(axis=1)
         prior[where == 0] = 0.0
         around = np.maximum(fine, prior)
-        exact: npt.NDArray[np.float32] = np.maximum(around, np.abs(samples[where])).astype(
+        exact: npt.NDArray[np.float32] = np.maximum(around, self._magnitude[where]).astype(
             np.float32
         )
         return exact
