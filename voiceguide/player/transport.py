@@ -167,15 +167,17 @@ class Transport:
         level after the output's own silence: a cut, a gap and a burst, heard under a bed."""
         with self._lock:
             state = self._state
-            acks = tuple(
-                (sound[done:] * self._fade_in_curve(len(sound) - done), 0)
-                for sound, done in state.acks
-            )
+            acks = []
+            for sound, done in state.acks:
+                rest = sound[done:].copy()
+                head = min(len(rest), self._fade)
+                rest[:head] *= self._ramp_up[:head]
+                acks.append((rest, 0))
             self._state = dataclasses.replace(
                 state,
                 tail_done=self._fade,
                 fade_in=self._fade_in_from(state.cursor) if state.lead == 0 else state.fade_in,
-                acks=acks,
+                acks=tuple(acks),
                 cut=True,
             )
 
@@ -289,13 +291,6 @@ class Transport:
 
     def _sound(self, ack: Ack | Samples) -> Samples:
         return ack_sound(ack, self.sample_rate) if isinstance(ack, str) else ack
-
-    def _fade_in_curve(self, frames: int) -> Samples:
-        """The fade-in over the first frames of a sound ``frames`` long, then 1."""
-        curve = np.ones(frames, dtype=np.float32)
-        n = min(frames, self._fade)
-        curve[:n] = self._ramp_up[:n]
-        return curve
 
     def _fade_in_from(self, frame: int) -> int:
         """Where a fade-in starting at ``frame`` begins: 0 (a full fade) when ``frame`` cuts
