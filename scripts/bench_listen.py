@@ -156,6 +156,15 @@ def routine_audio(engine: str, cache: Path) -> list[tuple[str, Mono]]:
     return found
 
 
+ROOM = 0.003  # the room's noise: about 50 dB under full scale, 30 dB under the guide
+
+
+def room_under(audio: Mono) -> Mono:
+    """The room's noise, as long as ``audio``, at the level it is heard under it."""
+    noise: Mono = (room_noise(len(audio) / RATE + 1)[: len(audio)] * ROOM).astype(np.float32)
+    return noise
+
+
 def false_actions(decide: Decide, routines: list[tuple[str, Mono]]) -> tuple[list[float], float]:
     """Commands taken from each built-in routine's own voice with room noise 30 dB
     under it and no guard at all (as if its whole sound leaked into the microphone);
@@ -163,7 +172,7 @@ def false_actions(decide: Decide, routines: list[tuple[str, Mono]]) -> tuple[lis
     counts: list[float] = []
     seconds = 0.0
     for _, audio in routines:
-        noisy = audio + room_noise(len(audio) / RATE + 1)[: len(audio)] * 0.003
+        noisy = audio + room_under(audio)
         heard = (decide(u) for u, _ in utterances(noisy.astype(np.float32)))
         taken = [meaning for meaning in heard if meaning is not None]
         counts.append(float(len(taken)))
@@ -199,8 +208,7 @@ def guarded_false_actions(decide: Decide, routines: list[tuple[str, Mono]]) -> l
     delay = round(ECHO_DELAY * RATE)
     for _, audio in routines:
         echo = np.concatenate([np.zeros(delay, np.float32), audio[: len(audio) - delay]])
-        noise = room_noise(len(audio) / RATE + 1)[: len(audio)] * 0.003
-        microphone = (noise + ECHO_GAIN * echo).astype(np.float32)
+        microphone = (room_under(audio) + ECHO_GAIN * echo).astype(np.float32)
         guard = VoiceGuard(threshold_for(None))
         heard = Heard()
         guard.started(RATE, heard)
@@ -222,7 +230,7 @@ def guarded_false_actions(decide: Decide, routines: list[tuple[str, Mono]]) -> l
 def silence_cpu(seconds: float) -> float:
     """Percent of one core the gate takes on ``seconds`` of room noise, fed as the
     microphone delivers it (the recogniser does not run: nothing is speech)."""
-    noise = (room_noise(seconds, seed=11) * 0.003).astype(np.float32)
+    noise = (room_noise(seconds, seed=11) * ROOM).astype(np.float32)
     gate = SpeechGate(silero())
     gate.feed(noise[:BLOCK])
     started = time.process_time()
