@@ -8,9 +8,11 @@ run exit with status 1. Figures:
 
 - time to first sound of ``voiceguide play``, from the moment the command is launched to
   the moment its first sound reaches the sink's monitor, with a warm clip cache and an
-  empty one, for Piper (the default where installed) and pyttsx3 through sounddevice, and
-  for the default engine through simpleaudio;
+  empty one, for Piper (the default where installed) and pyttsx3 through pulse (the
+  default on PulseAudio) and sounddevice, and for the default engine through simpleaudio;
 - onset error of every spoken cue over a whole routine, per backend;
+- clicks at controls (pause, resume, a jump) live over the brown bed, pulse and
+  sounddevice;
 - CPU used while playing, per backend (percent of one core);
 - pause and resume latency (the call to the moment the sound stops or starts again) and
   Ctrl-C latency (the signal to silence), per backend;
@@ -40,6 +42,7 @@ import numpy as np
 
 from scripts.bench_media_keys import media_key_figures
 from scripts.figures import Figure, at_most, exit_status, print_table
+from tests.support.clicks import clicks_at_controls, controlled_live_over_a_bed
 from tests.support.pulse import ServerDidNotStart, sink_server
 from tests.support.recording import (
     MonitorRecording,
@@ -60,7 +63,7 @@ from voiceguide.routine.library import find_routine
 PROGRAM = [str(Path(sys.executable).parent / "voiceguide")]
 ROUTINE = "floor-option1"  # the routine the player is first used with
 WHOLE_ROUTINE = "rocking-stretch"  # a whole built-in routine for the onset figure
-BACKENDS = ("sounddevice", "simpleaudio")
+BACKENDS = ("pulse", "sounddevice", "simpleaudio")
 RATE = assembly.SAMPLE_RATE
 
 
@@ -116,6 +119,8 @@ def end(process: subprocess.Popen[bytes]) -> None:
 
 # (engine, backend, target ms with an empty cache, with a warm one)
 FIRST_SOUND = (
+    ("piper", "pulse", 2000.0, 300.0),
+    ("pyttsx3", "pulse", 1000.0, 300.0),
     ("piper", "sounddevice", 2000.0, 300.0),
     ("pyttsx3", "sounddevice", 1000.0, 300.0),
     ("auto", "simpleaudio", 2000.0, 500.0),
@@ -177,6 +182,29 @@ def bed_first_sound_figures(sink: str, runs: int, workdir: Path) -> list[Figure]
                 end(process)
         added.append(heard["waves"] - heard["none"])
     return [at_most("first sound added by --bed waves (warm)", "ms", added, BED_FIRST_SOUND_LIMIT)]
+
+
+# --- clicks at controls over a bed ----------------------------------------------------------
+
+
+CLICK_ROUNDS = 8  # rounds of pause, resume and a jump: 24 controls a run
+
+
+def click_figures(runs: int) -> list[Figure]:
+    """Clicks within 50 ms of a control, live over the brown bed (tests/support/clicks.py),
+    per backend that can change course while playing on (simpleaudio restarts a buffer)."""
+    rows = []
+    for backend in ("pulse", "sounddevice"):
+        counts = []
+        for _ in range(runs):
+            heard, controls = controlled_live_over_a_bed(backend, CLICK_ROUNDS)
+            counts.append(float(len(clicks_at_controls(heard, controls))))
+        name = f"clicks at {3 * CLICK_ROUNDS} controls over a bed ({backend})"
+        if backend == "pulse":
+            rows.append(at_most(name, "clicks", counts, 0, worst=True, digits=0))
+        else:  # a cut by design (PortAudio's abort): shown beside it, no target
+            rows.append(Figure(name, "clicks", counts, digits=0))
+    return rows
 
 
 # --- onsets over a whole routine --------------------------------------------------------------
@@ -307,6 +335,9 @@ def ctrl_c(sink: str, backend: str, runs: int, workdir: Path) -> list[float]:
     return values
 
 
+FIGURES = ("first-sound", "bed-first-sound", "latency", "clicks", "cpu", "onsets", "media-keys")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each timing (default 5)")
@@ -315,13 +346,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["first-sound", "bed-first-sound", "latency", "cpu", "onsets", "media-keys"],
+        choices=FIGURES,
         action="append",
         help="measure only this (may be given more than once)",
     )
     args = parser.parse_args()
-    everything = ["first-sound", "bed-first-sound", "latency", "cpu", "onsets", "media-keys"]
-    wanted = set(args.only or everything)
+    wanted = set(args.only or FIGURES)
     rows: list[Figure] = []
     with tempfile.TemporaryDirectory() as folder, sound_server() as sink:
         workdir = Path(folder)
@@ -331,6 +361,8 @@ def main() -> int:
             rows += bed_first_sound_figures(sink, args.runs, workdir)
         if "latency" in wanted:
             rows += latency_figures(sink, args.runs, workdir)
+        if "clicks" in wanted:
+            rows += click_figures(max(1, args.runs // 2))
         if "cpu" in wanted:
             rows += cpu_figures(sink, max(1, args.runs // 2), workdir)
         if "onsets" in wanted:

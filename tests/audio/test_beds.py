@@ -11,27 +11,13 @@ import numpy.typing as npt
 import pytest
 import soundfile
 
+from tests.support.clicks import clicks
 from voiceguide.audio import beds
 from voiceguide.audio.beds import BLOCK, BUILT_IN, OTHER_TABLE, TABLE, open_bed
 from voiceguide.errors import BedError
 
 RATE = 22050
 READ = 66150  # what export reads at a time
-
-
-def clicks(
-    samples: npt.NDArray[np.float32], around: int = 128, factor: float = 8.0, floor: float = 1e-3
-) -> list[int]:
-    """Frames where the step from one sample to the next stands out of the steps around
-    it (``around`` frames each side): a jump there is heard as a click, where noise and
-    tones change gradually. Steps under ``floor`` (-60 dB full scale) are too small to hear."""
-    steps = np.abs(np.diff(samples.astype(np.float64)))
-    power = steps**2
-    # The steps' RMS around each one, leaving it out: a click does not hide itself.
-    local = np.sqrt(
-        (np.convolve(power, np.ones(2 * around + 1), mode="same") - power) / (2 * around)
-    )
-    return [int(i) for i in np.flatnonzero(steps > np.maximum(factor * local, floor))]
 
 
 def ten_minutes(name: str) -> npt.NDArray[np.float32]:

@@ -290,12 +290,12 @@ def test_an_unknown_backend_is_one_line(tiny: Path) -> None:
     done = run_play(str(tiny), "--backend", "nope")
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
-        "Error: unknown audio backend 'nope': choose sounddevice or simpleaudio"
+        "Error: unknown audio backend 'nope': choose sounddevice, pulse or simpleaudio"
         " (see `voiceguide doctor`)"
     ]
 
 
-@pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
+@pytest.mark.parametrize("backend", ["sounddevice", "pulse", "simpleaudio"])
 def test_no_sound_server_is_one_line_with_the_fix_and_the_terminal_restored(
     backend: str, tiny: Path
 ) -> None:
@@ -324,7 +324,7 @@ def doomed_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 
 
 @pytest.mark.audio  # plays in real time, on a server of its own
-@pytest.mark.parametrize("backend", ["sounddevice", "simpleaudio"])
+@pytest.mark.parametrize("backend", ["sounddevice", "pulse", "simpleaudio"])
 def test_the_server_gone_mid_routine_is_one_line_with_the_fix(
     backend: str, short: Path, doomed_server: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
@@ -359,13 +359,13 @@ def test_devices_lists_the_default_output_and_the_backends() -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("Output devices")
     assert any(line.lstrip().startswith("*") for line in lines)
-    assert any(line.startswith("  sounddevice (chosen): available") for line in lines)
+    assert any(line.startswith("  pulse (chosen): available") for line in lines)
     as_json = subprocess.run(
         [*PROGRAM, "devices", "--json"], capture_output=True, text=True, timeout=60, check=True
     )
     data = json.loads(as_json.stdout)
     assert sum(d["default"] for d in data["devices"]) == 1
-    assert {b["name"] for b in data["backends"]} == {"sounddevice", "simpleaudio"}
+    assert {b["name"] for b in data["backends"]} == {"sounddevice", "pulse", "simpleaudio"}
 
 
 @needs_pulse

@@ -33,7 +33,7 @@ def test_simpleaudio_cannot_choose_a_device() -> None:
 
 def test_backends_lists_both_and_marks_the_chosen_one() -> None:
     found = {b.name: b for b in backends("simpleaudio")}
-    assert set(found) == {"sounddevice", "simpleaudio"}
+    assert set(found) == {"sounddevice", "pulse", "simpleaudio"}
     assert found["simpleaudio"].default and not found["sounddevice"].default
     assert all(b.available for b in found.values())  # both are in the dev environment
 

@@ -3,28 +3,28 @@ tones. Through the transport, with a jump and a pause part way, the frames sent 
 output have no click at any loop point, at the jump or at the pause; played live through
 the private PulseAudio null sink, the recording of its monitor has none either.
 
-A control while playing live stops the sound at once: the output drops what it had
-queued (``stream.abort()`` in the sounddevice backend, so that a control acts within
-milliseconds), which is a cut heard under a bed, as it would be under a word. What
-follows it must not add a second one: the live test below checks that after every cut
-the sound comes back from silence (a pause's silence, or the new place fading in), never
-the old sound again at full level after the gap the restart leaves.
+A control while playing live acts within milliseconds. The sounddevice backend drops what
+it had queued (``stream.abort()``), which is a cut heard under a bed, as it would be under
+a word; what follows it must not add a second one: a live test checks that after every
+cut the sound comes back from silence (a pause's silence, or the new place fading in),
+never the old sound again at full level after the gap the restart leaves. The pulse
+backend writes over its queue instead, so the old sound fades out: a live test checks
+that no control makes a click at all.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
 
-from tests.audio.test_beds import clicks, write_tone
+from tests.audio.test_beds import write_tone
+from tests.support.clicks import BED_RATE, clicks, clicks_at_controls, controlled_live_over_a_bed
 from tests.support.recording import MonitorRecording, align, mono, needs_pulse, private_sink
 from tests.support.records import script_of
-from voiceguide.audio.beds import file_bed, open_bed
+from voiceguide.audio.beds import file_bed
 from voiceguide.audio.signal import raised_cosine
 from voiceguide.output import open_output
 from voiceguide.player.player import Player
@@ -119,35 +119,8 @@ def test_the_click_detector_hears_a_bed_file_cut_without_its_crossfade(tmp_path:
 
 @needs_pulse
 def test_after_a_control_live_over_a_bed_the_sound_comes_back_from_silence() -> None:
-    rate = 48000  # the sink's own rate: no resampling between what is played and recorded
-    script = script_of((), steps=(StepSpan(0, 0.0, 30.0, "Step 1"),), duration=30.0)
-    timeline = place(script, {}, rate, bed=BedMix(open_bed("brown", rate), -20.0, rate))
-    transport = Transport(timeline)
-    output = open_output("sounddevice")
-    sink = private_sink()
-    assert sink is not None
-    controls = []  # where each control was made, in frames of the recording
-
-    def control(change: Callable[[], object]) -> None:
-        controls.append(recording.frames - start)
-        output.interrupt(change)
-
-    with MonitorRecording(sink, rate) as recording:
-        start = recording.frames
-        output.start(transport)
-        try:
-            time.sleep(1.0)
-            for _ in range(4):
-                control(lambda: transport.pause(ack=None))
-                time.sleep(0.3)
-                control(lambda: transport.resume(ack=None))
-                time.sleep(0.4)
-                control(lambda: transport.seek(transport.cursor + rate, ack=None))
-                time.sleep(0.4)
-        finally:
-            output.stop()
-        recording.wait_for(round(0.3 * rate), timeout=10)
-    heard = recording.samples()[start:]
+    rate = BED_RATE
+    heard, controls = controlled_live_over_a_bed("sounddevice")
     sounding = np.flatnonzero(np.abs(heard) > 1e-4)
     # Each gap in the bed (a run of silence of 0.5 ms or more) that a control made (not
     # the bed's fade-in at the start, nor an underrun on a busy machine): the sound after
@@ -160,3 +133,12 @@ def test_after_a_control_live_over_a_bed_the_sound_comes_back_from_silence() -> 
         round(i / rate, 3) for i in near if abs(heard[i]) > 0.2 * np.abs(heard[i : i + fade]).max()
     ]
     assert loud_returns == []
+
+
+@needs_pulse
+def test_with_the_pulse_backend_a_control_live_over_a_bed_makes_no_click() -> None:
+    # The queue is written over from just after what is heard: the old sound fades out
+    # and the new one fades in, with no cut (sounddevice's abort cuts: 12 clicks of 24).
+    heard, controls = controlled_live_over_a_bed("pulse")
+    assert clicks_at_controls(heard, controls) == []
+    assert len(controls) == 12 and (np.abs(heard) > 1e-3).mean() > 0.5  # the bed was heard

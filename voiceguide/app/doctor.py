@@ -63,7 +63,7 @@ def diagnose(config_path: Path | None, cache: Path) -> Diagnosis:
     findings.extend(Finding("config", "note", warning) for warning in settings.warnings)
     findings.extend(_speech(settings.engine))
     findings.append(_voice(settings))
-    findings.extend(_playback(settings.backend))
+    findings.extend(_playback(settings.backend, settings.device))
     findings.append(_media_keys())
     findings.append(_listening(settings))
     findings.append(_platform())
@@ -156,11 +156,11 @@ def _voice(settings: Settings) -> Finding:
     return Finding("voice", "ok", f"{voice.name} ({voice.engine}{given})")
 
 
-def _playback(backend_asked: str) -> list[Finding]:
+def _playback(backend_asked: str, device: str | None) -> list[Finding]:
     from voiceguide.output.inventory import backends, output_devices
 
     findings = []
-    for backend in backends(backend_asked):
+    for backend in backends(backend_asked, device):
         label = f"playback: {backend.name}" + (" (chosen)" if backend.default else "")
         if backend.available:
             findings.append(Finding(label, "ok", backend.detail))

@@ -19,7 +19,8 @@ def devices(ctx: click.Context, as_json: bool) -> None:
     from voiceguide.listen.capture import input_devices
     from voiceguide.output.inventory import backends, output_devices
 
-    found_backends = backends(settings(ctx).backend)
+    given = settings(ctx)
+    found_backends = backends(given.backend, given.device)
     found_devices = output_devices()
     found_inputs = input_devices()
     if as_json:

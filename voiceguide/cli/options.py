@@ -214,7 +214,10 @@ output_options = option_group(
     click.option(
         "--backend",
         default=None,
-        help="Play through sounddevice (the default) or simpleaudio (an optional extra).",
+        help="Play through pulse (a PulseAudio stream of its own: no click when a control"
+        " cuts into a soundscape), sounddevice (PortAudio) or simpleaudio (an optional"
+        " extra). The default, auto, is pulse where the sound server is PulseAudio itself"
+        " and no --device is named, else sounddevice.",
     ),
     click.option(
         "--device",

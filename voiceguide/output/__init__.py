@@ -1,7 +1,10 @@
 """Audio output: one interface (``Output``) and a backend per library; each plays the
 frames a ``Source`` gives it (the player's transport).
 
-- ``sounddevice``: the default, a PortAudio callback stream (the device is the clock);
+- ``sounddevice``: a PortAudio callback stream (the device is the clock);
+- ``pulse``: a PulseAudio stream of the server's own, whose queue a change of course
+  writes over instead of dropping (no click over a soundscape); the default ("auto")
+  where the server is PulseAudio itself, sounddevice elsewhere;
 - ``simpleaudio``: an optional extra, whole buffers started on time.
 
 (The tests' fake output lives with them, in ``tests/support/fake_output.py``.)
@@ -17,8 +20,13 @@ from voiceguide.output.base import Output
 
 
 def open_output(backend: str, device: str | None = None) -> Output:
-    """An unstarted output for ``backend`` ("sounddevice" or "simpleaudio") on ``device``
-    (None: the default output)."""
+    """An unstarted output for ``backend`` ("auto", "sounddevice", "pulse" or
+    "simpleaudio") on ``device`` (None: the default output). "auto" is pulse where the
+    sound server is PulseAudio itself and no device is named, else sounddevice."""
+    if backend == "auto":
+        from voiceguide.output.pulse_backend import native_pulse_output
+
+        return native_pulse_output(device) or open_output("sounddevice", device)
     if backend == "sounddevice":
         from voiceguide.output.sounddevice_backend import SounddeviceOutput
 
@@ -27,9 +35,14 @@ def open_output(backend: str, device: str | None = None) -> Output:
         from voiceguide.output.simpleaudio_backend import SimpleaudioOutput
 
         return SimpleaudioOutput(device)
+    if backend == "pulse":
+        from voiceguide.output.pulse_backend import PulseOutput
+
+        return PulseOutput(device)
     from voiceguide.output.inventory import BACKEND_NAMES
 
     raise PlaybackError(
-        f"unknown audio backend '{backend}': choose {' or '.join(BACKEND_NAMES)}"
+        f"unknown audio backend '{backend}': choose {', '.join(BACKEND_NAMES[:-1])}"
+        f" or {BACKEND_NAMES[-1]}"
         " (see `voiceguide doctor`)"
     )

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from voiceguide.errors import PlaybackError
 from voiceguide.output.base import BackendUnavailable
+from voiceguide.output.pulse_backend import import_libpulse, native_pulse_output
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.simpleaudio_backend import import_simpleaudio
 from voiceguide.output.sounddevice_backend import import_sounddevice
 from voiceguide.versions import installed_version
 
-DEFAULT_BACKEND = "sounddevice"
-BACKEND_NAMES = ("sounddevice", "simpleaudio")
+DEFAULT_BACKEND = "auto"  # pulse where the server is PulseAudio itself, else sounddevice
+BACKEND_NAMES = ("sounddevice", "pulse", "simpleaudio")
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,30 @@ def _version(package: str) -> str:
     return installed_version(package) or "unknown version"
 
 
-def backends(default: str = DEFAULT_BACKEND) -> list[BackendInfo]:
-    """Every backend, available or not; ``default`` is the one the settings choose."""
+def chosen_backend(backend: str = DEFAULT_BACKEND, device: str | None = None) -> str:
+    """The backend ``play`` uses for the settings' ``backend`` and ``device``: "auto"
+    made definite as ``open_output`` makes it."""
+    if backend != "auto":
+        return backend
+    output = native_pulse_output(device)
+    if output is None:
+        return "sounddevice"
+    output.stop()
+    return "pulse"
+
+
+def backends(backend: str = DEFAULT_BACKEND, device: str | None = None) -> list[BackendInfo]:
+    """Every backend, available or not, marking the one the settings' ``backend`` and
+    ``device`` choose."""
     with native_stderr_silenced():
-        return _backends(default)
+        return _backends(chosen_backend(backend, device))
 
 
 def _backends(default: str) -> list[BackendInfo]:
     found: list[BackendInfo] = []
     for name, importer in (
         ("sounddevice", import_sounddevice),
+        ("pulse", import_libpulse),
         ("simpleaudio", import_simpleaudio),
     ):
         try:
@@ -65,7 +80,10 @@ def _backends(default: str) -> list[BackendInfo]:
         except BackendUnavailable as exc:
             found.append(BackendInfo(name, False, name == default, exc.reason, exc.fix))
             continue
-        detail = _version(name)
+        if name == "pulse":
+            detail = f"libpulse {module.pa_get_library_version().decode()}"
+        else:
+            detail = _version(name)
         if name == "sounddevice":
             detail += f", {module.get_portaudio_version()[1]}"
         found.append(BackendInfo(name, True, name == default, detail))
