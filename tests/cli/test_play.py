@@ -290,7 +290,7 @@ def test_an_unknown_backend_is_one_line(tiny: Path) -> None:
     done = run_play(str(tiny), "--backend", "nope")
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
-        "Error: unknown audio backend 'nope': choose sounddevice, pulse or simpleaudio"
+        "Error: unknown audio backend 'nope': choose auto, sounddevice, pulse or simpleaudio"
         " (see `voiceguide doctor`)"
     ]
 

@@ -12,9 +12,9 @@ import pytest
 from tests.support.fake_timelines import stepped_timeline
 from voiceguide.errors import PlaybackError
 from voiceguide.output import open_output
-from voiceguide.output.base import GONE
+from voiceguide.output.base import GONE, STALL
 from voiceguide.output.inventory import backends
-from voiceguide.output.sounddevice_backend import STALL, SounddeviceOutput, open_error
+from voiceguide.output.sounddevice_backend import SounddeviceOutput, open_error
 from voiceguide.player.player import TICK
 from voiceguide.player.transport import Transport
 
@@ -22,7 +22,7 @@ RATE = 8000
 
 
 def test_unknown_backend_is_refused_with_the_choices() -> None:
-    with pytest.raises(PlaybackError, match="unknown audio backend 'nope': choose sounddevice"):
+    with pytest.raises(PlaybackError, match="backend 'nope': choose auto, sounddevice"):
         open_output("nope")
 
 
@@ -115,7 +115,7 @@ def started(clock: Clock) -> SounddeviceOutput:
     """An output whose stream has just called back (it then falls silent)."""
     output = SounddeviceOutput()
     output._stream = object()
-    output._last_call = clock.now
+    output._watchdog.fed()
     return output
 
 
@@ -134,7 +134,7 @@ def test_a_player_held_up_by_a_busy_machine_does_not_call_the_device_lost(clock:
     clock.now += 3.0  # held up
     output.wait(0.0)
     looking(output, clock, 0.3, TICK)
-    output._last_call = clock.now  # the callback runs again, then falls silent for good:
+    output._watchdog.fed()  # the callback runs again, then falls silent for good:
     # while the player runs, that is a lost device after STALL.
     looking(output, clock, STALL - 0.1, TICK)
     with pytest.raises(PlaybackError, match=re.escape(GONE)):

@@ -5,15 +5,23 @@ click at a control over a bed; tests/cli/test_play.py, the server gone mid-routi
 
 from __future__ import annotations
 
+import re
+import shutil
+import signal
+import time
+
 import pytest
 
 from tests.support.fake_timelines import stepped_timeline
+from tests.support.pulse import ServerDidNotStart, null_sink_server
 from tests.support.recording import needs_pulse
 from voiceguide.errors import PlaybackError
 from voiceguide.output import open_output
+from voiceguide.output.base import GONE, STALL
 from voiceguide.output.inventory import chosen_backend
 from voiceguide.output.pulse_backend import PulseOutput
 from voiceguide.output.sounddevice_backend import SounddeviceOutput
+from voiceguide.player.player import TICK
 from voiceguide.player.transport import Transport
 
 NOWHERE = "unix:/nonexistent/voiceguide/native"
@@ -58,3 +66,32 @@ def test_a_sink_that_does_not_exist_is_named_with_how_to_list_them() -> None:
         output.start(Transport(stepped_timeline(8000)))
     output.stop()
     output.stop()  # twice is safe
+
+
+@pytest.mark.audio  # plays in real time, on a server of its own
+def test_a_server_that_stops_answering_is_a_lost_device_and_a_control_does_not_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if shutil.which("pulseaudio") is None:
+        pytest.skip("needs the pulseaudio program")
+    try:
+        with null_sink_server("frozen") as (server, process):
+            monkeypatch.setenv("PULSE_SERVER", server)
+            transport = Transport(stepped_timeline(8000, steps=40))
+            output = open_output("pulse")
+            output.start(transport)
+            try:
+                assert not output.wait(0.5)  # playing
+                process.send_signal(signal.SIGSTOP)
+                began = time.monotonic()
+                output.interrupt(lambda: transport.pause(ack=None))  # answered or not: on
+                assert time.monotonic() - began < 1.0
+                with pytest.raises(PlaybackError, match=re.escape(GONE)):
+                    while time.monotonic() - began < 2 * STALL + 1.0:
+                        output.wait(TICK)
+                assert time.monotonic() - began > STALL * 0.9  # not before it had stalled
+            finally:
+                process.send_signal(signal.SIGCONT)
+                output.stop()
+    except ServerDidNotStart as exc:
+        pytest.skip(str(exc))

@@ -42,7 +42,7 @@ def open_output(backend: str, device: str | None = None) -> Output:
     from voiceguide.output.inventory import BACKEND_NAMES
 
     raise PlaybackError(
-        f"unknown audio backend '{backend}': choose {', '.join(BACKEND_NAMES[:-1])}"
+        f"unknown audio backend '{backend}': choose auto, {', '.join(BACKEND_NAMES[:-1])}"
         f" or {BACKEND_NAMES[-1]}"
         " (see `voiceguide doctor`)"
     )

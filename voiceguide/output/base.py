@@ -11,6 +11,7 @@ heard when the listener changes course (``interrupt``).
 from __future__ import annotations
 
 import abc
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol
@@ -25,6 +26,38 @@ GONE = (
     "the audio output stopped in the middle of the routine (was the sound server stopped or"
     " the device unplugged?)"
 )
+
+
+# A stream that has not asked for audio in this long, while this process was running, has
+# lost its device.
+STALL = 2.0
+# A longer gap between two looks at the stream means this process itself was held up (a busy
+# machine, not a lost device): the stream is given the time it missed again.
+HELD_UP = 0.5
+
+
+class Watchdog:
+    """Whether a stream that should be asking for sound has stopped: no request for
+    ``STALL`` seconds of this process running. Under a heavy load the whole process waits
+    for a while, the stream's thread with it; that silence is the machine's, and quitting
+    the routine for it would be wrong."""
+
+    def __init__(self) -> None:
+        self._fed = 0.0
+        self._watched_since = 0.0  # looked at the stream regularly since then
+        self._last_look = 0.0
+
+    def fed(self) -> None:
+        """The stream asked for sound just now."""
+        self._fed = time.monotonic()
+
+    def starved(self) -> bool:
+        """Asked at every look at the stream (the player's loop)."""
+        now = time.monotonic()
+        if now - self._last_look > HELD_UP:
+            self._watched_since = now
+        self._last_look = now
+        return now - max(self._fed, self._watched_since) > STALL
 
 
 class BackendUnavailable(PlaybackError):

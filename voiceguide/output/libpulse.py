@@ -113,6 +113,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "pa_stream_update_timing_info": (_P, [_P, SuccessCallback, _P]),
     "pa_operation_get_state": (ctypes.c_int, [_P]),
     "pa_operation_unref": (None, [_P]),
+    "pa_operation_cancel": (None, [_P]),
 }
 
 

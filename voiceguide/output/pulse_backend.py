@@ -25,7 +25,7 @@ import numpy as np
 
 from voiceguide.errors import PlaybackError
 from voiceguide.output import libpulse
-from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, Source
+from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, Source, Watchdog
 
 # Seconds of audio queued in the server, as in the sounddevice backend: a busy two-core
 # machine never makes the sound stutter, and a change of course never waits for it.
@@ -90,6 +90,7 @@ class PulseOutput(Output):
         self._drained = threading.Event()
         self._gone = threading.Event()  # the server or the stream failed
         self._failure: BaseException | None = None
+        self._watchdog = Watchdog()  # a server that stops asking for sound (held, frozen)
         # ctypes callbacks must live as long as libpulse may call them.
         self._callbacks: list[Any] = []
 
@@ -147,6 +148,7 @@ class PulseOutput(Output):
                 loop.wait()
             if state != libpulse.STREAM_READY:
                 raise self._open_error()
+            self._watchdog.fed()
 
     def _open_error(self) -> PlaybackError:
         reason = self._error()
@@ -182,6 +184,7 @@ class PulseOutput(Output):
             self._loop.signal()
 
     def _on_request(self, _stream: Any, nbytes: int, _user: Any) -> None:
+        self._watchdog.fed()
         if self._ended or self._failure is not None or self._source is None:
             return
         try:
@@ -252,8 +255,8 @@ class PulseOutput(Output):
     ) -> int:
         """Apply ``change`` from ``LEAD`` after what is heard, writing over the queue from
         there; the output frame it starts at."""
+        self._refresh_timing(loop)
         with loop.locked():
-            self._refresh_timing()
             start = min(self._pulled, self._heard(source) + round(LEAD * source.sample_rate))
             queued = self._pulled - start
             if queued > 0:
@@ -276,11 +279,21 @@ class PulseOutput(Output):
                 self._on_request(self._stream, wanted * self._frame_bytes, None)
         return start
 
-    def _refresh_timing(self) -> None:
-        """Ask the server where the stream is now rather than interpolate (one round trip)."""
-        done = self._keep(libpulse.SuccessCallback(lambda _s, _ok, _u: self._loop_signal()))
-        self._await(self._lib.pa_stream_update_timing_info(self._stream, done, None))
-        self._callbacks.remove(done)
+    def _refresh_timing(self, loop: libpulse.Mainloop) -> None:
+        """Ask the server where the stream is now (one round trip), rather than go by the
+        clock since its last word; a server that does not answer within ``SETTLE`` (held
+        up, or stopped) is not waited for."""
+        answered = threading.Event()
+        done = libpulse.SuccessCallback(lambda _s, _ok, _u: answered.set())
+        with loop.locked():
+            operation = self._lib.pa_stream_update_timing_info(self._stream, done, None)
+        if not operation:
+            return
+        answered.wait(SETTLE)
+        with loop.locked():
+            if self._lib.pa_operation_get_state(operation) == libpulse.OPERATION_RUNNING:
+                self._lib.pa_operation_cancel(operation)  # no call of ``done`` after this
+            self._lib.pa_operation_unref(operation)
 
     def _await(self, operation: Any) -> None:
         """Wait (the lock held) until ``operation``'s callback has run, or the server is gone."""
@@ -316,7 +329,7 @@ class PulseOutput(Output):
             return True
         if self._failure is not None:
             raise self._failure
-        if self._gone.is_set():
+        if self._gone.is_set() or (not self._ended and self._watchdog.starved()):
             raise PlaybackError(f"{GONE}; {FIX_HINT}")
         return False
 

@@ -15,23 +15,16 @@ starts from silence), and starts the stream again.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any, cast
 
 from voiceguide.errors import PlaybackError
-from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, Source
+from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, Source, Watchdog
 
 # Seconds of audio queued in the device. With 0.05 s, a 136 s routine now and then
 # stuttered (a 0.1 s gap) on a two-core machine; a pause does not wait for it anyway.
 LATENCY = 0.2
-# A stream that has not asked for audio in this long, while this process was running, has
-# lost its device.
-STALL = 2.0
-# A longer gap between two looks at the stream means this process itself was held up (a busy
-# machine, not a lost device): the callback is given the time it missed again.
-HELD_UP = 0.5
 
 
 def import_sounddevice() -> ModuleType:
@@ -101,9 +94,7 @@ class SounddeviceOutput(Output):
         self._pulled = 0
         # (frames pulled before a buffer, when that buffer reaches the speaker): the clock
         self._anchor: tuple[int, float] | None = None
-        self._last_call = 0.0
-        self._watched_since = 0.0  # looked at the stream regularly since then
-        self._last_look = 0.0
+        self._watchdog = Watchdog()
         self._interrupting = False
         self._ended = False
         self._done = threading.Event()
@@ -130,14 +121,14 @@ class SounddeviceOutput(Output):
                 callback=self._callback,
                 finished_callback=self._on_finished,
             )
-            self._last_call = time.monotonic()
+            self._watchdog.fed()
             self._stream.start()
         except sd.PortAudioError as exc:
             self.stop()
             raise open_error(exc) from exc
 
     def _callback(self, outdata: Any, frames: int, times: Any, status: Any) -> None:
-        self._last_call = time.monotonic()
+        self._watchdog.fed()
         if status.output_underflow:
             self.underflows += 1
         assert self._sd is not None and self._source is not None
@@ -198,7 +189,7 @@ class SounddeviceOutput(Output):
         source.cut()  # the restart comes after a gap of silence: nothing to fade out
         change()
         try:
-            self._last_call = time.monotonic()
+            self._watchdog.fed()
             stream.start()
         except self._sd.PortAudioError as exc:
             raise PlaybackError(f"{GONE}; {FIX_HINT}") from exc
@@ -214,19 +205,9 @@ class SounddeviceOutput(Output):
             raise PlaybackError(f"{GONE}; {FIX_HINT}")
         if self._ended and self.heard() >= self._pulled:
             return True
-        if self._stream is not None and self._stalled():
+        if self._stream is not None and self._watchdog.starved():
             raise PlaybackError(f"{GONE}; {FIX_HINT}")
         return False
-
-    def _stalled(self) -> bool:
-        """Whether the stream has not asked for audio for ``STALL`` seconds of this process
-        running. Under a heavy load the whole process waits for a while, the callback thread
-        with it; that silence is the machine's, and quitting the routine for it would be wrong."""
-        now = time.monotonic()
-        if now - self._last_look > HELD_UP:
-            self._watched_since = now
-        self._last_look = now
-        return now - max(self._last_call, self._watched_since) > STALL
 
     def stop(self) -> None:
         stream, self._stream = self._stream, None
