@@ -18,15 +18,12 @@ from typing import Any
 # enum pa_context_state
 CONTEXT_READY = 4
 CONTEXT_FAILED = 5
-CONTEXT_TERMINATED = 6
 # enum pa_stream_state
 STREAM_READY = 2
 STREAM_FAILED = 3
-STREAM_TERMINATED = 4
 # enum pa_operation_state
 OPERATION_RUNNING = 0
 # enum pa_seek_mode
-SEEK_RELATIVE = 0
 SEEK_ABSOLUTE = 1
 # pa_stream_flags
 INTERPOLATE_TIMING = 0x0002
@@ -102,7 +99,6 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "pa_stream_get_state": (ctypes.c_int, [_P]),
     "pa_stream_set_state_callback": (None, [_P, StateCallback, _P]),
     "pa_stream_set_write_callback": (None, [_P, RequestCallback, _P]),
-    "pa_stream_set_underflow_callback": (None, [_P, StateCallback, _P]),
     "pa_stream_write": (
         ctypes.c_int,
         [_P, _P, ctypes.c_size_t, _P, ctypes.c_int64, ctypes.c_int],

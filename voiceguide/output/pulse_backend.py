@@ -25,7 +25,15 @@ import numpy as np
 
 from voiceguide.errors import PlaybackError
 from voiceguide.output import libpulse
-from voiceguide.output.base import FIX_HINT, GONE, BackendUnavailable, Output, Source, Watchdog
+from voiceguide.output.base import (
+    FIX_HINT,
+    GONE,
+    STALL,
+    BackendUnavailable,
+    Output,
+    Source,
+    Watchdog,
+)
 
 # Seconds of audio queued in the server, as in the sounddevice backend: a busy two-core
 # machine never makes the sound stutter, and a change of course never waits for it.
@@ -285,43 +293,52 @@ class PulseOutput(Output):
         up, or stopped) is not waited for."""
         answered = threading.Event()
         done = libpulse.SuccessCallback(lambda _s, _ok, _u: answered.set())
+        self._ask(
+            loop, lambda: self._lib.pa_stream_update_timing_info(self._stream, done, None), answered
+        )
+
+    def _ask(
+        self,
+        loop: libpulse.Mainloop,
+        send: Callable[[], Any],
+        answered: threading.Event,
+        wait: float = SETTLE,
+    ) -> None:
+        """Send a request to the server (``send``, the lock held) whose callback sets
+        ``answered``, and wait up to ``wait`` seconds for it without the lock (libpulse's
+        thread runs the callback); one not answered by then is cancelled, never waited on
+        for good. The callback must live until this returns."""
         with loop.locked():
-            operation = self._lib.pa_stream_update_timing_info(self._stream, done, None)
+            operation = send()
         if not operation:
             return
-        answered.wait(SETTLE)
+        answered.wait(wait)
         with loop.locked():
             if self._lib.pa_operation_get_state(operation) == libpulse.OPERATION_RUNNING:
-                self._lib.pa_operation_cancel(operation)  # no call of ``done`` after this
+                self._lib.pa_operation_cancel(operation)  # its callback is not called after this
             self._lib.pa_operation_unref(operation)
-
-    def _await(self, operation: Any) -> None:
-        """Wait (the lock held) until ``operation``'s callback has run, or the server is gone."""
-        if not operation:
-            return
-        assert self._loop is not None
-        while (
-            self._lib.pa_operation_get_state(operation) == libpulse.OPERATION_RUNNING
-            and not self._gone.is_set()
-        ):
-            self._loop.wait()
-        self._lib.pa_operation_unref(operation)
 
     def server_name(self) -> str:
         """The sound server's name: "pulseaudio", or PipeWire's "PulseAudio (on PipeWire
-        ...)"; empty if it did not say."""
+        ...)"; empty if it did not say (within ``STALL``: a server that never answers is
+        not waited on for good)."""
         self.warm_up()
         assert self._loop is not None
         names: list[str] = []
+        answered = threading.Event()
 
         def told(_context: Any, info: Any, _user: Any) -> None:
             if info and info.contents.server_name:
                 names.append(info.contents.server_name.decode(errors="replace"))
-            self._loop_signal()
+            answered.set()
 
         callback = libpulse.ServerInfoCallback(told)
-        with self._loop.locked():
-            self._await(self._lib.pa_context_get_server_info(self._context, callback, None))
+        self._ask(
+            self._loop,
+            lambda: self._lib.pa_context_get_server_info(self._context, callback, None),
+            answered,
+            wait=STALL,
+        )
         return names[0] if names else ""
 
     def wait(self, timeout: float) -> bool:
