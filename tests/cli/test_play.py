@@ -121,16 +121,22 @@ def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
         child.expect("Now")
         child.expect(r"0/4\s+Before you start")
         recording.wait_for(round(3.0 * rate), timeout=10)  # into the spoken caution
+        # Each key is handled somewhere between when it is sent and when the display
+        # shows it (a busy machine delays the program's reading of it): what is heard
+        # is checked against that span, not against a guess of the delay.
         paused_at = recording.frames
         child.send(" ")
         child.expect("PAUSED")
+        pause_shown = recording.frames
         recording.wait_for(round(1.5 * rate), timeout=10)
         resumed_at = recording.frames
         child.send(" ")
+        sound_back = wait_for_sound(recording, resumed_at)
         recording.wait_for(round(1.5 * rate), timeout=10)
         skipped_at = recording.frames
         child.send("n")
         child.expect(r"1/4\s+Short check \(right\)")
+        skip_shown = recording.frames
         recording.wait_for(round(2.5 * rate), timeout=10)
         child.send("q")
         status, text = finish(child)
@@ -148,20 +154,24 @@ def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
     [session] = Journal().sessions()
     assert (session.outcome, session.reason, session.steps_skipped) == ("quit", "user quit", 1)
     # Paused: silence once the sound has faded and the pause tone is over.
-    assert quiet(recorded[paused_at + round(0.4 * rate) : resumed_at])
-    # Resumed where it stopped: what came 0.6 s before the pause and 0.4 s after the
-    # resume are 1.0 s apart in the routine, give or take the keys' own delay.
+    assert quiet(recorded[pause_shown + round(0.4 * rate) : resumed_at])
+    # Resumed where it stopped: the place heard 0.4 s after the sound came back, less
+    # those 0.4 s, is where the pause was made: 0.6 s after the place heard 0.6 s before
+    # the key was sent, plus however long the key took to be handled.
     before, match_before = locate(recorded[paused_at - round(0.6 * rate) :][: rate // 2], expected)
-    after, match_after = locate(recorded[resumed_at + round(0.4 * rate) :][: rate // 2], expected)
+    after, match_after = locate(recorded[sound_back + round(0.4 * rate) :][: rate // 2], expected)
     assert match_before > 0.6 and match_after > 0.6
-    assert abs((after - before) / rate - 1.0) < 0.15
+    stopped_from = before + round(0.6 * rate)
+    stopped_by = stopped_from + (pause_shown - paused_at)
+    margin = round(0.1 * rate)
+    assert stopped_from - margin <= after - round(0.4 * rate) <= stopped_by + margin
     # Skipped: after the tone, the second step from its start (1.5 s of it: every step
     # starts with the same chime).
     landed, match = locate(
-        recorded[skipped_at + round(0.6 * rate) :][: round(1.5 * rate)], expected
+        recorded[skip_shown + round(0.6 * rate) :][: round(1.5 * rate)], expected
     )
     assert match > 0.6
-    assert second <= landed < second + round(1.0 * rate)
+    assert second <= landed < second + round(1.0 * rate) + (skip_shown - skipped_at)
     # Quit: nothing after the quit tone.
     assert begin < paused_at
     assert quiet(recorded[-round(0.2 * rate) :])
