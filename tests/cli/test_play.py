@@ -99,6 +99,20 @@ def locate(chunk: Signal, expected: Signal) -> tuple[int, float]:
     return best_lag(chunk, expected, 0, len(expected) - len(chunk))
 
 
+def place_after(recorded: Signal, expected: Signal, back: int, near: int, rate: int) -> int:
+    """The frame of ``expected`` that was playing when the sound came back at recorded
+    frame ``back`` (a resume), placed by the first quarter-second after its tone that is
+    plainly the routine (a pause between words, or a dropout on a busy machine, spoils
+    a piece; the later pieces are counted back to ``back``). Looked for from ``near``,
+    the place before the pause, on: the caution says nothing twice there."""
+    piece = rate // 4
+    for at in range(back + round(0.2 * rate), len(recorded) - piece, piece):
+        where, match = best_lag(recorded[at : at + piece], expected, near, near + 5 * rate)
+        if match > 0.9:
+            return where - (at - back)
+    raise AssertionError("the routine was not heard again after the resume")
+
+
 def quiet(signal_: Signal) -> bool:
     return not np.any(np.abs(signal_) > 0.01)
 
@@ -106,8 +120,7 @@ def quiet(signal_: Signal) -> bool:
 @needs_pulse
 @pytest.mark.audio
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["sounddevice", "pulse"])
-def test_keys_pause_resume_skip_and_quit(backend: str, short: Path) -> None:
+def test_keys_pause_resume_skip_and_quit(short: Path) -> None:
     sink = private_sink()
     assert sink is not None
     wav, rate = soundfile.read(short.with_suffix(".wav"), dtype="float32", always_2d=True)
@@ -117,7 +130,7 @@ def test_keys_pause_resume_skip_and_quit(backend: str, short: Path) -> None:
 
     with MonitorRecording(sink, rate) as recording:
         # Without the rating, asked where the skip lands: the step is heard at once.
-        child = in_terminal("play", str(short), "--no-rating", "--backend", backend)
+        child = in_terminal("play", str(short), "--no-rating")
         begin = wait_for_sound(recording, recording.frames)
         child.expect("Now")
         child.expect(r"0/4\s+Before you start")
@@ -137,14 +150,13 @@ def test_keys_pause_resume_skip_and_quit(backend: str, short: Path) -> None:
         skipped_at = recording.frames
         child.send("n")
         child.expect(r"1/4\s+Short check \(right\)")
-        skip_shown = recording.frames
         recording.wait_for(round(2.5 * rate), timeout=10)
         child.send("q")
         status, text = finish(child)
         recording.wait_for(round(0.3 * rate), timeout=10)
     recorded = recording.samples()
 
-    assert status == 0
+    assert status == 0, ANSI.sub("", text)[-1500:]
     assert "Traceback" not in text
     assert "Quit Short check at 0:" in text
     # One length everywhere: the bar's total is the one the quit line gives.
@@ -156,24 +168,23 @@ def test_keys_pause_resume_skip_and_quit(backend: str, short: Path) -> None:
     assert (session.outcome, session.reason, session.steps_skipped) == ("quit", "user quit", 1)
     # Paused: silence once the sound has faded and the pause tone is over.
     assert quiet(recorded[pause_shown + round(0.4 * rate) : resumed_at])
-    # Resumed where it stopped: the place heard 0.4 s after the sound came back, less
-    # those 0.4 s, is where the pause was made: 0.6 s after the place heard 0.6 s before
-    # the key was sent, plus however long the key took to be handled. (A whole second
-    # after the resume: half of one can fall between two of the caution's sentences.)
-    before, match_before = locate(recorded[paused_at - round(0.6 * rate) :][: rate // 2], expected)
-    after, match_after = locate(recorded[sound_back + round(0.4 * rate) :][:rate], expected)
-    assert match_before > 0.6 and match_after > 0.6
-    stopped_from = before + round(0.6 * rate)
+    # Resumed where it stopped: where the routine was when the sound came back is
+    # where the pause was made: 1.1 s after the place heard 1.1 s before the key was
+    # sent, plus however long the key took to be handled. (A whole second: half of one
+    # can fall between two of the caution's sentences.)
+    before, match_before = locate(recorded[paused_at - round(1.1 * rate) :][:rate], expected)
+    assert match_before > 0.6
+    resumed = place_after(recorded, expected, sound_back, before, rate)
+    stopped_from = before + round(1.1 * rate)
     stopped_by = stopped_from + (pause_shown - paused_at)
     margin = round(0.1 * rate)
-    assert stopped_from - margin <= after - round(0.4 * rate) <= stopped_by + margin
-    # Skipped: after the tone, the second step from its start (1.5 s of it: every step
-    # starts with the same chime).
-    landed, match = locate(
-        recorded[skip_shown + round(0.6 * rate) :][: round(1.5 * rate)], expected
-    )
+    assert stopped_from - margin <= resumed <= stopped_by + margin
+    # Skipped: the second step heard from its start after the key, its first second
+    # whole before the quit (every step starts with the same chime, but only this one
+    # plays after the key: the first step has far to go, and no other follows).
+    opening = expected[second : second + rate]
+    _, match = best_lag(opening, recorded, skipped_at, len(recorded))
     assert match > 0.6
-    assert second <= landed < second + round(1.0 * rate) + (skip_shown - skipped_at)
     # Quit: nothing after the quit tone.
     assert begin < paused_at
     assert quiet(recorded[-round(0.2 * rate) :])
