@@ -110,6 +110,7 @@ class PlaySession:
         and played, with keys and the display when stdin and stdout are terminals, and the
         session recorded in the journal. The "stop, it hurts" key ends with the calm
         spoken way out."""
+        from voiceguide.audio import loudness
         from voiceguide.practice import safety
         from voiceguide.practice.journal import Journal
         from voiceguide.render import streaming
@@ -125,6 +126,11 @@ class PlaySession:
             # that exits while PortAudio starts up can crash in it.
             warming = _Background(self.output.warm_up)
             leaving.callback(_held, warming.join, self.output.stop)
+            if not self.clips().cached(phrasing.PAIN_EXIT):
+                # Clips are to be made before the first sound (this one is the first),
+                # and each is levelled: the meter's import, most of a second, is done
+                # beside the checks and the voice's loading rather than after them.
+                _Background(loudness.load_meter)
             routine = find_routine(request.routine)
             journal = Journal()
             interactive = sys.stdin.isatty()

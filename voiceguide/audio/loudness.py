@@ -36,6 +36,13 @@ LEVEL_ROUNDS = 8  # at most this many rounds of gain and limiting for one clip (
 LEVEL_TOLERANCE = 0.1  # LU: near enough to a clip's target
 
 
+def load_meter() -> None:
+    """Import the BS.1770 meter now. It brings SciPy's signal module, most of a second:
+    a caller about to make clips can have that done beside other work rather than in
+    front of its first clip."""
+    import pyloudnorm  # noqa: F401
+
+
 def clip_loudness(samples: Samples, sample_rate: int) -> float:
     """A phrase's loudness in LUFS: BS.1770 integrated (K-weighting, gating) with
     ``CLIP_PAD`` seconds of silence on each side; ``-inf`` for silence."""

@@ -159,6 +159,10 @@ class ClipStore:
         key = self.key(text)
         return self._folder / key[:2] / f"{key}{CLIP_SUFFIX}"
 
+    def cached(self, text: str) -> bool:
+        """Whether a clip for ``text`` is in the cache (not read: it may yet be damaged)."""
+        return self.path(text).is_file()
+
     def get(self, text: str) -> Samples:
         """The clip for ``text``, from the cache or synthesized (and cached) now."""
         cached = self._load(text)
