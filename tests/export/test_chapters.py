@@ -131,8 +131,15 @@ def test_every_built_in_routine_has_its_steps_as_chapters_in_time_order(
 @given(
     fmt=st.sampled_from(CHAPTERED),
     titles=st.lists(
-        # Printable text of any length: a title is one line, with no control characters.
-        st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1)
+        # Printable text of any length: a title is one line, with no control characters,
+        # and none of the two noncharacters a YAML file cannot hold (U+FFFE, U+FFFF:
+        # FFmpeg reads them back as U+FFFD).
+        st.text(
+            st.characters(
+                blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\ufffe\uffff"
+            ),
+            min_size=1,
+        )
         .map(str.strip)
         .filter(bool),
         min_size=2,
