@@ -94,11 +94,6 @@ def program_pid(shell: pexpect.spawn) -> int:
     raise AssertionError("the shell started no program")
 
 
-def locate(chunk: Signal, expected: Signal) -> tuple[int, float]:
-    """Where in ``expected`` a recorded ``chunk`` comes from, and how well it matches."""
-    return best_lag(chunk, expected, 0, len(expected) - len(chunk))
-
-
 def place_after(
     recorded: Signal, expected: Signal, back: int, places: tuple[int, int], rate: int
 ) -> int:
