@@ -63,7 +63,7 @@ def warm_cache(
     store.get_many(sorted(answers - cues), _reporting(progress, "Making the answers"))
     # What the cache holds now, not what was meant to go in: a clip made in a worker
     # process that could not write it is only known by its absence.
-    missing = sum(not store.path(text).is_file() for text in cues | answers)
+    missing = sum(not store.cached(text) for text in cues | answers)
     return Warmed(len(routines), store.voice.engine, store.rendered, store.hits, missing)
 
 
