@@ -14,7 +14,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -94,41 +94,57 @@ def program_pid(shell: pexpect.spawn) -> int:
     raise AssertionError("the shell started no program")
 
 
+def plain_piece(
+    recorded: Signal,
+    expected: Signal,
+    starts: Iterable[int],
+    places: tuple[int, int],
+    rate: int,
+    missing: str,
+) -> tuple[int, int]:
+    """The first quarter-second of ``recorded``, from one of ``starts`` in turn, that is
+    plainly a piece of ``expected`` (looked for within ``places`` of it): where it starts
+    in each. A pause between words, or a dropout on a busy machine, spoils a piece, not
+    the place. None at all fails with ``missing`` and the best match found."""
+    piece = rate // 4
+    best = 0.0
+    for at in starts:
+        where, match = best_lag(recorded[at : at + piece], expected, *places)
+        if match > 0.8:
+            return at, where
+        best = max(best, match)
+    raise AssertionError(f"{missing} (best match {best:.2f})")
+
+
 def place_after(
     recorded: Signal, expected: Signal, back: int, places: tuple[int, int], rate: int
 ) -> int:
     """The frame of ``expected`` that was playing when the sound came back at recorded
-    frame ``back`` (a resume), placed by the first quarter-second after its tone that is
-    plainly the routine (a pause between words, or a dropout on a busy machine, spoils
-    a piece; the later pieces are counted back to ``back``). Looked for only within
-    ``places`` of ``expected``, where the pause can have been made, and the 3 s after."""
-    piece = rate // 4
-    low, high = places[0], places[1] + 3 * rate
-    best = 0.0
-    for at in range(back + round(0.2 * rate), len(recorded) - piece, piece):
-        where, match = best_lag(recorded[at : at + piece], expected, low, high)
-        if match > 0.8:
-            return where - (at - back)
-        best = max(best, match)
-    raise AssertionError(
-        f"the routine was not heard again after the resume (best match {best:.2f} in"
-        f" {(len(recorded) - back) / rate:.1f} s of recording)"
+    frame ``back`` (a resume): the first plain piece after its tone, counted back to
+    ``back``. Looked for only within ``places`` of ``expected``, where the pause can have
+    been made, and the 3 s after."""
+    starts = range(back + round(0.2 * rate), len(recorded) - rate // 4, rate // 4)
+    at, where = plain_piece(
+        recorded,
+        expected,
+        starts,
+        (places[0], places[1] + 3 * rate),
+        rate,
+        f"the routine was not heard again in the {(len(recorded) - back) / rate:.1f} s"
+        " of recording after the resume",
     )
+    return where - (at - back)
 
 
 def place_before(recorded: Signal, expected: Signal, key: int, within: int, rate: int) -> int:
-    """The frame of ``expected`` playing at recorded frame ``key``, placed by the last
-    quarter-second before it that is plainly the routine (looked for in its first
-    ``within`` frames), counted on to ``key``: a pause between words or a dropout on a
-    busy machine spoils a piece, not the place."""
-    piece = rate // 4
-    best = 0.0
-    for at in range(key - piece, max(key - 2 * rate, 0), -piece):
-        where, match = best_lag(recorded[at : at + piece], expected, 0, within)
-        if match > 0.8:
-            return where + (key - at)
-        best = max(best, match)
-    raise AssertionError(f"the routine was not heard before the pause (best match {best:.2f})")
+    """The frame of ``expected`` playing at recorded frame ``key``: the last plain piece
+    before it (looked for in the first ``within`` frames of ``expected``), counted on to
+    ``key``."""
+    starts = range(key - rate // 4, max(key - 2 * rate, 0), -(rate // 4))
+    at, where = plain_piece(
+        recorded, expected, starts, (0, within), rate, "the routine was not heard before the pause"
+    )
+    return where + (key - at)
 
 
 def quiet(signal_: Signal) -> bool:
