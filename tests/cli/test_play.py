@@ -412,7 +412,7 @@ def test_devices_lists_the_default_output_and_the_backends() -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("Output devices")
     assert any(line.lstrip().startswith("*") for line in lines)
-    assert any(line.startswith("  sounddevice (chosen): available") for line in lines)
+    assert any(line.startswith("  pulse (chosen): available") for line in lines)
     as_json = subprocess.run(
         [*PROGRAM, "devices", "--json"], capture_output=True, text=True, timeout=60, check=True
     )

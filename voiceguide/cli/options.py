@@ -214,10 +214,10 @@ output_options = option_group(
     click.option(
         "--backend",
         default=None,
-        help="Play through sounddevice (PortAudio, the default), pulse (a PulseAudio stream"
-        " of its own: no click when a control cuts into a soundscape) or simpleaudio (an"
-        " optional extra); auto is pulse where the sound server is PulseAudio itself and"
-        " no --device is named, else sounddevice.",
+        help="Play through pulse (a PulseAudio stream of its own: no click when a control"
+        " cuts into a soundscape), sounddevice (PortAudio) or simpleaudio (an optional"
+        " extra). The default, auto, is pulse where the sound server is PulseAudio itself"
+        " and no --device is named, else sounddevice.",
     ),
     click.option(
         "--device",

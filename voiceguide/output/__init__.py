@@ -1,10 +1,10 @@
 """Audio output: one interface (``Output``) and a backend per library; each plays the
 frames a ``Source`` gives it (the player's transport).
 
-- ``sounddevice``: the default, a PortAudio callback stream (the device is the clock);
+- ``sounddevice``: a PortAudio callback stream (the device is the clock);
 - ``pulse``: a PulseAudio stream of the server's own, whose queue a change of course
-  writes over instead of dropping (no click over a soundscape); "auto" is pulse where
-  the server is PulseAudio itself, sounddevice elsewhere;
+  writes over instead of dropping (no click over a soundscape); the default ("auto")
+  where the server is PulseAudio itself, sounddevice elsewhere;
 - ``simpleaudio``: an optional extra, whole buffers started on time.
 
 (The tests' fake output lives with them, in ``tests/support/fake_output.py``.)

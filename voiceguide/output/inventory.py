@@ -16,7 +16,7 @@ from voiceguide.output.simpleaudio_backend import import_simpleaudio
 from voiceguide.output.sounddevice_backend import import_sounddevice
 from voiceguide.versions import installed_version
 
-DEFAULT_BACKEND = "sounddevice"
+DEFAULT_BACKEND = "auto"  # pulse where the server is PulseAudio itself, else sounddevice
 BACKEND_NAMES = ("sounddevice", "pulse", "simpleaudio")
 
 
