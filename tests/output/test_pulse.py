@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import signal
+import subprocess
 import time
 
 import pytest
@@ -18,8 +19,8 @@ from tests.support.recording import needs_pulse
 from voiceguide.errors import PlaybackError
 from voiceguide.output import open_output
 from voiceguide.output.base import GONE, STALL
-from voiceguide.output.inventory import chosen_backend
-from voiceguide.output.pulse_backend import PulseOutput
+from voiceguide.output.inventory import backends, chosen_backend
+from voiceguide.output.pulse_backend import PulseOutput, ServerInfo
 from voiceguide.output.sounddevice_backend import SounddeviceOutput
 from voiceguide.player.player import TICK
 from voiceguide.player.transport import Transport
@@ -35,6 +36,8 @@ def test_with_no_server_auto_is_sounddevice_and_pulse_is_one_clear_error(
     assert isinstance(open_output("auto"), SounddeviceOutput)
     with pytest.raises(PlaybackError, match=r"cannot reach the PulseAudio sound server \(Conn"):
         open_output("pulse").start(Transport(stepped_timeline(8000)))
+    pulse = next(b for b in backends("pulse") if b.name == "pulse")
+    assert pulse.detail.endswith("; no PulseAudio server answers")
 
 
 def test_a_named_device_is_played_by_sounddevice_whose_names_devices_lists() -> None:
@@ -53,9 +56,24 @@ def test_on_pulseaudio_auto_is_the_pulse_backend() -> None:
 
 
 @needs_pulse
+def test_doctor_and_devices_say_which_server_and_sink_pulse_plays_to() -> None:
+    info = subprocess.run(["pactl", "info"], capture_output=True, text=True, check=True).stdout
+    sink = re.search(r"^Default Sink: (.+)$", info, re.MULTILINE)
+    assert sink is not None
+    pulse = next(b for b in backends("auto") if b.name == "pulse")
+    assert pulse.default
+    said = r"libpulse [\d.]+; server pulseaudio [\d.]+, plays to its default sink "
+    assert re.fullmatch(said + re.escape(sink[1]), pulse.detail), pulse.detail
+
+
+@needs_pulse
 def test_on_pipewire_auto_keeps_to_sounddevice(monkeypatch: pytest.MonkeyPatch) -> None:
     # How far PipeWire's server lets a queue be written over is not measured: not taken.
-    monkeypatch.setattr(PulseOutput, "server_name", lambda _self: "PulseAudio (on PipeWire 1.0.5)")
+    monkeypatch.setattr(
+        PulseOutput,
+        "server",
+        lambda _self: ServerInfo("PulseAudio (on PipeWire 1.0.5)", "15.0.0", ""),
+    )
     assert chosen_backend("auto") == "sounddevice"
 
 

@@ -7,10 +7,11 @@ whatever is missing, why and how to fix it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from voiceguide.errors import PlaybackError
 from voiceguide.output.base import BackendUnavailable
-from voiceguide.output.pulse_backend import import_libpulse, native_pulse_output
+from voiceguide.output.pulse_backend import PulseOutput, import_libpulse, native_pulse_output
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.simpleaudio_backend import import_simpleaudio
 from voiceguide.output.sounddevice_backend import import_sounddevice
@@ -80,14 +81,29 @@ def _backends(default: str) -> list[BackendInfo]:
         except BackendUnavailable as exc:
             found.append(BackendInfo(name, False, name == default, exc.reason, exc.fix))
             continue
-        if name == "pulse":
-            detail = f"libpulse {module.pa_get_library_version().decode()}"
-        else:
-            detail = _version(name)
+        detail = _pulse_detail(module) if name == "pulse" else _version(name)
         if name == "sounddevice":
             detail += f", {module.get_portaudio_version()[1]}"
         found.append(BackendInfo(name, True, name == default, detail))
     return found
+
+
+def _pulse_detail(lib: Any) -> str:
+    """libpulse's version, and the server it reaches with the sink it would play to."""
+    detail = f"libpulse {lib.pa_get_library_version().decode()}"
+    output = PulseOutput()
+    try:
+        server = output.server()
+    except PlaybackError:
+        return f"{detail}; no PulseAudio server answers"
+    finally:
+        output.stop()
+    if not server.name:
+        return detail
+    detail += f"; server {server.name} {server.version}".rstrip()
+    if not server.default_sink:
+        return f"{detail}, no default sink"
+    return f"{detail}, plays to its default sink {server.default_sink}"
 
 
 def output_devices() -> list[DeviceInfo]:

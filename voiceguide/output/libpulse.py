@@ -38,6 +38,10 @@ RequestCallback = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_size_t, ctype
 SuccessCallback = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 
 
+class SampleSpec(ctypes.Structure):
+    _fields_ = [("format", ctypes.c_int), ("rate", ctypes.c_uint32), ("channels", ctypes.c_uint8)]
+
+
 class ServerInfoHead(ctypes.Structure):
     """The first fields of ``pa_server_info`` (only read through a pointer from libpulse)."""
 
@@ -46,16 +50,14 @@ class ServerInfoHead(ctypes.Structure):
         ("host_name", ctypes.c_char_p),
         ("server_version", ctypes.c_char_p),
         ("server_name", ctypes.c_char_p),
+        ("sample_spec", SampleSpec),
+        ("default_sink_name", ctypes.c_char_p),
     ]
 
 
 ServerInfoCallback = ctypes.CFUNCTYPE(
     None, ctypes.c_void_p, ctypes.POINTER(ServerInfoHead), ctypes.c_void_p
 )
-
-
-class SampleSpec(ctypes.Structure):
-    _fields_ = [("format", ctypes.c_int), ("rate", ctypes.c_uint32), ("channels", ctypes.c_uint8)]
 
 
 class BufferAttr(ctypes.Structure):

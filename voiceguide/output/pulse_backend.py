@@ -19,6 +19,7 @@ import ctypes
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,21 @@ SETTLE = 0.1
 BYTES_PER_SAMPLE = 4  # float32
 
 
+@dataclass(frozen=True)
+class ServerInfo:
+    """The sound server as it describes itself: ``name`` is "pulseaudio", or PipeWire's
+    "PulseAudio (on PipeWire ...)"; ``default_sink`` is where a stream with no device
+    named plays."""
+
+    name: str
+    version: str
+    default_sink: str
+
+
+def _text(value: bytes | None) -> str:
+    return value.decode(errors="replace") if value else ""
+
+
 def import_libpulse() -> Any:
     """libpulse, or a BackendUnavailable saying how to get it."""
     try:
@@ -71,7 +87,7 @@ def native_pulse_output(device: str | None = None) -> PulseOutput | None:
         return None
     output = PulseOutput()
     try:
-        name = output.server_name()
+        name = output.server().name
     except PlaybackError:  # no libpulse, or no server: sounddevice says what is wrong
         output.stop()
         return None
@@ -318,28 +334,34 @@ class PulseOutput(Output):
                 self._lib.pa_operation_cancel(operation)  # its callback is not called after this
             self._lib.pa_operation_unref(operation)
 
-    def server_name(self) -> str:
-        """The sound server's name: "pulseaudio", or PipeWire's "PulseAudio (on PipeWire
-        ...)"; empty if it did not say (within ``STALL``: a server that never answers is
-        not waited on for good)."""
+    def server(self) -> ServerInfo:
+        """What the sound server says of itself; all empty if it did not say (within
+        ``STALL``: a server that never answers is not waited on for good)."""
         self.warm_up()
         assert self._loop is not None
-        names: list[str] = []
+        told: list[ServerInfo] = []
         answered = threading.Event()
 
-        def told(_context: Any, info: Any, _user: Any) -> None:
-            if info and info.contents.server_name:
-                names.append(info.contents.server_name.decode(errors="replace"))
+        def on_info(_context: Any, info: Any, _user: Any) -> None:
+            if info:
+                head = info.contents
+                told.append(
+                    ServerInfo(
+                        _text(head.server_name),
+                        _text(head.server_version),
+                        _text(head.default_sink_name),
+                    )
+                )
             answered.set()
 
-        callback = libpulse.ServerInfoCallback(told)
+        callback = libpulse.ServerInfoCallback(on_info)
         self._ask(
             self._loop,
             lambda: self._lib.pa_context_get_server_info(self._context, callback, None),
             answered,
             wait=STALL,
         )
-        return names[0] if names else ""
+        return told[0] if told else ServerInfo("", "", "")
 
     def wait(self, timeout: float) -> bool:
         if self._drained.wait(timeout) or self._drained.is_set():
