@@ -35,7 +35,9 @@ def test_backends_lists_both_and_marks_the_chosen_one() -> None:
     found = {b.name: b for b in backends("simpleaudio")}
     assert set(found) == {"sounddevice", "pulse", "simpleaudio"}
     assert found["simpleaudio"].default and not found["sounddevice"].default
-    assert all(b.available for b in found.values())  # both are in the dev environment
+    # Both libraries are in the dev environment; pulse needs a server as well as its
+    # library (tests/output/test_pulse.py has it with a server and without).
+    assert found["sounddevice"].available and found["simpleaudio"].available
 
 
 def test_a_missing_backend_library_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:

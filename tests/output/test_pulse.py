@@ -37,7 +37,9 @@ def test_with_no_server_auto_is_sounddevice_and_pulse_is_one_clear_error(
     with pytest.raises(PlaybackError, match=r"cannot reach the PulseAudio sound server \(Conn"):
         open_output("pulse").start(Transport(stepped_timeline(8000)))
     pulse = next(b for b in backends("pulse") if b.name == "pulse")
-    assert pulse.detail.endswith("; no PulseAudio server answers")
+    assert pulse.default and not pulse.available
+    assert pulse.detail.endswith(", but no PulseAudio server answers")
+    assert pulse.fix is not None and "--backend sounddevice" in pulse.fix
 
 
 def test_a_named_device_is_played_by_sounddevice_whose_names_devices_lists() -> None:

@@ -78,10 +78,10 @@ def _backends(default: str) -> list[BackendInfo]:
     ):
         try:
             module = importer()
+            detail = _pulse_detail(module) if name == "pulse" else _version(name)
         except BackendUnavailable as exc:
             found.append(BackendInfo(name, False, name == default, exc.reason, exc.fix))
             continue
-        detail = _pulse_detail(module) if name == "pulse" else _version(name)
         if name == "sounddevice":
             detail += f", {module.get_portaudio_version()[1]}"
         found.append(BackendInfo(name, True, name == default, detail))
@@ -89,18 +89,22 @@ def _backends(default: str) -> list[BackendInfo]:
 
 
 def _pulse_detail(lib: Any) -> str:
-    """libpulse's version, and the server it reaches with the sink it would play to."""
-    detail = f"libpulse {lib.pa_get_library_version().decode()}"
+    """libpulse's version, and the server it reaches with the sink it would play to;
+    BackendUnavailable when no server answers (it has nothing to play through)."""
+    version = f"libpulse {lib.pa_get_library_version().decode()}"
     output = PulseOutput()
     try:
         server = output.server()
-    except PlaybackError:
-        return f"{detail}; no PulseAudio server answers"
+    except PlaybackError as exc:
+        raise BackendUnavailable(
+            f"{version}, but no PulseAudio server answers",
+            "start one (`pulseaudio --start`), or play through --backend sounddevice",
+        ) from exc
     finally:
         output.stop()
     if not server.name:
-        return detail
-    detail += f"; server {server.name} {server.version}".rstrip()
+        return version
+    detail = f"{version}; server {server.name} {server.version}".rstrip()
     if not server.default_sink:
         return f"{detail}, no default sink"
     return f"{detail}, plays to its default sink {server.default_sink}"
