@@ -295,14 +295,19 @@ def test_where_am_i_while_paused_answers_and_stays_paused() -> None:
 # second thread can send SIGINT, while requests are pushed, read and drained. Then the
 # drain on the way out must return (a queue whose lock an interrupt had left held waited
 # forever: the process hung after Ctrl-C in a real play).
+# Ctrl-C is struck only while the controls' own code runs (``armed``), and once per
+# strike (the handler disarms before it raises): one that landed in this harness's loop
+# between two tries escaped it, a failure of the harness rather than of the controls.
 PESTERED = """
 import os, signal, sys, threading, time
 from voiceguide.player.commands import Command, Controls, Request
 
 controls = Controls(buttons=True)
-armed = threading.Event()
+armed = False
 def handler(signum, frame):
-    if armed.is_set():
+    global armed
+    if armed:
+        armed = False
         raise KeyboardInterrupt
 signal.signal(signal.SIGINT, handler)
 stop = threading.Event()
@@ -311,26 +316,21 @@ def pester():
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.0002)
 end = time.monotonic() + 2.0
-def loop():
-    while time.monotonic() < end:
-        try:
-            controls.push(Request(Command.PAUSE, "key"))
-            controls.read(0.0)
-            controls.drain()
-        except KeyboardInterrupt:
-            pass
+strikes = 0
 threading.Thread(target=pester, daemon=True).start()
-armed.set()
 while time.monotonic() < end:
     try:
-        loop()
+        armed = True
+        controls.push(Request(Command.PAUSE, "key"))
+        controls.read(0.0)
+        controls.drain()
+        armed = False
     except KeyboardInterrupt:
-        pass
-armed.clear()
+        strikes += 1
 stop.set()
 drained = threading.Event()
 threading.Thread(target=lambda: (controls.drain(), drained.set()), daemon=True).start()
-print("drained" if drained.wait(5.0) else "stuck", flush=True)
+print("drained" if drained.wait(5.0) else "stuck", strikes, flush=True)
 os._exit(0)
 """
 
@@ -342,4 +342,6 @@ def test_requests_still_drain_after_ctrl_c_struck_anywhere_in_the_loop() -> None
     done = subprocess.run(
         [sys.executable, "-c", PESTERED], capture_output=True, text=True, timeout=60
     )
-    assert done.stdout.strip() == "drained", done.stdout + done.stderr
+    said = done.stdout.split()
+    assert said[:1] == ["drained"], done.stdout + done.stderr
+    assert int(said[1]) > 0  # Ctrl-C did strike inside the controls
