@@ -11,7 +11,7 @@ from typing import Any
 
 from voiceguide.errors import PlaybackError
 from voiceguide.output.base import BackendUnavailable
-from voiceguide.output.pulse_backend import PulseOutput, import_libpulse, native_pulse_output
+from voiceguide.output.pulse_backend import ServerInfo, import_libpulse, pulse_server
 from voiceguide.output.quiet import native_stderr_silenced
 from voiceguide.output.simpleaudio_backend import import_simpleaudio
 from voiceguide.output.sounddevice_backend import import_sounddevice
@@ -53,23 +53,30 @@ def _version(package: str) -> str:
 def chosen_backend(backend: str = DEFAULT_BACKEND, device: str | None = None) -> str:
     """The backend ``play`` uses for the settings' ``backend`` and ``device``: "auto"
     made definite as ``open_output`` makes it."""
+    server = pulse_server() if backend == "auto" and device is None else None
+    return _chosen(backend, device, server)
+
+
+def _chosen(backend: str, device: str | None, server: ServerInfo | None) -> str:
+    """``chosen_backend`` with the PulseAudio ``server`` already asked (None: none
+    answers)."""
     if backend != "auto":
         return backend
-    output = native_pulse_output(device)
-    if output is None:
-        return "sounddevice"
-    output.stop()
-    return "pulse"
+    if device is None and server is not None and server.is_pulseaudio:
+        return "pulse"
+    return "sounddevice"
 
 
 def backends(backend: str = DEFAULT_BACKEND, device: str | None = None) -> list[BackendInfo]:
     """Every backend, available or not, marking the one the settings' ``backend`` and
     ``device`` choose."""
     with native_stderr_silenced():
-        return _backends(chosen_backend(backend, device))
+        # Asked once: which backend auto is, and what the pulse line says of the server.
+        server = pulse_server()
+        return _backends(_chosen(backend, device, server), server)
 
 
-def _backends(default: str) -> list[BackendInfo]:
+def _backends(default: str, server: ServerInfo | None) -> list[BackendInfo]:
     found: list[BackendInfo] = []
     for name, importer in (
         ("sounddevice", import_sounddevice),
@@ -78,7 +85,7 @@ def _backends(default: str) -> list[BackendInfo]:
     ):
         try:
             module = importer()
-            detail = _pulse_detail(module) if name == "pulse" else _version(name)
+            detail = _pulse_detail(module, server) if name == "pulse" else _version(name)
         except BackendUnavailable as exc:
             found.append(BackendInfo(name, False, name == default, exc.reason, exc.fix))
             continue
@@ -88,20 +95,15 @@ def _backends(default: str) -> list[BackendInfo]:
     return found
 
 
-def _pulse_detail(lib: Any) -> str:
-    """libpulse's version, and the server it reaches with the sink it would play to;
+def _pulse_detail(lib: Any, server: ServerInfo | None) -> str:
+    """libpulse's version, and the ``server`` it reaches with the sink it would play to;
     BackendUnavailable when no server answers (it has nothing to play through)."""
     version = f"libpulse {lib.pa_get_library_version().decode()}"
-    output = PulseOutput()
-    try:
-        server = output.server()
-    except PlaybackError as exc:
+    if server is None:
         raise BackendUnavailable(
             f"{version}, but no PulseAudio server answers",
             "start one (`pulseaudio --start`), or play through --backend sounddevice",
-        ) from exc
-    finally:
-        output.stop()
+        )
     if not server.name:
         return version
     detail = f"{version}; server {server.name} {server.version}".rstrip()

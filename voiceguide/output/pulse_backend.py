@@ -59,6 +59,23 @@ class ServerInfo:
     version: str
     default_sink: str
 
+    @property
+    def is_pulseaudio(self) -> bool:
+        """Whether it is PulseAudio itself, the server ``auto`` plays through with pulse."""
+        return self.name.lower() == "pulseaudio"
+
+
+def pulse_server() -> ServerInfo | None:
+    """What the PulseAudio server says of itself; None when there is no libpulse or no
+    server answers."""
+    output = PulseOutput()
+    try:
+        return output.server()
+    except PlaybackError:
+        return None
+    finally:
+        output.stop()
+
 
 def _text(value: bytes | None) -> str:
     return value.decode(errors="replace") if value else ""
@@ -87,11 +104,11 @@ def native_pulse_output(device: str | None = None) -> PulseOutput | None:
         return None
     output = PulseOutput()
     try:
-        name = output.server().name
+        server = output.server()
     except PlaybackError:  # no libpulse, or no server: sounddevice says what is wrong
         output.stop()
         return None
-    if name.lower() != "pulseaudio":
+    if not server.is_pulseaudio:
         output.stop()
         return None
     return output
