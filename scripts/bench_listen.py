@@ -86,15 +86,21 @@ def pocketsphinx_decider(folder: Path) -> Decide | None:
     return decided
 
 
-def utterances(audio: Mono) -> list[tuple[Mono, int]]:
-    """Each utterance the gate finds in ``audio`` fed block by block, with the frame at
-    which the gate gave it (the end of the word plus the silence that ends it)."""
+def utterances(audio: Mono) -> list[tuple[Mono, int, int]]:
+    """Each utterance the gate finds in ``audio`` fed block by block, with the frames at
+    which the gate offered it (recognising begins) and said it had ended (the end of the
+    word plus the silence that ends it: the earliest it is acted on)."""
     gate = SpeechGate(silero())
-    found: list[tuple[Mono, int]] = []
+    offered: dict[int, int] = {}
+    found: list[tuple[Mono, int, int]] = []
     padded = np.concatenate([audio, np.zeros(RATE, np.float32)])
     for start in range(0, len(padded), BLOCK):
+        at = min(start + BLOCK, len(padded))
         for utterance in gate.feed(padded[start : start + BLOCK]):
-            found.append((utterance, min(start + BLOCK, len(padded))))
+            if utterance.ended:
+                found.append((utterance.audio, offered[utterance.number], at))
+            else:
+                offered[utterance.number] = at
     return found
 
 
@@ -111,14 +117,16 @@ def recognition(decide: Decide, folder: Path, timings: list[float] | None) -> li
                     audio = with_noise(said, snr, seed=len(results), pad=pad)
                     word_end = round(pad * RATE) + len(said)
                     got = None
-                    for utterance, given in utterances(audio):
+                    for utterance, offered, ended in utterances(audio):
                         started = time.perf_counter()
                         decided = decide(utterance)
                         took = time.perf_counter() - started
                         if decided is not None:
                             got = decided
                             if timings is not None:
-                                timings.append((given - word_end) / RATE + took)
+                                # Recognised from the offer on, acted on once ended.
+                                done = max(ended / RATE, offered / RATE + took)
+                                timings.append(done - word_end / RATE)
                     results.append(Saying(phrase, speaker, snr, command, got))
     return results
 
@@ -173,7 +181,7 @@ def false_actions(decide: Decide, routines: list[tuple[str, Mono]]) -> tuple[lis
     seconds = 0.0
     for _, audio in routines:
         noisy = audio + room_under(audio)
-        heard = (decide(u) for u, _ in utterances(noisy.astype(np.float32)))
+        heard = (decide(u) for u, _, _ in utterances(noisy.astype(np.float32)))
         taken = [meaning for meaning in heard if meaning is not None]
         counts.append(float(len(taken)))
         seconds += len(audio) / RATE
@@ -221,7 +229,7 @@ def guarded_false_actions(decide: Decide, routines: list[tuple[str, Mono]]) -> l
                 gate.reset()
                 continue
             for utterance in gate.feed(microphone[start : start + BLOCK]):
-                if decide(utterance) is not None and guard.quiet():
+                if utterance.ended and decide(utterance.audio) is not None and guard.quiet():
                     taken += 1
         counts.append(float(taken))
     return counts

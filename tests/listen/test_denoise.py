@@ -93,7 +93,10 @@ def test_the_gate_does_not_learn_the_start_of_a_word_as_noise() -> None:
 
     gate = SpeechGate(probabilities)
     [utterance] = [
-        u for i in range(0, len(sound), 4 * WINDOW) for u in gate.feed(sound[i : i + 4 * WINDOW])
+        u.audio
+        for i in range(0, len(sound), 4 * WINDOW)
+        for u in gate.feed(sound[i : i + 4 * WINDOW])
+        if u.ended
     ]
     beginning = utterance[: round(start * RATE)]  # the soft start, kept before the speech
     assert abs(level_at(beginning) - level_at(tone(start, 0.2))) < 1.0

@@ -4,6 +4,7 @@ pause between its words; noise alone is none."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,14 @@ NATURAL_GAP = 0.25  # seconds between two words of a command said with a pause
 def fed_in_blocks(audio: np.ndarray) -> list[np.ndarray]:
     gate = SpeechGate(silero())
     padded = np.concatenate([audio, np.zeros(RATE, np.float32)])
-    return [u for i in range(0, len(padded), BLOCK) for u in gate.feed(padded[i : i + BLOCK])]
+    fed = [u for i in range(0, len(padded), BLOCK) for u in gate.feed(padded[i : i + BLOCK])]
+    # Each utterance is offered, then said to have ended, the same sound both times (an
+    # offer the speaker went on from is followed by a longer one, not by its end).
+    for before, utterance in itertools.pairwise(fed):
+        if utterance.ended:
+            assert not before.ended and before.number == utterance.number
+            assert before.audio is utterance.audio
+    return [u.audio for u in fed if u.ended]
 
 
 def test_a_word_said_over_noise_is_one_whole_utterance(tmp_path: Path) -> None:

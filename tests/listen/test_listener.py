@@ -5,14 +5,15 @@ not: anything heard while the guide sounds, and anything not a command."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
 
-from voiceguide.listen.gate import RATE, WINDOW, Mono
-from voiceguide.listen.listener import Listener
+from voiceguide.listen.gate import RATE, WINDOW, Mono, Utterance
+from voiceguide.listen.listener import Ahead, Listener
 from voiceguide.listen.recogniser import ListenUnavailable
 from voiceguide.listen.transcript import Transcript
 from voiceguide.listen.vocabulary import STOPPING_PHRASES
@@ -125,3 +126,39 @@ def test_a_listener_that_cannot_start_says_why_once() -> None:
         time.sleep(0.2)
     assert said == ["no microphone to listen with"]
     assert listener.status.state == "off"
+
+
+def offer(audio: Mono, number: int) -> tuple[Utterance, Utterance]:
+    offered = Utterance(audio, number, ended=False)
+    return offered, dataclasses.replace(offered, ended=True)
+
+
+def test_an_utterance_recognised_ahead_is_not_recognised_again_once_it_has_ended() -> None:
+    saying = Saying("Next.")
+    ahead = Ahead(saying)
+    offered, ended = offer(np.zeros(RATE, np.float32), 1)
+    ahead.begin(offered, None)
+    assert ahead.result(ended, None).text == "Next."
+    ahead.close()
+    assert saying.asked == [None]
+
+
+def test_a_question_asked_meanwhile_has_the_words_recognised_again_with_its_answers() -> None:
+    saying = Saying("Yes.")
+    ahead = Ahead(saying)
+    offered, ended = offer(np.zeros(RATE, np.float32), 1)
+    ahead.begin(offered, None)
+    ahead.result(ended, "question")
+    ahead.close()
+    assert saying.asked == [None, "question"]
+
+
+def test_an_offer_the_speaker_went_on_from_is_not_what_is_acted_on() -> None:
+    saying = Saying("Go on.")
+    ahead = Ahead(saying)
+    first, _ = offer(np.zeros(RATE, np.float32), 1)
+    _, longer = offer(np.zeros(2 * RATE, np.float32), 2)
+    ahead.begin(first, None)
+    ahead.result(longer, None)  # the second was never offered here: recognised now
+    ahead.close()
+    assert saying.asked == [None, None]

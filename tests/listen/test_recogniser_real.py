@@ -36,6 +36,6 @@ def test_that_hurts_heard_as_next_stops_instead(recogniser: Recogniser, tmp_path
 
 def test_a_clear_next_is_still_next(recogniser: Recogniser, tmp_path: Path) -> None:
     said = with_noise(spoken("next", "piper", tmp_path), 20.0, seed=SEED, pad=0.6)
-    transcript = recogniser.transcribe(np.concatenate([u for u, _ in utterances(said)]))
+    transcript = recogniser.transcribe(np.concatenate([u for u, _, _ in utterances(said)]))
     heard = decide(transcript)
     assert heard is not None and heard.command is Command.NEXT, transcript

@@ -3,6 +3,10 @@ quiet (``guard``), cut into utterances (``gate``), put into words (``recogniser`
 matched against the commands (``vocabulary``), and pushed to the player as a ``Request``
 from the voice, exactly as a headset button's.
 
+Recognising begins as soon as the gate offers an utterance that may have ended, in a
+thread of its own, while the gate waits to know whether it has; the command is taken
+once it has ended (``gate``).
+
 Everything slow happens in the thread: opening the microphone and loading the model (a
 second or two) never delay the first sound; until the model is ready the display says
 "listening soon". If listening cannot start, one line says why and playing goes on.
@@ -13,11 +17,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from voiceguide.listen.gate import Mono, Probabilities, SpeechGate, silero
+from voiceguide.listen.gate import Mono, Probabilities, SpeechGate, Utterance, silero
 from voiceguide.listen.guard import VoiceGuard
 from voiceguide.listen.recogniser import ListenUnavailable, Recogniser
 from voiceguide.listen.transcript import Transcript
@@ -103,23 +108,57 @@ class Listener:
             self._unavailable(reason)
 
     def _listen(self, microphone: Input, gate: SpeechGate, recogniser: Transcribe) -> None:
-        while not self._stopping.is_set():
-            block = microphone.read(READ_WAIT)
-            if block is None:
-                continue
-            if not self._guard.quiet():
-                gate.reset()
-                continue
-            for utterance in gate.feed(block):
-                transcript = recogniser.transcribe(utterance, self._asking())
-                # The guide may have begun while the words were recognised: its voice
-                # could be in them.
-                heard = decide(transcript)
-                if heard is None or not self._guard.quiet():
+        ahead = Ahead(recogniser)
+        try:
+            while not self._stopping.is_set():
+                block = microphone.read(READ_WAIT)
+                if block is None:
                     continue
-                self.acted.append(heard)
-                self.status = Listening("on", last=heard.text)
-                self._controls.push(Request(heard.command, "voice", answer=heard.answer))
+                if not self._guard.quiet():
+                    gate.reset()
+                    continue
+                for utterance in gate.feed(block):
+                    if not utterance.ended:
+                        ahead.begin(utterance, self._asking())
+                        continue
+                    transcript = ahead.result(utterance, self._asking())
+                    # The guide may have begun while the words were recognised: its voice
+                    # could be in them.
+                    heard = decide(transcript)
+                    if heard is None or not self._guard.quiet():
+                        continue
+                    self.acted.append(heard)
+                    self.status = Listening("on", last=heard.text)
+                    self._controls.push(Request(heard.command, "voice", answer=heard.answer))
+        finally:
+            ahead.close()
+
+
+class Ahead:
+    """Recognises the utterance the gate offered, in a thread of its own, while the gate
+    waits to know whether it has ended; one at a time (a newer offer waits for an older
+    one still being recognised, whose words are then not used)."""
+
+    def __init__(self, recogniser: Transcribe) -> None:
+        self._recogniser = recogniser
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recogniser")
+        self._begun: tuple[int, Asking | None, Future[Transcript]] | None = None
+
+    def begin(self, utterance: Utterance, asking: Asking | None) -> None:
+        task = self._worker.submit(self._recogniser.transcribe, utterance.audio, asking)
+        self._begun = (utterance.number, asking, task)
+
+    def result(self, utterance: Utterance, asking: Asking | None) -> Transcript:
+        """The words of ``utterance``, which has ended: as recognised ahead, unless what
+        is asked changed meanwhile (its answers are then in the prompt, or no longer)."""
+        begun, self._begun = self._begun, None
+        if begun is not None and begun[:2] == (utterance.number, asking):
+            return begun[2].result()
+        return self._worker.submit(self._recogniser.transcribe, utterance.audio, asking).result()
+
+    def close(self) -> None:
+        """Stop taking work; one being recognised finishes in its thread, unwaited."""
+        self._worker.shutdown(wait=False, cancel_futures=True)
 
 
 class ListeningView:
