@@ -53,7 +53,7 @@ class Settings:
     rate: int = DEFAULT_RATE
     pace: float = 1.0
     count: CountStyle | None = None
-    backend: str = "auto"  # pulse where the server is PulseAudio itself, else sounddevice
+    backend: str = "auto"  # pulse where a PulseAudio server answers, else sounddevice
     device: str | None = None
     pan_sides: bool = False  # side cues panned to that ear (stereo output)
     breath_tones: bool = False  # rising and falling tones under breath phases

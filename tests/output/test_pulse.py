@@ -69,14 +69,16 @@ def test_doctor_and_devices_say_which_server_and_sink_pulse_plays_to() -> None:
 
 
 @needs_pulse
-def test_on_pipewire_auto_keeps_to_sounddevice(monkeypatch: pytest.MonkeyPatch) -> None:
-    # How far PipeWire's server lets a queue be written over is not measured: not taken.
+def test_on_pipewire_auto_plays_through_pulse_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PipeWire's PulseAudio server takes writes over the queue as PulseAudio does
+    # (docs/player.md, "Backends"); a device named is PortAudio's, for sounddevice.
     monkeypatch.setattr(
         PulseOutput,
         "server",
         lambda _self: ServerInfo("PulseAudio (on PipeWire 1.0.5)", "15.0.0", ""),
     )
-    assert chosen_backend("auto") == "sounddevice"
+    assert chosen_backend("auto") == "pulse"
+    assert chosen_backend("auto", device="0") == "sounddevice"
 
 
 @needs_pulse

@@ -216,8 +216,8 @@ output_options = option_group(
         default=None,
         help="Play through pulse (a PulseAudio stream of its own: no click when a control"
         " cuts into a soundscape), sounddevice (PortAudio) or simpleaudio (an optional"
-        " extra). The default, auto, is pulse where the sound server is PulseAudio itself"
-        " and no --device is named, else sounddevice.",
+        " extra). The default, auto, is pulse where a PulseAudio server answers (PipeWire's"
+        " too) and no --device is named, else sounddevice.",
     ),
     click.option(
         "--device",

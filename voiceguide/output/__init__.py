@@ -4,7 +4,7 @@ frames a ``Source`` gives it (the player's transport).
 - ``sounddevice``: a PortAudio callback stream (the device is the clock);
 - ``pulse``: a PulseAudio stream of the server's own, whose queue a change of course
   writes over instead of dropping (no click over a soundscape); the default ("auto")
-  where the server is PulseAudio itself, sounddevice elsewhere;
+  where a PulseAudio server answers (PipeWire's too), sounddevice elsewhere;
 - ``simpleaudio``: an optional extra, whole buffers started on time.
 
 (The tests' fake output lives with them, in ``tests/support/fake_output.py``.)
@@ -21,12 +21,12 @@ from voiceguide.output.base import Output
 
 def open_output(backend: str, device: str | None = None) -> Output:
     """An unstarted output for ``backend`` ("auto", "sounddevice", "pulse" or
-    "simpleaudio") on ``device`` (None: the default output). "auto" is pulse where the
-    sound server is PulseAudio itself and no device is named, else sounddevice."""
+    "simpleaudio") on ``device`` (None: the default output). "auto" is pulse where a
+    PulseAudio server answers (PipeWire's too) and no device is named, else sounddevice."""
     if backend == "auto":
-        from voiceguide.output.pulse_backend import native_pulse_output
+        from voiceguide.output.pulse_backend import served_pulse_output
 
-        return native_pulse_output(device) or open_output("sounddevice", device)
+        return served_pulse_output(device) or open_output("sounddevice", device)
     if backend == "sounddevice":
         from voiceguide.output.sounddevice_backend import SounddeviceOutput
 

@@ -17,7 +17,7 @@ from voiceguide.output.simpleaudio_backend import import_simpleaudio
 from voiceguide.output.sounddevice_backend import import_sounddevice
 from voiceguide.versions import installed_version
 
-DEFAULT_BACKEND = "auto"  # pulse where the server is PulseAudio itself, else sounddevice
+DEFAULT_BACKEND = "auto"  # pulse where a PulseAudio server answers, else sounddevice
 BACKEND_NAMES = ("sounddevice", "pulse", "simpleaudio")
 
 
@@ -62,7 +62,7 @@ def _chosen(backend: str, device: str | None, server: ServerInfo | None) -> str:
     answers)."""
     if backend != "auto":
         return backend
-    if device is None and server is not None and server.is_pulseaudio:
+    if device is None and server is not None:
         return "pulse"
     return "sounddevice"
 

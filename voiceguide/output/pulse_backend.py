@@ -59,11 +59,6 @@ class ServerInfo:
     version: str
     default_sink: str
 
-    @property
-    def is_pulseaudio(self) -> bool:
-        """Whether it is PulseAudio itself, the server ``auto`` plays through with pulse."""
-        return self.name.lower() == "pulseaudio"
-
 
 def pulse_server() -> ServerInfo | None:
     """What the PulseAudio server says of itself; None when there is no libpulse or no
@@ -93,22 +88,19 @@ def import_libpulse() -> Any:
         ) from exc
 
 
-def native_pulse_output(device: str | None = None) -> PulseOutput | None:
-    """A connected pulse output when the sound server is PulseAudio itself, else None.
+def served_pulse_output(device: str | None = None) -> PulseOutput | None:
+    """A connected pulse output when a PulseAudio server answers (PulseAudio itself or
+    PipeWire's), else None.
 
     ``--backend auto`` plays through it where it can, for its changes of course without a
-    cut. PipeWire's PulseAudio server is passed over: how far it lets a queue be written
-    over has not been measured here, and the sounddevice backend serves it as it always
-    has. So is a ``device`` given: ``voiceguide devices`` lists PortAudio's names."""
+    cut. A ``device`` given is passed over: ``voiceguide devices`` lists PortAudio's names,
+    which sounddevice takes."""
     if device is not None:
         return None
     output = PulseOutput()
     try:
-        server = output.server()
+        output.server()
     except PlaybackError:  # no libpulse, or no server: sounddevice says what is wrong
-        output.stop()
-        return None
-    if not server.is_pulseaudio:
         output.stop()
         return None
     return output

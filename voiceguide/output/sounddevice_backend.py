@@ -1,5 +1,5 @@
-"""The sounddevice backend (the default where the sound server is not PulseAudio itself):
-one PortAudio callback stream, fed from the transport.
+"""The sounddevice backend (the default where no PulseAudio server answers, or a PortAudio
+device is named): one PortAudio callback stream, fed from the transport.
 
 PortAudio calls back for each buffer the device needs and the buffer is pulled from the
 transport right then, so the device is the clock: nothing is scheduled with sleeps, and
