@@ -5,13 +5,22 @@ pause between its words; noise alone is none."""
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.support.microphone import RATE, room_noise, spoken, with_noise
-from voiceguide.listen.gate import WINDOW, SpeechGate, silero
+from voiceguide.listen.gate import (
+    BEFORE,
+    EARLY_SILENCE,
+    LONGEST,
+    WINDOW,
+    SpeechGate,
+    Utterance,
+    silero,
+)
 
 BLOCK = 4 * WINDOW
 NATURAL_GAP = 0.25  # seconds between two words of a command said with a pause
@@ -73,3 +82,27 @@ def test_a_command_said_in_two_with_a_natural_gap_is_one_utterance(
                 with_noise(said, snr, seed=round(NATURAL_GAP * 100 + snr), pad=0.6)
             )
             assert len(heard) == 1, (first, second, snr)
+
+
+def scripted(speech: list[int]) -> list[Utterance]:
+    """What the gate gives for windows of which the voice-activity model calls ``speech``
+    (1) or not (0), fed in the microphone's blocks; each window's sound is its index."""
+    windows = np.repeat(np.arange(len(speech), dtype=np.float32), WINDOW)
+    said = iter(np.array(speech, np.float32))
+    gate = SpeechGate(lambda audio: np.array([next(said) for _ in range(len(audio) // WINDOW)]))
+    return [u for i in range(0, len(windows), BLOCK) for u in gate.feed(windows[i : i + BLOCK])]
+
+
+def windows_of(seconds: float) -> int:
+    return round(seconds * RATE / WINDOW)
+
+
+def test_after_a_click_or_talk_the_next_word_is_still_heard() -> None:
+    quiet = [0] * windows_of(1.0)
+    word = [1] * windows_of(0.5)
+    for before in ([1], [1] * windows_of(LONGEST + 0.5)):  # too short, too long
+        fed = scripted(quiet + before + quiet + word + quiet)
+        assert [u.ended for u in fed] == [False, True]
+        # The word, with what the gate keeps before it and the non-speech it was cut at.
+        cut_at = math.ceil(EARLY_SILENCE * RATE / WINDOW)
+        assert len(fed[1].audio) == (windows_of(BEFORE) + len(word) + cut_at) * WINDOW

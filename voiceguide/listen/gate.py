@@ -157,9 +157,8 @@ class SpeechGate:
             self._quiet += 1
         if self._voiced * WINDOW > LONGEST * RATE:
             self._too_long = True
-        if self._offered is None and self._quiet * WINDOW >= EARLY_SILENCE * RATE:
-            if self._too_long or self._voiced * WINDOW < SHORTEST * RATE:
-                return None
+        command_sized = not self._too_long and self._voiced * WINDOW >= SHORTEST * RATE
+        if command_sized and self._offered is None and self._quiet * WINDOW >= EARLY_SILENCE * RATE:
             self._count += 1
             audio = self._noise.removed(np.concatenate(self._speech))
             self._offered = Utterance(audio, self._count, ended=False)
