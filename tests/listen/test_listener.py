@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 
@@ -162,3 +163,34 @@ def test_an_offer_the_speaker_went_on_from_is_not_what_is_acted_on() -> None:
     ahead.result(longer, None)  # the second was never offered here: recognised now
     ahead.close()
     assert saying.asked == [None, None]
+
+
+class Held(Saying):
+    """A recogniser that holds its first recognition until let go."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.started = threading.Event()
+        self.go = threading.Event()
+        self.heard: list[int] = []  # each recognised utterance's length
+
+    def transcribe(self, audio: Mono, asking: Asking | None = None) -> Transcript:
+        self.started.set()
+        self.go.wait(10)
+        self.heard.append(len(audio))
+        return super().transcribe(audio, asking)
+
+
+def test_offers_made_while_one_is_recognised_do_not_queue_up() -> None:
+    saying = Held("Next.")
+    ahead = Ahead(saying)
+    offers = [offer(np.zeros(n, np.float32), n) for n in (1, 2, 3)]
+    ahead.begin(offers[0][0], None)
+    assert saying.started.wait(10)
+    ahead.begin(offers[1][0], None)
+    ahead.begin(offers[2][0], None)
+    saying.go.set()
+    assert ahead.result(offers[2][1], None).text == "Next."
+    ahead.close()
+    # The first was being recognised; the second, not begun, gave way to the third.
+    assert saying.heard == [1, 3]

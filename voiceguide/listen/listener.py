@@ -136,8 +136,9 @@ class Listener:
 
 class Ahead:
     """Recognises the utterance the gate offered, in a thread of its own, while the gate
-    waits to know whether it has ended; one at a time (a newer offer waits for an older
-    one still being recognised, whose words are then not used)."""
+    waits to know whether it has ended; one at a time. A newer offer waits for an older
+    one already being recognised (whose words are then not used) and takes the place of
+    one not yet begun, so talk with many pauses never queues up work."""
 
     def __init__(self, recogniser: Transcribe) -> None:
         self._recogniser = recogniser
@@ -145,15 +146,24 @@ class Ahead:
         self._begun: tuple[int, Asking | None, Future[Transcript]] | None = None
 
     def begin(self, utterance: Utterance, asking: Asking | None) -> None:
+        self._drop()
         task = self._worker.submit(self._recogniser.transcribe, utterance.audio, asking)
         self._begun = (utterance.number, asking, task)
+
+    def _drop(self) -> None:
+        """Forget what was begun; if it has not started, it never will."""
+        if self._begun is not None:
+            self._begun[2].cancel()
+            self._begun = None
 
     def result(self, utterance: Utterance, asking: Asking | None) -> Transcript:
         """The words of ``utterance``, which has ended: as recognised ahead, unless what
         is asked changed meanwhile (its answers are then in the prompt, or no longer)."""
-        begun, self._begun = self._begun, None
+        begun = self._begun
         if begun is not None and begun[:2] == (utterance.number, asking):
+            self._begun = None
             return begun[2].result()
+        self._drop()
         return self._worker.submit(self._recogniser.transcribe, utterance.audio, asking).result()
 
     def close(self) -> None:
