@@ -99,7 +99,7 @@ def served_pulse_output(device: str | None = None) -> PulseOutput | None:
         return None
     output = PulseOutput()
     try:
-        output.server()
+        output.warm_up()  # connected: a server answers, whichever it is
     except PlaybackError:  # no libpulse, or no server: sounddevice says what is wrong
         output.stop()
         return None
