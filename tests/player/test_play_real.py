@@ -137,7 +137,11 @@ def test_pause_and_resume_go_on_from_where_the_sound_stopped(
     assert match > 0.9
     # It goes on from the frame where the sound stopped: nothing lost, nothing repeated.
     # simpleaudio hands 70 to 100 ms on before it can be stopped, so it may repeat the
-    # last few hundredths of a second it played; it never skips any.
+    # last few hundredths of a second it played; it never skips any. sounddevice knows
+    # where the sound stopped from PortAudio's word for when a buffer reaches the
+    # speaker, which through ALSA's plugin for a sound server (the only device here) is
+    # within 5 ms on a quiet or busy host but was once 18 ms late in a CI run and once
+    # 80 ms in a loaded one: it repeats then, and never skips.
     missed = (place - 200) - (stopped - offset)
-    repeated_at_most = 0.04 if backend == "simpleaudio" else 0.015
+    repeated_at_most = {"pulse": 0.015, "simpleaudio": 0.04, "sounddevice": 0.1}[backend]
     assert -repeated_at_most * rate < missed < 0.015 * rate
