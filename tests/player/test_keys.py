@@ -4,9 +4,11 @@ terminal exactly as it was afterwards, escape sequences split across reads)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import termios
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -88,6 +90,26 @@ def test_reader_restores_the_terminal_when_the_block_fails(pty: tuple[int, int])
     before = termios.tcgetattr(slave)
     with pytest.raises(KeyboardInterrupt), TerminalKeys(slave):
         raise KeyboardInterrupt
+    assert termios.tcgetattr(slave) == before
+
+
+def test_reader_restores_the_terminal_even_if_a_signal_cuts_the_first_try_short(
+    pty: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, slave = pty
+    before = termios.tcgetattr(slave)
+    real = termios.tcsetattr
+    tries: list[int] = []
+
+    def interrupted_once(fd: int, when: int, attributes: list[Any]) -> None:
+        tries.append(when)
+        if len(tries) == 1:
+            raise termios.error(errno.EINTR, "Interrupted system call")
+        real(fd, when, attributes)
+
+    with TerminalKeys(slave):
+        monkeypatch.setattr(termios, "tcsetattr", interrupted_once)
+    assert len(tries) == 2
     assert termios.tcgetattr(slave) == before
 
 

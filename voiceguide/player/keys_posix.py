@@ -4,7 +4,7 @@ only there (``keys.open_keys``): termios and tty exist nowhere else."""
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import os
 import select
 import sys
@@ -18,6 +18,8 @@ from typing import Any
 from voiceguide.player.keys import ESCAPE_WAIT, Key, parse_keys
 
 assert sys.platform != "win32", "keys.open_keys chooses this reader on Linux and macOS only"
+
+RESTORE_ATTEMPTS = 5  # a signal each time is all but impossible; a bound all the same
 
 
 class TerminalKeys:
@@ -49,9 +51,17 @@ class TerminalKeys:
         saved, self._saved = self._saved, None
         if saved is None:
             return
-        # If the terminal has gone away there is nothing left to restore.
-        with contextlib.suppress(termios.error):
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
+        # Setting it waits for what was written to the terminal to go out, and a signal
+        # arriving meanwhile (a Ctrl-C as `q` quits) ends the wait with EINTR, the settings
+        # unchanged: try again, or the shell is left without echo. Any other error: the
+        # terminal has gone away, and there is nothing left to restore.
+        for _ in range(RESTORE_ATTEMPTS):
+            try:
+                termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
+            except termios.error as exc:
+                if exc.args[0] == errno.EINTR:
+                    continue
+            return
 
     def read(self, timeout: float) -> Key | None:
         """The next key, waiting at most ``timeout`` seconds; None if none came (at once
