@@ -50,16 +50,10 @@ def _version(package: str) -> str:
     return installed_version(package) or "unknown version"
 
 
-def chosen_backend(backend: str = DEFAULT_BACKEND, device: str | None = None) -> str:
-    """The backend ``play`` uses for the settings' ``backend`` and ``device``: "auto"
-    made definite as ``open_output`` makes it."""
-    server = pulse_server() if backend == "auto" and device is None else None
-    return _chosen(backend, device, server)
-
-
 def _chosen(backend: str, device: str | None, server: ServerInfo | None) -> str:
-    """``chosen_backend`` with the PulseAudio ``server`` already asked (None: none
-    answers)."""
+    """The backend ``play`` uses for the settings' ``backend`` and ``device``, the
+    PulseAudio ``server`` already asked (None: none answers): "auto" made definite as
+    ``open_output`` makes it."""
     if backend != "auto":
         return backend
     if device is None and server is not None:
